@@ -1,0 +1,79 @@
+"""The namespaces of cybergov and the vocabularies it reuses, in one place.
+
+Resource IRIs are ``https://w3id.org/cybergov/id/<family>/<local>``; each family
+is also a Turtle prefix of the same name, so that ``state:RU`` reads as it is
+written in the curated files.
+"""
+
+from __future__ import annotations
+
+from rdflib import Namespace
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD, NamespaceManager
+
+BASE = "https://w3id.org/cybergov/"
+CG = Namespace(f"{BASE}ontology#")
+CGR = Namespace(f"{BASE}id/")
+CGSH = Namespace(f"{BASE}shapes#")
+GRAPH = Namespace(f"{BASE}graph/")
+ONTOLOGY_IRI = f"{BASE}ontology"
+ORG = Namespace("http://www.w3.org/ns/org#")
+VOID = Namespace("http://rdfs.org/ns/void#")
+DCAT = Namespace("http://www.w3.org/ns/dcat#")
+SH = Namespace("http://www.w3.org/ns/shacl#")
+WIKIDATA = Namespace("http://www.wikidata.org/entity/")
+
+#: The families of resource IRIs, each also a Turtle prefix (see kg/README.md).
+RESOURCE_FAMILIES: tuple[str, ...] = (
+    "act", "alias", "attribution", "attribution-basis", "attribution-status", "claim",
+    "company", "confidence", "cso", "document", "group", "incident", "incident-type",
+    "instrument", "listing", "malware", "measure", "membership", "norm", "organ",
+    "organisation", "person", "position", "precision", "principle", "response", "rule",
+    "scheme", "sector", "stance", "state", "strand", "theme", "toolbox-measure",
+)
+
+#: Vocabulary prefixes used in every file, query and serialisation.
+VOCABULARY_PREFIXES: dict[str, str] = {
+    "cg": str(CG),
+    "cgsh": str(CGSH),
+    "dct": str(DCTERMS),
+    "org": str(ORG),
+    "owl": str(OWL),
+    "prov": str(PROV),
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "sh": str(SH),
+    "skos": str(SKOS),
+    "xsd": str(XSD),
+    "void": str(VOID),
+    "dcat": str(DCAT),
+    "wd": str(WIKIDATA),
+}
+
+PREFIXES: dict[str, str] = {
+    **VOCABULARY_PREFIXES,
+    **{family: f"{CGR}{family}/" for family in RESOURCE_FAMILIES},
+}
+
+
+def graph_iri(kind: str, name: str) -> str:
+    """The IRI of a named graph of the store, such as ``graph/kg/incidents-russia``."""
+    return f"{GRAPH}{kind}/{name}"
+
+
+META_GRAPH = f"{GRAPH}meta"
+INFERRED_GRAPH_PREFIX = f"{GRAPH}inferred/"
+KG_GRAPH_PREFIX = f"{GRAPH}kg/"
+ONTOLOGY_GRAPH_PREFIX = f"{GRAPH}ontology/"
+CONTRIBUTION_GRAPH_PREFIX = f"{GRAPH}contribution/"
+
+
+def bind_prefixes(manager: NamespaceManager) -> None:
+    """Bind every cybergov prefix on an rdflib namespace manager."""
+    for prefix, iri in PREFIXES.items():
+        manager.bind(prefix, iri, override=True, replace=True)
+
+
+def sparql_prologue(prefixes: dict[str, str] | None = None) -> str:
+    """PREFIX declarations for the given prefixes (all of them by default)."""
+    chosen = PREFIXES if prefixes is None else prefixes
+    return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in chosen.items())
