@@ -1,0 +1,54 @@
+"""The ``cybergov`` command line: thin commands over the library's functions.
+
+Exit codes are a contract: 0 success (or conforms), 1 the data does not pass
+(failed check, does not conform), 2 the input could not be read or the
+command could not run.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from cybergov.errors import CybergovError
+
+app = typer.Typer(
+    name="cybergov",
+    help="The knowledge graph of cyberspace governance.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+errors = Console(stderr=True)
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_ERROR = 2
+
+StoreOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--store", help="Folder of the on-disk store (default: in memory).", envvar="CYBERGOV_STORE"
+    ),
+]
+
+
+def fail(error: CybergovError | str) -> typer.Exit:
+    """Print an error in plain words and return the exit for 'could not run'."""
+    errors.print(f"[bold red]error:[/bold red] {error}", highlight=False)
+    return typer.Exit(EXIT_ERROR)
+
+
+@app.callback()
+def main_options(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what happens.")] = False,
+) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )

@@ -1,0 +1,139 @@
+"""Commands that build and check the graph: ``load``, ``check``, ``fmt``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from cybergov.canonical import canonicalise, is_canonical
+from cybergov.checks import run_checks
+from cybergov.cli.app import EXIT_ERROR, EXIT_FAILED, EXIT_OK, StoreOption, app, console, fail
+from cybergov.errors import CybergovError
+from cybergov.load import LoadReport, load
+from cybergov.paths import data_root
+from cybergov.store import EmbeddedStore, Store
+from cybergov.summary import StoreSummary, summarise
+
+
+def print_summary(summary: StoreSummary) -> None:
+    table = Table(
+        title=f"{summary.quads:,} quads in {summary.graphs} named graphs", title_justify="left"
+    )
+    table.add_column("class")
+    table.add_column("instances", justify="right")
+    for item in summary.classes:
+        table.add_row(item.label, f"{item.count:,}")
+    console.print(table)
+
+
+def print_load(report: LoadReport) -> None:
+    console.print(
+        f"loaded {len(report.loaded)} files, {len(report.unchanged)} unchanged, "
+        f"{len(report.removed)} removed, in {report.seconds:.2f} s"
+    )
+    if report.inference is not None:
+        console.print(
+            f"inferred {report.inference.total:,} triples in {report.inference.rounds} rounds "
+            f"({report.inference.seconds:.2f} s)"
+        )
+
+
+@app.command("load")
+def load_command(
+    store: StoreOption = None,
+    force: Annotated[bool, typer.Option("--force", help="Reload files even if unchanged.")] = False,
+) -> None:
+    """Load the ontology, the curated graph and the inferences, and print a summary."""
+    try:
+        target = EmbeddedStore(store)
+        report = load(target, force=force)
+        print_load(report)
+        print_summary(summarise(target))
+        target.close()
+    except CybergovError as error:
+        raise fail(error) from error
+
+
+@app.command("check")
+def check_command(
+    store: StoreOption = None,
+    reasoner: Annotated[
+        bool,
+        typer.Option("--reasoner/--no-reasoner", help="Prove the ontology consistent with HermiT."),
+    ] = True,
+) -> None:
+    """Load everything, prove the ontology consistent, run every quality check.
+
+    Exits 0 when all pass, 1 when any fails, 2 when the data cannot be loaded.
+    """
+    failed = False
+    try:
+        target: Store = EmbeddedStore(store)
+        print_load(load(target))
+        if reasoner:
+            failed |= not report_consistency()
+        for result in run_checks(target):
+            if result.passed:
+                console.print(f"[green]pass[/green] {result.name}: {result.summary}")
+                continue
+            failed = True
+            console.print(
+                f"[red]FAIL[/red] {result.name}: {result.summary} ({len(result.violations)})"
+            )
+            for violation in result.violations[:50]:
+                console.print(f"    <{violation.focus}> {violation.message}", highlight=False)
+            if len(result.violations) > 50:
+                console.print(f"    ... and {len(result.violations) - 50} more")
+        print_summary(summarise(target))
+    except CybergovError as error:
+        raise fail(error) from error
+    raise typer.Exit(EXIT_FAILED if failed else EXIT_OK)
+
+
+def report_consistency() -> bool:
+    from cybergov.reason.consistency import check_ontology
+
+    consistency = check_ontology()
+    if consistency.ok:
+        console.print(
+            f"[green]pass[/green] ontology: consistent, no unsatisfiable class "
+            f"({consistency.classes} classes, HermiT {consistency.seconds:.1f} s)"
+        )
+        return True
+    if not consistency.consistent:
+        console.print("[red]FAIL[/red] ontology: inconsistent")
+    for iri in consistency.unsatisfiable:
+        console.print(f"[red]FAIL[/red] ontology: unsatisfiable class <{iri}>")
+    return False
+
+
+@app.command("fmt")
+def fmt_command(
+    files: Annotated[
+        list[Path] | None, typer.Argument(help="Turtle files (default: all of the project's).")
+    ] = None,
+    check: Annotated[
+        bool, typer.Option("--check", help="Only report files not in canonical form.")
+    ] = False,
+) -> None:
+    """Rewrite Turtle files in the project's one canonical form."""
+    root = data_root()
+    targets = files or sorted(
+        p for folder in ("ontology", "kg", "shapes") for p in (root / folder).rglob("*.ttl")
+    )
+    try:
+        if check:
+            stale = [p for p in targets if not is_canonical(p)]
+            for path in stale:
+                console.print(f"not canonical: {path}  (fix: cybergov fmt {path})", highlight=False)
+            raise typer.Exit(EXIT_FAILED if stale else EXIT_OK)
+        changed = [p for p in targets if canonicalise(p)]
+        console.print(f"{len(changed)} of {len(targets)} files rewritten")
+    except CybergovError as error:
+        raise fail(error) from error
+
+
+__all__ = ["EXIT_ERROR", "check_command", "fmt_command", "load_command"]

@@ -1,0 +1,119 @@
+"""The exceptions cybergov raises: one base class, grouped subclasses.
+
+Every message names what was wrong and where (the file and line, the IRI, the
+parameter), so that it can be shown to a person as it is.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class CybergovError(Exception):
+    """Base class of every error cybergov raises on purpose."""
+
+
+# --- data and configuration -------------------------------------------------------
+
+
+class DataError(CybergovError):
+    """The bundled or given data could not be read."""
+
+
+class DataNotFound(DataError):
+    """A data folder or file does not exist."""
+
+
+class RdfSyntaxError(DataError):
+    """An RDF document does not parse; carries the file, line and column."""
+
+    def __init__(
+        self, message: str, *, source: str, line: int | None = None, column: int | None = None
+    ) -> None:
+        self.source = source
+        self.line = line
+        self.column = column
+        where = source
+        if line is not None:
+            where += f", line {line}"
+            if column is not None:
+                where += f", column {column}"
+        super().__init__(f"{where}: {message}")
+
+
+class OntologyImportError(DataError):
+    """An owl:imports of the ontology cannot be resolved offline."""
+
+
+class HeaderError(DataError):
+    """The ``#+`` header of a query file is missing or malformed."""
+
+
+class ReasonerError(CybergovError):
+    """The OWL reasoner could not run, or found the ontology inconsistent."""
+
+
+class SettingsError(CybergovError):
+    """A setting has a value that cannot be used."""
+
+
+# --- input from outside -------------------------------------------------------------
+
+
+class InputRejected(CybergovError):
+    """Input from outside was refused before it reached an engine (too big, hostile)."""
+
+
+class UnsupportedFormat(InputRejected):
+    """The input's format is not one cybergov reads."""
+
+
+class ContributionRejected(CybergovError):
+    """A contribution does not conform to the shapes; carries the validation report."""
+
+    def __init__(self, message: str, report: Any) -> None:
+        self.report = report
+        super().__init__(message)
+
+
+# --- questions and queries ------------------------------------------------------------
+
+
+class QueryError(CybergovError):
+    """A query could not be answered."""
+
+
+class QueryNotFound(QueryError):
+    """No question of the catalogue has that name."""
+
+
+class QueryParameterError(QueryError):
+    """A question parameter is missing, unknown or of the wrong type."""
+
+
+class QuerySyntaxError(QueryError):
+    """The SPARQL text does not parse; carries the position when known."""
+
+    def __init__(self, message: str, *, line: int | None = None, column: int | None = None) -> None:
+        self.line = line
+        self.column = column
+        super().__init__(message)
+
+
+class QueryRefused(QueryError):
+    """The query asks for something the read path does not allow (update, SERVICE, LOAD...)."""
+
+
+class QueryTimeout(QueryError):
+    """The query ran past its deadline and was stopped."""
+
+
+# --- stores -----------------------------------------------------------------------------
+
+
+class StoreError(CybergovError):
+    """The store failed to read or write."""
+
+
+class StoreUnavailable(StoreError):
+    """A remote store could not be reached."""

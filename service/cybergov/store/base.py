@@ -1,0 +1,143 @@
+"""The one interface every store implements, and the answers queries give.
+
+Terms are pyoxigraph's (``NamedNode``, ``BlankNode``, ``Literal``) whatever the
+store, so that code above the store never depends on which one runs.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from pyoxigraph import BlankNode, Literal, NamedNode, QuerySolutions, RdfFormat, Triple
+
+Term = NamedNode | BlankNode | Literal
+
+
+@dataclass(frozen=True, slots=True)
+class Solutions:
+    """The rows of a SELECT query, in order, with the variables they bind."""
+
+    variables: tuple[str, ...]
+    rows: tuple[tuple[Term | None, ...], ...]
+    truncated: bool = False
+
+    def as_dicts(self) -> list[dict[str, Term]]:
+        """Each row as a mapping from variable name to term, unbound variables left out."""
+        return [
+            {
+                name: value
+                for name, value in zip(self.variables, row, strict=True)
+                if value is not None
+            }
+            for row in self.rows
+        ]
+
+    def column(self, name: str) -> list[Term | None]:
+        """Every value of one variable, in row order."""
+        index = self.variables.index(name)
+        return [row[index] for row in self.rows]
+
+
+QueryAnswer = Solutions | bool | list[Triple]
+
+
+def collect_solutions(result: QuerySolutions, max_rows: int | None) -> Solutions:
+    """Read a pyoxigraph SELECT result into :class:`Solutions`, keeping at most ``max_rows``."""
+    variables = tuple(variable.value for variable in result.variables)
+    rows: list[tuple[Term | None, ...]] = []
+    truncated = False
+    for solution in result:
+        if max_rows is not None and len(rows) >= max_rows:
+            truncated = True
+            break
+        rows.append(tuple(solution[index] for index in range(len(variables))))
+    return Solutions(variables, tuple(rows), truncated)
+
+
+class Store(ABC):
+    """A quad store that cybergov reads and writes.
+
+    Queries see the union of all named graphs as their default graph unless
+    ``default_graphs`` names the graphs to use instead.
+    """
+
+    @abstractmethod
+    def query(
+        self,
+        sparql: str,
+        *,
+        substitutions: Mapping[str, Term] | None = None,
+        max_rows: int | None = None,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+    ) -> QueryAnswer:
+        """Answer a SPARQL query: :class:`Solutions`, a boolean or a list of triples.
+
+        ``substitutions`` binds variables to RDF terms before evaluation.
+
+        Raises:
+            QuerySyntaxError: the query does not parse.
+            StoreError: the store failed.
+        """
+
+    @abstractmethod
+    def update(self, sparql: str) -> None:
+        """Apply a SPARQL update in one transaction.
+
+        Raises:
+            QuerySyntaxError: the update does not parse.
+            StoreError: the store failed; nothing was changed.
+        """
+
+    @abstractmethod
+    def replace_graph(
+        self,
+        graph: str,
+        data: bytes,
+        *,
+        format: RdfFormat,
+        source: str,
+        base_iri: str | None = None,
+    ) -> int:
+        """Replace the content of a named graph with a serialised graph; return its size.
+
+        The old content stays until the new one has been read in full.
+
+        Raises:
+            RdfSyntaxError: ``data`` does not parse (``source`` names it in the message).
+            StoreError: the store failed.
+        """
+
+    @abstractmethod
+    def add_triples(self, graph: str, triples: Iterable[Triple]) -> int:
+        """Add triples to a named graph; return how many were not in it before."""
+
+    @abstractmethod
+    def drop_graph(self, graph: str) -> None:
+        """Remove a named graph and everything in it (nothing happens if it does not exist)."""
+
+    @abstractmethod
+    def named_graphs(self) -> list[str]:
+        """The IRIs of the named graphs, sorted."""
+
+    @abstractmethod
+    def graph_triples(self, graph: str) -> Iterator[Triple]:
+        """The triples of one named graph."""
+
+    @abstractmethod
+    def export(self, output: BinaryIO, format: RdfFormat, *, graph: str | None = None) -> None:
+        """Serialise the whole dataset (or one graph) to ``output``."""
+
+    @abstractmethod
+    def __len__(self) -> int:
+        """The number of quads in the store."""
+
+    def graph_size(self, graph: str) -> int:
+        """The number of triples in a named graph."""
+        return sum(1 for _ in self.graph_triples(graph))
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release what the store holds (files, connections)."""

@@ -1,0 +1,188 @@
+"""The embedded store: pyoxigraph in this process, in memory or on disk."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import BinaryIO
+
+from pyoxigraph import (
+    NamedNode,
+    Quad,
+    QuerySolutions,
+    QueryTriples,
+    RdfFormat,
+    Triple,
+    Variable,
+    serialize,
+)
+from pyoxigraph import (
+    Store as OxigraphStore,
+)
+
+from cybergov.errors import QuerySyntaxError, StoreError
+from cybergov.rdfio import syntax_error
+from cybergov.store.base import QueryAnswer, Solutions, Store, Term, collect_solutions
+
+log = logging.getLogger(__name__)
+
+
+def query_syntax_error(error: SyntaxError) -> QuerySyntaxError:
+    """A pyoxigraph query syntax error, with its line and column when the message has them."""
+    message = str(error.args[0]) if error.args else str(error)
+    line = column = None
+    if message.startswith("error at ") and ":" in message[9:]:
+        position = message[9:].split(":", 2)
+        if len(position) >= 2 and position[0].isdigit() and position[1].split(" ")[0].isdigit():
+            line, column = int(position[0]), int(position[1].split(" ")[0])
+    return QuerySyntaxError(f"SPARQL syntax error: {message}", line=line, column=column)
+
+
+class EmbeddedStore(Store):
+    """A pyoxigraph store held by this process.
+
+    Args:
+        path: folder of an on-disk store (created if missing); ``None`` for memory.
+    """
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path
+        try:
+            if path is None:
+                self._store = OxigraphStore()
+            else:
+                path.mkdir(parents=True, exist_ok=True)
+                self._store = OxigraphStore(str(path))
+        except OSError as error:
+            raise StoreError(f"cannot open the store at {path}: {error}") from error
+
+    @property
+    def oxigraph(self) -> OxigraphStore:
+        """The underlying pyoxigraph store, for code that must use it directly."""
+        return self._store
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        substitutions: Mapping[str, Term] | None = None,
+        max_rows: int | None = None,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+    ) -> QueryAnswer:
+        bound: dict[Variable, Term | Triple] = {
+            Variable(name): term for name, term in (substitutions or {}).items()
+        }
+        try:
+            result = self._store.query(
+                sparql,
+                use_default_graph_as_union=default_graphs is None,
+                default_graph=[NamedNode(g) for g in default_graphs] if default_graphs else None,
+                named_graphs=[NamedNode(g) for g in named_graphs] if named_graphs else None,
+                substitutions=bound or None,
+            )
+            return read_answer(result, max_rows)
+        except SyntaxError as error:
+            raise query_syntax_error(error) from error
+        except OSError as error:
+            raise StoreError(f"the store failed to answer the query: {error}") from error
+
+    def update(self, sparql: str) -> None:
+        try:
+            self._store.update(sparql)
+        except SyntaxError as error:
+            raise query_syntax_error(error) from error
+        except OSError as error:
+            raise StoreError(f"the store failed to apply the update: {error}") from error
+
+    def replace_graph(
+        self,
+        graph: str,
+        data: bytes,
+        *,
+        format: RdfFormat,
+        source: str,
+        base_iri: str | None = None,
+    ) -> int:
+        staging = NamedNode(f"{graph}#staging")
+        target = NamedNode(graph)
+        try:
+            if self._store.contains_named_graph(staging):
+                self._store.remove_graph(staging)
+            self._store.load(data, format, base_iri=base_iri, to_graph=staging)
+            if not self._store.contains_named_graph(staging):
+                self._store.add_graph(staging)  # an empty document still replaces the graph
+            # MOVE is one update, hence one transaction: readers see the old or the new graph.
+            self._store.update(f"MOVE SILENT GRAPH <{staging.value}> TO GRAPH <{target.value}>")
+        except SyntaxError as error:
+            self._store.remove_graph(staging)
+            raise syntax_error(error, source) from error
+        except OSError as error:
+            raise StoreError(f"cannot store {source} in <{graph}>: {error}") from error
+        if not self._store.contains_named_graph(target):
+            self._store.add_graph(target)
+        return self.graph_size(graph)
+
+    def add_triples(self, graph: str, triples: Iterable[Triple]) -> int:
+        target = NamedNode(graph)
+        new = [
+            Quad(t.subject, t.predicate, t.object, target)
+            for t in triples
+            if Quad(t.subject, t.predicate, t.object, target) not in self._store
+        ]
+        if new:
+            self._store.extend(new)
+        elif not self._store.contains_named_graph(target):
+            self._store.add_graph(target)
+        return len(set(new))
+
+    def drop_graph(self, graph: str) -> None:
+        target = NamedNode(graph)
+        if self._store.contains_named_graph(target):
+            self._store.remove_graph(target)
+
+    def named_graphs(self) -> list[str]:
+        return sorted(g.value for g in self._store.named_graphs() if isinstance(g, NamedNode))
+
+    def graph_triples(self, graph: str) -> Iterator[Triple]:
+        for quad in self._store.quads_for_pattern(None, None, None, NamedNode(graph)):
+            yield quad.triple
+
+    def graph_size(self, graph: str) -> int:
+        return sum(1 for _ in self._store.quads_for_pattern(None, None, None, NamedNode(graph)))
+
+    def export(self, output: BinaryIO, format: RdfFormat, *, graph: str | None = None) -> None:
+        if graph is not None:
+            self._store.dump(output, format, from_graph=NamedNode(graph))
+        elif format.supports_datasets:
+            self._store.dump(output, format)
+        else:
+            # A triples-only format gets the union of the graphs.
+            quads = self._store.quads_for_pattern(None, None, None, None)
+            serialize((q.triple for q in quads), output, format)
+
+    def __len__(self) -> int:
+        return len(self._store)
+
+    def flush(self) -> None:
+        """Make sure everything written is on disk (no-op in memory)."""
+        if self.path is not None:
+            self._store.flush()
+
+    def close(self) -> None:
+        self.flush()
+
+
+def read_answer(
+    result: QuerySolutions | QueryTriples | object, max_rows: int | None
+) -> QueryAnswer:
+    """Turn a pyoxigraph query result into a cybergov answer."""
+    if isinstance(result, QuerySolutions):
+        return collect_solutions(result, max_rows)
+    if isinstance(result, QueryTriples):
+        return list(result)
+    return bool(result)
+
+
+__all__ = ["EmbeddedStore", "Solutions", "read_answer"]

@@ -1,0 +1,62 @@
+"""Shared fixtures: one store loaded with the bundled ontology, graph and inferences."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pyoxigraph import RdfFormat
+
+from cybergov.load import load
+from cybergov.namespaces import graph_iri
+from cybergov.ontology import ontology_modules
+from cybergov.paths import data_root
+from cybergov.reason.rules import materialise, read_rules
+from cybergov.store import EmbeddedStore
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SHARED_DATA = data_root().parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def loaded_store() -> Iterator[EmbeddedStore]:
+    """The bundled ontology and knowledge graph with their inferences, in memory."""
+    store = EmbeddedStore()
+    load(store)
+    yield store
+
+
+def ontology_store(*turtle_documents: str) -> EmbeddedStore:
+    """A fresh store with the ontology, the given Turtle documents and their inferences."""
+    store = EmbeddedStore()
+    for module in ontology_modules():
+        store.replace_graph(module.graph, module.path.read_bytes(), format=RdfFormat.TURTLE, source=str(module.path))
+    for number, document in enumerate(turtle_documents):
+        store.replace_graph(
+            graph_iri("kg", f"fixture-{number}"), document.encode(), format=RdfFormat.TURTLE, source=f"fixture {number}"
+        )
+    materialise(store, read_rules())
+    return store
+
+
+PREFIXES = """
+@prefix cg: <https://w3id.org/cybergov/ontology#> .
+@prefix dct: <http://purl.org/dc/terms/> .
+@prefix org: <http://www.w3.org/ns/org#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix attribution: <https://w3id.org/cybergov/id/attribution/> .
+@prefix attribution-basis: <https://w3id.org/cybergov/id/attribution-basis/> .
+@prefix attribution-status: <https://w3id.org/cybergov/id/attribution-status/> .
+@prefix group: <https://w3id.org/cybergov/id/group/> .
+@prefix incident: <https://w3id.org/cybergov/id/incident/> .
+@prefix incident-type: <https://w3id.org/cybergov/id/incident-type/> .
+@prefix membership: <https://w3id.org/cybergov/id/membership/> .
+@prefix norm: <https://w3id.org/cybergov/id/norm/> .
+@prefix organ: <https://w3id.org/cybergov/id/organ/> .
+@prefix organisation: <https://w3id.org/cybergov/id/organisation/> .
+@prefix sector: <https://w3id.org/cybergov/id/sector/> .
+@prefix state: <https://w3id.org/cybergov/id/state/> .
+"""
