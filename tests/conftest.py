@@ -31,10 +31,15 @@ def ontology_store(*turtle_documents: str) -> EmbeddedStore:
     """A fresh store with the ontology, the given Turtle documents and their inferences."""
     store = EmbeddedStore()
     for module in ontology_modules():
-        store.replace_graph(module.graph, module.path.read_bytes(), format=RdfFormat.TURTLE, source=str(module.path))
+        store.replace_graph(
+            module.graph, module.path.read_bytes(), format=RdfFormat.TURTLE, source=str(module.path)
+        )
     for number, document in enumerate(turtle_documents):
         store.replace_graph(
-            graph_iri("kg", f"fixture-{number}"), document.encode(), format=RdfFormat.TURTLE, source=f"fixture {number}"
+            graph_iri("kg", f"fixture-{number}"),
+            document.encode(),
+            format=RdfFormat.TURTLE,
+            source=f"fixture {number}",
         )
     materialise(store, read_rules())
     return store

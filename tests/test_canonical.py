@@ -9,14 +9,18 @@ from cybergov.errors import RdfSyntaxError
 from cybergov.paths import data_root
 
 TURTLE_FILES = sorted(
-    path for folder in ("ontology", "kg", "shapes") for path in (data_root() / folder).rglob("*.ttl")
+    path
+    for folder in ("ontology", "kg", "shapes")
+    for path in (data_root() / folder).rglob("*.ttl")
 )
 
 
 @pytest.mark.parametrize("path", TURTLE_FILES, ids=lambda p: str(p.relative_to(data_root())))
 def test_file_is_canonical(path):
     text = path.read_text(encoding="utf-8")
-    assert canonical_turtle(text, source=str(path)) == text, f"not canonical; fix with: cybergov fmt {path}"
+    assert canonical_turtle(text, source=str(path)) == text, (
+        f"not canonical; fix with: cybergov fmt {path}"
+    )
 
 
 def test_serialising_twice_gives_the_same_bytes():
@@ -26,5 +30,5 @@ def test_serialising_twice_gives_the_same_bytes():
 
 
 def test_a_syntax_error_names_the_source():
-    with pytest.raises(RdfSyntaxError, match="broken.ttl"):
+    with pytest.raises(RdfSyntaxError, match=r"broken\.ttl"):
         canonical_turtle("<a> <b> ", source="broken.ttl")

@@ -28,7 +28,9 @@ def test_the_bundled_graph_passes_every_check(loaded_store):
 @pytest.mark.parametrize("name", sorted(CHECKS))
 def test_the_check_fires_on_exactly_its_violations(name):
     text = (FIXTURES / "checks" / f"{name}.ttl").read_text()
-    expected = {line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("# expect:")}
+    expected = {
+        line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("# expect:")
+    }
     store = ontology_store(*text.split(SEPARATOR))
     result = run_check(store, CHECKS[name])
     assert {v.focus for v in result.violations} == expected

@@ -27,7 +27,9 @@ def root(tmp_path: Path) -> Path:
         shutil.copytree(data_root() / folder, tmp_path / folder)
     (tmp_path / "kg").mkdir()
     (tmp_path / "kg" / "alpha.ttl").write_text(MINIMAL_KG)
-    (tmp_path / "kg" / "beta.ttl").write_text(MINIMAL_KG.replace("XA", "XB").replace("Exampleland", "Testonia"))
+    (tmp_path / "kg" / "beta.ttl").write_text(
+        MINIMAL_KG.replace("XA", "XB").replace("Exampleland", "Testonia")
+    )
     return tmp_path
 
 
@@ -57,12 +59,16 @@ def test_a_second_load_changes_nothing(root):
 def test_only_a_changed_file_is_reloaded_and_inference_reruns(root):
     store = EmbeddedStore()
     load(store, root=root)
-    (root / "kg" / "beta.ttl").write_text(MINIMAL_KG.replace("XA", "XC").replace("Exampleland", "Samplestan"))
+    (root / "kg" / "beta.ttl").write_text(
+        MINIMAL_KG.replace("XA", "XC").replace("Exampleland", "Samplestan")
+    )
     report = load(store, root=root)
     assert report.loaded == ["kg/beta.ttl"]
     assert report.inference is not None
-    answer = store.query("SELECT ?s WHERE { GRAPH ?g { ?s a <https://w3id.org/cybergov/ontology#State> } }",
-                         default_graphs=None)
+    answer = store.query(
+        "SELECT ?s WHERE { GRAPH ?g { ?s a <https://w3id.org/cybergov/ontology#State> } }",
+        default_graphs=None,
+    )
     assert isinstance(answer, Solutions)
     names = {row[0].value.rsplit("/", 1)[1] for row in answer.rows}
     assert names == {"XA", "XC"}
@@ -81,7 +87,9 @@ def test_a_removed_file_drops_its_graph_and_metadata(root):
 def test_a_syntax_error_names_the_file_and_line_and_keeps_the_old_graph(root):
     store = EmbeddedStore()
     load(store, root=root)
-    (root / "kg" / "alpha.ttl").write_text(MINIMAL_KG + '\n<https://w3id.org/cybergov/id/state/XA> rdfs:label "broken .\n')
+    (root / "kg" / "alpha.ttl").write_text(
+        MINIMAL_KG + '\n<https://w3id.org/cybergov/id/state/XA> rdfs:label "broken .\n'
+    )
     with pytest.raises(RdfSyntaxError) as caught:
         load(store, root=root)
     assert "alpha.ttl" in str(caught.value) and caught.value.line is not None

@@ -30,8 +30,18 @@ def test_every_module_is_found_offline_and_declared():
     modules = ontology_modules()
     names = [m.name for m in modules]
     assert names[0] == "cybergov"
-    assert {"actors", "instruments", "norms", "incidents", "attributions", "responses", "claims",
-            "vocabularies", "core", "external"} <= set(names)
+    assert {
+        "actors",
+        "instruments",
+        "norms",
+        "incidents",
+        "attributions",
+        "responses",
+        "claims",
+        "vocabularies",
+        "core",
+        "external",
+    } <= set(names)
     assert all(m.path.is_file() for m in modules)
 
 
@@ -55,9 +65,13 @@ def test_every_cybergov_term_has_one_label_and_a_definition(ontology, kind):
     terms = [t for t in ontology.subjects(RDF.type, kind) if str(t).startswith(str(CG))]
     assert terms
     for term in terms:
-        labels = [o for o in ontology.objects(term, RDFS.label) if getattr(o, "language", None) == "en"]
+        labels = [
+            o for o in ontology.objects(term, RDFS.label) if getattr(o, "language", None) == "en"
+        ]
         assert len(labels) == 1, term
-        assert any(getattr(o, "language", None) == "en" for o in ontology.objects(term, SKOS.definition)), term
+        assert any(
+            getattr(o, "language", None) == "en" for o in ontology.objects(term, SKOS.definition)
+        ), term
 
 
 def test_terms_are_named_by_convention(ontology):
@@ -73,14 +87,49 @@ def test_terms_are_named_by_convention(ontology):
 
 def test_the_model_covers_the_eu_approach(ontology):
     required_classes = [
-        "State", "InternationalOrganisation", "RegionalOrganisation", "OrganisationBody", "Agency",
-        "StateOrgan", "IntelligenceService", "MilitaryUnit", "Company", "CivilSocietyOrganisation",
-        "ThreatActorGroup", "GroupAlias", "Person", "Treaty", "LegalAct", "PolicyFramework", "Report",
-        "Declaration", "ExportControlRegime", "ExpertDocument", "Norm", "LegalPrinciple", "Position",
-        "Incident", "Campaign", "Attribution", "JointAttribution", "DerivedAttribution", "Sanction",
-        "Listing", "AttributionStatement", "Indictment", "Expulsion", "Demarche", "Countermeasure",
-        "Advisory", "NormViolationClaim", "DerivedClaim", "AssertedClaim", "ToolboxMeasureCategory",
-        "PolicyStrand", "Theme", "InferenceRule",
+        "State",
+        "InternationalOrganisation",
+        "RegionalOrganisation",
+        "OrganisationBody",
+        "Agency",
+        "StateOrgan",
+        "IntelligenceService",
+        "MilitaryUnit",
+        "Company",
+        "CivilSocietyOrganisation",
+        "ThreatActorGroup",
+        "GroupAlias",
+        "Person",
+        "Treaty",
+        "LegalAct",
+        "PolicyFramework",
+        "Report",
+        "Declaration",
+        "ExportControlRegime",
+        "ExpertDocument",
+        "Norm",
+        "LegalPrinciple",
+        "Position",
+        "Incident",
+        "Campaign",
+        "Attribution",
+        "JointAttribution",
+        "DerivedAttribution",
+        "Sanction",
+        "Listing",
+        "AttributionStatement",
+        "Indictment",
+        "Expulsion",
+        "Demarche",
+        "Countermeasure",
+        "Advisory",
+        "NormViolationClaim",
+        "DerivedClaim",
+        "AssertedClaim",
+        "ToolboxMeasureCategory",
+        "PolicyStrand",
+        "Theme",
+        "InferenceRule",
     ]
     for name in required_classes:
         assert (CG[name], RDF.type, OWL.Class) in ontology, name
@@ -102,10 +151,12 @@ def test_a_missing_module_fails_loudly(tmp_path):
 def test_an_external_import_is_refused(tmp_path):
     folder = copy_ontology(tmp_path)
     root = folder / "cybergov.ttl"
-    root.write_text(root.read_text().replace(
-        "owl:imports <https://w3id.org/cybergov/ontology/external>",
-        "owl:imports <http://www.w3.org/ns/prov-o> , <https://w3id.org/cybergov/ontology/external>",
-    ))
+    root.write_text(
+        root.read_text().replace(
+            "owl:imports <https://w3id.org/cybergov/ontology/external>",
+            "owl:imports <http://www.w3.org/ns/prov-o> , <https://w3id.org/cybergov/ontology/external>",
+        )
+    )
     with pytest.raises(OntologyImportError, match="not a cybergov module"):
         ontology_modules(folder)
 

@@ -46,6 +46,8 @@ def test_the_console_script_is_installed_and_answers():
     script = Path(sys.executable).with_name("cybergov")
     executable = str(script) if script.exists() else shutil.which("cybergov")
     assert executable, "the cybergov console script is not installed"
-    done = subprocess.run([executable, "--help"], capture_output=True, text=True, timeout=60, check=False)
+    done = subprocess.run(
+        [executable, "--help"], capture_output=True, text=True, timeout=60, check=False
+    )
     assert done.returncode == 0
     assert "load" in done.stdout and "check" in done.stdout

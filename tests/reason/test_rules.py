@@ -27,7 +27,13 @@ def world() -> EmbeddedStore:
     return ontology_store((FIXTURES / "inference-world.ttl").read_text())
 
 
-def holds(store: EmbeddedStore, s: NamedNode, p: NamedNode, o: NamedNode | Literal, rule: str | None = None) -> bool:
+def holds(
+    store: EmbeddedStore,
+    s: NamedNode,
+    p: NamedNode,
+    o: NamedNode | Literal,
+    rule: str | None = None,
+) -> bool:
     graph = NamedNode(graph_iri("inferred", rule)) if rule else None
     return any(True for _ in store.oxigraph.quads_for_pattern(s, p, o, graph))
 
@@ -38,25 +44,44 @@ RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 def test_subclass_rule_types_instances_with_superclasses(world):
     assert holds(world, iri("organ/xa-unit-1"), RDF_TYPE, cg("StateOrgan"), "subclass")
     assert holds(world, iri("organ/xa-unit-1"), RDF_TYPE, cg("Actor"), "subclass")
-    assert holds(world, iri("organ/xa-unit-1"), RDF_TYPE, NamedNode("http://www.w3.org/ns/prov#Agent"), "subclass")
+    assert holds(
+        world,
+        iri("organ/xa-unit-1"),
+        RDF_TYPE,
+        NamedNode("http://www.w3.org/ns/prov#Agent"),
+        "subclass",
+    )
 
 
 def test_subproperty_inverse_and_transitive_rules(world):
     transitive = NamedNode(str(ORG) + "transitiveSubOrganizationOf")
-    assert holds(world, iri("organ/xa-unit-1"), transitive, iri("organ/xa-intelligence"), "subproperty")
-    assert holds(world, iri("organ/xa-unit-1-team"), transitive, iri("organ/xa-intelligence"), "transitive")
-    assert holds(world, iri("organ/xa-intelligence"), NamedNode(str(ORG) + "hasSubOrganization"),
-                 iri("organ/xa-unit-1"), "inverse")
+    assert holds(
+        world, iri("organ/xa-unit-1"), transitive, iri("organ/xa-intelligence"), "subproperty"
+    )
+    assert holds(
+        world, iri("organ/xa-unit-1-team"), transitive, iri("organ/xa-intelligence"), "transitive"
+    )
+    assert holds(
+        world,
+        iri("organ/xa-intelligence"),
+        NamedNode(str(ORG) + "hasSubOrganization"),
+        iri("organ/xa-unit-1"),
+        "inverse",
+    )
 
 
 def test_property_chain_makes_units_organs_of_the_state(world):
     assert holds(world, iri("organ/xa-unit-1"), cg("organOf"), iri("state/XA"), "property-chain")
-    assert holds(world, iri("organ/xa-unit-1-team"), cg("organOf"), iri("state/XA"), "property-chain")
+    assert holds(
+        world, iri("organ/xa-unit-1-team"), cg("organOf"), iri("state/XA"), "property-chain"
+    )
 
 
 def test_current_membership_gives_member_of_and_ended_does_not(world):
     member_of = NamedNode(str(ORG) + "memberOf")
-    assert holds(world, iri("state/XA"), member_of, iri("organisation/test-league"), "current-membership")
+    assert holds(
+        world, iri("state/XA"), member_of, iri("organisation/test-league"), "current-membership"
+    )
     assert not holds(world, iri("state/XB"), member_of, iri("organisation/test-league"))
 
 
@@ -67,7 +92,12 @@ def test_attribution_to_a_unit_is_carried_to_its_state(world):
     assert holds(world, derived, cg("attributedBy"), iri("state/XB"))
     assert holds(world, derived, cg("attributedIncident"), iri("incident/grid-outage"))
     assert holds(world, derived, cg("derivedFrom"), iri("attribution/grid-outage--xb"))
-    assert holds(world, derived, NamedNode("http://purl.org/dc/terms/source"), NamedNode("https://example.org/grid"))
+    assert holds(
+        world,
+        derived,
+        NamedNode("http://purl.org/dc/terms/source"),
+        NamedNode("https://example.org/grid"),
+    )
     explanation = world.query(
         "SELECT ?d ?e WHERE { ?d <https://w3id.org/cybergov/ontology#explanation> ?e }",
         substitutions={"d": derived},
@@ -83,7 +113,9 @@ def test_attribution_to_sponsored_and_operated_groups_reaches_the_state(world):
     assert holds(world, sponsored, cg("attributedBy"), iri("organisation/test-league"))
     operated = iri("attribution/hospital-ransomware--xb--derived-XA")
     assert holds(world, operated, cg("attributedTo"), iri("state/XA"))
-    explanation = next(world.oxigraph.quads_for_pattern(operated, cg("explanation"), None, None)).object.value
+    explanation = next(
+        world.oxigraph.quads_for_pattern(operated, cg("explanation"), None, None)
+    ).object.value
     assert "is operated by Exampleland unit 1, an organ of Exampleland" in explanation
 
 
@@ -96,7 +128,13 @@ def test_attribution_to_an_unlinked_group_is_not_carried(world):
 
 
 def test_joint_attribution_is_typed(world):
-    assert holds(world, iri("attribution/ministry-espionage--joint"), RDF_TYPE, cg("JointAttribution"), "joint-attribution")
+    assert holds(
+        world,
+        iri("attribution/ministry-espionage--joint"),
+        RDF_TYPE,
+        cg("JointAttribution"),
+        "joint-attribution",
+    )
     assert not holds(world, iri("attribution/grid-outage--xb"), RDF_TYPE, cg("JointAttribution"))
 
 
@@ -106,7 +144,9 @@ def test_norm_13f_claim_for_disruption_of_critical_infrastructure(world):
     assert holds(world, claim, cg("contravenes"), iri("norm/un-gge-2015-13f"))
     assert holds(world, claim, cg("responsibleState"), iri("state/XA"))
     assert holds(world, claim, cg("derivedFrom"), iri("attribution/grid-outage--xb--derived-XA"))
-    explanation = next(world.oxigraph.quads_for_pattern(claim, cg("explanation"), None, None)).object.value
+    explanation = next(
+        world.oxigraph.quads_for_pattern(claim, cg("explanation"), None, None)
+    ).object.value
     assert "energy" in explanation and "disruption" in explanation and "Testonia" in explanation
     assert "government" not in explanation  # not a critical-infrastructure sector
 
