@@ -152,10 +152,8 @@ def test_an_external_import_is_refused(tmp_path):
     folder = copy_ontology(tmp_path)
     root = folder / "cybergov.ttl"
     root.write_text(
-        root.read_text().replace(
-            "owl:imports <https://w3id.org/cybergov/ontology/external>",
-            "owl:imports <http://www.w3.org/ns/prov-o> , <https://w3id.org/cybergov/ontology/external>",
-        )
+        root.read_text()
+        + "\n<https://w3id.org/cybergov/ontology> owl:imports <http://www.w3.org/ns/prov-o> .\n"
     )
     with pytest.raises(OntologyImportError, match="not a cybergov module"):
         ontology_modules(folder)
