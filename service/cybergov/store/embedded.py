@@ -48,6 +48,7 @@ class EmbeddedStore(Store):
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path
+        self._generation = 0
         try:
             if path is None:
                 self._store = OxigraphStore()
@@ -59,8 +60,20 @@ class EmbeddedStore(Store):
 
     @property
     def oxigraph(self) -> OxigraphStore:
-        """The underlying pyoxigraph store, for code that must use it directly."""
+        """The underlying pyoxigraph store, for code that must use it directly.
+
+        Code that writes through it calls :meth:`mark_changed` afterwards.
+        """
         return self._store
+
+    @property
+    def generation(self) -> int:
+        """A number that grows with every write, so that replicas know when to follow."""
+        return self._generation
+
+    def mark_changed(self) -> None:
+        """Record a write made directly on :attr:`oxigraph`."""
+        self._generation += 1
 
     def query(
         self,
@@ -89,6 +102,7 @@ class EmbeddedStore(Store):
             raise StoreError(f"the store failed to answer the query: {error}") from error
 
     def update(self, sparql: str) -> None:
+        self._generation += 1
         try:
             self._store.update(sparql)
         except SyntaxError as error:
@@ -107,6 +121,7 @@ class EmbeddedStore(Store):
     ) -> int:
         staging = NamedNode(f"{graph}#staging")
         target = NamedNode(graph)
+        self._generation += 1
         try:
             if self._store.contains_named_graph(staging):
                 self._store.remove_graph(staging)
@@ -132,13 +147,16 @@ class EmbeddedStore(Store):
             if Quad(t.subject, t.predicate, t.object, target) not in self._store
         ]
         if new:
+            self._generation += 1
             self._store.extend(new)
         elif not self._store.contains_named_graph(target):
+            self._generation += 1
             self._store.add_graph(target)
         return len(set(new))
 
     def drop_graph(self, graph: str) -> None:
         target = NamedNode(graph)
+        self._generation += 1
         if self._store.contains_named_graph(target):
             self._store.remove_graph(target)
 
