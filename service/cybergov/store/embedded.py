@@ -126,10 +126,11 @@ class EmbeddedStore(Store):
 
     def add_triples(self, graph: str, triples: Iterable[Triple]) -> int:
         target = NamedNode(graph)
+        held = self._store.quads_for_pattern
         new = {
             Quad(t.subject, t.predicate, t.object, target)
             for t in triples
-            if next(self._store.quads_for_pattern(t.subject, t.predicate, t.object, None), None) is None
+            if next(held(t.subject, t.predicate, t.object, None), None) is None
         }
         if new:
             self._store.extend(new)
