@@ -116,35 +116,7 @@ def where_group(text: str) -> int:
     raise QuerySyntaxError("the query has no WHERE group to bind parameters in")
 
 
-def projected(text: str) -> frozenset[str] | None:
-    """The variables a SELECT projects (``None`` for ``SELECT *`` or another form)."""
-    names: set[str] = set()
-    inside = False
-    for depth, token in top_level(text):
-        if token.is_keyword("SELECT") and depth == 0:
-            inside = True
-            continue
-        if not inside:
-            continue
-        if depth == 0 and (
-            token.text == "{" or token.is_keyword("WHERE") or token.is_keyword("FROM")
-        ):
-            break
-        if depth == 0 and token.text == "*":
-            return None
-        if token.kind == "var" and depth == 0:
-            names.add(token.text[1:])
-        if token.kind == "var" and depth == 1 and _after_as(text, token):
-            names.add(token.text[1:])
-    return frozenset(names) if inside else None
-
-
-def _after_as(text: str, token: Token) -> bool:
-    before = text[: token.offset].rstrip()
-    return before[-2:].upper() == "AS" and not before[-3:-2].isalnum()
-
-
-def term_text(term: NamedNode | Literal | BlankNode, *, name: str) -> str:
+def term_text(term: object, *, name: str) -> str:
     """The SPARQL syntax of a term, escaped by pyoxigraph's serialiser.
 
     Raises:

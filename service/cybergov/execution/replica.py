@@ -36,7 +36,6 @@ from pyoxigraph import (
     QuerySolutions,
     QueryTriples,
     RdfFormat,
-    Variable,
 )
 from pyoxigraph import Store as OxigraphStore
 
@@ -127,7 +126,6 @@ def answer(store: OxigraphStore, request: Request) -> bytes:
             named_graphs=[NamedNode(g) for g in request.named_graphs]
             if request.named_graphs
             else None,
-            substitutions={Variable(k): v for k, v in request.substitutions.items()} or None,
         )
         return _serialise(result, request.max_rows)
     except SyntaxError as error:

@@ -14,7 +14,7 @@ import pickle
 import socket
 import struct
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from pyoxigraph import (
@@ -25,7 +25,7 @@ from pyoxigraph import (
 )
 
 from cybergov.errors import QuerySyntaxError, QueryTimeout, StoreError
-from cybergov.store.base import QueryAnswer, Solutions, Term, Triples, collect_solutions
+from cybergov.store.base import QueryAnswer, Solutions, Triples, collect_solutions
 
 _LENGTH = struct.Struct(">I")
 MAX_FRAME = 1 << 31
@@ -36,7 +36,6 @@ class Request:
     """One query for a worker."""
 
     sparql: str
-    substitutions: dict[str, Term] = field(default_factory=dict)
     max_rows: int | None = None
     default_graphs: tuple[str, ...] | None = None
     named_graphs: tuple[str, ...] | None = None

@@ -367,13 +367,20 @@ class RemoteStore(Store):
         return len(triples)
 
     def add_triples(self, graph: str, triples: Iterable[Triple]) -> int:
-        wanted = set(triples)
+        wanted = sorted({(t.subject, t.predicate, t.object) for t in triples}, key=str)
         if not wanted:
             return 0
         before = self.graph_size(graph)
-        body = (serialize(wanted, format=RdfFormat.N_TRIPLES) or b"").decode()
+        rows = "\n".join(
+            f"({term_text(s, name='subject')} {term_text(p, name='predicate')} "
+            f"{term_text(o, name='object')})"
+            for s, p, o in wanted
+        )
         target = term_text(NamedNode(graph), name="graph")
-        self.update(f"INSERT DATA {{ GRAPH {target} {{\n{body}\n}} }}")
+        self.update(  # every term above was written by pyoxigraph's serialiser
+            f"INSERT {{ GRAPH {target} {{ ?s ?p ?o }} }}\n"  # noqa: S608
+            f"WHERE {{ VALUES (?s ?p ?o) {{\n{rows}\n}} MINUS {{ GRAPH ?held {{ ?s ?p ?o }} }} }}"
+        )
         return self.graph_size(graph) - before
 
     def drop_graph(self, graph: str) -> None:
