@@ -190,8 +190,23 @@ def serialize_results(answer: Solutions | bool, format: str | ResultsFormat) -> 
 
 
 def serialize_graph(triples: Iterable[Triple], format: RdfFormat) -> bytes:
-    """The triples of a CONSTRUCT or DESCRIBE answer in an RDF format."""
-    return serialize(triples, format=format, prefixes=PREFIXES) or b""
+    """The triples of a CONSTRUCT or DESCRIBE answer in an RDF format.
+
+    Formats with prefixes get the cybergov prefixes that the triples use.
+    """
+    held = list(triples)
+    iris = {
+        term.value
+        for triple in held
+        for term in (triple.subject, triple.predicate, triple.object)
+        if isinstance(term, NamedNode)
+    } | {t.object.datatype.value for t in held if isinstance(t.object, Literal)}
+    used = {
+        prefix: namespace
+        for prefix, namespace in PREFIXES.items()
+        if any(iri.startswith(namespace) for iri in iris)
+    }
+    return serialize(held, format=format, prefixes=used) or b""
 
 
 def term_label(term: Term | None) -> str:

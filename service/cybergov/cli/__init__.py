@@ -1,6 +1,6 @@
 """The ``cybergov`` command line."""
 
-from cybergov.cli import data  # noqa: F401  (registers the commands)
+from cybergov.cli import data, questions  # noqa: F401  (registers the commands)
 from cybergov.cli.app import app
 
 
