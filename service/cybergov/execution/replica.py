@@ -24,6 +24,7 @@ import json
 import logging
 import math
 import os
+import resource
 import signal
 import socket
 import sys
@@ -239,6 +240,7 @@ def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     control = socket.socket(fileno=int(args[0]))
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps the workers
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a crashed worker leaves no core file
     isolated = _isolate_network()
     control.sendall(json.dumps({"ok": True, "isolated": isolated, "pid": os.getpid()}).encode())
     Holder(control).loop()
