@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from pyoxigraph import Literal, NamedNode
+from pyoxigraph import Literal, NamedNode, Triple
 
 from cybergov.errors import QueryRefused, QuerySyntaxError, QueryTimeout, StoreError
 from cybergov.execution import QueryRunner
@@ -46,9 +46,11 @@ def test_answers_are_those_of_the_store(runner, loaded_store):
     sparql = f"SELECT ?s WHERE {{ ?s a <{CG}State> }} ORDER BY ?s LIMIT 5"
     assert runner.query(sparql) == loaded_store.query(sparql)
     assert runner.query(f"ASK {{ ?s a <{CG}Incident> }}") is True
-    triples = runner.query(f"CONSTRUCT WHERE {{ ?s a <{CG}Treaty> }}")
+    construct = f"CONSTRUCT WHERE {{ ?s a <{CG}Treaty> }}"
+    triples = runner.query(construct)
     assert isinstance(triples, Triples)
-    assert triples and not triples.truncated
+    assert set(triples) == set(loaded_store.query(construct)) and not triples.truncated
+    assert all(isinstance(t, Triple) for t in triples)
 
 
 def test_substitutions_bind_terms(runner):

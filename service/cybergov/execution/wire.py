@@ -113,7 +113,7 @@ def decode_answer(frame: bytes) -> QueryAnswer:
             solutions = collect_solutions(parsed, None)  # type: ignore[arg-type]
             return Solutions(solutions.variables, solutions.rows, bool(header["truncated"]))
         if kind == "triples":
-            triples = Triples(parse(payload, RdfFormat.N_TRIPLES))
+            triples = Triples(quad.triple for quad in parse(payload, RdfFormat.N_TRIPLES))
             triples.truncated = bool(header["truncated"])
             return triples
         if kind == "error":

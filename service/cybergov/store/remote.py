@@ -229,11 +229,11 @@ class RemoteStore(Store):
                 return collect_solutions(parsed, max_rows)
             graph_format = RdfFormat.from_media_type(media_type) or RdfFormat.TURTLE
             triples = Triples()
-            for triple in parse(body, graph_format):  # type: ignore[arg-type]
+            for quad in parse(body, graph_format):  # type: ignore[arg-type]
                 if max_rows is not None and len(triples) >= max_rows:
                     triples.truncated = True
                     break
-                triples.append(triple)
+                triples.append(quad.triple)
             return triples
         except SyntaxError as error:
             raise StoreError(
@@ -351,7 +351,7 @@ class RemoteStore(Store):
         base_iri: str | None = None,
     ) -> int:
         try:
-            triples = set(parse(data, format, base_iri=base_iri))
+            triples = {quad.triple for quad in parse(data, format, base_iri=base_iri)}
         except SyntaxError as error:
             raise syntax_error(error, source) from error
         body = serialize(triples, format=RdfFormat.N_TRIPLES) or b""
@@ -397,7 +397,7 @@ class RemoteStore(Store):
         if self.endpoints.graph_store is not None:
             data = self._graph_request("GET", graph, accept=_GRAPH_ACCEPT)
             if data:
-                yield from parse(data, RdfFormat.N_TRIPLES)
+                yield from (quad.triple for quad in parse(data, RdfFormat.N_TRIPLES))
             return
         target = term_text(NamedNode(graph), name="graph")
         response = self._send_query(

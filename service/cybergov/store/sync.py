@@ -12,14 +12,17 @@ again. The inference state is written last, for the same reason.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from pathlib import Path
 
+from pyoxigraph import Literal as RdfLiteral
 from pyoxigraph import NamedNode, RdfFormat, serialize
 
-from cybergov.load import INFERENCE_STATE, LoadReport, load, stored_checksums
+from cybergov.load import INFERENCE_STATE, LoadReport, describe_graph, load, stored_checksums
 from cybergov.namespaces import (
+    CG,
     CONTRIBUTION_GRAPH_PREFIX,
     INFERRED_GRAPH_PREFIX,
     KG_GRAPH_PREFIX,
@@ -35,12 +38,19 @@ log = logging.getLogger(__name__)
 _CURATED = (ONTOLOGY_GRAPH_PREFIX, KG_GRAPH_PREFIX)
 
 
-def _copy_contributions(remote: Store, local: EmbeddedStore) -> int:
-    copied = 0
+def _copy_contributions(remote: Store, local: EmbeddedStore) -> str:
+    """Copy the server's contributions into the local store; return a digest of them."""
+    digest = hashlib.sha256()
+    found = False
     for graph in remote.named_graphs():
         if graph.startswith(CONTRIBUTION_GRAPH_PREFIX):
-            copied += local.add_triples(graph, remote.graph_triples(graph))
-    return copied
+            found = True
+            triples = list(remote.graph_triples(graph))
+            local.add_triples(graph, triples)
+            digest.update(f"{graph}\n".encode())
+            for line in sorted(str(triple) for triple in triples):
+                digest.update(f"{line}\n".encode())
+    return digest.hexdigest() if found else ""
 
 
 def term_text_iri(iri: str) -> str:
@@ -87,10 +97,13 @@ def load_remote(
     """
     started = time.perf_counter()
     local = EmbeddedStore()
-    copied = _copy_contributions(remote, local)
-    if copied:
-        log.info("copied %d triples of contributions from the server", copied)
+    contributions = _copy_contributions(remote, local)
     built = load(local, root=root, infer=infer)
+    if infer and contributions:
+        # the inferences also depend on the server's contributions: say so in their checksum
+        inputs = stored_checksums(local)[INFERENCE_STATE] + contributions
+        checksum = hashlib.sha256(inputs.encode()).hexdigest()
+        describe_graph(local, INFERENCE_STATE, [(str(CG.sha256), str(RdfLiteral(checksum)))])
     held = stored_checksums(remote)
     wanted = stored_checksums(local)
     report = LoadReport(inference=built.inference)
