@@ -24,6 +24,7 @@ carry neither.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -102,14 +103,15 @@ class Parameter(BaseModel):
         if self.type == "integer":
             if isinstance(value, bool) or not _INTEGER.fullmatch(text):
                 raise QueryParameterError(
-                    f"parameter {self.name!r}: {text!r} is not an integer (write digits only)"
+                    f"parameter {self.name!r}: {_shown(text)} is not an integer (write digits only)"
                 )
             return RdfLiteral(str(int(text)), datatype=NamedNode(f"{_XSD}integer"))
         if self.type == "enumeration":
             assert self.values is not None
             if text not in self.values:
+                allowed = ", ".join(self.values)
                 raise QueryParameterError(
-                    f"parameter {self.name!r}: {text!r} is not one of {', '.join(self.values)}"
+                    f"parameter {self.name!r}: {_shown(text)} is not one of {allowed}"
                 )
         if len(text) > 1000:
             raise QueryParameterError(f"parameter {self.name!r}: the text is over 1000 characters")
@@ -119,20 +121,25 @@ class Parameter(BaseModel):
         return f"one of {', '.join(self.values or ())}" if self.type == "enumeration" else self.type
 
 
+def _shown(text: str) -> str:
+    """A value as an error message shows it: quoted, and cut when long."""
+    return repr(text if len(text) <= 60 else text[:57] + "...")
+
+
 def _expand_iri(name: str, text: str) -> str:
     prefix, colon, local = text.partition(":")
     if colon and prefix in PREFIXES and not local.startswith("//"):
         text = PREFIXES[prefix] + local
     if not _SCHEME.match(text) or text.startswith("_:"):
         raise QueryParameterError(
-            f"parameter {name!r}: {text!r} is not an IRI; give a full IRI "
+            f"parameter {name!r}: {_shown(text)} is not an IRI; give a full IRI "
             "(https://w3id.org/cybergov/id/state/FR) or a prefixed name (state:FR)"
         )
     try:
         return NamedNode(text).value
     except ValueError as error:
         raise QueryParameterError(
-            f"parameter {name!r}: {text!r} is not a valid IRI: {error}"
+            f"parameter {name!r}: {_shown(text)} is not a valid IRI ({error})"
         ) from None
 
 
@@ -143,7 +150,7 @@ def _check_date(name: str, text: str) -> str:
         date.fromisoformat(text)
     except ValueError:
         raise QueryParameterError(
-            f"parameter {name!r}: {text!r} is not a date; write it as YYYY-MM-DD"
+            f"parameter {name!r}: {_shown(text)} is not a date; write it as YYYY-MM-DD"
         ) from None
     return text
 
@@ -293,8 +300,8 @@ class Catalogue:
         try:
             return self._questions[name]
         except KeyError:
-            close = [n for n in self._questions if name.lower() in n or n in name.lower()]
-            hint = f"; did you mean {', '.join(close[:3])}?" if close else ""
+            close = difflib.get_close_matches(name.lower(), list(self._questions), n=3, cutoff=0.6)
+            hint = f"; did you mean {', '.join(close)}?" if close else ""
             raise QueryNotFound(
                 f"no question named {name!r}{hint} (cybergov questions lists them)"
             ) from None
