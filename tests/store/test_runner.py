@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -13,6 +15,7 @@ from pyoxigraph import Literal, NamedNode, Triple
 
 from cybergov.errors import QueryRefused, QuerySyntaxError, QueryTimeout, StoreError
 from cybergov.execution import QueryRunner
+from cybergov.execution.pool import single_threaded
 from cybergov.execution.wire import Request
 from cybergov.settings import Settings
 from cybergov.store import EmbeddedStore, Solutions, Triples
@@ -266,3 +269,63 @@ def test_a_runner_is_started_before_use_and_unusable_after_close():
     assert not any(alive(pid) for pid in pids)
     with pytest.raises(StoreError, match="not started"):
         runner.query("ASK {}")
+
+
+def test_a_single_threaded_process_shares_its_store_and_a_threaded_one_copies_it():
+    store = small_store()
+    alone = single_threaded()  # not after an on-disk store started its threads in this process
+    with QueryRunner(store) as runner:
+        assert runner._pool.replication == ("fork" if alone else "copy")
+        store.update("INSERT DATA { GRAPH <http://ex/g> { <http://ex/b> <http://ex/p> 2 } }")
+        assert runner.query("ASK { <http://ex/b> ?p ?o }") is True
+    busy = threading.Event()
+    other = threading.Thread(target=busy.wait, daemon=True)
+    other.start()
+    try:
+        with QueryRunner(store) as runner:
+            assert runner._pool.replication == "copy", "a fork of a threaded process is unsafe"
+            assert runner.query("ASK { <http://ex/b> ?p ?o }") is True
+            store.update("INSERT DATA { GRAPH <http://ex/g> { <http://ex/c> <http://ex/p> 3 } }")
+            assert runner.query("ASK { <http://ex/c> ?p ?o }") is True
+    finally:
+        busy.set()
+        other.join()
+
+
+def test_closing_one_runner_stops_its_workers_while_another_runs():
+    first = QueryRunner(small_store()).start()
+    second = QueryRunner(small_store()).start()  # its holder was forked after the first's sockets
+    pids = worker_pids(first)
+    first.close()
+    time.sleep(0.3)
+    assert not any(alive(pid) for pid in pids)
+    assert second.query("ASK { ?s ?p ?o }") is True
+    second.close()
+
+
+FORKED = """
+import sys
+from cybergov.store import EmbeddedStore
+from cybergov.execution import QueryRunner
+store = EmbeddedStore()
+store.update("INSERT DATA { GRAPH <http://ex/g> { <http://ex/a> <http://ex/p> 1 } }")
+with QueryRunner(store) as runner:
+    assert runner._pool.replication == "fork", runner._pool.replication
+    assert runner.query("ASK { <http://ex/a> ?p ?o }") is True
+    store.update("INSERT DATA { GRAPH <http://ex/g> { <http://ex/b> <http://ex/p> 2 } }")
+    assert runner.query("ASK { <http://ex/b> ?p ?o }") is True
+    try:
+        runner.query("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }", timeout=1)
+    except Exception as error:
+        assert type(error).__name__ == "QueryTimeout"
+    assert runner.query("ASK { <http://ex/a> ?p ?o }") is True
+print("forked replica ok")
+"""
+
+
+def test_in_a_fresh_process_the_replica_is_the_store_itself():
+    done = subprocess.run(
+        [sys.executable, "-c", FORKED], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert "forked replica ok" in done.stdout

@@ -1,18 +1,21 @@
 """The runner's side of the worker processes: start them, hand out queries, kill at deadlines.
 
 A :class:`WorkerPool` starts one replica holder (see
-:mod:`cybergov.execution.replica`), gives it a replica of an embedded store
-and has it fork ``size`` workers. A query takes an idle worker, is sent to it
-and waited for until its deadline; past the deadline the worker is killed with
+:mod:`cybergov.execution.replica`: forked from this process when it is
+single-threaded, so that its replica is the store itself, or started afresh
+and given a copy), and has it fork ``size`` workers. A query takes an idle
+worker, is sent to it and waited for until its deadline; past the deadline the
+worker is killed with
 ``SIGKILL`` (the engine cannot be interrupted any other way) and replaced, and
 the caller gets :class:`~cybergov.errors.QueryTimeout`. A worker that dies
 under a query (a crash of the engine) is replaced the same way.
 
 The replica follows the store: the store counts its writes (its
 ``generation``); before a query, a pool whose replica is older than the store
-refreshes it (a new dump for a store in memory, a new checkpoint for one on
-disk) and replaces its idle workers; busy ones are replaced when they come
-back. All methods are safe to call from many threads.
+refreshes it (a new fork of the holder when this process is single-threaded,
+else a dump for a store in memory, a new checkpoint for one on disk) and
+replaces its idle workers; busy ones are replaced when they come back. All
+methods are safe to call from many threads.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ from pyoxigraph import RdfFormat
 
 import cybergov
 from cybergov.errors import QueryTimeout, StoreError
+from cybergov.execution.replica import fork_holder
 from cybergov.execution.wire import Request, WorkerGone, decode_answer, recv_frame, send_frame
 from cybergov.store.base import QueryAnswer
 from cybergov.store.embedded import EmbeddedStore
@@ -45,6 +49,30 @@ from cybergov.store.embedded import EmbeddedStore
 log = logging.getLogger(__name__)
 
 _START_SECONDS = 60.0
+
+
+def single_threaded() -> bool:
+    """Whether this process runs one thread only (Python's or any other), so may fork safely."""
+    try:
+        return threading.active_count() == 1 and len(os.listdir("/proc/self/task")) == 1
+    except OSError:  # no /proc: threads of native code cannot be counted
+        return False
+
+
+def _reap(pid: int, seconds: float = 5.0) -> None:
+    """Wait for a child to exit, killing it if it has not within ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with contextlib.suppress(ChildProcessError):
+            if os.waitpid(pid, os.WNOHANG)[0] != 0:
+                return
+            time.sleep(0.01)
+            continue
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, 0)
 
 
 @dataclass(slots=True, eq=False)
@@ -76,6 +104,9 @@ class WorkerPool:
         self.size = size
         self.isolated = False
         self._holder: subprocess.Popen[bytes] | None = None
+        self._holder_pid: int | None = None
+        self.replication = ""
+        """How the replica was made: "fork" (the store itself, shared) or "copy"."""
         self._control: socket.socket | None = None
         self._control_lock = threading.Lock()
         self._sync_lock = threading.Lock()
@@ -85,6 +116,7 @@ class WorkerPool:
         self._generation = -1
         self._checkpoints: dict[int, Path] = {}
         self._closed = False
+        self._ready = False
 
     # --- lifecycle ------------------------------------------------------------------------
 
@@ -94,8 +126,21 @@ class WorkerPool:
         Raises:
             StoreError: the holder could not be started or could not load the replica.
         """
-        if self._holder is not None:
+        if self._control is not None:
             return
+        if self.store.path is None and single_threaded():
+            self._fork_holder()
+        else:
+            self._spawn_holder()
+        self.refresh()
+
+    def _fork_holder(self) -> None:
+        self._holder_pid, self._control = fork_holder(self.store.oxigraph)
+        self._generation = self.store.generation
+        self.replication = "fork"
+        self._hello()
+
+    def _spawn_holder(self) -> None:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         package_root = str(Path(cybergov.__file__).resolve().parent.parent)
         environment = dict(os.environ)
@@ -115,10 +160,34 @@ class WorkerPool:
         finally:
             theirs.close()
         self._control = ours
+        self.replication = "copy"
+        self._hello()
+
+    def _hello(self) -> None:
         hello = self._reply(_START_SECONDS)
         self.isolated = bool(hello.get("isolated"))
-        log.info("query workers: network isolation %s", "on" if self.isolated else "unavailable")
-        self.refresh()
+        log.info(
+            "query workers: replica by %s, network isolation %s",
+            self.replication,
+            "on" if self.isolated else "unavailable",
+        )
+
+    def _stop_holder(self) -> None:
+        if self._control is not None:
+            with contextlib.suppress(OSError):
+                self._control.send(json.dumps({"op": "stop"}).encode())
+            self._control.close()
+            self._control = None
+        if self._holder is not None:
+            try:
+                self._holder.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self._holder.kill()
+                self._holder.wait()
+            self._holder = None
+        if self._holder_pid is not None:
+            _reap(self._holder_pid)
+            self._holder_pid = None
 
     def close(self) -> None:
         """Stop every worker and the holder; remove the checkpoints."""
@@ -132,18 +201,7 @@ class WorkerPool:
             for worker in self._busy:
                 worker.kill()
             self._busy.clear()
-        if self._control is not None:
-            with contextlib.suppress(OSError):
-                self._control.send(json.dumps({"op": "stop"}).encode())
-            self._control.close()
-            self._control = None
-        if self._holder is not None:
-            try:
-                self._holder.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self._holder.kill()
-                self._holder.wait()
-            self._holder = None
+        self._stop_holder()
         for path in self._checkpoints.values():
             shutil.rmtree(path, ignore_errors=True)
         self._checkpoints.clear()
@@ -212,10 +270,17 @@ class WorkerPool:
         """
         with self._sync_lock:
             generation = self.store.generation
-            if generation == self._generation:
+            if generation == self._generation and self._ready:
                 return
-            self._send_snapshot(generation)
+            if generation != self._generation:
+                if self.replication == "fork" and single_threaded():
+                    with self._control_lock:
+                        self._stop_holder()
+                        self._fork_holder()
+                else:
+                    self._send_snapshot(generation)
             self._generation = generation
+            self._ready = True
             while True:
                 try:
                     self._idle.get_nowait().stop()

@@ -1,0 +1,285 @@
+"""How fast the questions are: cybergov's runner against raw pyoxigraph, rdflib and a server.
+
+For each size (asserted triples of the synthetic graph of ``synthetic.py``,
+added to the bundled ontology and graph, with every inference materialised
+as ``cybergov load`` does), every question of the catalogue runs:
+
+- through cybergov's query runner (screening, a worker process, the deadline
+  and the row cap; the cap is raised so that every engine returns every row);
+- on raw pyoxigraph, in this process, on the very same query text;
+- on rdflib, on the same data (a ``Dataset`` whose default graph is the union),
+  once per query (parsing included), in a forked process killed past a time
+  budget (10 s): rdflib does not finish many of the joins at 100k triples, and
+  is left out at 1M (loading a million triples into rdflib alone takes minutes);
+- on an Oxigraph server (``oxigraph serve --union-default-graph``, in memory)
+  through the remote store: SPARQL protocol, JSON results parsed by pyoxigraph.
+
+Each question runs with its example parameters (the IRIs of states, incidents,
+groups and organs replaced by synthetic ones, so that they select real rows),
+and, when it has no required parameter, also with none ("all"). The table gives
+the median of the runs, in milliseconds, and the ratio to raw pyoxigraph.
+
+Usage::
+
+    python benchmarks/questions.py                        # 10k, 100k and 1M
+    python benchmarks/questions.py --sizes 10000 --repeat 7
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import math
+import multiprocessing
+import os
+import statistics
+import sys
+import time
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pyoxigraph import RdfFormat
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
+
+from tests.servers import OxigraphServer  # noqa: E402
+
+from cybergov.execution import QueryRunner  # noqa: E402
+from cybergov.load import load, refresh_inferences  # noqa: E402
+from cybergov.paths import data_root  # noqa: E402
+from cybergov.questions import Catalogue, Question  # noqa: E402
+from cybergov.settings import Settings  # noqa: E402
+from cybergov.sparql import bind_values  # noqa: E402
+from cybergov.store import EmbeddedStore  # noqa: E402
+from cybergov.store.base import collect_solutions  # noqa: E402
+from cybergov.store.remote import Endpoints, RemoteStore  # noqa: E402
+from synthetic import generate  # noqa: E402
+
+CACHE = HERE / "out" / "cache"
+#: Parameters that name resources of a family the synthetic graph has, and a synthetic one.
+SYNTHETIC = {
+    "state": "state:S001",
+    "target": "state:S003",
+    "culprit": "state:S001",
+    "attributor": "state:S002",
+    "partner": "state:S002",
+    "incident": "incident:synthetic-8",
+    "group": "group:synthetic-group-1",
+}
+
+
+@dataclass
+class Case:
+    question: Question
+    variant: str
+    text: str
+
+
+@dataclass
+class Row:
+    case: Case
+    rows: int
+    runner: float
+    raw: float
+    rdflib: float | None
+    rdflib_note: str
+    remote: float
+
+
+def cache_key(size: int) -> str:
+    digest = hashlib.sha256(str(size).encode())
+    root = data_root()
+    for folder in ("ontology", "kg", "queries/rules"):
+        for path in sorted((root / folder).rglob("*")):
+            if path.is_file():
+                digest.update(path.read_bytes())
+    digest.update((HERE / "synthetic.py").read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def build(size: int) -> Path:
+    """The N-Quads of the bundled graph plus a synthetic one of ``size`` triples, inferred."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    path = CACHE / f"questions-{size}-{cache_key(size)}.nq"
+    if path.exists():
+        return path
+    started = time.perf_counter()
+    store = EmbeddedStore()
+    load(store)
+    store.oxigraph.extend(list(generate(size)))
+    store.mark_changed()
+    refresh_inferences(store, force=True)
+    with path.open("wb") as output:
+        store.oxigraph.dump(output, RdfFormat.N_QUADS)
+    print(
+        f"  built {size:,} + inferences: {len(store):,} quads in {time.perf_counter() - started:.0f} s"
+    )
+    return path
+
+
+def cases(catalogue: Catalogue) -> list[Case]:
+    found = []
+    for question in catalogue:
+        values = {p.name: SYNTHETIC.get(p.name, p.example) for p in question.params}
+        found.append(
+            Case(question, "examples", bind_values(question.text(), question.bind(values)))
+        )
+        if not any(p.required for p in question.params) and question.params:
+            found.append(Case(question, "all", bind_values(question.text(), question.bind({}))))
+    return found
+
+
+def median_ms(run: Callable[[], Any], repeat: int) -> tuple[float, Any]:
+    answer = run()  # warm-up
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        answer = run()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times) * 1000, answer
+
+
+# --- rdflib, each query in a forked process with a time budget --------------------------
+
+_RDFLIB: dict[str, Any] = {}
+
+
+def _rdflib_child(text: str, conn: Any) -> None:
+    started = time.perf_counter()
+    try:
+        rows = list(_RDFLIB["dataset"].query(text))
+    except Exception as error:  # noqa: BLE001 - reported in the table
+        conn.send((None, type(error).__name__))
+        return
+    conn.send(((time.perf_counter() - started) * 1000, len(rows)))
+
+
+def rdflib_time(text: str, budget: float) -> tuple[float | None, str]:
+    """One run of rdflib (parse and evaluation) in a forked child, killed past the budget."""
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_rdflib_child, args=(text, sender))
+    child.start()
+    if receiver.poll(budget):
+        elapsed, detail = receiver.recv()
+        child.join()
+        return (elapsed, "") if elapsed is not None else (None, f"fails ({detail})")
+    child.kill()
+    child.join()
+    return None, f"> {budget:.0f} s"
+
+
+def load_rdflib(path: Path) -> None:
+    from rdflib import Dataset
+
+    dataset = Dataset(default_union=True)
+    dataset.parse(path, format="nquads")
+    _RDFLIB["dataset"] = dataset
+
+
+# --- one size ---------------------------------------------------------------------------
+
+
+def remote_server(path: Path) -> tuple[OxigraphServer, RemoteStore]:
+    server = OxigraphServer(union=True, timeout=600).start()
+    request = urllib.request.Request(
+        f"{server.base}/store",
+        data=path.read_bytes(),
+        method="POST",
+        headers={"Content-Type": "application/n-quads"},
+    )
+    with urllib.request.urlopen(request, timeout=3600):
+        pass
+    return server, RemoteStore(Endpoints.derive(server.query_endpoint), timeout=600)
+
+
+def measure(size: int, repeat: int, rdflib_budget: float, rdflib_limit: int) -> list[Row]:
+    path = build(size)
+    store = EmbeddedStore()
+    store.oxigraph.bulk_load(path=str(path), format=RdfFormat.N_QUADS)
+    quads = len(store)
+    with_rdflib = size <= rdflib_limit
+    if with_rdflib:
+        started = time.perf_counter()
+        load_rdflib(path)
+        print(f"  rdflib loaded {quads:,} quads in {time.perf_counter() - started:.0f} s")
+    server, remote = remote_server(path)
+    settings = Settings(query_timeout=600, max_rows=10**8, query_workers=2)
+    rows: list[Row] = []
+    try:
+        with QueryRunner(store, settings=settings) as runner:
+            for case in cases(Catalogue.load()):
+                raw_ms, answer = median_ms(
+                    lambda c=case: collect_solutions(
+                        store.oxigraph.query(c.text, use_default_graph_as_union=True), None
+                    ),
+                    repeat,
+                )
+                runner_ms, _ = median_ms(lambda c=case: runner.query(c.text), repeat)
+                remote_ms, _ = median_ms(lambda c=case: remote.query(c.text), repeat)
+                if with_rdflib:
+                    rdflib_ms, note = rdflib_time(case.text, rdflib_budget)
+                else:
+                    rdflib_ms, note = None, "not run"
+                rows.append(
+                    Row(case, len(answer.rows), runner_ms, raw_ms, rdflib_ms, note, remote_ms)
+                )
+                print(f"  {case.question.name} ({case.variant}): {raw_ms:.1f} ms", file=sys.stderr)
+    finally:
+        server.stop()
+    print_table(size, quads, rows)
+    return rows
+
+
+def ratio(value: float | None, base: float) -> str:
+    return "" if value is None or base <= 0 else f"{value / base:.2f}"
+
+
+def print_table(size: int, quads: int, rows: list[Row]) -> None:
+    print(
+        f"\n### {size:,} synthetic triples ({quads:,} quads with the bundled graph and inferences)\n"
+    )
+    print(
+        "| question | params | rows | runner ms | raw ms | runner/raw | rdflib ms | rdflib/raw | remote ms | remote/raw |"
+    )
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for row in rows:
+        rdflib_cell = f"{row.rdflib:.1f}" if row.rdflib is not None else row.rdflib_note
+        print(
+            f"| {row.case.question.name} | {row.case.variant} | {row.rows:,} | {row.runner:.1f} "
+            f"| {row.raw:.1f} | {ratio(row.runner, row.raw)} | {rdflib_cell} "
+            f"| {ratio(row.rdflib, row.raw)} | {row.remote:.1f} | {ratio(row.remote, row.raw)} |"
+        )
+    ratios = [row.runner / row.raw for row in rows if row.raw > 0]
+    geometric = math.exp(statistics.fmean(math.log(r) for r in ratios))
+    within = sum(1 for r in ratios if r <= 1.2)
+    heavy = [row.runner / row.raw for row in rows if row.raw >= 10]
+    print(
+        f"\nrunner/raw: geometric mean {geometric:.2f}, {within} of {len(ratios)} within 1.2x; "
+        f"questions of 10 ms or more: geometric mean "
+        f"{math.exp(statistics.fmean(math.log(r) for r in heavy)) if heavy else float('nan'):.2f}, "
+        f"worst {max(heavy) if heavy else float('nan'):.2f}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--rdflib-budget", type=float, default=10.0, help="seconds per rdflib run")
+    parser.add_argument("--rdflib-limit", type=int, default=100_000, help="largest size for rdflib")
+    arguments = parser.parse_args()
+    print(f"cybergov questions benchmark, {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    for size in (int(s) for s in arguments.sizes.split(",")):
+        print(f"\nsize {size:,}:", file=sys.stderr)
+        repeat = arguments.repeat if size < 1_000_000 else max(3, arguments.repeat // 2)
+        measure(size, repeat, arguments.rdflib_budget, arguments.rdflib_limit)
+
+
+if __name__ == "__main__":
+    main()
