@@ -193,3 +193,16 @@ def test_loading_drops_stale_graphs_and_infers_over_contributions():
         assert store.query(
             f"ASK {{ <{derived}> <{CG}attributedTo> <https://w3id.org/cybergov/id/state/RU> }}"
         )
+
+
+def test_from_selects_the_same_graphs_on_both_stores(remote_store, runner):
+    states = "https://w3id.org/cybergov/graph/kg/states"
+    meta = "https://w3id.org/cybergov/graph/meta"
+    queries = [
+        f"SELECT (COUNT(*) AS ?n) FROM <{states}> WHERE {{ ?s ?p ?o }}",
+        f"SELECT ?g (COUNT(*) AS ?n) FROM NAMED <{meta}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }} GROUP BY ?g",
+        f"SELECT (COUNT(*) AS ?n) FROM NAMED <{meta}> WHERE {{ ?s ?p ?o }}",
+    ]
+    with QueryRunner(remote_store) as remote_runner:
+        for query in queries:
+            assert remote_runner.query(query) == runner.query(query), query

@@ -174,4 +174,12 @@ class QueryRunner:
             )
             return self._pool.run(request, deadline=time.monotonic() + seconds)
         assert isinstance(self.store, RemoteStore)
-        return self.store.query(text, max_rows=rows, timeout=seconds)
+        # A server whose default graph is the union ignores FROM in the text (as pyoxigraph
+        # does): the dataset is sent again as protocol parameters, which it does follow.
+        return self.store.query(
+            text,
+            max_rows=rows,
+            timeout=seconds,
+            default_graphs=screened.default_graphs if has_dataset else None,
+            named_graphs=screened.named_graphs if has_dataset else None,
+        )
