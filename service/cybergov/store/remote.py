@@ -20,15 +20,12 @@ A server cannot bind variables for us, so substitutions are sent as a
 from __future__ import annotations
 
 import logging
-import socket
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from http.client import HTTPResponse
 from typing import Any, BinaryIO
-from urllib.parse import quote, urlsplit, urlunsplit
 
 from pyoxigraph import (
     NamedNode,
@@ -54,6 +51,9 @@ from cybergov.errors import (
 from cybergov.rdfio import syntax_error
 from cybergov.sparql import bind_values, query_form, term_text
 from cybergov.store.base import QueryAnswer, Store, Term, Triples, collect_solutions
+from cybergov.store.protocol import DeadlineReader, Endpoints, GraphStore, http_error
+
+__all__ = ["Endpoints", "RemoteStore"]
 
 log = logging.getLogger(__name__)
 
@@ -64,57 +64,6 @@ _UNION_HELP = (
     "their union: start Oxigraph with 'oxigraph serve --union-default-graph' "
     "(Fuseki: tdb2:unionDefaultGraph true)"
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Endpoints:
-    """The three endpoints of a SPARQL server."""
-
-    query: str
-    update: str
-    graph_store: str | None
-
-    @classmethod
-    def derive(
-        cls, url: str, *, update: str | None = None, graph_store: str | None = None
-    ) -> Endpoints:
-        """The endpoints of a server from its query endpoint (or its base URL).
-
-        A URL without a path, or whose path ends with ``/query``, is read as
-        Oxigraph's layout (``/query``, ``/update``, ``/store``); any other URL
-        is used for queries and updates alike, with no Graph Store endpoint
-        unless one is given.
-        """
-        parts = urlsplit(url)
-        path = parts.path.rstrip("/")
-        if path == "" or path.endswith("/query"):
-            root = path.removesuffix("/query")
-
-            def at(name: str) -> str:
-                return urlunsplit(parts._replace(path=f"{root}/{name}"))
-
-            return cls(at("query"), update or at("update"), graph_store or at("store"))
-        return cls(url, update or url, graph_store)
-
-
-class _DeadlineReader:
-    """A response body that stops with QueryTimeout once the deadline has passed."""
-
-    def __init__(self, response: HTTPResponse, deadline: float) -> None:
-        self.response = response
-        self.deadline = deadline
-
-    def read(self, size: int = -1) -> bytes:
-        remaining = self.deadline - time.monotonic()
-        if remaining <= 0:
-            raise QueryTimeout("the server did not answer before the query's deadline")
-        sock = getattr(getattr(getattr(self.response, "fp", None), "raw", None), "_sock", None)
-        if isinstance(sock, socket.socket):
-            sock.settimeout(remaining)
-        try:
-            return self.response.read(size)
-        except TimeoutError as error:
-            raise QueryTimeout("the server did not answer before the query's deadline") from error
 
 
 class RemoteStore(Store):
@@ -132,6 +81,11 @@ class RemoteStore(Store):
         self.endpoints = endpoints
         self.timeout = timeout
         self.transfer_timeout = transfer_timeout
+        self._graph_store = (
+            GraphStore(endpoints.graph_store, timeout=transfer_timeout)
+            if endpoints.graph_store
+            else None
+        )
         self._union_checked = False
 
     def __repr__(self) -> str:
@@ -201,7 +155,7 @@ class RemoteStore(Store):
         except SPARQLWrapperException as error:
             raise self._translate(error) from error
         except urllib.error.HTTPError as error:
-            raise self._http_error(error, "query") from error
+            raise http_error(error, "query") from error
         except TimeoutError as error:
             raise QueryTimeout(
                 f"the server did not answer within the query's deadline of {seconds:g} s"
@@ -216,7 +170,7 @@ class RemoteStore(Store):
         self, response: HTTPResponse, form: str, max_rows: int | None, deadline: float
     ) -> QueryAnswer:
         media_type = response.headers.get_content_type()
-        body = _DeadlineReader(response, deadline)
+        body = DeadlineReader(response, deadline)
         try:
             if form in ("SELECT", "ASK"):
                 results_format = (
@@ -289,13 +243,6 @@ class RemoteStore(Store):
             return StoreUnavailable(f"no SPARQL endpoint at {self.endpoints.query}: {detail}")
         return StoreError(f"the SPARQL endpoint {self.endpoints.query} failed: {detail}")
 
-    @staticmethod
-    def _http_error(error: urllib.error.HTTPError, what: str) -> Exception:
-        body = error.read()[:500].decode("utf-8", "replace").strip()
-        if error.code in (408, 503, 504) and what == "query":
-            return QueryTimeout(f"the server gave up on the query (HTTP {error.code}): {body}")
-        return StoreError(f"the server refused the {what} (HTTP {error.code}): {body}")
-
     # --- updates and graphs -----------------------------------------------------------------
 
     def update(self, sparql: str) -> None:
@@ -311,34 +258,10 @@ class RemoteStore(Store):
         except SPARQLWrapperException as error:
             raise self._translate(error) from error
         except urllib.error.HTTPError as error:
-            raise self._http_error(error, "update") from error
+            raise http_error(error, "update") from error
         except (urllib.error.URLError, OSError) as error:
             raise StoreUnavailable(
                 f"cannot reach the SPARQL update endpoint {self.endpoints.update}: {error}"
-            ) from error
-
-    def _graph_request(
-        self, method: str, graph: str, *, body: bytes | None = None, accept: str | None = None
-    ) -> bytes | None:
-        """One Graph Store Protocol request; ``None`` when the graph does not exist."""
-        assert self.endpoints.graph_store is not None
-        url = f"{self.endpoints.graph_store}?graph={quote(graph, safe='')}"
-        request = urllib.request.Request(url, data=body, method=method)  # noqa: S310 - http(s) only
-        if body is not None:
-            request.add_header("Content-Type", "application/n-triples")
-        if accept:
-            request.add_header("Accept", accept)
-        try:
-            with urllib.request.urlopen(request, timeout=self.transfer_timeout) as response:  # noqa: S310
-                data: bytes = response.read()
-                return data
-        except urllib.error.HTTPError as error:
-            if error.code == 404:
-                return None
-            raise self._http_error(error, f"{method} of <{graph}>") from error
-        except (urllib.error.URLError, OSError) as error:
-            raise StoreUnavailable(
-                f"cannot reach the Graph Store endpoint {self.endpoints.graph_store}: {error}"
             ) from error
 
     def replace_graph(
@@ -355,8 +278,8 @@ class RemoteStore(Store):
         except SyntaxError as error:
             raise syntax_error(error, source) from error
         body = serialize(triples, format=RdfFormat.N_TRIPLES) or b""
-        if self.endpoints.graph_store is not None:
-            self._graph_request("PUT", graph, body=body)
+        if self._graph_store is not None:
+            self._graph_store.request("PUT", graph, body=body)
         else:
             target = term_text(NamedNode(graph), name="graph")
             self.update(
@@ -384,8 +307,8 @@ class RemoteStore(Store):
         return self.graph_size(graph) - before
 
     def drop_graph(self, graph: str) -> None:
-        if self.endpoints.graph_store is not None:
-            self._graph_request("DELETE", graph)
+        if self._graph_store is not None:
+            self._graph_store.request("DELETE", graph)
         else:
             self.update(f"DROP SILENT GRAPH {term_text(NamedNode(graph), name='graph')}")
 
@@ -394,8 +317,8 @@ class RemoteStore(Store):
         return sorted(row[0].value for row in answer.rows if isinstance(row[0], NamedNode))
 
     def graph_triples(self, graph: str) -> Iterator[Triple]:
-        if self.endpoints.graph_store is not None:
-            data = self._graph_request("GET", graph, accept=_GRAPH_ACCEPT)
+        if self._graph_store is not None:
+            data = self._graph_store.request("GET", graph, accept=_GRAPH_ACCEPT)
             if data:
                 yield from (quad.triple for quad in parse(data, RdfFormat.N_TRIPLES))
             return
