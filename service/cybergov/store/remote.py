@@ -53,8 +53,6 @@ from cybergov.sparql import bind_values, query_form, term_text
 from cybergov.store.base import QueryAnswer, Store, Term, Triples, collect_solutions
 from cybergov.store.protocol import DeadlineReader, Endpoints, GraphStore, http_error
 
-__all__ = ["Endpoints", "RemoteStore"]
-
 log = logging.getLogger(__name__)
 
 _RESULTS_ACCEPT = "application/sparql-results+json, application/sparql-results+xml;q=0.8"
