@@ -176,6 +176,16 @@ class Question:
     sparql: str
     path: Path
 
+    def describe(self) -> dict[str, Any]:
+        """The question as plain data (for JSON): what a catalogue listing shows."""
+        return {
+            "name": self.name,
+            "summary": self.summary,
+            "description": self.description,
+            "tags": list(self.tags),
+            "params": [p.model_dump(mode="json", exclude_none=True) for p in self.params],
+        }
+
     def parameter(self, name: str) -> Parameter:
         for parameter in self.params:
             if parameter.name == name:

@@ -136,17 +136,6 @@ def parse_params(pairs: list[str]) -> dict[str, str]:
     return values
 
 
-def describe(question: Question) -> dict[str, Any]:
-    """A question as JSON: what the API and the ``questions --format json`` list show."""
-    return {
-        "name": question.name,
-        "summary": question.summary,
-        "description": question.description,
-        "tags": list(question.tags),
-        "params": [p.model_dump(mode="json", exclude_none=True) for p in question.params],
-    }
-
-
 def _parameters_text(question: Question) -> str:
     lines = []
     for parameter in question.params:
@@ -173,7 +162,7 @@ def questions_command(
     except CybergovError as error:
         raise fail(error) from error
     if format is ListFormat.json:
-        sys.stdout.write(json.dumps([describe(q) for q in catalogue], indent=2) + "\n")
+        sys.stdout.write(json.dumps([q.describe() for q in catalogue], indent=2) + "\n")
         return
     table = Table(title=f"{len(catalogue)} questions", title_justify="left", show_lines=True)
     table.add_column("name", no_wrap=True)
