@@ -28,10 +28,13 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import gc
 import hashlib
 import math
 import multiprocessing
 import os
+import select
+import signal
 import statistics
 import sys
 import time
@@ -134,52 +137,84 @@ def cases(catalogue: Catalogue) -> list[Case]:
     return found
 
 
-def median_ms(run: Callable[[], Any], repeat: int) -> tuple[float, Any]:
-    answer = run()  # warm-up
-    times = []
+def medians_ms(runs: list[Callable[[], Any]], repeat: int) -> tuple[list[float], Any]:
+    """Median milliseconds of each run, the runs taking turns so that drift hits all alike."""
+    answers = [run() for run in runs]  # warm-up; the first run's answer is returned
+    answer = answers[0]
+    times: list[list[float]] = [[] for _ in runs]
     for _ in range(repeat):
-        started = time.perf_counter()
-        answer = run()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times) * 1000, answer
+        for spent, run in zip(times, runs, strict=True):
+            started = time.perf_counter()
+            run()
+            spent.append(time.perf_counter() - started)
+    return [statistics.median(spent) * 1000 for spent in times], answer
 
 
-# --- rdflib, each query in a forked process with a time budget --------------------------
-
-_RDFLIB: dict[str, Any] = {}
-
-
-def _rdflib_child(text: str, conn: Any) -> None:
-    started = time.perf_counter()
-    try:
-        rows = list(_RDFLIB["dataset"].query(text))
-    except Exception as error:
-        conn.send((None, type(error).__name__))
-        return
-    conn.send(((time.perf_counter() - started) * 1000, len(rows)))
+# --- rdflib, in a process of its own, each query in a fork killed past a time budget ------
+#
+# rdflib's graph is millions of Python objects: held in this process, it would
+# make every garbage collection here slow, and the other engines' timings with it.
 
 
-def rdflib_time(text: str, budget: float) -> tuple[float | None, str]:
-    """One run of rdflib (parse and evaluation) in a forked child, killed past the budget."""
-    context = multiprocessing.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_rdflib_child, args=(text, sender))
-    child.start()
-    if receiver.poll(budget):
-        elapsed, detail = receiver.recv()
-        child.join()
-        return (elapsed, "") if elapsed is not None else (None, f"fails ({detail})")
-    child.kill()
-    child.join()
-    return None, f"> {budget:.0f} s"
-
-
-def load_rdflib(path: Path) -> None:
+def _rdflib_holder(path: str, conn: Any) -> None:
     from rdflib import Dataset
 
     dataset = Dataset(default_union=True)
     dataset.parse(path, format="nquads")
-    _RDFLIB["dataset"] = dataset
+    gc.freeze()
+    conn.send(len(dataset))
+    while True:
+        request = conn.recv()
+        if request is None:
+            return
+        text, budget = request
+        reader, writer = os.pipe()
+        child = os.fork()
+        if child == 0:
+            os.close(reader)
+            started = time.perf_counter()
+            try:
+                list(dataset.query(text))
+                outcome = f"{(time.perf_counter() - started) * 1000:.3f}"
+            except Exception as error:  # reported in the table
+                outcome = f"fails ({type(error).__name__})"
+            os.write(writer, outcome.encode())
+            os._exit(0)
+        os.close(writer)
+        ready, _, _ = select.select([reader], [], [], budget)
+        if ready:
+            outcome = os.read(reader, 200).decode()
+            os.waitpid(child, 0)
+        else:
+            os.kill(child, signal.SIGKILL)
+            os.waitpid(child, 0)
+            outcome = f"> {budget:.0f} s"
+        os.close(reader)
+        conn.send(outcome)
+
+
+class Rdflib:
+    """rdflib holding one size's data in a process of its own."""
+
+    def __init__(self, path: Path) -> None:
+        context = multiprocessing.get_context("spawn")
+        self.conn, theirs = context.Pipe()
+        self.process = context.Process(target=_rdflib_holder, args=(str(path), theirs))
+        self.process.start()
+        self.quads = self.conn.recv()
+
+    def time(self, text: str, budget: float) -> tuple[float | None, str]:
+        """One run (parsing and evaluation): its milliseconds, or why there are none."""
+        self.conn.send((text, budget))
+        outcome = self.conn.recv()
+        try:
+            return float(outcome), ""
+        except ValueError:
+            return None, outcome
+
+    def close(self) -> None:
+        self.conn.send(None)
+        self.process.join()
 
 
 # --- one size ---------------------------------------------------------------------------
@@ -203,27 +238,29 @@ def measure(size: int, repeat: int, rdflib_budget: float, rdflib_limit: int) -> 
     store = EmbeddedStore()
     store.oxigraph.bulk_load(path=str(path), format=RdfFormat.N_QUADS)
     quads = len(store)
-    with_rdflib = size <= rdflib_limit
-    if with_rdflib:
+    rdflib = None
+    if size <= rdflib_limit:
         started = time.perf_counter()
-        load_rdflib(path)
-        print(f"  rdflib loaded {quads:,} quads in {time.perf_counter() - started:.0f} s")
+        rdflib = Rdflib(path)
+        print(f"  rdflib loaded {rdflib.quads:,} quads in {time.perf_counter() - started:.0f} s")
     server, remote = remote_server(path)
     settings = Settings(query_timeout=600, max_rows=10**8, query_workers=2)
     rows: list[Row] = []
     try:
         with QueryRunner(store, settings=settings) as runner:
             for case in cases(Catalogue.load()):
-                raw_ms, answer = median_ms(
-                    lambda c=case: collect_solutions(
-                        store.oxigraph.query(c.text, use_default_graph_as_union=True), None
-                    ),
+                (raw_ms, runner_ms, remote_ms), answer = medians_ms(
+                    [
+                        lambda c=case: collect_solutions(
+                            store.oxigraph.query(c.text, use_default_graph_as_union=True), None
+                        ),
+                        lambda c=case: runner.query(c.text),
+                        lambda c=case: remote.query(c.text),
+                    ],
                     repeat,
                 )
-                runner_ms, _ = median_ms(lambda c=case: runner.query(c.text), repeat)
-                remote_ms, _ = median_ms(lambda c=case: remote.query(c.text), repeat)
-                if with_rdflib:
-                    rdflib_ms, note = rdflib_time(case.text, rdflib_budget)
+                if rdflib is not None:
+                    rdflib_ms, note = rdflib.time(case.text, rdflib_budget)
                 else:
                     rdflib_ms, note = None, "not run"
                 rows.append(
@@ -232,6 +269,8 @@ def measure(size: int, repeat: int, rdflib_budget: float, rdflib_limit: int) -> 
                 print(f"  {case.question.name} ({case.variant}): {raw_ms:.1f} ms", file=sys.stderr)
     finally:
         server.stop()
+        if rdflib is not None:
+            rdflib.close()
     print_table(size, quads, rows)
     return rows
 
