@@ -307,8 +307,11 @@ class WorkerPool:
 
     # --- queries ----------------------------------------------------------------------------
 
-    def run(self, request: Request, *, deadline: float) -> QueryAnswer:
-        """Answer a request on a worker, waiting at most until ``deadline`` (monotonic time).
+    def run(self, request: Request) -> QueryAnswer:
+        """Answer a request on a worker within ``request.seconds``.
+
+        The time the replica takes to catch up with the store's writes does not
+        count: the deadline bounds the wait for a worker and the query.
 
         Raises:
             QueryTimeout: the query ran past its deadline (its worker was killed),
@@ -320,6 +323,7 @@ class WorkerPool:
             raise StoreError("the query runner is closed")
         if self.store.generation != self._generation:
             self.refresh()
+        deadline = time.monotonic() + request.seconds
         worker = self._acquire(deadline)
         try:
             send_frame(worker.sock, request.encode())

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Mapping
 from types import TracebackType
 
@@ -172,7 +171,7 @@ class QueryRunner:
                 union=not has_dataset,
                 seconds=seconds,
             )
-            return self._pool.run(request, deadline=time.monotonic() + seconds)
+            return self._pool.run(request)
         assert isinstance(self.store, RemoteStore)
         # A server whose default graph is the union ignores FROM in the text (as pyoxigraph
         # does): the dataset is sent again as protocol parameters, which it does follow.
