@@ -26,6 +26,8 @@ class Representation:
     rdf_format: RdfFormat | None = None
     aliases: tuple[str, ...] = ()
     names: tuple[str, ...] = ()
+    #: Whether named graphs are kept (TriG, N-Quads); JSON-LD documents are one graph here.
+    dataset: bool = False
 
     @property
     def content_type(self) -> str:
@@ -33,10 +35,6 @@ class Representation:
         if self.media_type.startswith("text/"):
             return f"{self.media_type}; charset=utf-8"
         return self.media_type
-
-    @property
-    def keeps_graphs(self) -> bool:
-        return self.rdf_format is not None and self.rdf_format.supports_datasets
 
 
 HTML = Representation("html", "HTML", "text/html", "html", aliases=("application/xhtml+xml",))
@@ -56,10 +54,11 @@ RDF_XML = Representation(
     "rdfxml", "RDF/XML", "application/rdf+xml", "rdf", RdfFormat.RDF_XML, ("application/xml",),
     ("rdf", "xml", "rdf-xml", "owl"),
 )  # fmt: skip
-TRIG = Representation("trig", "TriG", "application/trig", "trig", RdfFormat.TRIG)
+TRIG = Representation("trig", "TriG", "application/trig", "trig", RdfFormat.TRIG, dataset=True)
 N_QUADS = Representation(
-    "nquads", "N-Quads", "application/n-quads", "nq", RdfFormat.N_QUADS, (), ("nq", "n-quads")
-)
+    "nquads", "N-Quads", "application/n-quads", "nq", RdfFormat.N_QUADS, (), ("nq", "n-quads"),
+    dataset=True,
+)  # fmt: skip
 
 #: What an RDF resource is offered as, the page for people first.
 RDF_PAGE = (HTML, TURTLE, JSON_LD, N_TRIPLES, RDF_XML, TRIG, N_QUADS)

@@ -32,7 +32,7 @@ def fingerprint(root: Path) -> tuple[tuple[str, int, int], ...]:
 
 async def watch_data(service: Service, *, interval: float = 1.0) -> None:
     """Reload the data whenever a watched file changes, until cancelled."""
-    root = data_root()
+    root = service.root or data_root()
     seen = await anyio.to_thread.run_sync(fingerprint, root)
     log.info("watching %s for changes to the data", root)
     while True:

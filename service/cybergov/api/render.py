@@ -67,12 +67,12 @@ def page(
 
 
 def serialise(statements: Iterable[Triple | Quad], representation: Representation) -> bytes:
-    """Statements in an RDF representation; quads lose their graph in a triples-only format."""
+    """Statements in an RDF representation; quads lose their graph unless it keeps graphs."""
     rdf_format = representation.rdf_format
     assert rdf_format is not None, f"{representation.label} is not an RDF format"
     items: list[Triple] | list[Quad]
     given = list(statements)
-    if rdf_format.supports_datasets:
+    if representation.dataset:
         items = [
             s if isinstance(s, Quad) else Quad(s.subject, s.predicate, s.object) for s in given
         ]

@@ -53,8 +53,8 @@ def open_store(settings: Settings) -> Store:
     return EmbeddedStore(settings.store, read_only=settings.read_only)
 
 
-def shapes_folder() -> Path:
-    return data_root() / "shapes"
+def shapes_folder(root: Path | None = None) -> Path:
+    return (root or data_root()) / "shapes"
 
 
 @dataclass
@@ -68,6 +68,7 @@ class Service:
     templates: Environment
     owns_store: bool = False
     temporary: Path | None = None
+    root: Path | None = None
     data_lock: threading.Lock = field(default_factory=threading.Lock)
     _cache: dict[str, tuple[str, object]] = field(default_factory=dict)
     _cache_lock: threading.Lock = field(default_factory=threading.Lock)
@@ -96,8 +97,8 @@ class Service:
         """Load what changed in the data folders; on bad data, log it and keep the old data."""
         with self.data_lock:
             try:
-                report = load(self.store)
-                self.shapes = read_shapes(shapes_folder())
+                report = load(self.store, root=self.root)
+                self.shapes = read_shapes(shapes_folder(self.root))
             except CybergovError as error:
                 log.error("the data was not reloaded: %s", error)
                 return
@@ -114,10 +115,13 @@ class Service:
             shutil.rmtree(self.temporary, ignore_errors=True)
 
 
-def start_service(settings: Settings, *, store: Store | None = None) -> Service:
-    """Open the store (unless given), load the bundled data into it and read the shapes.
+def start_service(
+    settings: Settings, *, store: Store | None = None, root: Path | None = None
+) -> Service:
+    """Open the store (unless given), load the data into it and read the shapes.
 
     A given store is used as it is: the caller loaded it and will close it.
+    ``root`` holds the data folders (the bundled ones by default).
 
     Raises:
         SettingsError: the settings cannot be served.
@@ -127,7 +131,7 @@ def start_service(settings: Settings, *, store: Store | None = None) -> Service:
     if store is None:
         store = open_store(settings)
         if not settings.read_only:
-            report = load(store)
+            report = load(store, root=root)
             log.info(
                 "loaded %d files (%d unchanged), %d quads, in %.2f s",
                 len(report.loaded), len(report.unchanged), report.quads, report.seconds,
@@ -141,8 +145,9 @@ def start_service(settings: Settings, *, store: Store | None = None) -> Service:
         settings=settings,
         store=store,
         dumps=Dumps(store, folder),
-        shapes=read_shapes(shapes_folder()),
+        shapes=read_shapes(shapes_folder(root)),
         templates=templates(),
         owns_store=owns,
         temporary=temporary,
+        root=root,
     )
