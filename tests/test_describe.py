@@ -7,6 +7,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode
 
 from cybergov.describe import describe, description_quads, description_triples
 from cybergov.errors import ResourceNotFound
+from cybergov.store import EmbeddedStore, Store
 from tests.conftest import PREFIXES, ontology_store
 
 ID = "https://w3id.org/cybergov/id/"
@@ -83,3 +84,63 @@ def test_limits_are_flagged(store):
 def test_unknown_or_invalid_iris_are_not_found(store, iri):
     with pytest.raises(ResourceNotFound):
         describe(store, iri)
+
+
+class ThroughSparql(Store):
+    """The same engine seen only through the Store interface, as a remote store is seen."""
+
+    def __init__(self, inner: EmbeddedStore) -> None:
+        self.inner = inner
+
+    def query(self, sparql, **options):
+        return self.inner.query(sparql, **options)
+
+    def update(self, sparql):
+        self.inner.update(sparql)
+
+    def replace_graph(self, graph, data, **options):
+        return self.inner.replace_graph(graph, data, **options)
+
+    def add_triples(self, graph, triples):
+        return self.inner.add_triples(graph, triples)
+
+    def drop_graph(self, graph):
+        self.inner.drop_graph(graph)
+
+    def named_graphs(self):
+        return self.inner.named_graphs()
+
+    def graph_triples(self, graph):
+        return self.inner.graph_triples(graph)
+
+    def export(self, output, format, *, graph=None):
+        self.inner.export(output, format, graph=graph)
+
+    def __len__(self):
+        return len(self.inner)
+
+
+@pytest.mark.parametrize(
+    "iri",
+    [
+        f"{ID}state/FR",
+        f"{ID}organisation/eu",
+        f"{ID}attribution/opcw-hack-attempt-2018--eu--derived-RU",
+        f"{ID}sector/energy",
+        "https://w3id.org/cybergov/graph/kg/states",
+    ],
+)
+def test_sparql_and_quad_patterns_describe_alike(loaded_store, iri):
+    by_patterns = describe(loaded_store, iri)
+    by_sparql = describe(ThroughSparql(loaded_store), iri)
+    assert by_sparql.statements == by_patterns.statements
+    assert by_sparql.incoming == by_patterns.incoming
+    assert by_sparql.nested == by_patterns.nested
+    assert by_sparql.labels.as_dict() == by_patterns.labels.as_dict()
+
+
+def test_sparql_and_quad_patterns_describe_blank_nodes_alike(store):
+    iri = f"{ID}organ/xa-intel"
+    by_sparql = describe(ThroughSparql(store), iri)
+    assert by_sparql.nested == describe(store, iri).nested
+    assert by_sparql.labels.as_dict() == describe(store, iri).labels.as_dict()

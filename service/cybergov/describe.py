@@ -10,19 +10,24 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import TypeVar
 
 from pyoxigraph import BlankNode, NamedNode, Quad, Triple
+from pyoxigraph import Store as OxigraphStore
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
 from cybergov.errors import ResourceNotFound
 from cybergov.labels import Labels, compact
 from cybergov.namespaces import CG, INFERRED_GRAPH_PREFIX
 from cybergov.store.base import Solutions, Store, Term
+from cybergov.store.embedded import EmbeddedStore
 
 MAX_STATEMENTS = 5_000
 MAX_INCOMING = 1_000
 
+RDFS_LABEL = NamedNode(str(RDFS.label))
+RULE = NamedNode(str(CG.derivedByRule))
 _LABEL = f"<{RDFS.label}>"
 _RULE = f"<{CG.derivedByRule}>"
 
@@ -172,6 +177,93 @@ def _sort_key(statement: Statement) -> tuple[str, str, str]:
     return (statement.predicate.value, str(statement.object), statement.graph or "")
 
 
+@dataclass(slots=True)
+class _Facts:
+    """What one read of the store found about a resource."""
+
+    statements: list[Statement] = field(default_factory=list)
+    incoming: list[IncomingLink] = field(default_factory=list)
+    nested: dict[str, list[Statement]] = field(default_factory=dict)
+    labels: Labels = field(default_factory=Labels)
+
+
+def _read_with_sparql(store: Store, node: NamedNode, limit: int, incoming_limit: int) -> _Facts:
+    """Any store: three queries, the resource bound as a term."""
+    facts = _Facts()
+    labels = facts.labels
+    for row in _rows(store, _OUTGOING.replace("{limit}", str(limit)), {"s": node}):
+        predicate = row["p"]
+        assert isinstance(predicate, NamedNode)
+        facts.statements.append(Statement(predicate, row["o"], _graph(row)))
+        labels.offer(predicate, row.get("plabel"))
+        labels.offer(row["o"], row.get("olabel"))
+        labels.offer(row.get("g"), row.get("glabel"))
+        labels.offer(row.get("rule"), row.get("rlabel"))
+    if any(isinstance(s.object, BlankNode) for s in facts.statements):
+        for row in _rows(store, _NESTED.replace("{limit}", str(limit)), {"s": node}):
+            predicate = row["p"]
+            assert isinstance(predicate, NamedNode)
+            inner = Statement(predicate, row["o"], _graph(row))
+            facts.nested.setdefault(row["b"].value, []).append(inner)
+            labels.offer(predicate, row.get("plabel"))
+            labels.offer(row["o"], row.get("olabel"))
+    for row in _rows(store, _INCOMING.replace("{limit}", str(incoming_limit)), {"o": node}):
+        subject, predicate = row["s"], row["p"]
+        assert isinstance(subject, NamedNode | BlankNode) and isinstance(predicate, NamedNode)
+        facts.incoming.append(IncomingLink(subject, predicate, _graph(row)))
+        labels.offer(subject, row.get("slabel"))
+        labels.offer(predicate, row.get("plabel"))
+        labels.offer(row.get("g"), row.get("glabel"))
+        labels.offer(row.get("rule"), row.get("rlabel"))
+    return facts
+
+
+def _read_with_patterns(
+    store: OxigraphStore, node: NamedNode, limit: int, incoming_limit: int
+) -> _Facts:
+    """The embedded store: the same facts from its quad patterns, without parsing queries."""
+    facts = _Facts()
+    to_label: set[NamedNode | BlankNode] = set()
+
+    def graph_of(quad: Quad) -> str | None:
+        if isinstance(quad.graph_name, NamedNode):
+            to_label.add(quad.graph_name)
+            return quad.graph_name.value
+        return None
+
+    for quad in islice(store.quads_for_pattern(node, None, None, None), limit):
+        if isinstance(quad.object, Triple):
+            continue  # RDF-star quoted triples are not part of cybergov's data
+        facts.statements.append(Statement(quad.predicate, quad.object, graph_of(quad)))
+        to_label.add(quad.predicate)
+        if isinstance(quad.object, NamedNode):
+            to_label.add(quad.object)
+        elif isinstance(quad.object, BlankNode):
+            to_label.add(quad.object)
+            for inner in islice(store.quads_for_pattern(quad.object, None, None, None), limit):
+                if isinstance(inner.object, Triple):
+                    continue
+                statement = Statement(inner.predicate, inner.object, graph_of(inner))
+                facts.nested.setdefault(quad.object.value, []).append(statement)
+                to_label.add(inner.predicate)
+                if isinstance(inner.object, NamedNode):
+                    to_label.add(inner.object)
+    for quad in islice(store.quads_for_pattern(None, None, node, None), incoming_limit):
+        assert isinstance(quad.subject, NamedNode | BlankNode)
+        facts.incoming.append(IncomingLink(quad.subject, quad.predicate, graph_of(quad)))
+        to_label.update((quad.subject, quad.predicate))
+    for graph in [t for t in to_label if t.value.startswith(INFERRED_GRAPH_PREFIX)]:
+        to_label.update(
+            q.object
+            for q in store.quads_for_pattern(graph, RULE, None, None)
+            if isinstance(q.object, NamedNode)
+        )
+    for term in to_label:
+        for quad in store.quads_for_pattern(term, RDFS_LABEL, None, None):
+            facts.labels.offer(term, quad.object)
+    return facts
+
+
 def describe(
     store: Store,
     iri: str,
@@ -181,6 +273,9 @@ def describe(
 ) -> Description:
     """Describe the resource ``iri`` from every named graph of ``store``.
 
+    The embedded store is read through its quad patterns, any other store
+    with SPARQL; both give the same description.
+
     Raises:
         ResourceNotFound: nothing in the store has ``iri`` as its subject.
         StoreError: the store failed.
@@ -189,65 +284,31 @@ def describe(
         node = NamedNode(iri)
     except ValueError as error:
         raise ResourceNotFound(f"<{iri}> is not a valid IRI: {error}") from error
-    labels = Labels()
-    rows = _rows(store, _OUTGOING.replace("{limit}", str(max_statements + 1)), {"s": node})
-    if not rows:
+    if isinstance(store, EmbeddedStore):
+        facts = _read_with_patterns(store.oxigraph, node, max_statements + 1, max_incoming + 1)
+    else:
+        facts = _read_with_sparql(store, node, max_statements + 1, max_incoming + 1)
+    kept = _dedupe(facts.statements)
+    if not kept:
         raise ResourceNotFound(f"nothing is known of <{iri}>")
-    statements: list[Statement] = []
-    for row in rows:
-        predicate = row["p"]
-        assert isinstance(predicate, NamedNode)
-        statements.append(Statement(predicate, row["o"], _graph(row)))
-        labels.offer(predicate, row.get("plabel"))
-        labels.offer(row["o"], row.get("olabel"))
-        labels.offer(row.get("g"), row.get("glabel"))
-        labels.offer(row.get("rule"), row.get("rlabel"))
-        if predicate.value == str(RDFS.label) or predicate.value == str(SKOS.prefLabel):
-            labels.offer(node, row["o"])
-    kept = _dedupe(statements)
-    nested = (
-        _nested(store, node, labels, max_statements)
-        if any(isinstance(s.object, BlankNode) for s in kept)
-        else {}
-    )
-    incoming_rows = _rows(store, _INCOMING.replace("{limit}", str(max_incoming + 1)), {"o": node})
-    incoming: list[IncomingLink] = []
-    for row in incoming_rows[:max_incoming]:
-        subject, predicate = row["s"], row["p"]
-        assert isinstance(subject, NamedNode | BlankNode) and isinstance(predicate, NamedNode)
-        incoming.append(IncomingLink(subject, predicate, _graph(row)))
-        labels.offer(subject, row.get("slabel"))
-        labels.offer(predicate, row.get("plabel"))
-        labels.offer(row.get("g"), row.get("glabel"))
-        labels.offer(row.get("rule"), row.get("rlabel"))
+    for statement in kept:
+        if statement.predicate.value in (str(RDFS.label), str(SKOS.prefLabel)):
+            facts.labels.offer(node, statement.object)
+    incoming = _dedupe(facts.incoming)
     return Description(
         iri=iri,
         statements=tuple(sorted(kept[:max_statements], key=_sort_key)),
         incoming=tuple(
             sorted(
-                _dedupe(incoming),
+                incoming[:max_incoming],
                 key=lambda link: (link.predicate.value, str(link.subject), link.graph or ""),
             )
         ),
-        nested=nested,
-        labels=labels,
+        nested={k: tuple(sorted(_dedupe(v), key=_sort_key)) for k, v in facts.nested.items()},
+        labels=facts.labels,
         more_statements=len(kept) > max_statements,
-        more_incoming=len(incoming_rows) > max_incoming,
+        more_incoming=len(incoming) > max_incoming,
     )
-
-
-def _nested(
-    store: Store, node: NamedNode, labels: Labels, limit: int
-) -> dict[str, tuple[Statement, ...]]:
-    """The statements of the blank nodes the resource links to (one level deep)."""
-    found: dict[str, list[Statement]] = {}
-    for row in _rows(store, _NESTED.replace("{limit}", str(limit)), {"s": node}):
-        predicate = row["p"]
-        assert isinstance(predicate, NamedNode)
-        found.setdefault(row["b"].value, []).append(Statement(predicate, row["o"], _graph(row)))
-        labels.offer(predicate, row.get("plabel"))
-        labels.offer(row["o"], row.get("olabel"))
-    return {key: tuple(sorted(_dedupe(value), key=_sort_key)) for key, value in found.items()}
 
 
 def description_quads(description: Description) -> list[Quad]:
@@ -282,8 +343,6 @@ def description_triples(description: Description) -> list[Triple]:
     """The description as one graph: the union of :func:`description_quads`, each triple once."""
     return list(_dedupe(quad.triple for quad in description_quads(description)))
 
-
-RDFS_LABEL = NamedNode(str(RDFS.label))
 
 __all__ = [
     "Description",

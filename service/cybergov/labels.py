@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from pyoxigraph import Literal
 
 from cybergov.namespaces import PREFIXES
@@ -21,7 +23,7 @@ class Labels:
     def __init__(self) -> None:
         self._best: dict[str, Literal] = {}
 
-    def offer(self, term: Term | None, label: Term | None) -> None:
+    def offer(self, term: Term | None, label: object) -> None:
         """Keep ``label`` for ``term`` if it is a literal better than the one kept."""
         if term is None or not isinstance(label, Literal):
             return
@@ -45,6 +47,7 @@ class Labels:
         return {iri: label.value for iri, label in self._best.items()}
 
 
+@lru_cache(maxsize=65536)
 def compact(iri: str) -> str:
     """The shortest ``prefix:local`` form of an IRI, or the IRI itself."""
     best = iri

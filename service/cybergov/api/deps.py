@@ -11,19 +11,23 @@ from cybergov.settings import Settings
 from cybergov.store import Store
 
 
-def get_service(request: Request) -> Service:
-    """The state of this service process, made by the lifespan."""
+async def get_service(request: Request) -> Service:
+    """The state of this service process, made by the lifespan.
+
+    The dependencies are coroutines because they do not block: FastAPI would
+    otherwise hand each of them to a worker thread.
+    """
     return cast(Service, request.app.state.service)
 
 
 ServiceDep = Annotated[Service, Depends(get_service)]
 
 
-def get_store(service: ServiceDep) -> Store:
+async def get_store(service: ServiceDep) -> Store:
     return service.store
 
 
-def get_settings(service: ServiceDep) -> Settings:
+async def get_settings(service: ServiceDep) -> Settings:
     return service.settings
 
 

@@ -38,7 +38,7 @@ def ready(service: ServiceDep) -> JSONResponse:
     started = time.perf_counter()
     try:
         version = service.version()
-        quads = len(service.store)
+        quads = service.cached("quads", lambda: len(service.store), version=version)
     except StoreError as error:
         return JSONResponse(
             {"status": "unavailable", "error": "store_unavailable", "message": str(error)},

@@ -35,6 +35,13 @@ def documentation(service: Service) -> OntologyDoc:
     return service.cached("ontology", lambda: document_ontology(service.store))
 
 
+def anchors(service: Service) -> dict[str, str]:
+    """Where the ontology page documents each term, made once per graph version."""
+    return service.cached(
+        "anchors", lambda: {iri: t.anchor for iri, t in documentation(service).terms.items()}
+    )
+
+
 def split_extension(path: str) -> tuple[str, str | None]:
     """``state/FR.ttl`` is ``state/FR`` asked for as Turtle; other dots are part of the name."""
     stem, dot, extension = path.rpartition(".")
@@ -68,7 +75,7 @@ def serve(request: Request, service: Service, base: str, path: str, format: str 
         own_path = own_path[: -len(extension) - 1]
     headers = {"Link": alternates(own_path, RDF_PAGE)}
     if representation is HTML:
-        documented = {iri: term.anchor for iri, term in documentation(service).terms.items()}
+        documented = anchors(service)
         context = Views(description, root_path(request), documented).context()
         formats = [
             (r.label, r.media_type, f"{own_path}?format={r.extension}") for r in RDF_PAGE[1:]
