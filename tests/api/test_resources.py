@@ -221,3 +221,10 @@ def test_the_hostile_label_round_trips_intact_in_rdf(hostile_client):
         DCTERMS.source,
         URIRef("javascript:alert(document.cookie)"),
     ) in graph
+
+
+def test_graphs_are_linked_only_where_they_are_described(client):
+    html = client.get("/id/rule/subclass", headers={"Accept": "text/html"}).text
+    recorded = html.split("<h2>Recorded in</h2>", 1)[1].split("</section>", 1)[0]
+    assert "graph/meta" in recorded and 'href="/graph/meta"' not in recorded
+    assert client.get("/graph/meta").status_code == 404

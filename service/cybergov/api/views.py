@@ -69,11 +69,19 @@ class Views:
     def link(self, iri: str) -> Link:
         return Link(self.description.label(iri) or compact(iri), self.href(iri), iri)
 
+    def graph(self, iri: str | None) -> Link | None:
+        """A named graph, linked when the metadata graph describes it (the loaded files and
+        rules, contributions), as text otherwise (the metadata graph itself)."""
+        if iri is None:
+            return None
+        label = self.description.label(iri)
+        return Link(label or compact(iri), self.href(iri) if label else None, iri)
+
     def rule(self, name: str | None) -> Link | None:
         return self.link(f"{CGR}rule/{name}") if name else None
 
     def value(self, term: Term, statement: Statement | None = None) -> Value:
-        graph = self.link(statement.graph) if statement and statement.graph else None
+        graph = self.graph(statement.graph) if statement else None
         rule = self.rule(statement.inferred_by) if statement else None
         if isinstance(term, NamedNode):
             known = self.description.label(term.value)
@@ -117,7 +125,7 @@ class Views:
         for link in self.description.incoming:
             values = grouped.setdefault(link.predicate.value, {})
             made = self.value(link.subject)
-            made.graph = self.link(link.graph) if link.graph else None
+            made.graph = self.graph(link.graph)
             made.rule = self.rule(link.inferred_by)
             key = str(link.subject)
             if key not in values or (values[key].rule and not made.rule):
@@ -147,7 +155,7 @@ class Views:
             "rows": self.rows(d.statements),
             "sources": [self.value(s) for s in d.sources],
             "incoming": self.incoming(),
-            "graphs": [self.link(g) for g in d.graphs],
+            "graphs": [self.graph(g) for g in d.graphs],
             "more_statements": d.more_statements,
             "more_incoming": d.more_incoming,
         }

@@ -297,7 +297,9 @@ class Dumps:
             with plain_path.open("wb") as plain_out, gzip_path.open("wb") as gzip_out:
                 plain = _Digest(plain_out)
                 packed = _Digest(gzip_out)
-                with gzip.GzipFile(filename="", mode="wb", fileobj=packed, mtime=0) as stream:
+                with gzip.GzipFile(
+                    filename="", mode="wb", fileobj=packed, mtime=0, compresslevel=6
+                ) as stream:
                     statements = write_dump(self.store, dump_format, _Tee(plain, stream))
             if self.version() != version:
                 log.info("the graph changed while the %s dump was written", dump_format.label)
