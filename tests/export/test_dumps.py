@@ -92,3 +92,13 @@ def test_dump_names():
 def test_an_empty_store_dumps_to_an_empty_file(tmp_path):
     dump = Dumps(EmbeddedStore(), tmp_path).get(NQUADS)
     assert dump.plain.size == 0 and dump.statements == 0
+
+
+def test_files_removed_from_the_folder_are_written_again(tmp_path):
+    store = ontology_store(WORLD)
+    dumps = Dumps(store, tmp_path)
+    first = dumps.get(NQUADS)
+    first.plain.path.unlink()  # a temporary-file cleaner passed by
+    again = dumps.get(NQUADS)
+    assert again.plain.path.is_file()
+    assert again.plain.sha256 == first.plain.sha256

@@ -241,7 +241,9 @@ class Dumps:
         for _attempt in range(_ATTEMPTS):
             key = (version, dump_format.key)
             with self._lock(key):
-                found = self._known.get(key) or self._read_manifest(version, dump_format)
+                found = self._known.get(key)
+                if found is None or not (found.plain.path.is_file() and found.gzip.path.is_file()):
+                    found = self._read_manifest(version, dump_format)
                 if found is None:
                     found = self._write(version, dump_format)
                 if found is not None:
@@ -283,6 +285,9 @@ class Dumps:
             for kind in ("plain", "gzip")
         }
         if data.get("version") != version or not all(f.path.is_file() for f in files.values()):
+            # Files cleaned away under the manifest: forget it, so that they are written again.
+            with contextlib.suppress(OSError):
+                path.unlink()
             return None
         return Dump(dump_format, version, int(data["statements"]), files["plain"], files["gzip"])
 
