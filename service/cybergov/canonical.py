@@ -11,10 +11,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import rdflib
-from rdflib.exceptions import ParserError
+from pyoxigraph import RdfFormat, parse
 
-from cybergov.errors import RdfSyntaxError
 from cybergov.namespaces import bind_prefixes
+from cybergov.rdfio import syntax_error
 
 
 def canonical_turtle(text: str, *, source: str) -> str:
@@ -23,12 +23,14 @@ def canonical_turtle(text: str, *, source: str) -> str:
     Raises:
         RdfSyntaxError: the document does not parse.
     """
+    try:  # pyoxigraph reports syntax errors with their line and column
+        for _ in parse(text, RdfFormat.TURTLE):
+            pass
+    except SyntaxError as error:
+        raise syntax_error(error, source) from error
     graph = rdflib.Graph(bind_namespaces="none")
     bind_prefixes(graph.namespace_manager)
-    try:
-        graph.parse(data=text, format="turtle")
-    except (SyntaxError, ParserError, ValueError) as error:
-        raise RdfSyntaxError(str(error), source=source) from error
+    graph.parse(data=text, format="turtle")
     return graph.serialize(format="longturtle")
 
 

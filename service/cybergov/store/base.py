@@ -113,7 +113,12 @@ class Store(ABC):
 
     @abstractmethod
     def add_triples(self, graph: str, triples: Iterable[Triple]) -> int:
-        """Add triples to a named graph; return how many were not in it before."""
+        """Add to a named graph the triples the store does not hold in any graph yet.
+
+        Queries read the union of the graphs with bag semantics (a triple held
+        in two graphs is seen twice), so derived triples that are already
+        asserted elsewhere are not stored again. Returns how many were added.
+        """
 
     @abstractmethod
     def drop_graph(self, graph: str) -> None:

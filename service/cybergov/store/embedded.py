@@ -134,16 +134,17 @@ class EmbeddedStore(Store):
 
     def add_triples(self, graph: str, triples: Iterable[Triple]) -> int:
         target = NamedNode(graph)
-        new = [
+        held = self._store.quads_for_pattern
+        new = {
             Quad(t.subject, t.predicate, t.object, target)
             for t in triples
-            if Quad(t.subject, t.predicate, t.object, target) not in self._store
-        ]
+            if next(held(t.subject, t.predicate, t.object, None), None) is None
+        }
         if new:
             self._store.extend(new)
         elif not self._store.contains_named_graph(target):
             self._store.add_graph(target)
-        return len(set(new))
+        return len(new)
 
     def drop_graph(self, graph: str) -> None:
         target = NamedNode(graph)
