@@ -15,6 +15,7 @@ PAGES = [
     "/id/state/FR",
     "/id/attribution/apt28-germany-czechia-2023--eu",
     "/id/attribution/opcw-hack-attempt-2018--eu--derived-RU",
+    "/id/incident/notpetya-2017",
     "/id/scheme/un-gge-2015-norms",
     "/graph/kg/states",
     "/ontology/actors",

@@ -228,3 +228,16 @@ def test_graphs_are_linked_only_where_they_are_described(client):
     recorded = html.split("<h2>Recorded in</h2>", 1)[1].split("</section>", 1)[0]
     assert "graph/meta" in recorded and 'href="/graph/meta"' not in recorded
     assert client.get("/graph/meta").status_code == 404
+
+
+def test_an_incident_page_lists_its_attributions(client):
+    html = client.get("/id/incident/notpetya-2017", headers={"Accept": "text/html"}).text
+    assert "<h1>NotPetya (2017)</h1>" in html
+    assert "Destructive malware released on 27 June 2017" in html  # its description
+    incoming = html.split("<h2>Referenced by</h2>", 1)[1].split("</section>", 1)[0]
+    # kg/incidents-russia.ttl: the United Kingdom's attribution points at the incident
+    assert '<a href="/ontology#attributedIncident">attributed incident</a>' in incoming
+    assert (
+        '<a href="/id/attribution/notpetya-2017--gb">United Kingdom&#39;s attribution of '
+        "NotPetya to Russia</a>" in incoming
+    )
