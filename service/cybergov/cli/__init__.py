@@ -1,6 +1,9 @@
 """The ``cybergov`` command line."""
 
-from cybergov.cli import data  # noqa: F401  (registers the commands)
+from cybergov.cli import (
+    data,  # noqa: F401  (registers the commands)
+    validate,  # noqa: F401  (registers the command)
+)
 from cybergov.cli.app import app
 
 
