@@ -32,7 +32,7 @@ from typing import Any
 import pyshacl
 import rdflib
 from pyoxigraph import NamedNode, RdfFormat, parse
-from rdflib.namespace import RDF, RDFS
+from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.sparql import Query
 
@@ -97,10 +97,11 @@ class PreparedQueryGraph(rdflib.Graph):
 
 @dataclass(frozen=True, slots=True)
 class ShapesBundle:
-    """The parsed shapes and ontology graphs, and the ontology's labels of properties."""
+    """The parsed shapes and ontology graphs, and the links (object properties) of the ontology."""
 
     shapes: rdflib.Graph
     ontology: rdflib.Graph
+    links: frozenset[rdflib.URIRef]
 
 
 def _read_turtle(paths: Iterable[Path], graph: rdflib.Graph) -> rdflib.Graph:
@@ -138,7 +139,10 @@ def shapes_bundle(root: Path | None = None) -> ShapesBundle:
     bind_prefixes(ontology.namespace_manager)
     _read_turtle((module.path for module in ontology_modules(root / "ontology")), ontology)
     log.info("shapes: %d triples, ontology: %d triples", len(shapes), len(ontology))
-    return ShapesBundle(shapes, ontology)
+    links = frozenset(
+        p for p in ontology.subjects(RDF.type, OWL.ObjectProperty) if isinstance(p, rdflib.URIRef)
+    )
+    return ShapesBundle(shapes, ontology, links)
 
 
 def check_shapes(bundle: ShapesBundle | None = None) -> tuple[bool, str]:
@@ -215,8 +219,11 @@ class DataGraph:
     context: int
 
 
-def data_graph(contribution: rdflib.Graph, store: Store) -> DataGraph:
+def data_graph(contribution: rdflib.Graph, store: Store, bundle: ShapesBundle) -> DataGraph:
     """The contribution joined with its context from the store (see the module's docstring).
+
+    The resources it points at are the objects of its links: the object properties of the
+    ontology (``dct:source`` or ``owl:sameAs`` point outside the graph and are not looked up).
 
     Raises:
         StoreError: the store failed to answer.
@@ -231,7 +238,7 @@ def data_graph(contribution: rdflib.Graph, store: Store) -> DataGraph:
     referenced = {
         str(o)
         for _, p, o in graph
-        if isinstance(o, rdflib.URIRef) and p != RDF.type and o not in subjects
+        if isinstance(o, rdflib.URIRef) and p in bundle.links and o not in subjects
     }
     before = len(graph)
     for triple in _fetch(store, _CONTEXT, referenced):
@@ -261,7 +268,7 @@ def validate_contribution(
     """
     bundle = bundle or shapes_bundle()
     started = time.perf_counter()
-    data = data_graph(contribution, store)
+    data = data_graph(contribution, store, bundle)
     fetched = time.perf_counter()
     conforms, results, _ = pyshacl.validate(
         data.graph,

@@ -17,6 +17,7 @@ from typing import Annotated, Any
 import rdflib
 import typer
 from rdflib.namespace import RDFS
+from rich.markup import escape
 
 from cybergov.cli.app import EXIT_ERROR, EXIT_FAILED, EXIT_OK, StoreOption, app, console, errors
 from cybergov.errors import CybergovError, DataError, StoreError
@@ -58,6 +59,13 @@ def open_store(path: Path | None) -> Store:
     if len(store) == 0:
         raise StoreError(f"{path}: the store is empty; fill it with: cybergov load --store {path}")
     return store
+
+
+def report_error(error: CybergovError) -> None:
+    """Print an error on stderr; its text is the user's (file names, IRIs), never markup."""
+    errors.print(
+        f"[bold red]error:[/bold red] {escape(str(error))}", highlight=False, soft_wrap=True
+    )
 
 
 def _error_json(source: str, error: CybergovError) -> dict[str, Any]:
@@ -111,7 +119,7 @@ def validate_command(
         chosen = contribution_format(name=format) if format else None
         graph_store = open_store(store)
     except CybergovError as error:
-        errors.print(f"[bold red]error:[/bold red] {error}", highlight=False)
+        report_error(error)
         raise typer.Exit(EXIT_ERROR) from error
     reports: list[ValidationReport] = []
     entries: list[dict[str, Any]] = []
@@ -124,7 +132,9 @@ def validate_command(
             unreadable = True
             entries.append(_error_json(str(path), error))
             if output is Output.text:
-                errors.print(f"[bold red]error:[/bold red] {error}", highlight=False)
+                errors.print(
+                    f"[bold red]error:[/bold red] {error}", highlight=False, soft_wrap=True
+                )
             continue
         reports.append(result)
         entries.append(result.as_json())
@@ -134,7 +144,7 @@ def validate_command(
         try:
             _write_report(report, reports)
         except CybergovError as error:
-            errors.print(f"[bold red]error:[/bold red] {error}", highlight=False)
+            report_error(error)
             raise typer.Exit(EXIT_ERROR) from error
     conforms = all(r.conforms for r in reports)
     if output is Output.json:
