@@ -209,3 +209,14 @@ def test_an_attribution_is_not_dated_before_its_incident_began_in_the_store(
     contribution = turtle(ATTRIBUTION.replace("2018-02-15", date))
     report = validate_contribution(contribution, loaded_store, source="contribution.ttl")
     assert (not report.conforms) is fires
+
+
+def test_a_fact_added_to_a_known_alias_sees_the_group_that_names_it(loaded_store):
+    """A group names its aliases (cg:hasAlias); the shapes follow that link backwards, so the
+    context holds it for an alias the store knows (kg/incidents-russia.ttl)."""
+    contribution = turtle(
+        "<https://w3id.org/cybergov/id/alias/turla--symantec--waterbug> "
+        "dct:source <https://example.org/waterbug> ."
+    )
+    report = validate_contribution(contribution, loaded_store, source="contribution.ttl")
+    assert report.conforms, report.to_text()

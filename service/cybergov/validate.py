@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import time
+import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -38,7 +39,7 @@ from rdflib.plugins.sparql.sparql import Query
 
 from cybergov.errors import DataError, StoreError
 from cybergov.intake import to_rdflib_term
-from cybergov.namespaces import CG, bind_prefixes
+from cybergov.namespaces import CG, SH, bind_prefixes
 from cybergov.ontology import ontology_modules
 from cybergov.paths import data_root
 from cybergov.rdfio import syntax_error
@@ -59,10 +60,13 @@ CONTEXT_PROPERTIES: tuple[str, ...] = (
 )
 
 #: The prefix of the IRIs that stand for the contribution's blank nodes while it is validated,
-#: so that they can be focus nodes; the report shows them as blank nodes again.
+#: so that they can be focus nodes; the report shows them as blank nodes again. Each
+#: validation adds a random part, so that no IRI of a contribution can pass for one.
 SKOLEM_PREFIX = "urn:cybergov:blank:"
 
-_BATCH = 1_000
+#: IRIs per context query: few queries for a contribution, and answers that stay well under
+#: the row limit a remote store may apply.
+_BATCH = 250
 
 
 @lru_cache(maxsize=512)
@@ -102,6 +106,8 @@ class ShapesBundle:
     shapes: rdflib.Graph
     ontology: rdflib.Graph
     links: frozenset[rdflib.URIRef]
+    #: The properties the shapes follow backwards (``sh:inversePath``).
+    inverse_links: frozenset[rdflib.URIRef]
 
 
 def _read_turtle(paths: Iterable[Path], graph: rdflib.Graph) -> rdflib.Graph:
@@ -142,7 +148,10 @@ def shapes_bundle(root: Path | None = None) -> ShapesBundle:
     links = frozenset(
         p for p in ontology.subjects(RDF.type, OWL.ObjectProperty) if isinstance(p, rdflib.URIRef)
     )
-    return ShapesBundle(shapes, ontology, links)
+    inverse = frozenset(
+        p for p in shapes.objects(None, SH.inversePath) if isinstance(p, rdflib.URIRef)
+    )
+    return ShapesBundle(shapes, ontology, links, inverse)
 
 
 def check_shapes(bundle: ShapesBundle | None = None) -> tuple[bool, str]:
@@ -155,12 +164,12 @@ def check_shapes(bundle: ShapesBundle | None = None) -> tuple[bool, str]:
     return bool(conforms), str(text)
 
 
-def _skolemised(contribution: rdflib.Graph) -> rdflib.Graph:
-    """The contribution with each blank node replaced by an IRI under :data:`SKOLEM_PREFIX`."""
+def _skolemised(contribution: rdflib.Graph, prefix: str) -> rdflib.Graph:
+    """The contribution with each blank node replaced by an IRI under ``prefix``."""
 
     def fixed(term: rdflib.term.Node) -> rdflib.term.Node:
         if isinstance(term, rdflib.BNode):
-            return rdflib.URIRef(f"{SKOLEM_PREFIX}{term}")
+            return rdflib.URIRef(f"{prefix}{term}")
         return term
 
     graph = PreparedQueryGraph(bind_namespaces="none")
@@ -192,6 +201,11 @@ def _fetch(
         answer = store.query(query.replace("{VALUES}", values))
         if not isinstance(answer, Solutions):
             raise StoreError("the store did not answer the context query with rows")
+        if answer.truncated:
+            raise StoreError(
+                "the store cut the answer to a context query; raise its row limit "
+                "(CYBERGOV_MAX_ROWS) or validate a smaller contribution"
+            )
         for row in answer.rows:
             s, p, o = row
             if s is None or p is None or o is None:
@@ -200,6 +214,7 @@ def _fetch(
 
 
 _DESCRIPTIONS = "SELECT ?s ?p ?o WHERE { VALUES ?s { {VALUES} } ?s ?p ?o }"
+_INCOMING = "SELECT ?s ?p ?o WHERE { VALUES ?o { {VALUES} } ?s ?p ?o . FILTER(?p IN ({LINKS})) }"
 # One VALUES list only: pyoxigraph 0.5 joins two VALUES lists as a cross product first,
 # which made this query 35 times slower than with the FILTER below.
 _CONTEXT = (
@@ -217,29 +232,39 @@ class DataGraph:
     focus: list[rdflib.URIRef]
     described: int
     context: int
+    skolem_prefix: str
 
 
 def data_graph(contribution: rdflib.Graph, store: Store, bundle: ShapesBundle) -> DataGraph:
     """The contribution joined with its context from the store (see the module's docstring).
 
-    The resources it points at are the objects of its links: the object properties of the
+    For the resources it describes that the store knows, their statements in the store and
+    the links to them that the shapes follow backwards (a group's ``cg:hasAlias``). The
+    resources it points at are the objects of its links, the object properties of the
     ontology (``dct:source`` or ``owl:sameAs`` point outside the graph and are not looked up).
 
     Raises:
         StoreError: the store failed to answer.
     """
-    graph = _skolemised(contribution)
+    prefix = f"{SKOLEM_PREFIX}{uuid.uuid4().hex}:"
+    graph = _skolemised(contribution, prefix)
     subjects = {s for s in graph.subjects() if isinstance(s, rdflib.URIRef)}
-    own = {str(s) for s in subjects if not str(s).startswith(SKOLEM_PREFIX)}
+    own = {str(s) for s in subjects if not str(s).startswith(prefix)}
     before = len(graph)
     for triple in _fetch(store, _DESCRIPTIONS, own):
         graph.add(triple)
+    pointing: set[str] = set()
+    if bundle.inverse_links:
+        links = ", ".join(f"<{p}>" for p in sorted(bundle.inverse_links))
+        for triple in _fetch(store, _INCOMING.replace("{LINKS}", links), own):
+            graph.add(triple)
+            pointing.add(str(triple[0]))
     described = len(graph) - before
     referenced = {
         str(o)
         for _, p, o in graph
         if isinstance(o, rdflib.URIRef) and p in bundle.links and o not in subjects
-    }
+    } | (pointing - own)
     before = len(graph)
     for triple in _fetch(store, _CONTEXT, referenced):
         graph.add(triple)
@@ -248,7 +273,7 @@ def data_graph(contribution: rdflib.Graph, store: Store, bundle: ShapesBundle) -
         for iri in referenced
         if (rdflib.URIRef(iri), RDF.type, None) not in graph
     }
-    return DataGraph(graph, sorted(subjects | unknown), described, len(graph) - before)
+    return DataGraph(graph, sorted(subjects | unknown), described, len(graph) - before, prefix)
 
 
 def validate_contribution(
@@ -299,5 +324,5 @@ def validate_contribution(
         ontology=bundle.ontology,
         statements=len(contribution),
         seconds=finished - started,
-        skolem_prefix=SKOLEM_PREFIX,
+        skolem_prefix=data.skolem_prefix,
     )

@@ -14,7 +14,12 @@ from rdflib.namespace import OWL, RDF, RDFS, SKOS
 from cybergov.intake import IntakeLimits, parse_contribution
 from cybergov.namespaces import CG, ORG, SH
 from cybergov.paths import data_root
-from cybergov.validate import check_shapes, shapes_bundle, validate_contribution
+from cybergov.validate import (
+    CONTEXT_PROPERTIES,
+    check_shapes,
+    shapes_bundle,
+    validate_contribution,
+)
 
 #: Violations of the curated graph that are errors in its data, reported to its maintainers;
 #: each is (file, focus, path, shape). The test fails when one of them no longer occurs, so
@@ -205,3 +210,20 @@ def test_each_curated_file_passes_the_shapes_as_a_contribution(path, loaded_stor
     known = {entry for entry in KNOWN_DATA_ERRORS if entry[0] == path.name}
     assert found - known == set(), report.to_text()
     assert known - found == set(), "fixed in kg/: remove it from KNOWN_DATA_ERRORS"
+
+
+def test_sparql_constraints_read_of_linked_resources_only_what_the_context_holds():
+    """Validation in context fetches a few properties of linked resources (CONTEXT_PROPERTIES)
+    and the links the shapes follow backwards; a constraint that read anything else of a
+    linked resource would pass in context and fail on the whole graph."""
+    bundle = shapes_bundle()
+    context = {str(p) for p in CONTEXT_PROPERTIES} | {str(RDFS.subClassOf)}
+    backwards = {str(p) for p in bundle.inverse_links}
+    names = {"a": str(RDF.type), "cg": str(CG), "rdf": str(RDF), "rdfs": str(RDFS)}
+    for constraint in sparql_constraints():
+        text = str(shapes().value(constraint, SH.select))
+        for variable, name, rest in re.findall(r"\?(\w+)\s+(a\b|\w+:\w+)([^.;}]*)", text):
+            prefix, _, local = name.partition(":")
+            predicate = names[name] if name == "a" else names[prefix] + local
+            allowed = context | (backwards if "$this" in rest else set())
+            assert predicate in allowed, f"{constraint} reads {name} of ?{variable}"

@@ -9,6 +9,7 @@ not be read (its syntax error with file, line and column) or the graph could not
 
 from __future__ import annotations
 
+import gc
 import json
 from enum import StrEnum
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Annotated, Any
 
 import rdflib
 import typer
+from pyoxigraph import RdfFormat
 from rdflib.namespace import RDFS
 from rich.markup import escape
 
@@ -113,47 +115,80 @@ def validate_command(
     resources it points at (the bundled graph, or the store given with --store).
     Exits 0 when every file conforms, 1 when one does not, 2 when one cannot be read.
     """
+    raise typer.Exit(
+        run_validation(files, format=format, output=output, report=report, store=store)
+    )
+
+
+def run_validation(
+    files: list[Path],
+    *,
+    format: str | None,
+    output: Output,
+    report: Path | None,
+    store: Path | None,
+) -> int:
+    """Validate the files, print the outcome and return the exit code.
+
+    The store is opened and released here, not in the command, so that an on-disk store
+    is closed (and its lock freed) before the command exits.
+    """
     try:
-        settings = load_settings()
-        limits = IntakeLimits.from_settings(settings)
+        limits = IntakeLimits.from_settings(load_settings())
         chosen = contribution_format(name=format) if format else None
         graph_store = open_store(store)
     except CybergovError as error:
         report_error(error)
-        raise typer.Exit(EXIT_ERROR) from error
-    reports: list[ValidationReport] = []
-    entries: list[dict[str, Any]] = []
-    unreadable = False
-    for path in files:
-        try:
-            contribution = read_contribution(path, format=chosen, limits=limits)
-            result = validate_contribution(contribution, graph_store, source=str(path))
-        except CybergovError as error:
-            unreadable = True
-            entries.append(_error_json(str(path), error))
-            if output is Output.text:
-                errors.print(
-                    f"[bold red]error:[/bold red] {error}", highlight=False, soft_wrap=True
-                )
-            continue
-        reports.append(result)
-        entries.append(result.as_json())
-        if output is Output.text:
-            console.print(result.to_text(), end="", highlight=False, markup=False, soft_wrap=True)
+        return EXIT_ERROR
+    try:
+        reports, entries = _validate_files(files, graph_store, chosen, limits, output)
+    finally:
+        graph_store.close()
+        # Exceptions raised and handled inside pySHACL and rdflib leave reference cycles
+        # through stack frames that hold the store; collect them, so that an on-disk store
+        # is released (its lock freed) when the command returns, also when several commands
+        # run in one process (tests, notebooks).
+        del graph_store
+        gc.collect()
+    unreadable = len(reports) < len(files)
     if report is not None:
         try:
             _write_report(report, reports)
         except CybergovError as error:
             report_error(error)
-            raise typer.Exit(EXIT_ERROR) from error
+            return EXIT_ERROR
     conforms = all(r.conforms for r in reports)
     if output is Output.json:
         document = {"conforms": conforms and not unreadable, "files": entries}
         typer.echo(json.dumps(document, indent=2, ensure_ascii=False))
-    graph_store.close()
     if unreadable:
-        raise typer.Exit(EXIT_ERROR)
-    raise typer.Exit(EXIT_OK if conforms else EXIT_FAILED)
+        return EXIT_ERROR
+    return EXIT_OK if conforms else EXIT_FAILED
 
 
-__all__ = ["open_store", "validate_command"]
+def _validate_files(
+    files: list[Path],
+    store: Store,
+    chosen: RdfFormat | None,
+    limits: IntakeLimits,
+    output: Output,
+) -> tuple[list[ValidationReport], list[dict[str, Any]]]:
+    reports: list[ValidationReport] = []
+    entries: list[dict[str, Any]] = []
+    for path in files:
+        try:
+            contribution = read_contribution(path, format=chosen, limits=limits)
+            result = validate_contribution(contribution, store, source=str(path))
+        except CybergovError as error:
+            entries.append(_error_json(str(path), error))
+            if output is Output.text:
+                report_error(error)
+            continue
+        reports.append(result)
+        entries.append(result.as_json())
+        if output is Output.text:
+            console.print(result.to_text(), end="", highlight=False, markup=False, soft_wrap=True)
+    return reports, entries
+
+
+__all__ = ["open_store", "run_validation", "validate_command"]
