@@ -220,3 +220,10 @@ def test_a_fact_added_to_a_known_alias_sees_the_group_that_names_it(loaded_store
     )
     report = validate_contribution(contribution, loaded_store, source="contribution.ttl")
     assert report.conforms, report.to_text()
+
+
+@pytest.mark.parametrize("given", ["https://example.org/contribution.ttl", b"<a> <b> <c> ."])
+def test_only_parsed_graphs_reach_pyshacl(loaded_store, given):
+    """pySHACL reads a string as a path or URL; validation refuses anything but a graph."""
+    with pytest.raises(TypeError, match="parsed rdflib graph"):
+        validate_contribution(given, loaded_store, source="x")

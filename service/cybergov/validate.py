@@ -288,9 +288,14 @@ def validate_contribution(
     ``source`` names the contribution in the report.
 
     Raises:
+        TypeError: ``contribution`` is not an rdflib graph (a string would be read by pySHACL
+            as a path or a URL).
         StoreError: the store failed to answer the context queries.
         DataError: the shapes or the ontology cannot be read.
     """
+    if not isinstance(contribution, rdflib.Graph):
+        # pySHACL would load a string as a path or a URL: only parsed graphs go to it.
+        raise TypeError("validate_contribution takes a parsed rdflib graph (see cybergov.intake)")
     bundle = bundle or shapes_bundle()
     started = time.perf_counter()
     data = data_graph(contribution, store, bundle)

@@ -11,8 +11,8 @@ from pyoxigraph import RdfFormat
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from cybergov.intake import IntakeLimits, parse_contribution
-from cybergov.namespaces import CG, ORG, SH
+from cybergov.intake import IntakeLimits, parse_contribution, to_rdflib_term
+from cybergov.namespaces import CG, INFERRED_GRAPH_PREFIX, ORG, SH
 from cybergov.paths import data_root
 from cybergov.validate import (
     CONTEXT_PROPERTIES,
@@ -26,11 +26,12 @@ from cybergov.validate import (
 #: that the entry is removed once the data is fixed.
 KNOWN_DATA_ERRORS = {
     (
-        "incidents-russia.ttl",
+        source,
         "https://w3id.org/cybergov/id/company/ukrenergo",
         "http://purl.org/dc/terms/source",
         "https://w3id.org/cybergov/shapes#Organisation-source",
-    ),
+    )
+    for source in ("incidents-russia.ttl", "inferred")  # the inferences type it, too
 }
 
 #: Classes no contributor sends: made by the rules, or terms of the ontology's own schemes.
@@ -227,3 +228,24 @@ def test_sparql_constraints_read_of_linked_resources_only_what_the_context_holds
             predicate = names[name] if name == "a" else names[prefix] + local
             allowed = context | (backwards if "$this" in rest else set())
             assert predicate in allowed, f"{constraint} reads {name} of ?{variable}"
+
+
+def test_the_inferences_pass_the_shapes_as_a_contribution(loaded_store):
+    """The facts the rules derive (derived attributions and claims, inferred types and links)
+    pass the shapes too, in the context of the store."""
+    inferred = rdflib.Graph()
+    for name in loaded_store.named_graphs():
+        if name.startswith(INFERRED_GRAPH_PREFIX):
+            for triple in loaded_store.graph_triples(name):
+                inferred.add(
+                    (
+                        to_rdflib_term(triple.subject),  # type: ignore[arg-type]
+                        to_rdflib_term(triple.predicate),
+                        to_rdflib_term(triple.object),  # type: ignore[arg-type]
+                    )
+                )
+    assert (None, RDF.type, CG.DerivedAttribution) in inferred
+    report = validate_contribution(inferred, loaded_store, source="inferred")
+    found = {("inferred", f.focus, f.path or "-", f.shape) for f in report.findings}
+    known = {entry for entry in KNOWN_DATA_ERRORS if entry[0] == "inferred"}
+    assert found == known, report.to_text()
