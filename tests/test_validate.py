@@ -209,6 +209,13 @@ def test_an_attribution_is_not_dated_before_its_incident_began_in_the_store(
     contribution = turtle(ATTRIBUTION.replace("2018-02-15", date))
     report = validate_contribution(contribution, loaded_store, source="contribution.ttl")
     assert (not report.conforms) is fires
+    if fires:
+        (finding,) = report.findings
+        assert finding.message == (
+            f"The attribution is dated {date} (attribution date), before its incident "
+            "NotPetya (2017) began on 2017-06-27."
+        )
+        assert f'found "{date}"^^xsd:date' in report.to_text()
 
 
 def test_a_fact_added_to_a_known_alias_sees_the_group_that_names_it(loaded_store):

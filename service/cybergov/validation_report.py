@@ -8,6 +8,7 @@ value, the severity and the shape that fired.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -339,10 +340,16 @@ def build_report(
     )
 
 
+_TYPED_LITERAL = re.compile(r'^(".*")\^\^<([^<>]*)>$', re.DOTALL)
+
+
 def _shown_identifier(identifier: str) -> str:
-    """An identifier or N-Triples value as a person reads it."""
+    """An identifier or N-Triples value as a person reads it (``"2017"^^xsd:date``)."""
     if identifier.startswith("<") and identifier.endswith(">"):
         return compact(identifier[1:-1])
+    typed = _TYPED_LITERAL.match(identifier)
+    if typed:
+        return f"{typed.group(1)}^^{compact(typed.group(2))}"
     if identifier.startswith(("_:", '"')):
         return identifier
     return compact(identifier)

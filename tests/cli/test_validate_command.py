@@ -100,3 +100,9 @@ def test_an_empty_or_missing_store_exits_2(tmp_path):
     result = runner.invoke(app, ["validate", "--store", str(tmp_path / "empty"), str(PASSING)])
     assert result.exit_code == 2
     assert "empty" in result.output
+
+
+def test_format_json_is_told_apart_from_output_json():
+    result = runner.invoke(app, ["validate", "--format", "json", str(PASSING)])
+    assert result.exit_code == 2
+    assert "--output json" in result.output

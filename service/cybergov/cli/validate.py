@@ -22,7 +22,7 @@ from rdflib.namespace import RDFS
 from rich.markup import escape
 
 from cybergov.cli.app import EXIT_ERROR, EXIT_FAILED, EXIT_OK, StoreOption, app, console, errors
-from cybergov.errors import CybergovError, DataError, StoreError
+from cybergov.errors import CybergovError, DataError, StoreError, UnsupportedFormat
 from cybergov.intake import FORMAT_NAMES, IntakeLimits, contribution_format, read_contribution
 from cybergov.load import load
 from cybergov.namespaces import SH, bind_prefixes
@@ -133,6 +133,14 @@ def run_validation(
     The store is opened and released here, not in the command, so that an on-disk store
     is closed (and its lock freed) before the command exits.
     """
+    if format is not None and format.strip().lower() == "json":
+        report_error(
+            UnsupportedFormat(
+                "--format names the format of the input files (JSON-LD is json-ld); "
+                "for a report in JSON, use --output json"
+            )
+        )
+        return EXIT_ERROR
     try:
         limits = IntakeLimits.from_settings(load_settings())
         chosen = contribution_format(name=format) if format else None
