@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,7 +17,8 @@ from cybergov.reason.rules import materialise, read_rules
 from cybergov.store import EmbeddedStore
 
 FIXTURES = Path(__file__).parent / "fixtures"
-SHARED_DATA = data_root().parent / "shared" / "data"
+#: Real public data sets kept beside the repository (see ../shared/data/README.md).
+SHARED_DATA = Path(os.environ.get("CYBERGOV_SHARED_DATA", data_root().parent / "shared" / "data"))
 
 
 @pytest.fixture(scope="session")

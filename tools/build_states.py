@@ -110,7 +110,7 @@ WITH_ARTICLE = frozenset(_codes("AE BS CD CF CG DO GB GM KM MH MV NL PH SB SC US
 # constituent country of that Kingdom; Denmark's item (Q35) likewise stands beside
 # an item for the Kingdom of Denmark with Greenland and the Faroe Islands. Which item
 # of each pair is the UN member state is not certain here, so neither state gets an
-# owl:sameAs (the brief's Q55 for the Netherlands is the constituent country).
+# owl:sameAs.
 WIKIDATA_EXCLUDED = frozenset({"NL", "DK"})
 
 

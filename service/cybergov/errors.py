@@ -158,3 +158,22 @@ class StoreError(CybergovError):
 
 class StoreUnavailable(StoreError):
     """A remote store could not be reached."""
+
+
+# --- serving and export -----------------------------------------------------------------
+
+
+class ResourceNotFound(CybergovError):
+    """No resource, ontology module or dump has that IRI or name."""
+
+
+class NotAcceptable(CybergovError):
+    """None of the representations the client accepts is offered; carries the offered ones."""
+
+    def __init__(self, message: str, *, offered: tuple[str, ...] = ()) -> None:
+        self.offered = offered
+        super().__init__(message)
+
+
+class ExportError(CybergovError):
+    """A dump or a dataset description could not be written."""

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from cybergov.errors import DataNotFound
 
-_DATA_FOLDERS = ("ontology", "kg", "shapes", "queries")
+_DATA_FOLDERS = ("ontology", "kg", "queries")
 
 
 @cache

@@ -64,6 +64,17 @@ class Settings(BaseSettings):
     public_base: str = Field(
         default="https://w3id.org/cybergov/", description="The public base IRI of resources."
     )
+    read_only: bool = Field(
+        default=False,
+        description="Serve without writing: the on-disk store is opened read-only and not loaded.",
+    )
+    reload_data: bool = Field(
+        default=False, description="Watch the data folders and load what changes while serving."
+    )
+    dump_dir: Path | None = Field(
+        default=None,
+        description="Where dumps are written once per graph version (default: a temporary folder).",
+    )
 
 
 def load_settings(**overrides: object) -> Settings:
