@@ -48,6 +48,12 @@ class Settings(BaseSettings):
     max_literal_bytes: int = Field(
         default=100_000, gt=0, description="Longest literal accepted in a contribution."
     )
+    max_contribution_depth: int = Field(
+        default=64,
+        gt=0,
+        description="Deepest nesting of blank nodes, collections, JSON objects or XML elements "
+        "accepted in a contribution.",
+    )
     query_workers: int = Field(default=2, gt=0, description="Worker processes that run queries.")
     contributor_tokens: tuple[SecretStr, ...] = Field(
         default=(), description="Bearer tokens allowed to send contributions."

@@ -3,6 +3,7 @@
 from cybergov.cli import (
     data,  # noqa: F401  (registers the commands)
     serve,  # noqa: F401
+    validate,  # noqa: F401  (registers the command)
 )
 from cybergov.cli.app import app
 
