@@ -24,15 +24,7 @@ from cybergov.validate import (
 #: Violations of the curated graph that are errors in its data, reported to its maintainers;
 #: each is (file, focus, path, shape). The test fails when one of them no longer occurs, so
 #: that the entry is removed once the data is fixed.
-KNOWN_DATA_ERRORS = {
-    (
-        source,
-        "https://w3id.org/cybergov/id/company/ukrenergo",
-        "http://purl.org/dc/terms/source",
-        "https://w3id.org/cybergov/shapes#Organisation-source",
-    )
-    for source in ("incidents-russia.ttl", "inferred")  # the inferences type it, too
-}
+KNOWN_DATA_ERRORS: set[tuple[str, str, str, str]] = set()
 
 #: Classes no contributor sends: made by the rules, or terms of the ontology's own schemes.
 NOT_CONTRIBUTED = {

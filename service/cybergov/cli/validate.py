@@ -19,9 +19,16 @@ import rdflib
 import typer
 from pyoxigraph import RdfFormat
 from rdflib.namespace import RDFS
-from rich.markup import escape
 
-from cybergov.cli.app import EXIT_ERROR, EXIT_FAILED, EXIT_OK, StoreOption, app, console, errors
+from cybergov.cli.app import (
+    EXIT_ERROR,
+    EXIT_FAILED,
+    EXIT_OK,
+    StoreOption,
+    app,
+    console,
+    print_error,
+)
 from cybergov.errors import CybergovError, DataError, StoreError, UnsupportedFormat
 from cybergov.intake import FORMAT_NAMES, IntakeLimits, contribution_format, read_contribution
 from cybergov.load import load
@@ -61,13 +68,6 @@ def open_store(path: Path | None) -> Store:
     if len(store) == 0:
         raise StoreError(f"{path}: the store is empty; fill it with: cybergov load --store {path}")
     return store
-
-
-def report_error(error: CybergovError) -> None:
-    """Print an error on stderr; its text is the user's (file names, IRIs), never markup."""
-    errors.print(
-        f"[bold red]error:[/bold red] {escape(str(error))}", highlight=False, soft_wrap=True
-    )
 
 
 def _error_json(source: str, error: CybergovError) -> dict[str, Any]:
@@ -134,7 +134,7 @@ def run_validation(
     is closed (and its lock freed) before the command exits.
     """
     if format is not None and format.strip().lower() == "json":
-        report_error(
+        print_error(
             UnsupportedFormat(
                 "--format names the format of the input files (JSON-LD is json-ld); "
                 "for a report in JSON, use --output json"
@@ -146,7 +146,7 @@ def run_validation(
         chosen = contribution_format(name=format) if format else None
         graph_store = open_store(store)
     except CybergovError as error:
-        report_error(error)
+        print_error(error)
         return EXIT_ERROR
     try:
         reports, entries = _validate_files(files, graph_store, chosen, limits, output)
@@ -163,7 +163,7 @@ def run_validation(
         try:
             _write_report(report, reports)
         except CybergovError as error:
-            report_error(error)
+            print_error(error)
             return EXIT_ERROR
     conforms = all(r.conforms for r in reports)
     if output is Output.json:
@@ -190,7 +190,7 @@ def _validate_files(
         except CybergovError as error:
             entries.append(_error_json(str(path), error))
             if output is Output.text:
-                report_error(error)
+                print_error(error)
             continue
         reports.append(result)
         entries.append(result.as_json())
