@@ -68,6 +68,47 @@ class UnsupportedFormat(InputRejected):
     """The input's format is not one cybergov reads."""
 
 
+class LocatedInputRejected(InputRejected):
+    """Input refused at a known place: carries the source, and the line and column when known."""
+
+    def __init__(
+        self, message: str, *, source: str, line: int | None = None, column: int | None = None
+    ) -> None:
+        self.source = source
+        self.line = line
+        self.column = column
+        where = source
+        if line is not None:
+            where += f", line {line}"
+            if column is not None:
+                where += f", column {column}"
+        super().__init__(f"{where}: {message}")
+
+
+class InputTooLarge(LocatedInputRejected):
+    """The input, or one literal or IRI in it, is larger than the settings allow."""
+
+
+class InputTooDeep(LocatedInputRejected):
+    """The input nests blank nodes, collections, objects or elements deeper than allowed."""
+
+
+class ExternalReferenceRefused(LocatedInputRejected):
+    """The input asks to load something from outside (a JSON-LD context or import)."""
+
+
+class DocumentTypeRefused(LocatedInputRejected):
+    """An RDF/XML document declares a DOCTYPE or entities, which could expand without bound."""
+
+
+class EmptyContribution(LocatedInputRejected):
+    """The contribution holds no statement."""
+
+
+class UnsupportedStatement(LocatedInputRejected):
+    """The contribution holds statements of a kind it may not hold (named graphs, triple terms)."""
+
+
 class ContributionRejected(CybergovError):
     """A contribution does not conform to the shapes; carries the validation report."""
 
@@ -117,3 +158,22 @@ class StoreError(CybergovError):
 
 class StoreUnavailable(StoreError):
     """A remote store could not be reached."""
+
+
+# --- serving and export -----------------------------------------------------------------
+
+
+class ResourceNotFound(CybergovError):
+    """No resource, ontology module or dump has that IRI or name."""
+
+
+class NotAcceptable(CybergovError):
+    """None of the representations the client accepts is offered; carries the offered ones."""
+
+    def __init__(self, message: str, *, offered: tuple[str, ...] = ()) -> None:
+        self.offered = offered
+        super().__init__(message)
+
+
+class ExportError(CybergovError):
+    """A dump or a dataset description could not be written."""

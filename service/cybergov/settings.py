@@ -53,6 +53,12 @@ class Settings(BaseSettings):
     max_literal_bytes: int = Field(
         default=100_000, gt=0, description="Longest literal accepted in a contribution."
     )
+    max_contribution_depth: int = Field(
+        default=64,
+        gt=0,
+        description="Deepest nesting of blank nodes, collections, JSON objects or XML elements "
+        "accepted in a contribution.",
+    )
     query_workers: int = Field(default=2, gt=0, description="Worker processes that run queries.")
     contributor_tokens: tuple[SecretStr, ...] = Field(
         default=(), description="Bearer tokens allowed to send contributions."
@@ -62,6 +68,17 @@ class Settings(BaseSettings):
     )
     public_base: str = Field(
         default="https://w3id.org/cybergov/", description="The public base IRI of resources."
+    )
+    read_only: bool = Field(
+        default=False,
+        description="Serve without writing: the on-disk store is opened read-only and not loaded.",
+    )
+    reload_data: bool = Field(
+        default=False, description="Watch the data folders and load what changes while serving."
+    )
+    dump_dir: Path | None = Field(
+        default=None,
+        description="Where dumps are written once per graph version (default: a temporary folder).",
     )
 
 

@@ -1,6 +1,11 @@
 """The ``cybergov`` command line."""
 
-from cybergov.cli import data, questions  # noqa: F401  (registers the commands)
+from cybergov.cli import (
+    data,  # noqa: F401  (registers the commands)
+    questions,  # noqa: F401  (registers the commands)
+    serve,  # noqa: F401
+    validate,  # noqa: F401  (registers the command)
+)
 from cybergov.cli.app import app
 
 

@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from cybergov.errors import CybergovError
 
@@ -47,9 +48,16 @@ EndpointOption = Annotated[
 ]
 
 
+def print_error(error: CybergovError | str) -> None:
+    """Print an error on stderr; its text (file names, IRIs, values) is never read as markup."""
+    errors.print(
+        f"[bold red]error:[/bold red] {escape(str(error))}", highlight=False, soft_wrap=True
+    )
+
+
 def fail(error: CybergovError | str) -> typer.Exit:
     """Print an error in plain words and return the exit for 'could not run'."""
-    errors.print(f"[bold red]error:[/bold red] {error}", highlight=False)
+    print_error(error)
     return typer.Exit(EXIT_ERROR)
 
 

@@ -17,8 +17,9 @@ from typing import Annotated, Any
 import typer
 from pyoxigraph import Literal, NamedNode
 from rich.table import Table
+from rich.text import Text
 
-from cybergov.cli.app import EXIT_ERROR, EndpointOption, StoreOption, app, console, errors, fail
+from cybergov.cli.app import EndpointOption, StoreOption, app, console, errors, fail
 from cybergov.errors import CybergovError, QueryParameterError, StoreError
 from cybergov.execution import QueryRunner
 from cybergov.load import load
@@ -76,7 +77,7 @@ def print_table(answer: Solutions | bool, *, title: str | None = None) -> None:
         for name in answer.variables:
             table.add_column(name, overflow="fold")
         for row in answer.rows:
-            table.add_row(*(short(value) for value in row))
+            table.add_row(*(Text(short(value)) for value in row))
         console.print(table)
     else:  # too many columns for the terminal: one block per row, a line per column
         if title:
@@ -87,7 +88,7 @@ def print_table(answer: Solutions | bool, *, title: str | None = None) -> None:
             block.add_column(overflow="fold")
             for name, value in zip(answer.variables, row, strict=True):
                 if value is not None:
-                    block.add_row(name, short(value))
+                    block.add_row(Text(name), Text(short(value)))
             console.rule(f"row {number}", align="left", style="dim")
             console.print(block)
     rows = len(answer.rows)
@@ -219,8 +220,7 @@ def _read_query(query: str | None, file: Path | None) -> str:
         try:
             return file.read_text(encoding="utf-8")
         except OSError as error:
-            errors.print(f"[bold red]error:[/bold red] cannot read {file}: {error.strerror}")
-            raise typer.Exit(EXIT_ERROR) from error
+            raise fail(f"cannot read {file}: {error.strerror}") from error
     if query is None or query == "-":
         return sys.stdin.read()
     return query

@@ -44,14 +44,22 @@ class EmbeddedStore(Store):
 
     Args:
         path: folder of an on-disk store (created if missing); ``None`` for memory.
+        read_only: open the on-disk store read-only (several processes may then
+            read it, as long as none writes); writes raise :class:`StoreError`.
+
+    Raises:
+        StoreError: the store cannot be opened.
     """
 
-    def __init__(self, path: Path | None = None) -> None:
+    def __init__(self, path: Path | None = None, *, read_only: bool = False) -> None:
         self.path = path
+        self.read_only = read_only
         self._generation = 0
         try:
             if path is None:
                 self._store = OxigraphStore()
+            elif read_only:
+                self._store = OxigraphStore.read_only(str(path))
             else:
                 path.mkdir(parents=True, exist_ok=True)
                 self._store = OxigraphStore(str(path))
@@ -185,8 +193,8 @@ class EmbeddedStore(Store):
         return len(self._store)
 
     def flush(self) -> None:
-        """Make sure everything written is on disk (no-op in memory)."""
-        if self.path is not None:
+        """Make sure everything written is on disk (no-op in memory or read-only)."""
+        if self.path is not None and not self.read_only:
             self._store.flush()
 
     def close(self) -> None:

@@ -1,0 +1,230 @@
+"""Linked-data lookups over HTTP against the raw engine in this process.
+
+For each size of synthetic graph (plus the ontology and the inferences the
+rules draw from it), the same incidents are looked up:
+
+- ``raw engine``: pyoxigraph in this process, the least work a description
+  needs (the resource's quads, then the label of each IRI it links to);
+- ``describe()``: the library function the service calls, in this process;
+- ``HTTP <format>``: ``GET /id/incident/...`` on a real service (uvicorn, one
+  worker, the same store in memory) from one keep-alive client, and the
+  requests per second eight concurrent clients get.
+
+Usage: ``python benchmarks/http.py [--sizes 10000 100000] [--requests 400]``
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# This file is named like the standard library's ``http`` package: take its folder off
+# the import path before anything imports ``http``, and load its neighbour by path.
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != _HERE]
+
+import argparse  # noqa: E402
+import importlib.util  # noqa: E402
+import random  # noqa: E402
+import socket  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+
+import httpx  # noqa: E402
+from pyoxigraph import NamedNode, RdfFormat, serialize  # noqa: E402
+
+from cybergov.describe import describe  # noqa: E402
+from cybergov.ontology import ontology_modules  # noqa: E402
+from cybergov.reason.rules import materialise, read_rules  # noqa: E402
+from cybergov.store import EmbeddedStore  # noqa: E402
+
+_spec = importlib.util.spec_from_file_location("synthetic", _HERE / "synthetic.py")
+assert _spec is not None and _spec.loader is not None
+synthetic = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(synthetic)
+generate = synthetic.generate
+
+LABEL = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+ID = "https://w3id.org/cybergov/id/"
+FORMATS = {"Turtle": "text/turtle", "JSON-LD": "application/ld+json", "HTML": "text/html"}
+CLIENTS = 8
+
+
+def build_store(size: int) -> EmbeddedStore:
+    """The ontology, a synthetic graph of about ``size`` triples, and their inferences."""
+    store = EmbeddedStore()
+    for module in ontology_modules():
+        store.replace_graph(
+            module.graph, module.path.read_bytes(), format=RdfFormat.TURTLE, source=module.name
+        )
+    data = serialize(generate(size), format=RdfFormat.N_QUADS)
+    store.oxigraph.bulk_load(data, RdfFormat.N_QUADS)
+    materialise(store, read_rules())
+    return store
+
+
+def targets(size: int, count: int = 200) -> list[str]:
+    """Incidents to look up, the same in every run."""
+    incidents = max(10, size // 24)
+    rng = random.Random(11)
+    return [f"{ID}incident/synthetic-{rng.randrange(incidents)}" for _ in range(count)]
+
+
+def raw_lookup(store: EmbeddedStore, iri: str) -> int:
+    """The least a description needs: the quads of the resource and the labels it links to."""
+    oxigraph = store.oxigraph
+    quads = list(oxigraph.quads_for_pattern(NamedNode(iri), None, None, None))
+    labels = [
+        next(oxigraph.quads_for_pattern(q.object, LABEL, None, None), None)
+        for q in quads
+        if isinstance(q.object, NamedNode)
+    ]
+    return len(quads) + len(labels)
+
+
+def timed(call: Callable[[str], object], iris: list[str], requests: int) -> list[float]:
+    for iri in iris[:20]:
+        call(iri)  # warm up
+    durations = []
+    for index in range(requests):
+        iri = iris[index % len(iris)]
+        started = time.perf_counter()
+        call(iri)
+        durations.append(time.perf_counter() - started)
+    return durations
+
+
+def throughput(url: str, accept: str, iris: list[str], seconds: float = 3.0) -> float:
+    """Requests per second that ``CLIENTS`` concurrent keep-alive clients get."""
+    counts = [0] * CLIENTS
+    stop = time.perf_counter() + seconds
+
+    def work(slot: int) -> None:
+        with httpx.Client(base_url=url, headers={"Accept": accept}) as client:
+            index = slot
+            while time.perf_counter() < stop:
+                client.get(iris[index % len(iris)].removeprefix("https://w3id.org/cybergov"))
+                counts[slot] += 1
+                index += CLIENTS
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=work, args=(slot,)) for slot in range(CLIENTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sum(counts) / (time.perf_counter() - started)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def serve(size: int, port: int) -> None:
+    """Run the service on the synthetic store (the child process of a benchmark)."""
+    import tempfile
+
+    import uvicorn
+
+    from cybergov.api import create_app
+    from cybergov.settings import Settings
+
+    store = build_store(size)
+    settings = Settings(dump_dir=Path(tempfile.mkdtemp(prefix="cybergov-bench-")))
+    app = create_app(settings, store=store)
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+
+
+def start_server(size: int) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, __file__, "--serve", str(size), "--port", str(port)]
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/healthz/live", timeout=1).status_code == 200:
+                return process, url
+        except httpx.TransportError:
+            time.sleep(0.2)
+    process.kill()
+    raise SystemExit("the service did not start")
+
+
+def row(name: str, durations: list[float], raw: float, rps: float | None = None) -> str:
+    median = statistics.median(durations) * 1000
+    p90 = statistics.quantiles(durations, n=10)[-1] * 1000
+    single = 1 / statistics.median(durations)
+    concurrent = f"{rps:>9,.0f}" if rps is not None else f"{'':>9}"
+    return (
+        f"| {name:<18} | {median:>9.3f} | {p90:>8.3f} | {median - raw:>+10.3f} "
+        f"| {single:>9,.0f} | {concurrent} |"
+    )
+
+
+HEADER = [
+    "| lookup             | median ms |   p90 ms | ms vs raw  | req/s (1) | req/s (8) |",
+    "|--------------------|----------:|---------:|-----------:|----------:|----------:|",
+]
+
+
+def run(size: int, requests: int) -> list[str]:
+    store = build_store(size)
+    iris = targets(size)
+    raw = timed(lambda iri: raw_lookup(store, iri), iris, requests)
+    library = timed(lambda iri: describe(store, iri), iris, requests)
+    raw_median = statistics.median(raw) * 1000
+    lines = [
+        f"### {size:,} synthetic triples ({len(store):,} quads with ontology and inferences)",
+        "",
+        *HEADER,
+        row("raw engine", raw, raw_median),
+        row("describe()", library, raw_median),
+    ]
+    process, url = start_server(size)
+    try:
+        with httpx.Client(base_url=url) as client:
+            floor = timed(lambda _: client.get("/healthz/live"), iris, requests)
+        lines.append(row("HTTP /healthz/live", floor, raw_median))
+        for label, accept in FORMATS.items():
+            with httpx.Client(base_url=url, headers={"Accept": accept}) as client:
+
+                def fetch(iri: str, client: httpx.Client = client) -> None:
+                    response = client.get(iri.removeprefix("https://w3id.org/cybergov"))
+                    response.raise_for_status()
+
+                durations = timed(fetch, iris, requests)
+            rps = throughput(url, accept, iris)
+            lines.append(row(f"HTTP {label}", durations, raw_median, rps))
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--requests", type=int, default=400)
+    parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    options = parser.parse_args()
+    if options.serve is not None:
+        serve(options.serve, options.port)
+        return
+    print("Linked-data lookup GET /id/incident/...: median and 90th percentile latency, the")
+    print("median's distance from the raw engine's, and requests per second for one client and")
+    print(f"for {CLIENTS} concurrent clients. /healthz/live is the floor of any request.\n")
+    for size in options.sizes:
+        print("\n".join(run(size, options.requests)))
+        print()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,51 @@
+"""``/``: what this service serves and where."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+
+from cybergov import __version__
+from cybergov.api.deps import FormatParam, ServiceDep
+from cybergov.api.negotiation import HTML, JSON, choose
+from cybergov.api.render import page
+from cybergov.export.void import DESCRIPTION, TITLE
+
+router = APIRouter(tags=["service"])
+
+#: The entry points of the service, for the home page and its JSON form.
+ENTRY_POINTS = (
+    ("ontology", "/ontology", "The ontology and its documentation"),
+    ("shapes", "/shapes", "The SHACL shapes contributions must conform to"),
+    ("dataset", "/void", "The description of the dataset (VoID and DCAT)"),
+    ("dumps", "/dumps", "The whole graph in five formats, with checksums"),
+    ("api", "/docs", "The HTTP API and its OpenAPI document"),
+    ("health", "/healthz", "Readiness of the service and the graph version"),
+)
+
+
+@router.api_route("/", methods=["GET", "HEAD"], summary="The service and its entry points")
+def home(request: Request, service: ServiceDep, format: FormatParam = None) -> Response:
+    representation = choose(request.headers.get("accept"), (HTML, JSON), format=format)
+    version = service.version()
+    if representation is JSON:
+        base = str(request.base_url).rstrip("/")
+        return JSONResponse(
+            {
+                "title": TITLE,
+                "description": DESCRIPTION,
+                "version": version,
+                "software": __version__,
+                "links": {name: f"{base}{path}" for name, path, _ in ENTRY_POINTS},
+            },
+            headers={"Vary": "Accept"},
+        )
+    return page(
+        request,
+        service,
+        "home.html",
+        title=TITLE,
+        description=DESCRIPTION,
+        version=version,
+        entry_points=ENTRY_POINTS,
+    )

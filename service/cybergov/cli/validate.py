@@ -1,0 +1,202 @@
+"""``cybergov validate``: check contributions against the shapes, in the context of the graph.
+
+``--format`` names the input format (``turtle``, ``nt``, ``json-ld``, ``rdfxml``) when
+the extension does not tell it; ``--output`` chooses what is printed: ``text`` for
+people, ``json`` for programs. ``--report FILE`` also writes the SHACL report graph
+(Turtle). Exit codes: 0 every file conforms, 1 a file does not conform, 2 a file could
+not be read (its syntax error with file, line and column) or the graph could not load.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import rdflib
+import typer
+from pyoxigraph import RdfFormat
+from rdflib.namespace import RDFS
+
+from cybergov.cli.app import (
+    EXIT_ERROR,
+    EXIT_FAILED,
+    EXIT_OK,
+    StoreOption,
+    app,
+    console,
+    print_error,
+)
+from cybergov.errors import CybergovError, DataError, StoreError, UnsupportedFormat
+from cybergov.intake import FORMAT_NAMES, IntakeLimits, contribution_format, read_contribution
+from cybergov.load import load
+from cybergov.namespaces import SH, bind_prefixes
+from cybergov.settings import load_settings
+from cybergov.store import EmbeddedStore, Store
+from cybergov.validate import validate_contribution
+from cybergov.validation_report import ValidationReport
+
+
+class Output(StrEnum):
+    text = "text"
+    json = "json"
+
+
+_FORMAT_HELP = (
+    "Format of the files when their extension does not tell it: "
+    + ", ".join(FORMAT_NAMES.values())
+    + " (or a media type)."
+)
+
+
+def open_store(path: Path | None) -> Store:
+    """The given on-disk store, or the bundled graph loaded into memory.
+
+    Raises:
+        StoreError: the store cannot be opened, or holds nothing.
+        DataError: the bundled graph cannot be loaded.
+    """
+    if path is None:
+        store = EmbeddedStore()
+        load(store)
+        return store
+    if not path.is_dir():
+        raise StoreError(f"{path}: no store there; create one with: cybergov load --store {path}")
+    store = EmbeddedStore(path)
+    if len(store) == 0:
+        raise StoreError(f"{path}: the store is empty; fill it with: cybergov load --store {path}")
+    return store
+
+
+def _error_json(source: str, error: CybergovError) -> dict[str, Any]:
+    found: dict[str, Any] = {"type": type(error).__name__, "message": str(error)}
+    for field in ("line", "column"):
+        value = getattr(error, field, None)
+        if value is not None:
+            found[field] = value
+    return {"source": source, "conforms": None, "error": found}
+
+
+def _write_report(path: Path, reports: list[ValidationReport]) -> None:
+    graph = rdflib.Graph(bind_namespaces="none")
+    bind_prefixes(graph.namespace_manager)
+    graph.bind("sh", str(SH), override=True)
+    for report in reports:
+        for triple in report.graph:
+            graph.add(triple)
+        for node in report.graph.subjects(rdflib.RDF.type, SH.ValidationReport):
+            graph.add(
+                (node, RDFS.comment, rdflib.Literal(f"validation of {report.source}", lang="en"))
+            )
+    try:
+        path.write_text(graph.serialize(format="turtle"), encoding="utf-8")
+    except OSError as error:
+        raise DataError(f"{path}: cannot write the report: {error.strerror or error}") from error
+
+
+@app.command("validate")
+def validate_command(
+    files: Annotated[list[Path], typer.Argument(help="Contribution files to validate.")],
+    format: Annotated[str | None, typer.Option("--format", "-f", help=_FORMAT_HELP)] = None,
+    output: Annotated[
+        Output, typer.Option("--output", "-o", help="text for people, json for programs.")
+    ] = Output.text,
+    report: Annotated[
+        Path | None,
+        typer.Option("--report", help="Also write the SHACL validation report graph (Turtle)."),
+    ] = None,
+    store: StoreOption = None,
+) -> None:
+    """Validate contributions against the shapes, in the context of the graph.
+
+    Each file is checked with the ontology and with what the graph knows of the
+    resources it points at (the bundled graph, or the store given with --store).
+    Exits 0 when every file conforms, 1 when one does not, 2 when one cannot be read.
+    """
+    raise typer.Exit(
+        run_validation(files, format=format, output=output, report=report, store=store)
+    )
+
+
+def run_validation(
+    files: list[Path],
+    *,
+    format: str | None,
+    output: Output,
+    report: Path | None,
+    store: Path | None,
+) -> int:
+    """Validate the files, print the outcome and return the exit code.
+
+    The store is opened and released here, not in the command, so that an on-disk store
+    is closed (and its lock freed) before the command exits.
+    """
+    if format is not None and format.strip().lower() == "json":
+        print_error(
+            UnsupportedFormat(
+                "--format names the format of the input files (JSON-LD is json-ld); "
+                "for a report in JSON, use --output json"
+            )
+        )
+        return EXIT_ERROR
+    try:
+        limits = IntakeLimits.from_settings(load_settings())
+        chosen = contribution_format(name=format) if format else None
+        graph_store = open_store(store)
+    except CybergovError as error:
+        print_error(error)
+        return EXIT_ERROR
+    try:
+        reports, entries = _validate_files(files, graph_store, chosen, limits, output)
+    finally:
+        graph_store.close()
+        # Exceptions raised and handled inside pySHACL and rdflib leave reference cycles
+        # through stack frames that hold the store; collect them, so that an on-disk store
+        # is released (its lock freed) when the command returns, also when several commands
+        # run in one process (tests, notebooks).
+        del graph_store
+        gc.collect()
+    unreadable = len(reports) < len(files)
+    if report is not None:
+        try:
+            _write_report(report, reports)
+        except CybergovError as error:
+            print_error(error)
+            return EXIT_ERROR
+    conforms = all(r.conforms for r in reports)
+    if output is Output.json:
+        document = {"conforms": conforms and not unreadable, "files": entries}
+        typer.echo(json.dumps(document, indent=2, ensure_ascii=False))
+    if unreadable:
+        return EXIT_ERROR
+    return EXIT_OK if conforms else EXIT_FAILED
+
+
+def _validate_files(
+    files: list[Path],
+    store: Store,
+    chosen: RdfFormat | None,
+    limits: IntakeLimits,
+    output: Output,
+) -> tuple[list[ValidationReport], list[dict[str, Any]]]:
+    reports: list[ValidationReport] = []
+    entries: list[dict[str, Any]] = []
+    for path in files:
+        try:
+            contribution = read_contribution(path, format=chosen, limits=limits)
+            result = validate_contribution(contribution, store, source=str(path))
+        except CybergovError as error:
+            entries.append(_error_json(str(path), error))
+            if output is Output.text:
+                print_error(error)
+            continue
+        reports.append(result)
+        entries.append(result.as_json())
+        if output is Output.text:
+            console.print(result.to_text(), end="", highlight=False, markup=False, soft_wrap=True)
+    return reports, entries
+
+
+__all__ = ["open_store", "run_validation", "validate_command"]

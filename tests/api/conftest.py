@@ -1,0 +1,102 @@
+"""Fixtures of the HTTP service: an app on the session's loaded store, and real servers."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from cybergov.api import create_app
+from cybergov.settings import Settings
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+class IsolatedSettings(Settings):
+    """Settings from the given values only, whatever the environment of the test machine."""
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls, init_settings, **sources):  # type: ignore[override]
+        return (init_settings,)
+
+
+def settings(**values: object) -> Settings:
+    return IsolatedSettings(**values)
+
+
+@pytest.fixture(scope="session")
+def client(loaded_store, tmp_path_factory) -> Iterator[TestClient]:
+    """A test client of the service over the bundled data."""
+    app = create_app(settings(dump_dir=tmp_path_factory.mktemp("dumps")), store=loaded_store)
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def clean_environment(**extra: str) -> dict[str, str]:
+    """This process's environment without any CYBERGOV_ setting, plus ``extra``."""
+    kept = {k: v for k, v in os.environ.items() if not k.startswith("CYBERGOV_")}
+    return {**kept, **extra}
+
+
+def cybergov_command() -> list[str]:
+    script = Path(sys.executable).with_name("cybergov")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "cybergov.cli"]
+
+
+@contextmanager
+def running_server(
+    *arguments: str, environment: dict[str, str] | None = None, timeout: float = 60
+) -> Iterator[str]:
+    """Start ``cybergov serve`` on a free port of 127.0.0.1; yield its base URL; stop it."""
+    port = free_port()
+    process = subprocess.Popen(
+        [*cybergov_command(), "serve", "--port", str(port), *arguments],
+        env=environment or clean_environment(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if process.poll() is not None:
+                output = process.stdout.read().decode() if process.stdout else ""
+                raise AssertionError(f"cybergov serve exited with {process.returncode}:\n{output}")
+            try:
+                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise AssertionError("cybergov serve did not become ready in time")
+            time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="session")
+def server() -> Iterator[str]:
+    """A real ``cybergov serve`` process, shared by the server tests."""
+    with running_server() as base:
+        yield base

@@ -1,0 +1,107 @@
+"""A real ``cybergov serve`` on 127.0.0.1, asked by real clients."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import subprocess
+
+import httpx
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDFS
+
+from tests.api.conftest import clean_environment, cybergov_command, running_server
+
+pytestmark = pytest.mark.server
+
+FR = URIRef("https://w3id.org/cybergov/id/state/FR")
+
+
+def test_rdflib_dereferences_a_resource(server):
+    graph = Graph().parse(f"{server}/id/state/FR")  # rdflib's own Accept header and parser
+    assert (FR, RDFS.label, Literal("France", lang="en")) in graph
+
+
+@pytest.mark.parametrize(
+    ("media_type", "parser"),
+    [("text/turtle", "turtle"), ("application/ld+json", "json-ld"), ("application/rdf+xml", "xml")],
+)
+def test_content_negotiation_over_http(server, media_type, parser):
+    response = httpx.get(f"{server}/id/state/FR", headers={"Accept": media_type})
+    assert response.status_code == 200
+    assert response.headers["content-type"].split(";")[0] == media_type
+    assert "Accept" in response.headers["vary"]
+    graph = Graph().parse(data=response.content, format=parser)
+    assert (FR, RDFS.label, Literal("France", lang="en")) in graph
+
+
+def test_a_page_and_a_404_over_http(server):
+    page = httpx.get(f"{server}/id/state/FR", headers={"Accept": "text/html"})
+    assert "<h1>France</h1>" in page.text
+    assert '<a href="/id/organisation/eu">European Union</a>' in page.text
+    missing = httpx.get(f"{server}/id/state/XX")
+    assert missing.status_code == 404
+    assert missing.json()["error"] == "not_found"
+    refused = httpx.get(f"{server}/id/state/FR", headers={"Accept": "image/png"})
+    assert refused.status_code == 406
+
+
+def test_dumps_over_http_are_gzipped_on_request_and_keep_their_checksum(server):
+    index = httpx.get(f"{server}/dumps").json()
+    nquads = next(d for d in index["dumps"] if d["media_type"] == "application/n-quads")
+    plain = httpx.get(nquads["url"], headers={"Accept-Encoding": "identity"})
+    assert hashlib.sha256(plain.content).hexdigest() == nquads["sha256"]
+    with httpx.stream("GET", nquads["url"], headers={"Accept-Encoding": "gzip"}) as packed:
+        raw = b"".join(packed.iter_raw())
+        assert packed.headers["content-encoding"] == "gzip"
+    assert hashlib.sha256(raw).hexdigest() == nquads["gzip"]["sha256"]
+    assert gzip.decompress(raw) == plain.content
+    assert httpx.get(f"{server}/dumps").json() == index
+    healthz = httpx.get(f"{server}/healthz").json()
+    assert index["version"] == healthz["version"]
+    assert nquads["statements"] == healthz["quads"]
+
+
+def test_cors_over_http(server):
+    response = httpx.get(f"{server}/void", headers={"Origin": "https://example.org"})
+    assert response.headers["access-control-allow-origin"] == "*"
+
+
+def test_several_workers_serve_one_version_with_one_set_of_dumps():
+    with running_server("--workers", "2") as base:
+        answers = [httpx.get(f"{base}/healthz").json() for _ in range(12)]
+        assert {a["read_only"] for a in answers} == {True}
+        assert len({a["version"] for a in answers}) == 1
+        assert len({a["process"] for a in answers}) <= 2
+        indexes = [httpx.get(f"{base}/dumps").json() for _ in range(6)]
+        assert all(index == indexes[0] for index in indexes)
+
+
+def test_several_workers_read_one_on_disk_store(tmp_path):
+    with running_server("--workers", "2", "--store", str(tmp_path / "store")) as base:
+        healthz = httpx.get(f"{base}/healthz").json()
+        assert healthz["read_only"] is True and healthz["quads"] > 10_000
+        page = httpx.get(f"{base}/id/state/FR", headers={"Accept": "text/turtle"})
+        assert page.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("arguments", "environment", "reason"),
+    [
+        (["--workers", "2"], {"CYBERGOV_CONTRIBUTOR_TOKENS": '["a-token"]'}, "contributions"),
+        (["--workers", "3", "--reload-data"], {}, "--reload-data"),
+    ],
+)
+def test_several_workers_that_would_write_are_refused(arguments, environment, reason):
+    done = subprocess.run(
+        [*cybergov_command(), "serve", "--port", "0", *arguments],
+        env=clean_environment(**environment),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    message = " ".join(done.stderr.split())
+    assert reason in message and "Run one worker" in message

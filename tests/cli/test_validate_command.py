@@ -1,0 +1,108 @@
+"""``cybergov validate``, run as a user runs it: outputs, report file, store, exit codes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import rdflib
+from typer.testing import CliRunner
+
+from cybergov.cli import app
+from cybergov.namespaces import SH
+
+runner = CliRunner()
+EXAMPLES = Path(__file__).parent.parent / "shapes"
+PASSING = EXAMPLES / "AttributionShape_PASS.ttl"
+FAILING = EXAMPLES / "AttributionShape_XFAIL.ttl"
+
+
+def test_a_conforming_file_exits_0():
+    result = runner.invoke(app, ["validate", str(PASSING)])
+    assert result.exit_code == 0, result.output
+    assert f"{PASSING}: conforms" in result.output
+
+
+def test_a_failing_file_exits_1_and_says_what_to_fix():
+    result = runner.invoke(app, ["validate", str(FAILING)])
+    assert result.exit_code == 1, result.output
+    assert "does not conform: 7 problems" in result.output
+    assert "attribution:notpetya-2017--example-early" in result.output
+    assert "An attribution needs at least one public source (source)" in result.output
+    assert "attribution-basis:rumour" in result.output
+
+
+def test_a_syntax_error_exits_2_with_file_line_and_column(tmp_path):
+    broken = tmp_path / "broken.ttl"
+    broken.write_text("@prefix ex: <http://x.example/> .\nex:a ex:b ex:c .\nex:a ex:b .\n")
+    result = runner.invoke(app, ["validate", str(broken)])
+    assert result.exit_code == 2
+    assert f"{broken}, line 3, column 11:" in result.output.replace("\n", "")
+
+
+def test_the_format_option_reads_a_file_whose_extension_says_nothing(tmp_path):
+    copy = tmp_path / "attribution.txt"
+    shutil.copy(PASSING, copy)
+    assert runner.invoke(app, ["validate", str(copy)]).exit_code == 2
+    result = runner.invoke(app, ["validate", "--format", "turtle", str(copy)])
+    assert result.exit_code == 0, result.output
+
+
+def test_an_unknown_format_name_exits_2():
+    result = runner.invoke(app, ["validate", "--format", "trig", str(PASSING)])
+    assert result.exit_code == 2
+    assert "not accepted for a contribution" in result.output
+
+
+def test_json_output_is_one_document_for_all_files(tmp_path):
+    missing = tmp_path / "missing.ttl"
+    result = runner.invoke(
+        app, ["validate", "--output", "json", str(PASSING), str(FAILING), str(missing)]
+    )
+    assert result.exit_code == 2  # one file could not be read
+    document = json.loads(result.stdout)
+    assert document["conforms"] is False
+    passing, failing, unreadable = document["files"]
+    assert passing["conforms"] is True and passing["results"] == []
+    assert failing["conforms"] is False and len(failing["results"]) == 7
+    assert {r["pathLabel"] for r in failing["results"]} >= {"attribution date", "source"}
+    assert unreadable["error"]["type"] == "DataNotFound"
+
+
+def test_exit_1_when_one_of_several_files_does_not_conform():
+    result = runner.invoke(app, ["validate", str(PASSING), str(FAILING)])
+    assert result.exit_code == 1
+
+
+def test_the_report_option_writes_the_shacl_report_graph(tmp_path):
+    target = tmp_path / "report.ttl"
+    result = runner.invoke(app, ["validate", "--report", str(target), str(FAILING)])
+    assert result.exit_code == 1
+    graph = rdflib.Graph().parse(target, format="turtle")
+    (report,) = graph.subjects(rdflib.RDF.type, SH.ValidationReport)
+    assert graph.value(report, SH.conforms) == rdflib.Literal(False)
+    assert len(list(graph.objects(report, SH.result))) == 7
+
+
+def test_validation_against_a_store_on_disk(tmp_path):
+    store = tmp_path / "store"
+    assert runner.invoke(app, ["load", "--store", str(store)]).exit_code == 0
+    assert runner.invoke(app, ["validate", "--store", str(store), str(PASSING)]).exit_code == 0
+    assert runner.invoke(app, ["validate", "--store", str(store), str(FAILING)]).exit_code == 1
+
+
+def test_an_empty_or_missing_store_exits_2(tmp_path):
+    result = runner.invoke(app, ["validate", "--store", str(tmp_path / "none"), str(PASSING)])
+    assert result.exit_code == 2
+    assert "cybergov load --store" in result.output
+    (tmp_path / "empty").mkdir()
+    result = runner.invoke(app, ["validate", "--store", str(tmp_path / "empty"), str(PASSING)])
+    assert result.exit_code == 2
+    assert "empty" in result.output
+
+
+def test_format_json_is_told_apart_from_output_json():
+    result = runner.invoke(app, ["validate", "--format", "json", str(PASSING)])
+    assert result.exit_code == 2
+    assert "--output json" in result.output
