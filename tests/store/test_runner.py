@@ -331,3 +331,14 @@ def test_in_a_fresh_process_the_replica_is_the_store_itself():
     )
     assert done.returncode == 0, done.stderr
     assert "forked replica ok" in done.stdout
+
+
+def test_a_read_only_store_is_read_by_the_workers_in_place(tmp_path: Path):
+    writer = EmbeddedStore(tmp_path / "store")
+    writer.update("INSERT DATA { GRAPH <http://ex/g> { <http://ex/a> <http://ex/p> 1 } }")
+    writer.close()
+    del writer
+    store = EmbeddedStore(tmp_path / "store", read_only=True)
+    with QueryRunner(store) as runner:
+        assert runner.query("ASK { <http://ex/a> ?p ?o }") is True
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".replica-")]

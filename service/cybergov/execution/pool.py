@@ -249,6 +249,11 @@ class WorkerPool:
                 "query replica: %s quads in memory (generation %d)", reply.get("quads"), generation
             )
             return
+        if self.store.read_only:  # nothing writes it: the workers read the store itself
+            with self._control_lock:
+                self._command({"op": "disk", "path": str(self.store.path)}, [], 60.0)
+            log.info("query replica: the read-only store %s itself", self.store.path)
+            return
         self.store.flush()
         target = Path(tempfile.mkdtemp(prefix=".replica-", dir=self.store.path.parent)) / "store"
         try:
