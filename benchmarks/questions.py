@@ -27,29 +27,32 @@ Usage::
 
 from __future__ import annotations
 
-import argparse
-import gc
-import hashlib
-import math
-import multiprocessing
-import os
-import select
-import signal
-import statistics
 import sys
-import time
-import urllib.request
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from pyoxigraph import RdfFormat
-
+# This folder holds a module named http.py, which would hide the standard library's
+# http from everything imported below: keep the folder off the import path.
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != HERE]
 sys.path.insert(0, str(HERE.parent))
 
+import argparse  # noqa: E402
+import gc  # noqa: E402
+import hashlib  # noqa: E402
+import importlib.util  # noqa: E402
+import math  # noqa: E402
+import multiprocessing  # noqa: E402
+import os  # noqa: E402
+import select  # noqa: E402
+import signal  # noqa: E402
+import statistics  # noqa: E402
+import time  # noqa: E402
+import urllib.request  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+from typing import Any  # noqa: E402
+
+from pyoxigraph import RdfFormat  # noqa: E402
 from tests.servers import OxigraphServer  # noqa: E402
 
 from cybergov.execution import QueryRunner  # noqa: E402
@@ -61,7 +64,12 @@ from cybergov.sparql import bind_values  # noqa: E402
 from cybergov.store import EmbeddedStore  # noqa: E402
 from cybergov.store.base import collect_solutions  # noqa: E402
 from cybergov.store.remote import Endpoints, RemoteStore  # noqa: E402
-from synthetic import generate  # noqa: E402
+
+_SPEC = importlib.util.spec_from_file_location("synthetic", HERE / "synthetic.py")
+assert _SPEC is not None and _SPEC.loader is not None
+synthetic = importlib.util.module_from_spec(_SPEC)
+_SPEC.loader.exec_module(synthetic)
+generate = synthetic.generate
 
 CACHE = HERE / "out" / "cache"
 #: Parameters that name resources of a family the synthetic graph has, and a synthetic one.
