@@ -9,12 +9,18 @@ from pathlib import Path
 import pytest
 from pyoxigraph import RdfFormat
 
+from cybergov.execution import QueryRunner
 from cybergov.load import load
 from cybergov.namespaces import graph_iri
 from cybergov.ontology import ontology_modules
 from cybergov.paths import data_root
 from cybergov.reason.rules import materialise, read_rules
+from cybergov.settings import Settings
 from cybergov.store import EmbeddedStore
+from cybergov.store.factory import open_store
+from cybergov.store.remote import RemoteStore
+from cybergov.store.sync import load_remote
+from tests.servers import OxigraphServer
 
 FIXTURES = Path(__file__).parent / "fixtures"
 #: Real public data sets kept beside the repository (see ../shared/data/README.md).
@@ -67,3 +73,29 @@ PREFIXES = """
 @prefix sector: <https://w3id.org/cybergov/id/sector/> .
 @prefix state: <https://w3id.org/cybergov/id/state/> .
 """
+
+
+# --- query execution and remote stores (see tests/servers.py) ----------------------------
+
+
+@pytest.fixture(scope="session")
+def runner(loaded_store: EmbeddedStore) -> Iterator[QueryRunner]:
+    """A query runner over the loaded store; tests must not write to that store."""
+    with QueryRunner(loaded_store, settings=Settings(query_timeout=20)) as started:
+        yield started
+
+
+@pytest.fixture(scope="session")
+def oxigraph_server() -> Iterator[OxigraphServer]:
+    """A real Oxigraph server on 127.0.0.1, with its default graph the union of its graphs."""
+    with OxigraphServer(union=True) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def remote_store(oxigraph_server: OxigraphServer) -> RemoteStore:
+    """The Oxigraph server, loaded with the bundled ontology, graph and inferences."""
+    store = open_store(Settings(endpoint=oxigraph_server.query_endpoint, query_timeout=20))
+    assert isinstance(store, RemoteStore)
+    load_remote(store)
+    return store

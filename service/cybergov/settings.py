@@ -42,6 +42,11 @@ class Settings(BaseSettings):
     max_query_depth: int = Field(
         default=64, gt=0, description="Deepest nesting of groups accepted."
     )
+    max_query_chain: int = Field(
+        default=2_000,
+        gt=0,
+        description="Most operands (UNION, OPTIONAL, MINUS, operators) chained along a query.",
+    )
     max_contribution_bytes: int = Field(
         default=5_000_000, gt=0, description="Largest contribution accepted."
     )

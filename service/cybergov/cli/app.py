@@ -37,6 +37,15 @@ StoreOption = Annotated[
         "--store", help="Folder of the on-disk store (default: in memory).", envvar="CYBERGOV_STORE"
     ),
 ]
+EndpointOption = Annotated[
+    str | None,
+    typer.Option(
+        "--endpoint",
+        help="SPARQL endpoint of a remote store instead of the embedded one "
+        "(Oxigraph: http://HOST:7878/query, started with --union-default-graph).",
+        envvar="CYBERGOV_ENDPOINT",
+    ),
+]
 
 
 def print_error(error: CybergovError | str) -> None:

@@ -10,11 +10,24 @@ from rich.table import Table
 
 from cybergov.canonical import canonicalise, is_canonical
 from cybergov.checks import run_checks
-from cybergov.cli.app import EXIT_ERROR, EXIT_FAILED, EXIT_OK, StoreOption, app, console, fail
+from cybergov.cli.app import (
+    EXIT_ERROR,
+    EXIT_FAILED,
+    EXIT_OK,
+    EndpointOption,
+    StoreOption,
+    app,
+    console,
+    fail,
+)
 from cybergov.errors import CybergovError
 from cybergov.load import LoadReport, load
 from cybergov.paths import data_root
-from cybergov.store import EmbeddedStore, Store
+from cybergov.settings import load_settings
+from cybergov.store import Store
+from cybergov.store.factory import open_store
+from cybergov.store.remote import RemoteStore
+from cybergov.store.sync import load_remote
 from cybergov.summary import StoreSummary, summarise
 
 
@@ -41,16 +54,33 @@ def print_load(report: LoadReport) -> None:
         )
 
 
+def load_into(store: Path | None, endpoint: str | None, *, force: bool = False) -> Store:
+    """Open the store the options name and load everything into it (see load_remote).
+
+    Raises:
+        CybergovError: the settings are invalid, or the load fails.
+    """
+    target = open_store(load_settings(store=store, endpoint=endpoint))
+    if isinstance(target, RemoteStore):
+        print_load(load_remote(target, force=force))
+    else:
+        print_load(load(target, force=force))
+    return target
+
+
 @app.command("load")
 def load_command(
     store: StoreOption = None,
+    endpoint: EndpointOption = None,
     force: Annotated[bool, typer.Option("--force", help="Reload files even if unchanged.")] = False,
 ) -> None:
-    """Load the ontology, the curated graph and the inferences, and print a summary."""
+    """Load the ontology, the curated graph and the inferences, and print a summary.
+
+    With --endpoint, the graph is built here and sent to the SPARQL server one
+    named graph at a time (Graph Store Protocol); unchanged graphs are skipped.
+    """
     try:
-        target = EmbeddedStore(store)
-        report = load(target, force=force)
-        print_load(report)
+        target = load_into(store, endpoint, force=force)
         print_summary(summarise(target))
         target.close()
     except CybergovError as error:
@@ -60,6 +90,7 @@ def load_command(
 @app.command("check")
 def check_command(
     store: StoreOption = None,
+    endpoint: EndpointOption = None,
     reasoner: Annotated[
         bool,
         typer.Option("--reasoner/--no-reasoner", help="Prove the ontology consistent with HermiT."),
@@ -71,8 +102,7 @@ def check_command(
     """
     failed = False
     try:
-        target: Store = EmbeddedStore(store)
-        print_load(load(target))
+        target = load_into(store, endpoint)
         if reasoner:
             failed |= not report_consistency()
         for result in run_checks(target):

@@ -41,6 +41,12 @@ class Solutions:
         return [row[index] for row in self.rows]
 
 
+class Triples(list[Triple]):
+    """The triples a CONSTRUCT or DESCRIBE query gives; ``truncated`` when cut at a row cap."""
+
+    truncated: bool = False
+
+
 QueryAnswer = Solutions | bool | list[Triple]
 
 

@@ -54,6 +54,7 @@ class EmbeddedStore(Store):
     def __init__(self, path: Path | None = None, *, read_only: bool = False) -> None:
         self.path = path
         self.read_only = read_only
+        self._generation = 0
         try:
             if path is None:
                 self._store = OxigraphStore()
@@ -67,8 +68,20 @@ class EmbeddedStore(Store):
 
     @property
     def oxigraph(self) -> OxigraphStore:
-        """The underlying pyoxigraph store, for code that must use it directly."""
+        """The underlying pyoxigraph store, for code that must use it directly.
+
+        Code that writes through it calls :meth:`mark_changed` afterwards.
+        """
         return self._store
+
+    @property
+    def generation(self) -> int:
+        """A number that grows with every write, so that replicas know when to follow."""
+        return self._generation
+
+    def mark_changed(self) -> None:
+        """Record a write made directly on :attr:`oxigraph`."""
+        self._generation += 1
 
     def query(
         self,
@@ -97,6 +110,7 @@ class EmbeddedStore(Store):
             raise StoreError(f"the store failed to answer the query: {error}") from error
 
     def update(self, sparql: str) -> None:
+        self._generation += 1
         try:
             self._store.update(sparql)
         except SyntaxError as error:
@@ -115,6 +129,7 @@ class EmbeddedStore(Store):
     ) -> int:
         staging = NamedNode(f"{graph}#staging")
         target = NamedNode(graph)
+        self._generation += 1
         try:
             if self._store.contains_named_graph(staging):
                 self._store.remove_graph(staging)
@@ -141,13 +156,16 @@ class EmbeddedStore(Store):
             if next(held(t.subject, t.predicate, t.object, None), None) is None
         }
         if new:
+            self._generation += 1
             self._store.extend(new)
         elif not self._store.contains_named_graph(target):
+            self._generation += 1
             self._store.add_graph(target)
         return len(new)
 
     def drop_graph(self, graph: str) -> None:
         target = NamedNode(graph)
+        self._generation += 1
         if self._store.contains_named_graph(target):
             self._store.remove_graph(target)
 

@@ -1,0 +1,332 @@
+"""How fast the questions are: cybergov's runner against raw pyoxigraph, rdflib and a server.
+
+For each size (asserted triples of the synthetic graph of ``synthetic.py``,
+added to the bundled ontology and graph, with every inference materialised
+as ``cybergov load`` does), every question of the catalogue runs:
+
+- through cybergov's query runner (screening, a worker process, the deadline
+  and the row cap; the cap is raised so that every engine returns every row);
+- on raw pyoxigraph, in this process, on the very same query text;
+- on rdflib, on the same data (a ``Dataset`` whose default graph is the union),
+  once per query (parsing included), in a forked process killed past a time
+  budget (10 s): rdflib does not finish many of the joins at 100k triples, and
+  is left out at 1M (loading a million triples into rdflib alone takes minutes);
+- on an Oxigraph server (``oxigraph serve --union-default-graph``, in memory)
+  through the remote store: SPARQL protocol, JSON results parsed by pyoxigraph.
+
+Each question runs with its example parameters (the IRIs of states, incidents,
+groups and organs replaced by synthetic ones, so that they select real rows),
+and, when it has no required parameter, also with none ("all"). The table gives
+the median of the runs, in milliseconds, and the ratio to raw pyoxigraph.
+
+Usage::
+
+    python benchmarks/questions.py                        # 10k, 100k and 1M
+    python benchmarks/questions.py --sizes 10000 --repeat 7
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# This folder holds a module named http.py, which would hide the standard library's
+# http from everything imported below: keep the folder off the import path.
+HERE = Path(__file__).resolve().parent
+sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != HERE]
+sys.path.insert(0, str(HERE.parent))
+
+import argparse  # noqa: E402
+import gc  # noqa: E402
+import hashlib  # noqa: E402
+import importlib.util  # noqa: E402
+import math  # noqa: E402
+import multiprocessing  # noqa: E402
+import os  # noqa: E402
+import select  # noqa: E402
+import signal  # noqa: E402
+import statistics  # noqa: E402
+import time  # noqa: E402
+import urllib.request  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+from typing import Any  # noqa: E402
+
+from pyoxigraph import RdfFormat  # noqa: E402
+from tests.servers import OxigraphServer  # noqa: E402
+
+from cybergov.execution import QueryRunner  # noqa: E402
+from cybergov.load import load, refresh_inferences  # noqa: E402
+from cybergov.paths import data_root  # noqa: E402
+from cybergov.questions import Catalogue, Question  # noqa: E402
+from cybergov.settings import Settings  # noqa: E402
+from cybergov.sparql import bind_values  # noqa: E402
+from cybergov.store import EmbeddedStore  # noqa: E402
+from cybergov.store.base import collect_solutions  # noqa: E402
+from cybergov.store.remote import Endpoints, RemoteStore  # noqa: E402
+
+_SPEC = importlib.util.spec_from_file_location("synthetic", HERE / "synthetic.py")
+assert _SPEC is not None and _SPEC.loader is not None
+synthetic = importlib.util.module_from_spec(_SPEC)
+_SPEC.loader.exec_module(synthetic)
+generate = synthetic.generate
+
+CACHE = HERE / "out" / "cache"
+#: Parameters that name resources of a family the synthetic graph has, and a synthetic one.
+SYNTHETIC = {
+    "state": "state:S001",
+    "target": "state:S003",
+    "culprit": "state:S001",
+    "attributor": "state:S002",
+    "partner": "state:S002",
+    "incident": "incident:synthetic-8",
+    "group": "group:synthetic-group-1",
+}
+
+
+@dataclass
+class Case:
+    question: Question
+    variant: str
+    text: str
+
+
+@dataclass
+class Row:
+    case: Case
+    rows: int
+    runner: float
+    raw: float
+    rdflib: float | None
+    rdflib_note: str
+    remote: float
+
+
+def cache_key(size: int) -> str:
+    digest = hashlib.sha256(str(size).encode())
+    root = data_root()
+    for folder in ("ontology", "kg", "queries/rules"):
+        for path in sorted((root / folder).rglob("*")):
+            if path.is_file():
+                digest.update(path.read_bytes())
+    digest.update((HERE / "synthetic.py").read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def build(size: int) -> Path:
+    """The N-Quads of the bundled graph plus a synthetic one of ``size`` triples, inferred."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    path = CACHE / f"questions-{size}-{cache_key(size)}.nq"
+    if path.exists():
+        return path
+    started = time.perf_counter()
+    store = EmbeddedStore()
+    load(store)
+    store.oxigraph.extend(list(generate(size)))
+    store.mark_changed()
+    refresh_inferences(store, force=True)
+    with path.open("wb") as output:
+        store.oxigraph.dump(output, RdfFormat.N_QUADS)
+    print(
+        f"  built {size:,} + inferences: {len(store):,} quads in {time.perf_counter() - started:.0f} s"
+    )
+    return path
+
+
+def cases(catalogue: Catalogue) -> list[Case]:
+    found = []
+    for question in catalogue:
+        values = {p.name: SYNTHETIC.get(p.name, p.example) for p in question.params}
+        found.append(
+            Case(question, "examples", bind_values(question.text(), question.bind(values)))
+        )
+        if not any(p.required for p in question.params) and question.params:
+            found.append(Case(question, "all", bind_values(question.text(), question.bind({}))))
+    return found
+
+
+def medians_ms(runs: list[Callable[[], Any]], repeat: int) -> tuple[list[float], Any]:
+    """Median milliseconds of each run, the runs taking turns so that drift hits all alike."""
+    answers = [run() for run in runs]  # warm-up; the first run's answer is returned
+    answer = answers[0]
+    times: list[list[float]] = [[] for _ in runs]
+    for _ in range(repeat):
+        for spent, run in zip(times, runs, strict=True):
+            started = time.perf_counter()
+            run()
+            spent.append(time.perf_counter() - started)
+    return [statistics.median(spent) * 1000 for spent in times], answer
+
+
+# --- rdflib, in a process of its own, each query in a fork killed past a time budget ------
+#
+# rdflib's graph is millions of Python objects: held in this process, it would
+# make every garbage collection here slow, and the other engines' timings with it.
+
+
+def _rdflib_holder(path: str, conn: Any) -> None:
+    from rdflib import Dataset
+
+    dataset = Dataset(default_union=True)
+    dataset.parse(path, format="nquads")
+    gc.freeze()
+    conn.send(len(dataset))
+    while True:
+        request = conn.recv()
+        if request is None:
+            return
+        text, budget = request
+        reader, writer = os.pipe()
+        child = os.fork()
+        if child == 0:
+            os.close(reader)
+            started = time.perf_counter()
+            try:
+                list(dataset.query(text))
+                outcome = f"{(time.perf_counter() - started) * 1000:.3f}"
+            except Exception as error:  # reported in the table
+                outcome = f"fails ({type(error).__name__})"
+            os.write(writer, outcome.encode())
+            os._exit(0)
+        os.close(writer)
+        ready, _, _ = select.select([reader], [], [], budget)
+        if ready:
+            outcome = os.read(reader, 200).decode()
+            os.waitpid(child, 0)
+        else:
+            os.kill(child, signal.SIGKILL)
+            os.waitpid(child, 0)
+            outcome = f"> {budget:.0f} s"
+        os.close(reader)
+        conn.send(outcome)
+
+
+class Rdflib:
+    """rdflib holding one size's data in a process of its own."""
+
+    def __init__(self, path: Path) -> None:
+        context = multiprocessing.get_context("spawn")
+        self.conn, theirs = context.Pipe()
+        self.process = context.Process(target=_rdflib_holder, args=(str(path), theirs))
+        self.process.start()
+        self.quads = self.conn.recv()
+
+    def time(self, text: str, budget: float) -> tuple[float | None, str]:
+        """One run (parsing and evaluation): its milliseconds, or why there are none."""
+        self.conn.send((text, budget))
+        outcome = self.conn.recv()
+        try:
+            return float(outcome), ""
+        except ValueError:
+            return None, outcome
+
+    def close(self) -> None:
+        self.conn.send(None)
+        self.process.join()
+
+
+# --- one size ---------------------------------------------------------------------------
+
+
+def remote_server(path: Path) -> tuple[OxigraphServer, RemoteStore]:
+    server = OxigraphServer(union=True, timeout=600).start()
+    request = urllib.request.Request(
+        f"{server.base}/store",
+        data=path.read_bytes(),
+        method="POST",
+        headers={"Content-Type": "application/n-quads"},
+    )
+    with urllib.request.urlopen(request, timeout=3600):
+        pass
+    return server, RemoteStore(Endpoints.derive(server.query_endpoint), timeout=600)
+
+
+def measure(size: int, repeat: int, rdflib_budget: float, rdflib_limit: int) -> list[Row]:
+    path = build(size)
+    store = EmbeddedStore()
+    store.oxigraph.bulk_load(path=str(path), format=RdfFormat.N_QUADS)
+    quads = len(store)
+    rdflib = None
+    if size <= rdflib_limit:
+        started = time.perf_counter()
+        rdflib = Rdflib(path)
+        print(f"  rdflib loaded {rdflib.quads:,} quads in {time.perf_counter() - started:.0f} s")
+    server, remote = remote_server(path)
+    settings = Settings(query_timeout=600, max_rows=10**8, query_workers=2)
+    rows: list[Row] = []
+    try:
+        with QueryRunner(store, settings=settings) as runner:
+            for case in cases(Catalogue.load()):
+                (raw_ms, runner_ms, remote_ms), answer = medians_ms(
+                    [
+                        lambda c=case: collect_solutions(
+                            store.oxigraph.query(c.text, use_default_graph_as_union=True), None
+                        ),
+                        lambda c=case: runner.query(c.text),
+                        lambda c=case: remote.query(c.text),
+                    ],
+                    repeat,
+                )
+                if rdflib is not None:
+                    rdflib_ms, note = rdflib.time(case.text, rdflib_budget)
+                else:
+                    rdflib_ms, note = None, "not run"
+                rows.append(
+                    Row(case, len(answer.rows), runner_ms, raw_ms, rdflib_ms, note, remote_ms)
+                )
+                print(f"  {case.question.name} ({case.variant}): {raw_ms:.1f} ms", file=sys.stderr)
+    finally:
+        server.stop()
+        if rdflib is not None:
+            rdflib.close()
+    print_table(size, quads, rows)
+    return rows
+
+
+def ratio(value: float | None, base: float) -> str:
+    return "" if value is None or base <= 0 else f"{value / base:.2f}"
+
+
+def print_table(size: int, quads: int, rows: list[Row]) -> None:
+    print(
+        f"\n### {size:,} synthetic triples ({quads:,} quads with the bundled graph and inferences)\n"
+    )
+    print(
+        "| question | params | rows | runner ms | raw ms | runner/raw | rdflib ms | rdflib/raw | remote ms | remote/raw |"
+    )
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for row in rows:
+        rdflib_cell = f"{row.rdflib:.1f}" if row.rdflib is not None else row.rdflib_note
+        print(
+            f"| {row.case.question.name} | {row.case.variant} | {row.rows:,} | {row.runner:.1f} "
+            f"| {row.raw:.1f} | {ratio(row.runner, row.raw)} | {rdflib_cell} "
+            f"| {ratio(row.rdflib, row.raw)} | {row.remote:.1f} | {ratio(row.remote, row.raw)} |"
+        )
+    ratios = [row.runner / row.raw for row in rows if row.raw > 0]
+    geometric = math.exp(statistics.fmean(math.log(r) for r in ratios))
+    within = sum(1 for r in ratios if r <= 1.2)
+    heavy = [row.runner / row.raw for row in rows if row.raw >= 10]
+    print(
+        f"\nrunner/raw: geometric mean {geometric:.2f}, {within} of {len(ratios)} within 1.2x; "
+        f"questions of 10 ms or more: geometric mean "
+        f"{math.exp(statistics.fmean(math.log(r) for r in heavy)) if heavy else float('nan'):.2f}, "
+        f"worst {max(heavy) if heavy else float('nan'):.2f}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--rdflib-budget", type=float, default=10.0, help="seconds per rdflib run")
+    parser.add_argument("--rdflib-limit", type=int, default=100_000, help="largest size for rdflib")
+    arguments = parser.parse_args()
+    print(f"cybergov questions benchmark, {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    for size in (int(s) for s in arguments.sizes.split(",")):
+        print(f"\nsize {size:,}:", file=sys.stderr)
+        repeat = arguments.repeat if size < 1_000_000 else max(3, arguments.repeat // 2)
+        measure(size, repeat, arguments.rdflib_budget, arguments.rdflib_limit)
+
+
+if __name__ == "__main__":
+    main()

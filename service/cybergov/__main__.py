@@ -1,0 +1,5 @@
+"""``python -m cybergov``: the command line."""
+
+from cybergov.cli import main
+
+main()

@@ -1,0 +1,300 @@
+"""The processes that run queries: a replica holder and the workers it forks.
+
+The replica holder stays single-threaded, so that it can fork safely. It
+holds a read-only replica of the store. When the runner's process is
+single-threaded (the command line; a service before it starts its threads),
+the holder is forked from it and its replica is the store itself, shared
+copy-on-write: nothing is copied, and the engine finds its data laid out
+exactly as in the runner's process (measured: a store reloaded from a dump
+answered some questions 20 % slower, the order of loading shaping its
+indexes). Otherwise the holder is started afresh (``python -m
+cybergov.execution.replica FD``) and holds, for an in-memory store, a copy
+loaded from a dump the runner streams to it; for an on-disk store, the path of
+a checkpoint (``Store.backup``) that each worker opens read-only. For
+each worker the runner asks for, it forks: the child answers queries on a
+socket the runner handed over, one at a time, until the runner closes it or
+kills it at a query's deadline.
+
+Each worker runs queries on a thread with a large stack, so that a deep query
+that slipped past screening cannot overflow the engine's stack, and arms an
+alarm past each query's deadline, so that a worker whose runner has gone dies
+by itself. Where the system allows it, the holder moves into a network
+namespace of its own before forking: the engine in the workers then cannot
+reach any host, even if a query asked for it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import gc
+import json
+import logging
+import math
+import os
+import resource
+import signal
+import socket
+import sys
+import threading
+from typing import Any
+
+from pyoxigraph import (
+    NamedNode,
+    QueryResultsFormat,
+    QuerySolutions,
+    QueryTriples,
+    RdfFormat,
+)
+from pyoxigraph import Store as OxigraphStore
+
+from cybergov.execution.wire import Request, WorkerGone, answer_frame, recv_frame, send_frame
+
+log = logging.getLogger(__name__)
+
+WORKER_STACK = 512 << 20
+"""Stack of the thread that runs queries (pyoxigraph recurses through deep queries)."""
+ALARM_GRACE = 5
+"""Seconds past a query's deadline after which a worker kills itself."""
+_CLONE_NEWNET = 0x40000000
+_CLONE_NEWUSER = 0x10000000
+
+
+class _Capped:
+    """A binary sink that stops a serialiser after a number of lines."""
+
+    def __init__(self, lines: int | None) -> None:
+        self.buffer = bytearray()
+        self.lines = 0
+        self.limit = lines
+        self.full = False
+
+    def write(self, data: bytes) -> int:
+        self.buffer += data
+        if self.limit is not None:
+            self.lines += data.count(b"\n")
+            if self.lines > self.limit:
+                self.full = True
+                raise BufferError("enough lines")
+        return len(data)
+
+    def flush(self) -> None:
+        return None
+
+    def take(self) -> bytes:
+        if not self.full or self.limit is None:
+            return bytes(self.buffer)
+        end = -1
+        for _ in range(self.limit):
+            end = self.buffer.index(b"\n", end + 1)
+        return bytes(self.buffer[: end + 1])
+
+
+def _serialise(result: Any, max_rows: int | None) -> bytes:
+    if isinstance(result, QuerySolutions):
+        sink = _Capped(None if max_rows is None else max_rows + 1)  # the header is a line
+        try:
+            result.serialize(sink, QueryResultsFormat.TSV)  # type: ignore[arg-type]
+        except (BufferError, OSError):
+            if not sink.full:
+                raise
+        return answer_frame({"kind": "solutions", "truncated": sink.full}, sink.take())
+    if isinstance(result, QueryTriples):
+        sink = _Capped(max_rows)
+        try:
+            result.serialize(sink, RdfFormat.N_TRIPLES)  # type: ignore[arg-type]
+        except (BufferError, OSError):
+            if not sink.full:
+                raise
+        return answer_frame({"kind": "triples", "truncated": sink.full}, sink.take())
+    return answer_frame({"kind": "boolean", "value": bool(result)})
+
+
+def _syntax_header(error: SyntaxError) -> dict[str, Any]:
+    from cybergov.store.embedded import query_syntax_error
+
+    translated = query_syntax_error(error)
+    return {
+        "kind": "error",
+        "type": "syntax",
+        "message": str(translated),
+        "line": translated.line,
+        "column": translated.column,
+    }
+
+
+def answer(store: OxigraphStore, request: Request) -> bytes:
+    """Run one request on the replica and encode the answer (errors included)."""
+    try:
+        result = store.query(
+            request.sparql,
+            use_default_graph_as_union=request.union and not request.default_graphs,
+            default_graph=[NamedNode(g) for g in request.default_graphs]
+            if request.default_graphs
+            else None,
+            named_graphs=[NamedNode(g) for g in request.named_graphs]
+            if request.named_graphs
+            else None,
+        )
+        return _serialise(result, request.max_rows)
+    except SyntaxError as error:
+        return answer_frame(_syntax_header(error))
+    except (OSError, RuntimeError, ValueError, TypeError, MemoryError) as error:
+        return answer_frame(
+            {"kind": "error", "type": "store", "message": f"the engine failed: {error}"}
+        )
+
+
+def _serve(sock: socket.socket, checkpoint: str | None, store: OxigraphStore | None) -> None:
+    if checkpoint is not None:
+        store = OxigraphStore.read_only(checkpoint)
+    assert store is not None
+    while True:
+        try:
+            request = Request.decode(recv_frame(sock))
+        except (WorkerGone, OSError):
+            return
+        signal.alarm(math.ceil(request.seconds) + ALARM_GRACE)
+        frame = answer(store, request)
+        signal.alarm(0)
+        try:
+            send_frame(sock, frame)
+        except OSError:
+            return
+
+
+def _worker(sock: socket.socket, checkpoint: str | None, store: OxigraphStore | None) -> None:
+    """The body of a forked worker: serve on a thread with a large stack, then exit."""
+    signal.signal(signal.SIGALRM, signal.SIG_DFL)
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    code = 0
+    try:
+        threading.stack_size(WORKER_STACK)
+        thread = threading.Thread(target=_serve, args=(sock, checkpoint, store), daemon=True)
+        thread.start()
+        thread.join()
+    except BaseException:
+        code = 1
+    finally:
+        os._exit(code)
+
+
+def _isolate_network() -> bool:
+    """Move this process into a network namespace of its own (no interface but loopback down)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        for flags in (_CLONE_NEWNET, _CLONE_NEWUSER | _CLONE_NEWNET):
+            if libc.unshare(flags) == 0:
+                return True
+    except (OSError, AttributeError):
+        pass
+    return False
+
+
+class Holder:
+    """The replica holder's state and its answers to the runner's commands."""
+
+    def __init__(self, control: socket.socket) -> None:
+        self.control = control
+        self.store: OxigraphStore | None = None
+        self.checkpoint: str | None = None
+
+    def handle(self, command: dict[str, Any], fds: list[int]) -> dict[str, Any]:
+        op = command.get("op")
+        if op == "memory":
+            with os.fdopen(fds[0], "rb") as stream:
+                store = OxigraphStore()
+                try:
+                    store.bulk_load(stream, RdfFormat.N_QUADS)
+                finally:
+                    stream.read()  # drain, so that the runner never blocks on a full pipe
+            self.store, self.checkpoint = store, None
+            return {"ok": True, "quads": len(store)}
+        if op == "disk":
+            self.store, self.checkpoint = None, str(command["path"])
+            return {"ok": True}
+        if op == "fork":
+            sock = socket.socket(fileno=fds[0])
+            pid = os.fork()
+            if pid == 0:
+                self.control.close()
+                _worker(sock, self.checkpoint, self.store)
+            sock.close()
+            return {"ok": True, "pid": pid}
+        for fd in fds:
+            os.close(fd)
+        return {"ok": False, "error": f"unknown command {op!r}"}
+
+    def loop(self) -> None:
+        while True:
+            try:
+                message, fds, _, _ = socket.recv_fds(self.control, 1 << 16, 4)
+            except OSError:
+                return
+            if not message:
+                return
+            command = json.loads(message)
+            if command.get("op") == "stop":
+                return
+            try:
+                reply = self.handle(command, fds)
+            except (OSError, SyntaxError, ValueError) as error:
+                reply = {"ok": False, "error": str(error)}
+            self.control.sendall(json.dumps(reply).encode())
+
+
+def run_holder(control: socket.socket, store: OxigraphStore | None = None) -> None:
+    """Serve the runner's commands on ``control`` until it stops or goes away."""
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps the workers
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the runner decides when to stop
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a crashed worker leaves no core file
+    isolated = _isolate_network()
+    control.sendall(json.dumps({"ok": True, "isolated": isolated, "pid": os.getpid()}).encode())
+    holder = Holder(control)
+    holder.store = store
+    holder.loop()
+
+
+def _close_inherited_files(keep: set[int]) -> None:
+    """Close the files the runner's process had open, so that its other sockets see their end."""
+    try:
+        inherited = [int(name) for name in os.listdir("/proc/self/fd")]
+    except OSError:
+        return
+    for fd in inherited:
+        if fd > 2 and fd not in keep:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+
+def fork_holder(store: OxigraphStore) -> tuple[int, socket.socket]:
+    """Fork a holder from this process, whose replica is ``store`` itself (shared copy-on-write).
+
+    Only a single-threaded process may call this: a fork keeps only the
+    calling thread, and a lock another thread held would stay locked.
+    """
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    pid = os.fork()
+    if pid == 0:  # the holder
+        code = 0
+        try:
+            gc.freeze()  # objects of the runner's process are never collected (or closed) here
+            _close_inherited_files(keep={theirs.fileno()})
+            os.setsid()
+            run_holder(theirs, store)
+        except BaseException:  # a forked child must never return into the runner's code
+            code = 1
+        finally:
+            os._exit(code)
+    theirs.close()
+    return pid, ours
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of a spawned replica holder: ``python -m cybergov.execution.replica FD``."""
+    args = sys.argv[1:] if argv is None else argv
+    run_holder(socket.socket(fileno=int(args[0])))
+
+
+if __name__ == "__main__":
+    main()

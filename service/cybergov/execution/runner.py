@@ -1,0 +1,184 @@
+"""The query runner: every query from outside goes through it.
+
+It screens the text (:mod:`cybergov.execution.screen`), refuses dataset IRIs
+that are not graphs of the store, and runs the query under a deadline with a
+cap on rows:
+
+- on an embedded store, in worker processes that hold a replica of it and are
+  killed at the deadline (:mod:`cybergov.execution.pool`): pyoxigraph cannot
+  stop a query from Python, and a query keeps running after its caller gave up;
+- on a remote store, with the deadline as the HTTP timeout (the server should
+  also stop abandoned queries itself: ``oxigraph serve --timeout-s``).
+
+A timeout is always :class:`~cybergov.errors.QueryTimeout`, never an empty
+answer; a cut answer says so (``Solutions.truncated``, ``Triples.truncated``).
+
+The runner is safe to share between threads (the HTTP service calls it from
+many requests at once). Start it before use and close it after, or use it as
+a context manager::
+
+    with QueryRunner(store, settings=settings) as runner:
+        answer = runner.query("SELECT * WHERE { ?s ?p ?o } LIMIT 1")
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Mapping
+from types import TracebackType
+
+from cybergov.errors import StoreError
+from cybergov.execution.pool import WorkerPool
+from cybergov.execution.screen import Limits, ScreenedQuery, check_dataset, screen
+from cybergov.execution.wire import Request
+from cybergov.settings import Settings
+from cybergov.sparql import bind_values
+from cybergov.store.base import QueryAnswer, Store, Term
+from cybergov.store.embedded import EmbeddedStore
+from cybergov.store.remote import RemoteStore
+
+log = logging.getLogger(__name__)
+
+
+class QueryRunner:
+    """Runs queries from outside: screened, under a deadline, with a row cap.
+
+    Args:
+        store: the store to query (embedded or remote).
+        settings: where the limits, the deadline and the number of workers come from.
+    """
+
+    def __init__(self, store: Store, *, settings: Settings | None = None) -> None:
+        self.store = store
+        self.settings = settings or Settings()
+        self.limits = Limits.of(self.settings)
+        self._pool: WorkerPool | None = None
+        self._lock = threading.Lock()
+        self._started = False
+
+    # --- lifecycle ------------------------------------------------------------------------
+
+    def start(self) -> QueryRunner:
+        """Start the worker processes (embedded store); nothing to do for a remote one.
+
+        Raises:
+            StoreError: the workers could not be started.
+        """
+        with self._lock:
+            if self._started:
+                return self
+            if isinstance(self.store, EmbeddedStore):
+                pool = WorkerPool(self.store, size=self.settings.query_workers)
+                try:
+                    pool.start()
+                except BaseException:
+                    pool.close()
+                    raise
+                self._pool = pool
+            elif not isinstance(self.store, RemoteStore):
+                raise StoreError(f"no way to run guarded queries on {type(self.store).__name__}")
+            self._started = True
+        return self
+
+    def close(self) -> None:
+        """Stop the worker processes. The runner cannot be used afterwards."""
+        with self._lock:
+            if self._pool is not None:
+                self._pool.close()
+                self._pool = None
+            self._started = False
+
+    def __enter__(self) -> QueryRunner:
+        return self.start()
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @property
+    def network_isolated(self) -> bool:
+        """Whether the workers run without any network (where the system allows it)."""
+        return self._pool is not None and self._pool.isolated
+
+    def refresh(self) -> None:
+        """Bring the workers' replica up to date now (after writes the store did not count).
+
+        Raises:
+            StoreError: the replica could not be refreshed.
+        """
+        if isinstance(self.store, EmbeddedStore):
+            self.store.mark_changed()
+        if self._pool is not None:
+            self._pool.refresh()
+
+    # --- queries ----------------------------------------------------------------------------
+
+    def check(self, sparql: str) -> ScreenedQuery:
+        """Screen a query without running it.
+
+        Raises:
+            QueryRefused: the query is refused (see :func:`screen`).
+        """
+        screened = screen(sparql, self.limits)
+        if screened.default_graphs or screened.named_graphs:
+            check_dataset(screened, self.store.named_graphs())
+        return screened
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        substitutions: Mapping[str, Term] | None = None,
+        timeout: float | None = None,
+        max_rows: int | None = None,
+    ) -> QueryAnswer:
+        """Screen and answer a query, under a deadline and a cap on rows.
+
+        ``substitutions`` bind variables to RDF terms through a ``VALUES`` block
+        placed first in the query's WHERE group (the same on every store, and
+        much faster on pyoxigraph than its own substitutions, which filter
+        late); the query is screened before the block is added, and the
+        block's terms are written by pyoxigraph, so they cannot change the
+        query's structure. ``timeout`` and ``max_rows`` default to the
+        settings' and can only be lowered: a caller may ask for less than the
+        service allows, not more.
+
+        Raises:
+            QueryRefused: the query was refused before it reached the engine.
+            QueryParameterError: a substitution cannot be written in VALUES (a blank node).
+            QuerySyntaxError: the engine could not parse the query (or it has no
+                WHERE group to bind substitutions in).
+            QueryTimeout: the query ran past its deadline and was stopped.
+            StoreUnavailable: the remote store cannot be reached.
+            StoreError: the engine failed or the runner is not started.
+        """
+        if not self._started:
+            raise StoreError("the query runner is not started (call start() or use 'with')")
+        screened = self.check(sparql)
+        seconds = min(timeout or self.settings.query_timeout, self.settings.query_timeout)
+        rows = min(max_rows or self.settings.max_rows, self.settings.max_rows)
+        has_dataset = bool(screened.default_graphs or screened.named_graphs)
+        text = bind_values(sparql, substitutions or {})
+        if self._pool is not None:
+            request = Request(
+                sparql=text,
+                max_rows=rows,
+                union=not has_dataset,
+                seconds=seconds,
+            )
+            return self._pool.run(request)
+        assert isinstance(self.store, RemoteStore)
+        # A server whose default graph is the union ignores FROM in the text (as pyoxigraph
+        # does): the dataset is sent again as protocol parameters, which it does follow.
+        return self.store.query(
+            text,
+            max_rows=rows,
+            timeout=seconds,
+            default_graphs=screened.default_graphs if has_dataset else None,
+            named_graphs=screened.named_graphs if has_dataset else None,
+        )

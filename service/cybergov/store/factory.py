@@ -1,0 +1,33 @@
+"""Opening the store the settings name: a remote SPARQL server, or the embedded store."""
+
+from __future__ import annotations
+
+from cybergov.errors import SettingsError
+from cybergov.settings import Settings
+from cybergov.store.base import Store
+from cybergov.store.embedded import EmbeddedStore
+from cybergov.store.remote import Endpoints, RemoteStore
+
+
+def open_store(settings: Settings) -> Store:
+    """The store of the settings: remote when ``endpoint`` is set, else embedded.
+
+    The embedded store is on disk when ``store`` names a folder, in memory
+    otherwise.
+
+    Raises:
+        SettingsError: both a folder and an endpoint are given.
+        StoreError: the on-disk store cannot be opened.
+    """
+    if settings.endpoint and settings.store:
+        raise SettingsError(
+            "give either a store folder (--store) or a SPARQL endpoint (--endpoint), not both"
+        )
+    if settings.endpoint:
+        endpoints = Endpoints.derive(
+            settings.endpoint,
+            update=settings.update_endpoint,
+            graph_store=settings.graph_store_endpoint,
+        )
+        return RemoteStore(endpoints, timeout=settings.query_timeout)
+    return EmbeddedStore(settings.store)
