@@ -30,16 +30,12 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-# This folder holds a module named http.py, which would hide the standard library's
-# http from everything imported below: keep the folder off the import path.
 HERE = Path(__file__).resolve().parent
-sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != HERE]
-sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE.parent))  # the tests' server helpers
 
 import argparse  # noqa: E402
 import gc  # noqa: E402
 import hashlib  # noqa: E402
-import importlib.util  # noqa: E402
 import math  # noqa: E402
 import multiprocessing  # noqa: E402
 import os  # noqa: E402
@@ -64,12 +60,7 @@ from cybergov.sparql import bind_values  # noqa: E402
 from cybergov.store import EmbeddedStore  # noqa: E402
 from cybergov.store.base import collect_solutions  # noqa: E402
 from cybergov.store.remote import Endpoints, RemoteStore  # noqa: E402
-
-_SPEC = importlib.util.spec_from_file_location("synthetic", HERE / "synthetic.py")
-assert _SPEC is not None and _SPEC.loader is not None
-synthetic = importlib.util.module_from_spec(_SPEC)
-_SPEC.loader.exec_module(synthetic)
-generate = synthetic.generate
+from synthetic import generate  # noqa: E402
 
 CACHE = HERE / "out" / "cache"
 #: Parameters that name resources of a family the synthetic graph has, and a synthetic one.

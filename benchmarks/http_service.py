@@ -10,42 +10,30 @@ rules draw from it), the same incidents are looked up:
   worker, the same store in memory) from one keep-alive client, and the
   requests per second eight concurrent clients get.
 
-Usage: ``python benchmarks/http.py [--sizes 10000 100000] [--requests 400]``
+Usage: ``python benchmarks/http_service.py [--sizes 10000 100000] [--requests 400]``
 """
 
 from __future__ import annotations
 
+import argparse
+import random
+import socket
+import statistics
+import subprocess
 import sys
+import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 
-# This file is named like the standard library's ``http`` package: take its folder off
-# the import path before anything imports ``http``, and load its neighbour by path.
-_HERE = Path(__file__).resolve().parent
-sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != _HERE]
+import httpx
+from pyoxigraph import NamedNode, RdfFormat, serialize
 
-import argparse  # noqa: E402
-import importlib.util  # noqa: E402
-import random  # noqa: E402
-import socket  # noqa: E402
-import statistics  # noqa: E402
-import subprocess  # noqa: E402
-import threading  # noqa: E402
-import time  # noqa: E402
-from collections.abc import Callable  # noqa: E402
-
-import httpx  # noqa: E402
-from pyoxigraph import NamedNode, RdfFormat, serialize  # noqa: E402
-
-from cybergov.describe import describe  # noqa: E402
-from cybergov.ontology import ontology_modules  # noqa: E402
-from cybergov.reason.rules import materialise, read_rules  # noqa: E402
-from cybergov.store import EmbeddedStore  # noqa: E402
-
-_spec = importlib.util.spec_from_file_location("synthetic", _HERE / "synthetic.py")
-assert _spec is not None and _spec.loader is not None
-synthetic = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(synthetic)
-generate = synthetic.generate
+from cybergov.describe import describe
+from cybergov.ontology import ontology_modules
+from cybergov.reason.rules import materialise, read_rules
+from cybergov.store import EmbeddedStore
+from synthetic import generate
 
 LABEL = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 ID = "https://w3id.org/cybergov/id/"
