@@ -51,25 +51,22 @@ from cybergov.validate import (
     shapes_bundle,
     validate_contribution,
 )
-from synthetic import SECTORS, TRIPLES_PER_INCIDENT, TYPES, generate
+from synthetic import (
+    DESCRIPTION,
+    LABEL,
+    RDF_TYPE,
+    SECTORS,
+    SOURCE,
+    TRIPLES_PER_INCIDENT,
+    TYPES,
+    XSD_DATE,
+    cg,
+    generate,
+    rid,
+)
 
 T = TypeVar("T")
-CG = "https://w3id.org/cybergov/ontology#"
-ID = "https://w3id.org/cybergov/id/"
-RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-LABEL = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
-SOURCE = NamedNode("http://purl.org/dc/terms/source")
-DESCRIPTION = NamedNode("http://purl.org/dc/terms/description")
-XSD_DATE = NamedNode("http://www.w3.org/2001/XMLSchema#date")
 CONTRIBUTION_GRAPH = NamedNode("https://w3id.org/cybergov/graph/contribution/benchmark")
-
-
-def cg(name: str) -> NamedNode:
-    return NamedNode(CG + name)
-
-
-def rid(family: str, name: str) -> NamedNode:
-    return NamedNode(f"{ID}{family}/{name}")
 
 
 def build_store(size: int) -> tuple[EmbeddedStore, float]:
