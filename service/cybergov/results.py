@@ -80,6 +80,18 @@ def _json_term(term: Term) -> dict[str, str]:
     return encoded
 
 
+def json_bindings(answer: Solutions) -> list[dict[str, dict[str, str]]]:
+    """The ``results.bindings`` of the SPARQL 1.1 JSON results, as plain data."""
+    return [
+        {
+            name: _json_term(value)
+            for name, value in zip(answer.variables, row, strict=True)
+            if value is not None
+        }
+        for row in answer.rows
+    ]
+
+
 def _write_json(answer: Solutions | bool, output: BinaryIO) -> None:
     if isinstance(answer, bool):
         output.write(json.dumps({"head": {}, "boolean": answer}).encode())

@@ -125,16 +125,15 @@ def _syntax_header(error: SyntaxError) -> dict[str, Any]:
 
 def answer(store: OxigraphStore, request: Request) -> bytes:
     """Run one request on the replica and encode the answer (errors included)."""
+    # A dataset given with the query (the protocol's default-graph-uri and named-graph-uri)
+    # replaces the query's own FROM and FROM NAMED; what it leaves out is empty.
+    given = request.default_graphs is not None or request.named_graphs is not None
     try:
         result = store.query(
             request.sparql,
-            use_default_graph_as_union=request.union and not request.default_graphs,
-            default_graph=[NamedNode(g) for g in request.default_graphs]
-            if request.default_graphs
-            else None,
-            named_graphs=[NamedNode(g) for g in request.named_graphs]
-            if request.named_graphs
-            else None,
+            use_default_graph_as_union=request.union and not given,
+            default_graph=[NamedNode(g) for g in request.default_graphs or ()] if given else None,
+            named_graphs=[NamedNode(g) for g in request.named_graphs or ()] if given else None,
         )
         return _serialise(result, request.max_rows)
     except SyntaxError as error:

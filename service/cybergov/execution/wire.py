@@ -38,7 +38,9 @@ class Request:
     sparql: str
     max_rows: int | None = None
     default_graphs: tuple[str, ...] | None = None
+    """The default graph given with the query (the protocol's ``default-graph-uri``)."""
     named_graphs: tuple[str, ...] | None = None
+    """The named graphs given with the query (the protocol's ``named-graph-uri``)."""
     union: bool = True
     """Whether the default graph is the union of the named graphs (no FROM in the query)."""
     seconds: float = 10.0
