@@ -144,7 +144,8 @@ def new_identifier(at: datetime) -> str:
 
 
 def _timestamp(at: datetime) -> Literal:
-    return Literal(at.isoformat(timespec="seconds"), datatype=NamedNode(f"{_XSD}dateTime"))
+    """A UTC time as ``xsd:dateTime``, written as stores give it back (``...Z``)."""
+    return Literal(f"{at:%Y-%m-%dT%H:%M:%S}Z", datatype=NamedNode(f"{_XSD}dateTime"))
 
 
 def skolemised(triples: Iterable[Triple], identifier: str) -> list[Triple]:

@@ -157,17 +157,38 @@ async def http_error(request: Request, error: Exception) -> Response:
     return error_response(request, error.status_code, code, message, headers=error.headers)
 
 
+def expected(request: Request, location: tuple[Any, ...]) -> str | None:
+    """What a question's parameter expects, for a problem with that parameter."""
+    question = getattr(request.scope.get("endpoint"), "question", None)
+    if question is None or len(location) != 2 or location[0] != "query":
+        return None
+    for parameter in question.params:
+        if parameter.name == location[1]:
+            return f"{parameter.describe_type()}, for example {parameter.example}"
+    return None
+
+
 async def validation_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, RequestValidationError)
-    problems = [
-        {
-            "where": ".".join(str(part) for part in item.get("loc", ())),
+    problems = []
+    for item in error.errors():
+        location = tuple(item.get("loc", ()))
+        problem: dict[str, str] = {
+            "where": ".".join(str(part) for part in location),
             "problem": str(item.get("msg", "")),
         }
-        for item in error.errors()
-    ]
-    message = "; ".join(f"{p['where']}: {p['problem']}" for p in problems) or "invalid request"
-    return error_response(request, 422, "invalid_request", message, extra={"details": problems})
+        wanted = expected(request, location)
+        if wanted:
+            problem["expected"] = wanted
+        problems.append(problem)
+    message = "; ".join(
+        f"{p['where']}: {p['problem']}"
+        + (f" (expected {p['expected']})" if "expected" in p else "")
+        for p in problems
+    )
+    return error_response(
+        request, 422, "invalid_request", message or "invalid request", extra={"details": problems}
+    )
 
 
 async def unexpected_error(request: Request, error: Exception) -> Response:

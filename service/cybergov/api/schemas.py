@@ -47,7 +47,8 @@ class Page(BaseModel):
 
 class QuestionAnswer(BaseModel):
     """The JSON answer to a question: the SPARQL 1.1 results (``head`` and ``results``, which
-    SPARQL JSON readers read as they are) and the same rows as plain values (``rows``)."""
+    SPARQL JSON readers read as they are: ``results`` comes last) and the same rows as
+    plain values (``rows``)."""
 
     question: str = Field(description="The name of the question.")
     parameters: dict[str, str] = Field(

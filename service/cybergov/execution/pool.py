@@ -49,6 +49,7 @@ from cybergov.store.embedded import EmbeddedStore
 log = logging.getLogger(__name__)
 
 _START_SECONDS = 60.0
+_HOLDER_MAIN = "import sys; from cybergov.execution.replica import main; main(sys.argv[1:])"
 
 
 def single_threaded() -> bool:
@@ -149,7 +150,8 @@ class WorkerPool:
         )
         try:
             self._holder = subprocess.Popen(
-                [sys.executable, "-m", "cybergov.execution.replica", str(theirs.fileno())],
+                # Not "-m": the package imports the module first, and runpy warns of it.
+                [sys.executable, "-c", _HOLDER_MAIN, str(theirs.fileno())],
                 pass_fds=(theirs.fileno(),),
                 env=environment,
                 stdin=subprocess.DEVNULL,

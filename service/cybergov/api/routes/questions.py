@@ -168,14 +168,18 @@ def answer(
         query += [("limit", str(step)), ("offset", str(offset + len(rows)))]
         following = f"{root_path(request)}/questions/{question.name}?{urlencode(query)}"
     bound = question.bind(asked)
+    results = sparql_json(shown)
+    # The SPARQL results' "results" member comes last: streaming readers of SPARQL JSON
+    # (pyoxigraph's) skip the members before it, and stop after it.
     body = {
         "question": question.name,
         "parameters": {name: term.value for name, term in bound.items()},
-        **sparql_json(shown),
-        "rows": plain_rows(shown),
         "count": len(rows),
         "truncated": truncated,
         "page": {"limit": limit, "offset": offset, "next": following},
+        "head": results["head"],
+        "rows": plain_rows(shown),
+        "results": results["results"],
     }
     return JSONResponse(body, headers=flags(truncated))
 
@@ -198,6 +202,7 @@ def _endpoint(question: Question, max_rows: int) -> Any:
         return await anyio.to_thread.run_sync(run)
 
     endpoint.__signature__ = _signature(question, max_rows)  # type: ignore[attr-defined]
+    endpoint.question = question  # type: ignore[attr-defined]  # for the 422 messages
     endpoint.__name__ = f"ask_{question.name.replace('-', '_')}"
     return endpoint
 
