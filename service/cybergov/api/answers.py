@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from pyoxigraph import Triple
 
 from cybergov.api.negotiation import Representation
+from cybergov.execution import Serialised
 from cybergov.results import results_format, serialize_graph, serialize_results
 from cybergov.store.base import Solutions
 
@@ -53,4 +54,18 @@ def graph_response(
         serialize_graph(triples, representation.rdf_format),
         media_type=representation.content_type,
         headers={**flags(truncated), **(headers or {})},
+    )
+
+
+def serialised_response(
+    answer: Serialised,
+    representation: Representation,
+    *,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    """A SELECT or ASK answer the query workers already wrote in the negotiated format."""
+    return Response(
+        answer.body,
+        media_type=representation.content_type,
+        headers={**flags(answer.truncated), **(headers or {})},
     )

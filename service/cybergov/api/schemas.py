@@ -11,10 +11,6 @@ import math
 from typing import Any
 
 from pydantic import BaseModel, Field
-from pyoxigraph import BlankNode, Literal
-
-from cybergov.results import json_bindings
-from cybergov.store.base import Solutions, Term
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _INTEGERS = frozenset(
@@ -108,33 +104,26 @@ _CONVERTERS: dict[str, Any] = {
 }
 
 
-def plain_value(term: Term | None) -> Any:
-    """A term as a plain JSON value: IRIs and text as strings, numbers and booleans typed."""
+def plain_value(term: dict[str, str] | None) -> Any:
+    """A term of SPARQL JSON results as a plain JSON value: IRIs and text as strings,
+    numbers and booleans typed, blank nodes as ``_:id``, unbound as ``None``."""
     if term is None:
         return None
-    if isinstance(term, BlankNode):
-        return f"_:{term.value}"
-    if isinstance(term, Literal):
-        convert = _CONVERTERS.get(term.datatype.value)
+    kind = term["type"]
+    if kind == "bnode":
+        return f"_:{term['value']}"
+    if kind in ("literal", "typed-literal"):
+        convert = _CONVERTERS.get(term.get("datatype", ""))
         if convert is not None:
             try:
-                return convert(term.value)
+                return convert(term["value"])
             except ValueError:  # an ill-typed literal is shown as it is written
-                return term.value
-    return term.value
+                return term["value"]
+    return term["value"]
 
 
-def plain_rows(answer: Solutions) -> list[dict[str, Any]]:
-    """Each row of an answer as ``{variable: plain value}``, every variable present."""
-    return [
-        {name: plain_value(value) for name, value in zip(answer.variables, row, strict=True)}
-        for row in answer.rows
-    ]
-
-
-def sparql_json(answer: Solutions) -> dict[str, Any]:
-    """``head`` and ``results`` of the SPARQL 1.1 JSON results, as plain data."""
-    return {
-        "head": {"vars": list(answer.variables)},
-        "results": {"bindings": json_bindings(answer)},
-    }
+def plain_rows(
+    variables: list[str], bindings: list[dict[str, dict[str, str]]]
+) -> list[dict[str, Any]]:
+    """Each row of SPARQL JSON results as ``{variable: plain value}``, every variable present."""
+    return [{name: plain_value(binding.get(name)) for name in variables} for binding in bindings]

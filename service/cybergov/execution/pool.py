@@ -42,7 +42,14 @@ from pyoxigraph import RdfFormat
 import cybergov
 from cybergov.errors import QueryTimeout, StoreError
 from cybergov.execution.replica import fork_holder
-from cybergov.execution.wire import Request, WorkerGone, decode_answer, recv_frame, send_frame
+from cybergov.execution.wire import (
+    Request,
+    Serialised,
+    WorkerGone,
+    decode_answer,
+    recv_frame,
+    send_frame,
+)
 from cybergov.store.base import QueryAnswer
 from cybergov.store.embedded import EmbeddedStore
 
@@ -314,7 +321,7 @@ class WorkerPool:
 
     # --- queries ----------------------------------------------------------------------------
 
-    def run(self, request: Request) -> QueryAnswer:
+    def run(self, request: Request) -> QueryAnswer | Serialised:
         """Answer a request on a worker within ``request.seconds``.
 
         The time the replica takes to catch up with the store's writes does not

@@ -26,15 +26,20 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from types import TracebackType
 
-from cybergov.errors import StoreError
+from pyoxigraph import Triple
+
+from cybergov.errors import StoreError, UnsupportedFormat
 from cybergov.execution.pool import WorkerPool
+from cybergov.execution.replica import OUTPUTS
 from cybergov.execution.screen import Limits, ScreenedQuery, check_dataset, screen
-from cybergov.execution.wire import Request
+from cybergov.execution.wire import Request, Serialised
+from cybergov.results import flag_truncation, serialize_results
 from cybergov.settings import Settings
 from cybergov.sparql import bind_values
-from cybergov.store.base import QueryAnswer, Store, Term
+from cybergov.store.base import QueryAnswer, Solutions, Store, Term
 from cybergov.store.embedded import EmbeddedStore
 from cybergov.store.remote import RemoteStore
 
@@ -178,6 +183,72 @@ class QueryRunner:
             StoreUnavailable: the remote store cannot be reached.
             StoreError: the engine failed or the runner is not started.
         """
+        answer = self._run(
+            sparql,
+            substitutions=substitutions,
+            timeout=timeout,
+            max_rows=max_rows,
+            default_graphs=default_graphs,
+            named_graphs=named_graphs,
+        )
+        assert not isinstance(answer, Serialised)
+        return answer
+
+    def query_serialised(
+        self,
+        sparql: str,
+        output: str,
+        *,
+        substitutions: Mapping[str, Term] | None = None,
+        timeout: float | None = None,
+        max_rows: int | None = None,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+    ) -> Serialised | list[Triple]:
+        """As :meth:`query`, with a SELECT or ASK answer written in a results format
+        (``json``, ``xml``, ``csv``, ``tsv``) as the engine writes it.
+
+        On the embedded store the worker writes it, so that no term of a large answer
+        is ever made in this process. A JSON answer of rows carries the ``truncated``
+        member, as :func:`cybergov.results.serialize_results` writes it. CONSTRUCT and
+        DESCRIBE answers come as triples.
+
+        Raises:
+            UnsupportedFormat: ``output`` is not a results format.
+            and what :meth:`query` raises.
+        """
+        if output not in OUTPUTS:
+            raise UnsupportedFormat(f"unknown results format {output!r}; use {', '.join(OUTPUTS)}")
+        answer = self._run(
+            sparql,
+            substitutions=substitutions,
+            timeout=timeout,
+            max_rows=max_rows,
+            default_graphs=default_graphs,
+            named_graphs=named_graphs,
+            output=output,
+        )
+        if isinstance(answer, Serialised):
+            if output == "json" and not answer.boolean:
+                return replace(answer, body=flag_truncation(answer.body, answer.truncated))
+            return answer
+        if isinstance(answer, list):
+            return answer
+        truncated = isinstance(answer, Solutions) and answer.truncated
+        body = serialize_results(answer, output)
+        return Serialised(body, output, truncated, isinstance(answer, bool))
+
+    def _run(
+        self,
+        sparql: str,
+        *,
+        substitutions: Mapping[str, Term] | None,
+        timeout: float | None,
+        max_rows: int | None,
+        default_graphs: Sequence[str] | None,
+        named_graphs: Sequence[str] | None,
+        output: str | None = None,
+    ) -> QueryAnswer | Serialised:
         if not self._started:
             raise StoreError("the query runner is not started (call start() or use 'with')")
         screened = self.check(sparql, default_graphs=default_graphs, named_graphs=named_graphs)
@@ -194,6 +265,7 @@ class QueryRunner:
                 named_graphs=tuple(named_graphs or ()) if given else None,
                 union=not has_dataset,
                 seconds=seconds,
+                output=output,
             )
             return self._pool.run(request)
         assert isinstance(self.store, RemoteStore)

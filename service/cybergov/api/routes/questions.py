@@ -14,6 +14,7 @@ them.
 from __future__ import annotations
 
 import inspect
+import json
 from functools import partial
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
@@ -22,15 +23,15 @@ import anyio.to_thread
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
-from cybergov.api.answers import flags, results_response
+from cybergov.api.answers import flags
 from cybergov.api.deps import ServiceDep
 from cybergov.api.negotiation import CSV, HTML, JSON, SPARQL_JSON, SPARQL_XML, TSV, choose
 from cybergov.api.render import page, root_path
-from cybergov.api.schemas import QuestionAnswer, QuestionList, plain_rows, sparql_json
+from cybergov.api.schemas import QuestionAnswer, QuestionList, plain_rows
 from cybergov.api.service import Service
 from cybergov.errors import QueryParameterError
-from cybergov.questions import Catalogue, Parameter, Question, ask, example_values
-from cybergov.store.base import Solutions
+from cybergov.execution import Serialised
+from cybergov.questions import Catalogue, Parameter, Question, example_values
 
 #: What an answer is offered as; JSON first.
 ANSWER_OFFERS = (JSON, SPARQL_JSON, CSV, TSV, SPARQL_XML)
@@ -146,42 +147,67 @@ def answer(
     offset: int,
     format: str | None,
 ) -> Response:
-    """Ask the question (on a worker thread: it blocks) and write the answer as negotiated."""
+    """Ask the question (on a worker thread: it blocks) and write the answer as negotiated.
+
+    The query workers write the SPARQL results; the JSON answer adds the plain rows
+    and the question's members in front of them.
+    """
     representation = choose(request.headers.get("accept"), ANSWER_OFFERS, format=format)
     asked = {name: value for name, value in values.items() if value is not None}
-    solutions = ask(
-        service.runner, question, asked, limit=None if limit is None else limit + 1, offset=offset
-    )
-    rows = solutions.rows
-    if limit is not None:
-        more = len(rows) > limit or solutions.truncated
-        rows, truncated = rows[:limit], False
-    else:
-        more = truncated = solutions.truncated
-    shown = Solutions(solutions.variables, rows, truncated)
-    if representation is not JSON:
-        return results_response(shown, representation)
-    step = limit if limit is not None else service.settings.max_rows
-    following = None
-    if more:
-        query = [(k, v) for k, v in request.query_params.multi_items() if k not in _PAGING]
-        query += [("limit", str(step)), ("offset", str(offset + len(rows)))]
-        following = f"{root_path(request)}/questions/{question.name}?{urlencode(query)}"
     bound = question.bind(asked)
-    results = sparql_json(shown)
-    # The SPARQL results' "results" member comes last: streaming readers of SPARQL JSON
-    # (pyoxigraph's) skip the members before it, and stop after it.
-    body = {
+    output = "json" if representation is JSON else representation.key
+    written = service.runner.query_serialised(
+        question.text(limit=limit, offset=offset), output, substitutions=bound
+    )
+    assert isinstance(written, Serialised)
+    headers = flags(written.truncated)
+    if representation is not JSON:
+        return Response(written.body, media_type=representation.content_type, headers=headers)
+    results = json.loads(written.body)
+    variables = results["head"]["vars"]
+    bindings = results["results"]["bindings"]
+    following = next_page(
+        request, question, written, limit=limit, offset=offset, rows=len(bindings)
+    )
+    if following:
+        headers["Link"] = f'<{following}>; rel="next"'
+    members = {
         "question": question.name,
         "parameters": {name: term.value for name, term in bound.items()},
-        "count": len(rows),
-        "truncated": truncated,
+        "count": len(bindings),
         "page": {"limit": limit, "offset": offset, "next": following},
-        "head": results["head"],
-        "rows": plain_rows(shown),
-        "results": results["results"],
+        "rows": plain_rows(variables, bindings),
     }
-    return JSONResponse(body, headers=flags(truncated))
+    # The SPARQL results ({"head", "truncated", "results"}) close the object as the workers
+    # wrote them: streaming SPARQL JSON readers (pyoxigraph's) skip the members before.
+    front = json.dumps(members, separators=(",", ":"), ensure_ascii=False)[:-1].encode()
+    body = front + b"," + written.body.lstrip()[1:]
+    return Response(body, media_type=JSON.content_type, headers=headers)
+
+
+def next_page(
+    request: Request,
+    question: Question,
+    written: Serialised,
+    *,
+    limit: int | None,
+    offset: int,
+    rows: int,
+) -> str | None:
+    """The URL of the next page: after a full page of ``limit`` rows, or after a cut answer."""
+    if limit is not None:
+        if rows < limit:
+            return None
+        step = limit
+    elif written.truncated:
+        step = rows
+    else:
+        return None
+    if step == 0:
+        return None
+    query = [(k, v) for k, v in request.query_params.multi_items() if k not in ("limit", "offset")]
+    query += [("limit", str(step)), ("offset", str(offset + step))]
+    return f"{root_path(request)}/questions/{question.name}?{urlencode(query)}"
 
 
 def _endpoint(question: Question, max_rows: int) -> Any:

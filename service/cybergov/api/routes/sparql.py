@@ -19,14 +19,14 @@ import anyio.to_thread
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from cybergov.api.answers import flags, graph_response, results_response
+from cybergov.api.answers import flags, graph_response, serialised_response
 from cybergov.api.deps import FormatParam, ServiceDep
 from cybergov.api.negotiation import GRAPHS, HTML, RDF_FIRST, RESULTS, choose
 from cybergov.api.protocol import FORM, QUERY, Operation, read_operation
 from cybergov.api.render import alternates, page, rdf_response
 from cybergov.api.routes.void import description
 from cybergov.api.service import Service
-from cybergov.execution import screen
+from cybergov.execution import Serialised, screen
 from cybergov.export.service_description import service_description_triples
 from cybergov.results import term_label
 from cybergov.store.base import Solutions
@@ -133,15 +133,25 @@ def answer(request: Request, service: Service, found: Operation, format: str | N
     form = screen(found.query, service.runner.limits).form
     offers = RESULTS if form in ("SELECT", "ASK") else GRAPHS
     chosen = choose(request.headers.get("accept"), offers, format=format)
-    result = service.runner.query(
-        found.query, default_graphs=found.default_graphs, named_graphs=found.named_graphs
-    )
     headers = {"Cache-Control": "no-store"}
+    runner = service.runner
+    dataset = partial(
+        runner.query, default_graphs=found.default_graphs, named_graphs=found.named_graphs
+    )
     if chosen is HTML:
-        return results_page(request, service, found.query, result, headers)
-    if isinstance(result, Solutions | bool):
-        return results_response(result, chosen, headers=headers)
-    return graph_response(result, chosen, headers=headers)
+        return results_page(request, service, found.query, dataset(found.query), headers)
+    if offers is RESULTS:  # written by the query workers, passed on as they wrote it
+        written = runner.query_serialised(
+            found.query,
+            chosen.key,
+            default_graphs=found.default_graphs,
+            named_graphs=found.named_graphs,
+        )
+        assert isinstance(written, Serialised)
+        return serialised_response(written, chosen, headers=headers)
+    triples = dataset(found.query)
+    assert isinstance(triples, list)
+    return graph_response(triples, chosen, headers=headers)
 
 
 def results_page(
