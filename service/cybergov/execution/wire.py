@@ -66,8 +66,10 @@ class Serialised:
 
     body: bytes
     format: str
+    """The results format: ``json``, ``xml``, ``csv`` or ``tsv``."""
     truncated: bool
     boolean: bool
+    """Whether it answers an ASK query (a boolean), not a SELECT one (rows)."""
 
 
 class WorkerGone(Exception):
