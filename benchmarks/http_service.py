@@ -1,7 +1,9 @@
-"""Linked-data lookups over HTTP against the raw engine in this process.
+"""The HTTP service against the raw engine and its peers, side by side in one run.
 
-For each size of synthetic graph (plus the ontology and the inferences the
-rules draw from it), the same incidents are looked up:
+Two parts, for each size of synthetic graph:
+
+``lookups``: linked-data lookups of the same incidents (the ontology, the
+synthetic graph and the inferences the rules draw from it):
 
 - ``raw engine``: pyoxigraph in this process, the least work a description
   needs (the resource's quads, then the label of each IRI it links to);
@@ -10,12 +12,33 @@ rules draw from it), the same incidents are looked up:
   worker, the same store in memory) from one keep-alive client, and the
   requests per second eight concurrent clients get.
 
-Usage: ``python benchmarks/http_service.py [--sizes 10000 100000] [--requests 400]``
+``queries``: every question of the catalogue (with example parameters that
+select synthetic rows, and with none when it needs none) and a few plain
+SPARQL queries, on the bundled graph plus the synthetic one with every
+inference (the data of ``questions.py``), run:
+
+- on the raw engine, pyoxigraph in this process (the solutions read into Python);
+- on cybergov over HTTP, as a named question (``GET /questions/<name>``, JSON)
+  and as the same SPARQL text (``GET /sparql``, SPARQL JSON);
+- on the Oxigraph server (``oxigraph serve --union-default-graph``), SPARQL JSON;
+- on rdflib-endpoint, SPARQL JSON, within a time budget per query (past it the
+  server is restarted and the query marked as not finished).
+
+Each time is the median of the runs, the engines taking turns; requests per
+second are measured with several concurrent keep-alive clients on the
+questions whose raw time is at least ``--heavy-ms`` (the join-heavy ones), for
+cybergov's question route and for the Oxigraph server.
+
+Usage::
+
+    python benchmarks/http_service.py                         # both parts, 10k and 100k
+    python benchmarks/http_service.py --part queries --sizes 10000 --repeat 15
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import socket
 import statistics
@@ -198,20 +221,38 @@ def run(size: int, requests: int) -> list[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--part", choices=["lookups", "queries", "all"], default="all")
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
-    parser.add_argument("--requests", type=int, default=400)
+    parser.add_argument("--requests", type=int, default=400, help="lookups per format")
+    parser.add_argument("--repeat", type=int, default=15, help="runs of each query")
+    parser.add_argument("--rdflib-budget", type=float, default=10.0, help="seconds per query")
+    parser.add_argument("--rdflib-repeat", type=int, default=3, help="runs on rdflib-endpoint")
+    parser.add_argument("--rdflib-limit", type=int, default=100_000, help="largest size for it")
+    parser.add_argument("--heavy-ms", type=float, default=2.0, help="raw ms of a heavy question")
+    parser.add_argument("--clients", type=int, default=8, help="concurrent clients")
+    parser.add_argument("--seconds", type=float, default=2.0, help="per throughput measure")
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.serve is not None:
         serve(options.serve, options.port)
         return
-    print("Linked-data lookup GET /id/incident/...: median and 90th percentile latency, the")
-    print("median's distance from the raw engine's, and requests per second for one client and")
-    print(f"for {CLIENTS} concurrent clients. /healthz/live is the floor of any request.\n")
-    for size in options.sizes:
-        print("\n".join(run(size, options.requests)))
-        print()
+    print(f"cybergov HTTP benchmark, {os.cpu_count()} cores, Python {sys.version.split()[0]}\n")
+    if options.part in ("lookups", "all"):
+        print("Linked-data lookup GET /id/incident/...: median and 90th percentile latency, the")
+        print("median's distance from the raw engine's, and requests per second for one client")
+        print(f"and for {CLIENTS} concurrent clients. /healthz/live is the floor of any request.\n")
+        for size in options.sizes:
+            print("\n".join(run(size, options.requests)))
+            print()
+    if options.part in ("queries", "all"):
+        from http_queries import measure
+
+        print("Questions and SPARQL queries: median milliseconds per query (one keep-alive client,")
+        print("the whole answer read), and requests per second of concurrent clients on the")
+        print("join-heavy questions.\n")
+        for size in options.sizes:
+            measure(size, options)
 
 
 if __name__ == "__main__":

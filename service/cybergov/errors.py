@@ -167,6 +167,27 @@ class ResourceNotFound(CybergovError):
     """No resource, ontology module or dump has that IRI or name."""
 
 
+class AuthenticationRequired(CybergovError):
+    """A request that needs a bearer token came without one (or with a malformed one)."""
+
+
+class AccessDenied(CybergovError):
+    """The request's token does not allow what it asks, or the service does not allow it."""
+
+
+class ReadOnly(AccessDenied):
+    """The request asks to change data where nothing may be changed (an update sent to the
+    query endpoint, a contribution sent to a read-only service)."""
+
+
+class ContributionNotFound(ResourceNotFound):
+    """No contribution has that identifier."""
+
+
+class ContributionWithdrawn(CybergovError):
+    """The contribution was withdrawn: its graph is gone, its record stays."""
+
+
 class NotAcceptable(CybergovError):
     """None of the representations the client accepts is offered; carries the offered ones."""
 

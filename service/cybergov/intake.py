@@ -216,12 +216,34 @@ def _to_graph(quads: Iterable[Quad], *, source: str, limits: IntakeLimits) -> rd
     return graph
 
 
+@dataclass(frozen=True, slots=True)
+class ParsedContribution:
+    """A contribution as pyoxigraph read it (what is stored) and as an rdflib graph (what
+    pySHACL validates)."""
+
+    triples: tuple[Triple, ...]
+    graph: rdflib.Graph
+
+
 def parse_contribution(
     data: bytes, *, format: RdfFormat, source: str, limits: IntakeLimits | None = None
 ) -> rdflib.Graph:
     """Parse an untrusted contribution into an rdflib graph, without network or file access.
 
     ``source`` names the contribution in messages (a file name, an upload).
+    :func:`read_statements` does the same and also keeps the statements as read.
+
+    Raises:
+        see :func:`read_statements`.
+    """
+    return read_statements(data, format=format, source=source, limits=limits).graph
+
+
+def read_statements(
+    data: bytes, *, format: RdfFormat, source: str, limits: IntakeLimits | None = None
+) -> ParsedContribution:
+    """Parse an untrusted contribution, without network or file access: its statements as
+    pyoxigraph read them (lexical forms untouched, for storing) and as an rdflib graph.
 
     Raises:
         InputTooLarge: the document, or one literal or IRI in it, is over the limits.
@@ -246,7 +268,8 @@ def parse_contribution(
     quads = _parse(screened, format, source=source, exact=exact)
     graph = _to_graph(quads, source=source, limits=limits)
     log.info("%s: %d statements read as %s", source, len(graph), FORMAT_NAMES[format])
-    return graph
+    triples = tuple(dict.fromkeys(quad.triple for quad in quads))
+    return ParsedContribution(triples, graph)
 
 
 def read_contribution(

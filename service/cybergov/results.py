@@ -80,6 +80,30 @@ def _json_term(term: Term) -> dict[str, str]:
     return encoded
 
 
+def flag_truncation(body: bytes, truncated: bool) -> bytes:
+    """A SPARQL JSON answer written by pyoxigraph (``{"head":{"vars":[...]},"results":...}``)
+    with the ``"truncated"`` member this module writes, placed between head and results."""
+    marker = b']},"results":'
+    index = body.find(marker)
+    if index < 0:
+        return body
+    index += 2
+    flag = b'"truncated":true,' if truncated else b'"truncated":false,'
+    return body[: index + 1] + flag + body[index + 1 :]
+
+
+def json_bindings(answer: Solutions) -> list[dict[str, dict[str, str]]]:
+    """The ``results.bindings`` of the SPARQL 1.1 JSON results, as plain data."""
+    return [
+        {
+            name: _json_term(value)
+            for name, value in zip(answer.variables, row, strict=True)
+            if value is not None
+        }
+        for row in answer.rows
+    ]
+
+
 def _write_json(answer: Solutions | bool, output: BinaryIO) -> None:
     if isinstance(answer, bool):
         output.write(json.dumps({"head": {}, "boolean": answer}).encode())

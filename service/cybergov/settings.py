@@ -7,12 +7,71 @@ with :func:`load_settings` and pass it down.
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
+from typing import Annotated, Any
 
-from pydantic import Field, SecretStr, ValidationError
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from cybergov.errors import SettingsError
+
+#: The name a token is given (it is recorded with each contribution, in an IRI).
+TOKEN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+#: The shortest token accepted: a guessable token would let anyone write.
+MIN_TOKEN_LENGTH = 16
+
+Tokens = Annotated[dict[str, SecretStr], NoDecode]
+
+
+def parse_tokens(value: object, *, setting: str) -> dict[str, str]:
+    """Named tokens from ``name=token`` pairs (separated by commas or new lines) or a JSON
+    object ``{"name": "token"}``.
+
+    Raises:
+        ValueError: a pair is malformed, a name is not a plain name, a token is too short,
+            or a name or a token is given twice.
+    """
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("{"):
+            try:
+                value = json.loads(text)
+            except json.JSONDecodeError as error:
+                raise ValueError(f"{setting} is not a valid JSON object: {error}") from None
+        else:
+            pairs: dict[str, str] = {}
+            for part in filter(None, (p.strip() for p in re.split(r"[,\n]", text))):
+                name, equals, token = part.partition("=")
+                if not equals:
+                    raise ValueError(
+                        f"{setting}: write each token as name=token (the name is recorded with "
+                        "what the token does), separated by commas"
+                    )
+                if name.strip() in pairs:
+                    raise ValueError(f"{setting}: the name {name.strip()!r} is given twice")
+                pairs[name.strip()] = token.strip()
+            value = pairs
+    if not isinstance(value, dict):
+        raise ValueError(f"{setting} must be name=token pairs or a JSON object of them")
+    tokens: dict[str, str] = {}
+    for name, token in value.items():
+        secret = token.get_secret_value() if isinstance(token, SecretStr) else str(token)
+        if not isinstance(name, str) or not TOKEN_NAME.fullmatch(name):
+            raise ValueError(
+                f"{setting}: {name!r} is not a usable name (letters, digits, '.', '_' and '-', "
+                "at most 64)"
+            )
+        if len(secret) < MIN_TOKEN_LENGTH:
+            raise ValueError(
+                f"{setting}: the token of {name!r} has {len(secret)} characters; give at least "
+                f"{MIN_TOKEN_LENGTH} (python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+            )
+        if secret in tokens.values():
+            raise ValueError(f"{setting}: two names share one token; give each its own")
+        tokens[name] = secret
+    return tokens
 
 
 class Settings(BaseSettings):
@@ -60,11 +119,14 @@ class Settings(BaseSettings):
         "accepted in a contribution.",
     )
     query_workers: int = Field(default=2, gt=0, description="Worker processes that run queries.")
-    contributor_tokens: tuple[SecretStr, ...] = Field(
-        default=(), description="Bearer tokens allowed to send contributions."
+    contributor_tokens: Tokens = Field(
+        default_factory=dict,
+        description="Who may send contributions: name=token pairs separated by commas (or a "
+        "JSON object); each accepted contribution records the name of the token it came with.",
     )
-    admin_tokens: tuple[SecretStr, ...] = Field(
-        default=(), description="Bearer tokens allowed to withdraw contributions."
+    admin_tokens: Tokens = Field(
+        default_factory=dict,
+        description="Who may withdraw contributions: name=token pairs, as for contributor_tokens.",
     )
     public_base: str = Field(
         default="https://w3id.org/cybergov/", description="The public base IRI of resources."
@@ -80,6 +142,11 @@ class Settings(BaseSettings):
         default=None,
         description="Where dumps are written once per graph version (default: a temporary folder).",
     )
+
+    @field_validator("contributor_tokens", "admin_tokens", mode="before")
+    @classmethod
+    def _named_tokens(cls, value: Any, info: Any) -> dict[str, str]:
+        return parse_tokens(value, setting=f"CYBERGOV_{info.field_name.upper()}")
 
 
 def load_settings(**overrides: object) -> Settings:

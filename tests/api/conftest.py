@@ -34,9 +34,13 @@ def settings(**values: object) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def client(loaded_store, tmp_path_factory) -> Iterator[TestClient]:
-    """A test client of the service over the bundled data."""
-    app = create_app(settings(dump_dir=tmp_path_factory.mktemp("dumps")), store=loaded_store)
+def client(loaded_store, runner, tmp_path_factory) -> Iterator[TestClient]:
+    """A test client of the service over the bundled data (which no test may change)."""
+    app = create_app(
+        settings(dump_dir=tmp_path_factory.mktemp("dumps"), query_timeout=20),
+        store=loaded_store,
+        runner=runner,
+    )
     with TestClient(app) as test_client:
         yield test_client
 

@@ -89,7 +89,11 @@ def test_several_workers_read_one_on_disk_store(tmp_path):
 @pytest.mark.parametrize(
     ("arguments", "environment", "reason"),
     [
-        (["--workers", "2"], {"CYBERGOV_CONTRIBUTOR_TOKENS": '["a-token"]'}, "contributions"),
+        (
+            ["--workers", "2"],
+            {"CYBERGOV_CONTRIBUTOR_TOKENS": "alice=a-token-of-twenty-chars"},
+            "contributions",
+        ),
         (["--workers", "3", "--reload-data"], {}, "--reload-data"),
     ],
 )

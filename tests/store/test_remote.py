@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import io
+import json
 import time
 
 import pytest
 from pyoxigraph import Literal, NamedNode, RdfFormat, Triple, parse
 
 from cybergov.errors import QueryRefused, QueryTimeout, StoreError, StoreUnavailable
-from cybergov.execution import QueryRunner
+from cybergov.execution import QueryRunner, Serialised
 from cybergov.load import stored_checksums
 from cybergov.namespaces import META_GRAPH, graph_iri
 from cybergov.settings import Settings
@@ -206,3 +207,17 @@ def test_from_selects_the_same_graphs_on_both_stores(remote_store, runner):
     with QueryRunner(remote_store) as remote_runner:
         for query in queries:
             assert remote_runner.query(query) == runner.query(query), query
+
+
+def test_written_answers_from_the_remote_store_match_the_embedded_ones(remote_store, runner):
+    sparql = f"SELECT ?s WHERE {{ ?s a <{CG}State> }} ORDER BY ?s LIMIT 4"
+    with QueryRunner(remote_store, settings=Settings(max_rows=3)) as remote_runner:
+        for output in ("json", "csv"):
+            remote = remote_runner.query_serialised(sparql, output)
+            local = runner.query_serialised(sparql, output, max_rows=3)
+            assert isinstance(remote, Serialised) and isinstance(local, Serialised)
+            assert remote.truncated and local.truncated
+            if output == "json":
+                assert json.loads(remote.body) == json.loads(local.body)
+            else:
+                assert remote.body.splitlines() == local.body.splitlines()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import os
 import socket
 import subprocess
@@ -11,16 +14,28 @@ import time
 from pathlib import Path
 
 import pytest
-from pyoxigraph import Literal, NamedNode, Triple
+from pyoxigraph import Literal, NamedNode, QueryResultsFormat, Triple, parse_query_results
 
-from cybergov.errors import QueryRefused, QuerySyntaxError, QueryTimeout, StoreError
-from cybergov.execution import QueryRunner
+from cybergov.errors import (
+    QueryRefused,
+    QuerySyntaxError,
+    QueryTimeout,
+    StoreError,
+    UnsupportedFormat,
+)
+from cybergov.execution import QueryRunner, Serialised
 from cybergov.execution.pool import single_threaded
 from cybergov.execution.wire import Request
 from cybergov.settings import Settings
 from cybergov.store import EmbeddedStore, Solutions, Triples
 
 CG = "https://w3id.org/cybergov/ontology#"
+OUTPUT_FORMATS = {
+    "json": QueryResultsFormat.JSON,
+    "xml": QueryResultsFormat.XML,
+    "csv": QueryResultsFormat.CSV,
+    "tsv": QueryResultsFormat.TSV,
+}
 ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 
 
@@ -342,3 +357,45 @@ def test_a_read_only_store_is_read_by_the_workers_in_place(tmp_path: Path):
     with QueryRunner(store) as runner:
         assert runner.query("ASK { <http://ex/a> ?p ?o }") is True
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".replica-")]
+
+
+@pytest.mark.parametrize("output", ["json", "xml", "csv", "tsv"])
+def test_written_answers_read_back_as_the_answers_of_the_store(runner, loaded_store, output):
+    sparql = (
+        f"SELECT ?s ?label WHERE {{ ?s a <{CG}State> ; rdfs:label ?label }} ORDER BY ?s LIMIT 7"
+    )
+    sparql = "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> " + sparql
+    written = runner.query_serialised(sparql, output)
+    assert isinstance(written, Serialised)
+    assert written.format == output and not written.truncated and not written.boolean
+    expected = loaded_store.query(sparql)
+    if output == "csv":  # CSV keeps only the lexical form of each term
+        header, *lines = csv.reader(io.StringIO(written.body.decode()))
+        assert header == list(expected.variables)
+        assert [tuple(line) for line in lines] == [
+            tuple(t.value for t in row) for row in expected.rows
+        ]
+    else:
+        read = parse_query_results(written.body, OUTPUT_FORMATS[output])
+        rows = [tuple(solution[name] for name in expected.variables) for solution in read]
+        assert rows == [tuple(row) for row in expected.rows]
+    asked = runner.query_serialised(f"ASK {{ ?s a <{CG}Incident> }}", output)
+    assert isinstance(asked, Serialised) and asked.boolean
+    if output in ("json", "xml"):
+        assert bool(parse_query_results(asked.body, OUTPUT_FORMATS[output])) is True
+
+
+def test_a_written_answer_cut_at_the_cap_says_so():
+    store = small_store(*(f"<http://ex/s{i}> <http://ex/p> {i} ." for i in range(50)))
+    with QueryRunner(store, settings=Settings(max_rows=20)) as runner:
+        cut = runner.query_serialised("SELECT ?s WHERE { ?s ?p ?o }", "json")
+        assert isinstance(cut, Serialised) and cut.truncated
+        body = json.loads(cut.body)
+        assert body["truncated"] is True and len(body["results"]["bindings"]) == 20
+        whole = runner.query_serialised("SELECT ?s WHERE { ?s ?p ?o } LIMIT 20", "csv")
+        assert isinstance(whole, Serialised) and not whole.truncated
+        assert len(whole.body.decode().splitlines()) == 21  # the header and 20 rows
+        graph = runner.query_serialised("CONSTRUCT WHERE { ?s ?p ?o }", "json", max_rows=3)
+        assert isinstance(graph, list) and len(graph) == 3, "graphs come as triples"
+        with pytest.raises(UnsupportedFormat, match="unknown results format"):
+            runner.query_serialised("SELECT ?s WHERE { ?s ?p ?o }", "turtle")

@@ -25,16 +25,22 @@ log = logging.getLogger(__name__)
 
 #: The HTTP status and error code of each cybergov exception; the closest class wins.
 STATUS: dict[type[errors.CybergovError], tuple[int, str]] = {
+    errors.AuthenticationRequired: (401, "unauthorized"),
+    errors.ReadOnly: (403, "read_only"),
+    errors.AccessDenied: (403, "forbidden"),
     errors.ResourceNotFound: (404, "not_found"),
     errors.QueryNotFound: (404, "not_found"),
     errors.NotAcceptable: (406, "not_acceptable"),
+    errors.ContributionWithdrawn: (410, "withdrawn"),
     errors.QuerySyntaxError: (400, "query_syntax_error"),
     errors.QueryRefused: (400, "query_refused"),
     errors.QueryParameterError: (422, "invalid_parameter"),
+    # A query stopped at its deadline: the service is up, but will not finish this query.
     errors.QueryTimeout: (503, "query_timeout"),
     errors.QueryError: (400, "query_error"),
     errors.UnsupportedFormat: (415, "unsupported_media_type"),
-    errors.InputRejected: (413, "input_rejected"),
+    errors.InputTooLarge: (413, "payload_too_large"),
+    errors.InputRejected: (400, "input_refused"),
     errors.RdfSyntaxError: (400, "rdf_syntax_error"),
     errors.ContributionRejected: (422, "contribution_rejected"),
     errors.StoreUnavailable: (503, "store_unavailable"),
@@ -52,6 +58,7 @@ HTTP_CODES = {
     405: "method_not_allowed",
     406: "not_acceptable",
     409: "conflict",
+    410: "gone",
     413: "payload_too_large",
     415: "unsupported_media_type",
     422: "invalid_request",
@@ -61,6 +68,7 @@ HTTP_CODES = {
 }
 
 _HIDDEN = "the service failed to answer; the error has been logged"
+_UNAVAILABLE = "the store behind this service does not answer; try again shortly"
 _PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{status} {code}</title>
 <link rel="stylesheet" href="{root}/static/cybergov.css"></head>
@@ -105,16 +113,37 @@ def error_response(
     return JSONResponse(body, status_code=status, headers=headers)
 
 
+#: What a client without a valid token is told to send (RFC 6750).
+CHALLENGE = 'Bearer realm="cybergov"'
+
+
+def details(error: errors.CybergovError) -> tuple[dict[str, Any], dict[str, str]]:
+    """The members an error adds to its JSON body, and the headers it adds to the response."""
+    extra: dict[str, Any] = {}
+    headers: dict[str, str] = {}
+    if isinstance(error, errors.NotAcceptable) and error.offered:
+        extra["offered"] = list(error.offered)
+    if isinstance(error, errors.QuerySyntaxError | errors.RdfSyntaxError) and error.line:
+        extra["line"], extra["column"] = error.line, error.column
+    if isinstance(error, errors.ContributionRejected) and error.report is not None:
+        extra["report"] = error.report.as_json()
+        extra["text"] = error.report.to_text()
+    if isinstance(error, errors.AuthenticationRequired):
+        headers["WWW-Authenticate"] = CHALLENGE
+    return extra, headers
+
+
 async def cybergov_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, errors.CybergovError)
     status, code = status_of(error)
-    extra: dict[str, Any] = {}
-    if isinstance(error, errors.NotAcceptable) and error.offered:
-        extra["offered"] = list(error.offered)
-    if status >= 500:
+    if isinstance(error, errors.StoreUnavailable):  # the message would name internal hosts
+        log.error("%s %s: %s", request.method, request.url.path, error)
+        return error_response(request, status, code, _UNAVAILABLE, headers={"Retry-After": "5"})
+    if status >= 500 and not isinstance(error, errors.QueryTimeout):
         log.error("%s %s failed: %s", request.method, request.url.path, error, exc_info=error)
         return error_response(request, status, code, _HIDDEN)
-    return error_response(request, status, code, str(error), extra=extra)
+    extra, headers = details(error)
+    return error_response(request, status, code, str(error), extra=extra, headers=headers)
 
 
 async def http_error(request: Request, error: Exception) -> Response:
@@ -128,17 +157,38 @@ async def http_error(request: Request, error: Exception) -> Response:
     return error_response(request, error.status_code, code, message, headers=error.headers)
 
 
+def expected(request: Request, location: tuple[Any, ...]) -> str | None:
+    """What a question's parameter expects, for a problem with that parameter."""
+    question = getattr(request.scope.get("endpoint"), "question", None)
+    if question is None or len(location) != 2 or location[0] != "query":
+        return None
+    for parameter in question.params:
+        if parameter.name == location[1]:
+            return f"{parameter.describe_type()}, for example {parameter.example}"
+    return None
+
+
 async def validation_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, RequestValidationError)
-    problems = [
-        {
-            "where": ".".join(str(part) for part in item.get("loc", ())),
+    problems = []
+    for item in error.errors():
+        location = tuple(item.get("loc", ()))
+        problem: dict[str, str] = {
+            "where": ".".join(str(part) for part in location),
             "problem": str(item.get("msg", "")),
         }
-        for item in error.errors()
-    ]
-    message = "; ".join(f"{p['where']}: {p['problem']}" for p in problems) or "invalid request"
-    return error_response(request, 422, "invalid_request", message, extra={"details": problems})
+        wanted = expected(request, location)
+        if wanted:
+            problem["expected"] = wanted
+        problems.append(problem)
+    message = "; ".join(
+        f"{p['where']}: {p['problem']}"
+        + (f" (expected {p['expected']})" if "expected" in p else "")
+        for p in problems
+    )
+    return error_response(
+        request, 422, "invalid_request", message or "invalid request", extra={"details": problems}
+    )
 
 
 async def unexpected_error(request: Request, error: Exception) -> Response:

@@ -60,11 +60,27 @@ N_QUADS = Representation(
     dataset=True,
 )  # fmt: skip
 
+#: SPARQL 1.1 query results (SELECT and ASK answers).
+SPARQL_JSON = Representation(
+    "json", "SPARQL JSON", "application/sparql-results+json", "srj", None, ("application/json",),
+    ("json", "sparql-json"),
+)  # fmt: skip
+SPARQL_XML = Representation(
+    "xml", "SPARQL XML", "application/sparql-results+xml", "srx", None,
+    ("application/xml", "text/xml"), ("xml", "sparql-xml"),
+)  # fmt: skip
+CSV = Representation("csv", "CSV", "text/csv", "csv")
+TSV = Representation("tsv", "TSV", "text/tab-separated-values", "tsv")
+
 #: What an RDF resource is offered as, the page for people first.
 RDF_PAGE = (HTML, TURTLE, JSON_LD, N_TRIPLES, RDF_XML, TRIG, N_QUADS)
 #: The same for documents that are RDF first (the dataset description).
 RDF_FIRST = (TURTLE, HTML, JSON_LD, N_TRIPLES, RDF_XML)
 ALL = (HTML, JSON, TURTLE, JSON_LD, N_TRIPLES, RDF_XML, TRIG, N_QUADS)
+#: The answers of the query endpoint: results for SELECT and ASK, graphs for CONSTRUCT and
+#: DESCRIBE; a machine's first choice comes first (what ``*/*`` gets), a page for browsers.
+RESULTS = (SPARQL_JSON, SPARQL_XML, CSV, TSV, HTML)
+GRAPHS = (TURTLE, N_TRIPLES, JSON_LD, RDF_XML, HTML)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,5 +1,6 @@
-"""What the running service holds: its settings, the store, the dumps, the shapes, the
-templates, and the documents worth computing once per graph version."""
+"""What the running service holds: its settings, the store, the query runner, the catalogue
+of questions, the dumps, the shapes, the templates, and the documents worth computing once
+per graph version."""
 
 from __future__ import annotations
 
@@ -14,13 +15,20 @@ from typing import TypeVar, cast
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from cybergov.errors import CybergovError, SettingsError
+from cybergov import contributions
+from cybergov.contributions import Outcome
+from cybergov.errors import CybergovError
+from cybergov.execution import QueryRunner
 from cybergov.export import Dumps, graph_version
+from cybergov.intake import IntakeLimits
 from cybergov.load import load
 from cybergov.paths import data_root
+from cybergov.questions import Catalogue
 from cybergov.settings import Settings
 from cybergov.shapedoc import ShapesDoc, read_shapes
-from cybergov.store import EmbeddedStore, Store
+from cybergov.staging import stage
+from cybergov.store import EmbeddedStore, Store, factory
+from cybergov.store.remote import RemoteStore
 
 log = logging.getLogger(__name__)
 
@@ -38,19 +46,28 @@ def templates() -> Environment:
     )
 
 
-def open_store(settings: Settings) -> Store:
-    """The store the settings name: the embedded one, in memory or on disk.
+def open_store(settings: Settings, *, root: Path | None = None) -> Store:
+    """The store the settings name, with the bundled data loaded into an embedded one.
+
+    An embedded store is loaded with the ontology, the graph and the inferences
+    (an on-disk store opened read-only is served as it is: it was loaded
+    before); a remote store is served as it is (fill it with ``cybergov load
+    --endpoint URL``). ``root`` holds the data folders (the bundled ones by default).
 
     Raises:
-        SettingsError: the settings name a store this service cannot open.
-        StoreError: the store cannot be opened.
+        SettingsError: the settings name both a folder and an endpoint.
+        StoreError, DataError: the store cannot be opened or the data cannot be loaded.
     """
-    if settings.endpoint:
-        raise SettingsError(
-            f"the remote endpoint {settings.endpoint} cannot be served yet: this build serves "
-            "the embedded store only (unset CYBERGOV_ENDPOINT)"
-        )
-    return EmbeddedStore(settings.store, read_only=settings.read_only)
+    store = factory.open_store(settings)
+    if isinstance(store, EmbeddedStore) and not store.read_only:
+        report = load(store, root=root)
+        log.info(
+            "loaded %d files (%d unchanged), %d quads, in %.2f s",
+            len(report.loaded), len(report.unchanged), report.quads, report.seconds,
+        )  # fmt: skip
+    elif isinstance(store, RemoteStore):
+        log.info("serving the SPARQL server at %s as it is", store.endpoints.query)
+    return store
 
 
 def shapes_folder(root: Path | None = None) -> Path:
@@ -63,10 +80,13 @@ class Service:
 
     settings: Settings
     store: Store
+    runner: QueryRunner
+    catalogue: Catalogue
     dumps: Dumps
     shapes: ShapesDoc
     templates: Environment
     owns_store: bool = False
+    owns_runner: bool = False
     temporary: Path | None = None
     root: Path | None = None
     data_lock: threading.Lock = field(default_factory=threading.Lock)
@@ -93,12 +113,70 @@ class Service:
             self._cache[key] = (version, value)
         return value
 
+    @property
+    def writable(self) -> bool:
+        """Whether this service may change its store (contributions, reloads)."""
+        if self.settings.read_only:
+            return False
+        return not (isinstance(self.store, EmbeddedStore) and self.store.read_only)
+
+    def changed(self) -> None:
+        """Bring the query workers' replica up to the store after a change.
+
+        Raises:
+            StoreError: the replica could not be refreshed.
+        """
+        self.runner.refresh()
+
+    def contribute(self, data: bytes, *, media_type: str, contributor: str) -> Outcome:
+        """Accept a contribution (see :func:`cybergov.contributions.accept`), one at a time.
+
+        Raises:
+            UnsupportedFormat, InputRejected, RdfSyntaxError, ContributionRejected,
+            StoreError: see :func:`cybergov.contributions.accept`.
+        """
+        limits = IntakeLimits.from_settings(self.settings)
+        with self.data_lock:
+            outcome = contributions.accept(
+                self.store,
+                data,
+                media_type=media_type,
+                contributor=contributor,
+                limits=limits,
+                root=self.root,
+            )
+            self.changed()
+        log.info("contribution %s accepted from %s", outcome.contribution.id, contributor)
+        return outcome
+
+    def withdraw(self, identifier: str, *, admin: str) -> Outcome:
+        """Withdraw a contribution (see :func:`cybergov.contributions.withdraw`).
+
+        Raises:
+            ContributionNotFound, ContributionWithdrawn, StoreError: see there.
+        """
+        with self.data_lock:
+            outcome = contributions.withdraw(self.store, identifier, admin=admin, root=self.root)
+            self.changed()
+        log.info("contribution %s withdrawn by %s", identifier, admin)
+        return outcome
+
     def reload_data(self) -> None:
-        """Load what changed in the data folders; on bad data, log it and keep the old data."""
+        """Load what changed in the data folders; on bad data, log it and keep the old data.
+
+        The new data is loaded into a copy and applied in one update, so that readers
+        never see it half loaded.
+        """
         with self.data_lock:
             try:
-                report = load(self.store, root=self.root)
+                report, _ = stage(
+                    self.store,
+                    lambda scratch: load(scratch, root=self.root),
+                    infer=False,
+                    root=self.root,
+                )
                 self.shapes = read_shapes(shapes_folder(self.root))
+                self.changed()
             except CybergovError as error:
                 log.error("the data was not reloaded: %s", error)
                 return
@@ -109,6 +187,8 @@ class Service:
             )  # fmt: skip
 
     def close(self) -> None:
+        if self.owns_runner:
+            self.runner.close()
         if self.owns_store:
             self.store.close()
         if self.temporary is not None:
@@ -116,26 +196,34 @@ class Service:
 
 
 def start_service(
-    settings: Settings, *, store: Store | None = None, root: Path | None = None
+    settings: Settings,
+    *,
+    store: Store | None = None,
+    runner: QueryRunner | None = None,
+    catalogue: Catalogue | None = None,
+    root: Path | None = None,
+    own: bool = False,
 ) -> Service:
-    """Open the store (unless given), load the data into it and read the shapes.
+    """Open the store and start the query runner (unless given), read the shapes.
 
-    A given store is used as it is: the caller loaded it and will close it.
+    A given store and runner are used as they are: the caller loaded and
+    started them, and closes them, unless ``own`` hands them to the service.
     ``root`` holds the data folders (the bundled ones by default).
 
     Raises:
         SettingsError: the settings cannot be served.
-        StoreError, DataError: the store cannot be opened or the data cannot be loaded.
+        StoreError, DataError: the store cannot be opened, the data cannot be loaded
+            or the query workers cannot start.
+        HeaderError: a question of the catalogue is malformed.
     """
-    owns = store is None
+    owns_store = own or store is None
     if store is None:
-        store = open_store(settings)
-        if not settings.read_only:
-            report = load(store, root=root)
-            log.info(
-                "loaded %d files (%d unchanged), %d quads, in %.2f s",
-                len(report.loaded), len(report.unchanged), report.quads, report.seconds,
-            )  # fmt: skip
+        store = open_store(settings, root=root)
+    owns_runner = own or runner is None
+    if runner is None:
+        runner = QueryRunner(store, settings=settings).start()
+    if catalogue is None:
+        catalogue = Catalogue.load(None if root is None else root / "queries" / "questions")
     temporary = None
     folder = settings.dump_dir
     if folder is None:
@@ -144,10 +232,13 @@ def start_service(
     return Service(
         settings=settings,
         store=store,
+        runner=runner,
+        catalogue=catalogue,
         dumps=Dumps(store, folder),
         shapes=read_shapes(shapes_folder(root)),
         templates=templates(),
-        owns_store=owns,
+        owns_store=owns_store,
+        owns_runner=owns_runner,
         temporary=temporary,
         root=root,
     )

@@ -13,7 +13,7 @@ import typer
 import uvicorn
 
 from cybergov.api.workers import check_workers
-from cybergov.cli.app import StoreOption, app, console, fail
+from cybergov.cli.app import EndpointOption, StoreOption, app, console, fail
 from cybergov.errors import CybergovError
 from cybergov.load import load
 from cybergov.settings import Settings, load_settings
@@ -32,6 +32,11 @@ def prepare_workers(settings: Settings) -> dict[str, str]:
     Raises:
         StoreError, DataError: the store cannot be opened or the data loaded.
     """
+    if settings.endpoint:  # stateless workers over one SPARQL server
+        environment = {"CYBERGOV_ENDPOINT": settings.endpoint}
+        if settings.dump_dir is not None:
+            environment["CYBERGOV_DUMP_DIR"] = str(settings.dump_dir)
+        return environment
     environment = {"CYBERGOV_READ_ONLY": "true"}
     if settings.store is not None:
         store = EmbeddedStore(settings.store)
@@ -45,13 +50,35 @@ def prepare_workers(settings: Settings) -> dict[str, str]:
     return environment
 
 
+def serve_one(settings: Settings, *, host: str, port: int) -> None:
+    """One process: the store is loaded and the query workers started before the server
+    starts its threads, so that the workers' replica is forked from this process."""
+    from cybergov.api import create_app
+    from cybergov.api.main import prepare
+
+    try:
+        store, runner = prepare(settings)
+    except CybergovError as error:
+        raise fail(error) from error
+    try:
+        application = create_app(settings, store=store, runner=runner)
+        uvicorn.run(application, host=host, port=port, log_level="info")
+    except CybergovError as error:
+        raise fail(error) from error
+    finally:
+        runner.close()
+        store.close()
+
+
 @app.command("serve")
 def serve_command(
+    *,
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[
         int, typer.Option("--port", min=0, max=65535, help="Port to listen on.")
     ] = 8000,
     store: StoreOption = None,
+    endpoint: EndpointOption = None,
     workers: Annotated[
         int,
         typer.Option(
@@ -68,17 +95,16 @@ def serve_command(
         ),
     ] = False,
 ) -> None:
-    """Serve the graph over HTTP: linked data, the ontology, the shapes, dumps, the dataset
-    description. Loads the bundled data into the store first."""
+    """Serve the graph over HTTP: questions, the SPARQL endpoint, linked data, the ontology,
+    the shapes, dumps, the dataset description and contributions. Loads the bundled data
+    into the embedded store first; with --endpoint, serves that SPARQL server's data."""
     try:
-        settings = load_settings(store=store, reload_data=reload_data or None)
+        settings = load_settings(store=store, endpoint=endpoint, reload_data=reload_data or None)
         check_workers(settings, workers)
     except CybergovError as error:
         raise fail(error) from error
     if workers == 1:
-        from cybergov.api import create_app
-
-        uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+        serve_one(settings, host=host, port=port)
         return
     shared: Path | None = None
     try:

@@ -42,13 +42,21 @@ from pyoxigraph import RdfFormat
 import cybergov
 from cybergov.errors import QueryTimeout, StoreError
 from cybergov.execution.replica import fork_holder
-from cybergov.execution.wire import Request, WorkerGone, decode_answer, recv_frame, send_frame
+from cybergov.execution.wire import (
+    Request,
+    Serialised,
+    WorkerGone,
+    decode_answer,
+    recv_frame,
+    send_frame,
+)
 from cybergov.store.base import QueryAnswer
 from cybergov.store.embedded import EmbeddedStore
 
 log = logging.getLogger(__name__)
 
 _START_SECONDS = 60.0
+_HOLDER_MAIN = "import sys; from cybergov.execution.replica import main; main(sys.argv[1:])"
 
 
 def single_threaded() -> bool:
@@ -149,7 +157,8 @@ class WorkerPool:
         )
         try:
             self._holder = subprocess.Popen(
-                [sys.executable, "-m", "cybergov.execution.replica", str(theirs.fileno())],
+                # Not "-m": the package imports the module first, and runpy warns of it.
+                [sys.executable, "-c", _HOLDER_MAIN, str(theirs.fileno())],
                 pass_fds=(theirs.fileno(),),
                 env=environment,
                 stdin=subprocess.DEVNULL,
@@ -312,7 +321,7 @@ class WorkerPool:
 
     # --- queries ----------------------------------------------------------------------------
 
-    def run(self, request: Request) -> QueryAnswer:
+    def run(self, request: Request) -> QueryAnswer | Serialised:
         """Answer a request on a worker within ``request.seconds``.
 
         The time the replica takes to catch up with the store's writes does not

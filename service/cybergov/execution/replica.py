@@ -28,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import gc
+import io
 import json
 import logging
 import math
@@ -45,6 +46,7 @@ from pyoxigraph import (
     QuerySolutions,
     QueryTriples,
     RdfFormat,
+    parse_query_results,
 )
 from pyoxigraph import Store as OxigraphStore
 
@@ -90,7 +92,23 @@ class _Capped:
         return bytes(self.buffer[: end + 1])
 
 
-def _serialise(result: Any, max_rows: int | None) -> bytes:
+#: The results formats a worker writes answers in, by name.
+OUTPUTS = {
+    "json": QueryResultsFormat.JSON,
+    "xml": QueryResultsFormat.XML,
+    "csv": QueryResultsFormat.CSV,
+    "tsv": QueryResultsFormat.TSV,
+}
+
+
+def _written(result: Any, output: str) -> bytes:
+    """An answer (solutions read back from TSV, or a boolean) in a results format."""
+    sink = io.BytesIO()
+    result.serialize(sink, OUTPUTS[output])
+    return sink.getvalue()
+
+
+def _serialise(result: Any, max_rows: int | None, output: str | None = None) -> bytes:
     if isinstance(result, QuerySolutions):
         sink = _Capped(None if max_rows is None else max_rows + 1)  # the header is a line
         try:
@@ -98,6 +116,14 @@ def _serialise(result: Any, max_rows: int | None) -> bytes:
         except (BufferError, OSError):
             if not sink.full:
                 raise
+        if output is not None:
+            # The cap is counted on TSV lines; the answer is then written in the format asked.
+            tsv = sink.take()
+            body = tsv
+            if output != "tsv":
+                body = _written(parse_query_results(tsv, QueryResultsFormat.TSV), output)
+            header = {"kind": "serialised", "format": output, "truncated": sink.full}
+            return answer_frame({**header, "boolean": False}, body)
         return answer_frame({"kind": "solutions", "truncated": sink.full}, sink.take())
     if isinstance(result, QueryTriples):
         sink = _Capped(max_rows)
@@ -107,6 +133,9 @@ def _serialise(result: Any, max_rows: int | None) -> bytes:
             if not sink.full:
                 raise
         return answer_frame({"kind": "triples", "truncated": sink.full}, sink.take())
+    if output is not None:
+        header = {"kind": "serialised", "format": output, "truncated": False, "boolean": True}
+        return answer_frame(header, _written(result, output))
     return answer_frame({"kind": "boolean", "value": bool(result)})
 
 
@@ -125,18 +154,17 @@ def _syntax_header(error: SyntaxError) -> dict[str, Any]:
 
 def answer(store: OxigraphStore, request: Request) -> bytes:
     """Run one request on the replica and encode the answer (errors included)."""
+    # A dataset given with the query (the protocol's default-graph-uri and named-graph-uri)
+    # replaces the query's own FROM and FROM NAMED; what it leaves out is empty.
+    given = request.default_graphs is not None or request.named_graphs is not None
     try:
         result = store.query(
             request.sparql,
-            use_default_graph_as_union=request.union and not request.default_graphs,
-            default_graph=[NamedNode(g) for g in request.default_graphs]
-            if request.default_graphs
-            else None,
-            named_graphs=[NamedNode(g) for g in request.named_graphs]
-            if request.named_graphs
-            else None,
+            use_default_graph_as_union=request.union and not given,
+            default_graph=[NamedNode(g) for g in request.default_graphs or ()] if given else None,
+            named_graphs=[NamedNode(g) for g in request.named_graphs or ()] if given else None,
         )
-        return _serialise(result, request.max_rows)
+        return _serialise(result, request.max_rows, request.output)
     except SyntaxError as error:
         return answer_frame(_syntax_header(error))
     except (OSError, RuntimeError, ValueError, TypeError, MemoryError) as error:

@@ -25,16 +25,21 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from types import TracebackType
 
-from cybergov.errors import StoreError
+from pyoxigraph import Triple
+
+from cybergov.errors import StoreError, UnsupportedFormat
 from cybergov.execution.pool import WorkerPool
+from cybergov.execution.replica import OUTPUTS
 from cybergov.execution.screen import Limits, ScreenedQuery, check_dataset, screen
-from cybergov.execution.wire import Request
+from cybergov.execution.wire import Request, Serialised
+from cybergov.results import flag_truncation, serialize_results
 from cybergov.settings import Settings
 from cybergov.sparql import bind_values
-from cybergov.store.base import QueryAnswer, Store, Term
+from cybergov.store.base import QueryAnswer, Solutions, Store, Term
 from cybergov.store.embedded import EmbeddedStore
 from cybergov.store.remote import RemoteStore
 
@@ -118,15 +123,31 @@ class QueryRunner:
 
     # --- queries ----------------------------------------------------------------------------
 
-    def check(self, sparql: str) -> ScreenedQuery:
-        """Screen a query without running it.
+    def check(
+        self,
+        sparql: str,
+        *,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+    ) -> ScreenedQuery:
+        """Screen a query without running it; ``default_graphs`` and ``named_graphs`` are a
+        dataset given beside the query (the protocol's ``default-graph-uri`` and
+        ``named-graph-uri``), checked like its ``FROM`` clauses.
 
         Raises:
-            QueryRefused: the query is refused (see :func:`screen`).
+            QueryRefused: the query is refused (see :func:`screen`), or its dataset names a
+                graph the store does not hold.
         """
         screened = screen(sparql, self.limits)
-        if screened.default_graphs or screened.named_graphs:
-            check_dataset(screened, self.store.named_graphs())
+        given = ScreenedQuery(
+            screened.form,
+            (*screened.default_graphs, *(default_graphs or ())),
+            (*screened.named_graphs, *(named_graphs or ())),
+            screened.depth,
+            screened.chain,
+        )
+        if given.default_graphs or given.named_graphs:
+            check_dataset(given, self.store.named_graphs())
         return screened
 
     def query(
@@ -136,6 +157,8 @@ class QueryRunner:
         substitutions: Mapping[str, Term] | None = None,
         timeout: float | None = None,
         max_rows: int | None = None,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
     ) -> QueryAnswer:
         """Screen and answer a query, under a deadline and a cap on rows.
 
@@ -146,7 +169,10 @@ class QueryRunner:
         block's terms are written by pyoxigraph, so they cannot change the
         query's structure. ``timeout`` and ``max_rows`` default to the
         settings' and can only be lowered: a caller may ask for less than the
-        service allows, not more.
+        service allows, not more. ``default_graphs`` and ``named_graphs`` give the
+        dataset beside the query, as the SPARQL protocol does; given, they replace
+        the query's ``FROM`` and ``FROM NAMED`` (what is not given is empty), and
+        they too may only name graphs of the store.
 
         Raises:
             QueryRefused: the query was refused before it reached the engine.
@@ -157,28 +183,100 @@ class QueryRunner:
             StoreUnavailable: the remote store cannot be reached.
             StoreError: the engine failed or the runner is not started.
         """
+        answer = self._run(
+            sparql,
+            substitutions=substitutions,
+            timeout=timeout,
+            max_rows=max_rows,
+            default_graphs=default_graphs,
+            named_graphs=named_graphs,
+        )
+        assert not isinstance(answer, Serialised)
+        return answer
+
+    def query_serialised(
+        self,
+        sparql: str,
+        output: str,
+        *,
+        substitutions: Mapping[str, Term] | None = None,
+        timeout: float | None = None,
+        max_rows: int | None = None,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+    ) -> Serialised | list[Triple]:
+        """As :meth:`query`, with a SELECT or ASK answer written in a results format
+        (``json``, ``xml``, ``csv``, ``tsv``) as the engine writes it.
+
+        On the embedded store the worker writes it, so that no term of a large answer
+        is ever made in this process. A JSON answer of rows carries the ``truncated``
+        member, as :func:`cybergov.results.serialize_results` writes it. CONSTRUCT and
+        DESCRIBE answers come as triples.
+
+        Raises:
+            UnsupportedFormat: ``output`` is not a results format.
+            and what :meth:`query` raises.
+        """
+        if output not in OUTPUTS:
+            raise UnsupportedFormat(f"unknown results format {output!r}; use {', '.join(OUTPUTS)}")
+        answer = self._run(
+            sparql,
+            substitutions=substitutions,
+            timeout=timeout,
+            max_rows=max_rows,
+            default_graphs=default_graphs,
+            named_graphs=named_graphs,
+            output=output,
+        )
+        if isinstance(answer, Serialised):
+            if output == "json" and not answer.boolean:
+                return replace(answer, body=flag_truncation(answer.body, answer.truncated))
+            return answer
+        if isinstance(answer, list):
+            return answer
+        truncated = isinstance(answer, Solutions) and answer.truncated
+        body = serialize_results(answer, output)
+        return Serialised(body, output, truncated, isinstance(answer, bool))
+
+    def _run(
+        self,
+        sparql: str,
+        *,
+        substitutions: Mapping[str, Term] | None,
+        timeout: float | None,
+        max_rows: int | None,
+        default_graphs: Sequence[str] | None,
+        named_graphs: Sequence[str] | None,
+        output: str | None = None,
+    ) -> QueryAnswer | Serialised:
         if not self._started:
             raise StoreError("the query runner is not started (call start() or use 'with')")
-        screened = self.check(sparql)
+        screened = self.check(sparql, default_graphs=default_graphs, named_graphs=named_graphs)
         seconds = min(timeout or self.settings.query_timeout, self.settings.query_timeout)
         rows = min(max_rows or self.settings.max_rows, self.settings.max_rows)
-        has_dataset = bool(screened.default_graphs or screened.named_graphs)
+        given = default_graphs is not None or named_graphs is not None
+        has_dataset = given or bool(screened.default_graphs or screened.named_graphs)
         text = bind_values(sparql, substitutions or {})
         if self._pool is not None:
             request = Request(
                 sparql=text,
                 max_rows=rows,
+                default_graphs=tuple(default_graphs or ()) if given else None,
+                named_graphs=tuple(named_graphs or ()) if given else None,
                 union=not has_dataset,
                 seconds=seconds,
+                output=output,
             )
             return self._pool.run(request)
         assert isinstance(self.store, RemoteStore)
         # A server whose default graph is the union ignores FROM in the text (as pyoxigraph
         # does): the dataset is sent again as protocol parameters, which it does follow.
+        if not given:
+            default_graphs, named_graphs = screened.default_graphs, screened.named_graphs
         return self.store.query(
             text,
             max_rows=rows,
             timeout=seconds,
-            default_graphs=screened.default_graphs if has_dataset else None,
-            named_graphs=screened.named_graphs if has_dataset else None,
+            default_graphs=tuple(default_graphs or ()) if has_dataset else None,
+            named_graphs=tuple(named_graphs or ()) if has_dataset else None,
         )

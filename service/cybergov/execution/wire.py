@@ -38,10 +38,15 @@ class Request:
     sparql: str
     max_rows: int | None = None
     default_graphs: tuple[str, ...] | None = None
+    """The default graph given with the query (the protocol's ``default-graph-uri``)."""
     named_graphs: tuple[str, ...] | None = None
+    """The named graphs given with the query (the protocol's ``named-graph-uri``)."""
     union: bool = True
     """Whether the default graph is the union of the named graphs (no FROM in the query)."""
     seconds: float = 10.0
+    output: str | None = None
+    """A results format (``json``, ``xml``, ``csv``, ``tsv``) to write a SELECT or ASK
+    answer in, in the worker; ``None`` for the answer as terms."""
 
     def encode(self) -> bytes:
         return pickle.dumps(self, protocol=pickle.HIGHEST_PROTOCOL)
@@ -52,6 +57,19 @@ class Request:
         if not isinstance(request, Request):
             raise TypeError("not a query request")
         return request
+
+
+@dataclass(frozen=True, slots=True)
+class Serialised:
+    """A SELECT or ASK answer already written in a SPARQL results format, as the engine
+    wrote it (no terms are made in this process); ``truncated`` when cut at the row cap."""
+
+    body: bytes
+    format: str
+    """The results format: ``json``, ``xml``, ``csv`` or ``tsv``."""
+    truncated: bool
+    boolean: bool
+    """Whether it answers an ASK query (a boolean), not a SELECT one (rows)."""
 
 
 class WorkerGone(Exception):
@@ -93,7 +111,7 @@ def answer_frame(header: dict[str, Any], payload: bytes = b"") -> bytes:
     return _LENGTH.pack(len(encoded)) + encoded + payload
 
 
-def decode_answer(frame: bytes) -> QueryAnswer:
+def decode_answer(frame: bytes) -> QueryAnswer | Serialised:
     """Turn a worker's answer into a cybergov answer, or raise the error it reports.
 
     Raises:
@@ -112,6 +130,10 @@ def decode_answer(frame: bytes) -> QueryAnswer:
             parsed = parse_query_results(payload, QueryResultsFormat.TSV)
             solutions = collect_solutions(parsed, None)  # type: ignore[arg-type]
             return Solutions(solutions.variables, solutions.rows, bool(header["truncated"]))
+        if kind == "serialised":
+            return Serialised(
+                payload, str(header["format"]), bool(header["truncated"]), bool(header["boolean"])
+            )
         if kind == "triples":
             triples = Triples(quad.triple for quad in parse(payload, RdfFormat.N_TRIPLES))
             triples.truncated = bool(header["truncated"])

@@ -110,13 +110,16 @@ class EmbeddedStore(Store):
             raise StoreError(f"the store failed to answer the query: {error}") from error
 
     def update(self, sparql: str) -> None:
-        self._generation += 1
         try:
             self._store.update(sparql)
         except SyntaxError as error:
             raise query_syntax_error(error) from error
         except OSError as error:
             raise StoreError(f"the store failed to apply the update: {error}") from error
+        finally:
+            # Counted once the write is over: a replica made while it runs is labelled with
+            # the generation before it, so it is made again afterwards.
+            self._generation += 1
 
     def replace_graph(
         self,
@@ -129,7 +132,6 @@ class EmbeddedStore(Store):
     ) -> int:
         staging = NamedNode(f"{graph}#staging")
         target = NamedNode(graph)
-        self._generation += 1
         try:
             if self._store.contains_named_graph(staging):
                 self._store.remove_graph(staging)
@@ -143,8 +145,11 @@ class EmbeddedStore(Store):
             raise syntax_error(error, source) from error
         except OSError as error:
             raise StoreError(f"cannot store {source} in <{graph}>: {error}") from error
+        finally:
+            self._generation += 1
         if not self._store.contains_named_graph(target):
             self._store.add_graph(target)
+            self._generation += 1
         return self.graph_size(graph)
 
     def add_triples(self, graph: str, triples: Iterable[Triple]) -> int:
@@ -155,19 +160,22 @@ class EmbeddedStore(Store):
             for t in triples
             if next(held(t.subject, t.predicate, t.object, None), None) is None
         }
-        if new:
+        try:
+            if new:
+                self._store.extend(new)
+            elif not self._store.contains_named_graph(target):
+                self._store.add_graph(target)
+        finally:
             self._generation += 1
-            self._store.extend(new)
-        elif not self._store.contains_named_graph(target):
-            self._generation += 1
-            self._store.add_graph(target)
         return len(new)
 
     def drop_graph(self, graph: str) -> None:
         target = NamedNode(graph)
-        self._generation += 1
-        if self._store.contains_named_graph(target):
-            self._store.remove_graph(target)
+        try:
+            if self._store.contains_named_graph(target):
+                self._store.remove_graph(target)
+        finally:
+            self._generation += 1
 
     def named_graphs(self) -> list[str]:
         return sorted(g.value for g in self._store.named_graphs() if isinstance(g, NamedNode))

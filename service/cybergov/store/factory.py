@@ -12,8 +12,8 @@ from cybergov.store.remote import Endpoints, RemoteStore
 def open_store(settings: Settings) -> Store:
     """The store of the settings: remote when ``endpoint`` is set, else embedded.
 
-    The embedded store is on disk when ``store`` names a folder, in memory
-    otherwise.
+    The embedded store is on disk when ``store`` names a folder (opened
+    read-only when ``read_only`` is set), in memory otherwise.
 
     Raises:
         SettingsError: both a folder and an endpoint are given.
@@ -30,4 +30,6 @@ def open_store(settings: Settings) -> Store:
             graph_store=settings.graph_store_endpoint,
         )
         return RemoteStore(endpoints, timeout=settings.query_timeout)
-    return EmbeddedStore(settings.store)
+    return EmbeddedStore(
+        settings.store, read_only=settings.read_only and settings.store is not None
+    )

@@ -2,11 +2,25 @@
 
 from fastapi import APIRouter
 
-from cybergov.api.routes import dumps, health, home, ontology, resources, shapes, void
+from cybergov.api.routes import (
+    contributions,
+    dumps,
+    health,
+    home,
+    ontology,
+    resources,
+    shapes,
+    sparql,
+    void,
+)
 
+#: The routers with fixed routes; the questions' router is made from the catalogue
+#: (:func:`cybergov.api.routes.questions.questions_router`).
 ROUTERS: tuple[APIRouter, ...] = (
     home.router,
     health.router,
+    sparql.router,
+    contributions.router,
     resources.router,
     ontology.router,
     shapes.router,

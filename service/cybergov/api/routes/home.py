@@ -15,6 +15,9 @@ router = APIRouter(tags=["service"])
 
 #: The entry points of the service, for the home page and its JSON form.
 ENTRY_POINTS = (
+    ("questions", "/questions", "The questions of the catalogue, each with typed parameters"),
+    ("sparql", "/sparql", "The SPARQL 1.1 query endpoint, with a query form"),
+    ("contributions", "/contributions", "Contributions received, and how to send one"),
     ("ontology", "/ontology", "The ontology and its documentation"),
     ("shapes", "/shapes", "The SHACL shapes contributions must conform to"),
     ("dataset", "/void", "The description of the dataset (VoID and DCAT)"),

@@ -1,0 +1,142 @@
+"""The servers the HTTP benchmark compares, each a process of its own on 127.0.0.1.
+
+- cybergov: the service (``create_app``) on an in-memory store bulk-loaded with
+  the benchmark's N-Quads, its query workers forked before uvicorn starts, as
+  ``cybergov serve`` does;
+- Oxigraph: ``oxigraph serve --union-default-graph`` (the ``oxigraph`` package),
+  in memory, loaded through its Graph Store endpoint;
+- rdflib-endpoint: its ``SparqlEndpoint`` over an rdflib ``Dataset`` whose default
+  graph is the union. It answers in the event loop, so a query that runs past
+  its budget blocks it: the process is then killed and started again.
+
+Usage (internal): ``python http_peers.py cybergov|rdflib FILE PORT``.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import httpx
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))  # the tests' Oxigraph helper
+
+from tests.servers import OxigraphServer, free_port  # noqa: E402
+
+
+def wait_until_ready(url: str, process: subprocess.Popen[bytes], seconds: float = 600) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"{url} exited with {process.returncode}")
+        try:
+            httpx.get(url, timeout=2)
+            return
+        except httpx.TransportError:
+            time.sleep(0.2)
+    process.kill()
+    raise SystemExit(f"{url} did not start")
+
+
+class Peer:
+    """A server in a child process of this script, restartable."""
+
+    def __init__(self, kind: str, data: Path, ready_path: str) -> None:
+        self.kind = kind
+        self.data = data
+        self.ready_path = ready_path
+        self.process: subprocess.Popen[bytes] | None = None
+        self.url = ""
+        self.restarts = 0
+
+    def start(self) -> Peer:
+        port = free_port()
+        self.url = f"http://127.0.0.1:{port}"
+        self.process = subprocess.Popen(
+            [sys.executable, __file__, self.kind, str(self.data), str(port)]
+        )
+        wait_until_ready(f"{self.url}{self.ready_path}", self.process)
+        return self
+
+    def restart(self) -> None:
+        self.stop()
+        self.restarts += 1
+        self.start()
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait()
+            self.process = None
+
+
+def cybergov(data: Path) -> Peer:
+    return Peer("cybergov", data, "/healthz/live").start()
+
+
+def rdflib_endpoint(data: Path) -> Peer:
+    return Peer("rdflib", data, "/?query=ASK%7B%7D").start()
+
+
+def oxigraph(data: Path) -> OxigraphServer:
+    server = OxigraphServer(union=True, timeout=600).start()
+    request = urllib.request.Request(
+        f"{server.base}/store",
+        data=data.read_bytes(),
+        method="POST",
+        headers={"Content-Type": "application/n-quads"},
+    )
+    with urllib.request.urlopen(request, timeout=3600):
+        pass
+    return server
+
+
+# --- the child processes --------------------------------------------------------------------
+
+
+def serve_cybergov(data: Path, port: int) -> None:
+    import tempfile
+
+    import uvicorn
+    from pyoxigraph import RdfFormat
+
+    from cybergov.api import create_app
+    from cybergov.execution import QueryRunner
+    from cybergov.settings import Settings
+    from cybergov.store import EmbeddedStore
+
+    store = EmbeddedStore()
+    store.oxigraph.bulk_load(path=str(data), format=RdfFormat.N_QUADS)
+    settings = Settings(
+        dump_dir=Path(tempfile.mkdtemp(prefix="cybergov-bench-")),
+        query_timeout=600,
+        max_rows=10**7,
+        query_workers=os.cpu_count() or 2,
+    )
+    runner = QueryRunner(store, settings=settings).start()  # before uvicorn's threads
+    app = create_app(settings, store=store, runner=runner)
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+
+
+def serve_rdflib(data: Path, port: int) -> None:
+    import logging
+
+    import uvicorn
+    from rdflib import Dataset
+    from rdflib_endpoint import SparqlEndpoint
+
+    logging.disable(logging.ERROR)  # rdflib-endpoint logs every failed query with a trace
+    dataset = Dataset(default_union=True)
+    dataset.parse(str(data), format="nquads")
+    app = SparqlEndpoint(graph=dataset, cors_enabled=False)
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+
+
+if __name__ == "__main__":
+    kind, file, number = sys.argv[1:4]
+    {"cybergov": serve_cybergov, "rdflib": serve_rdflib}[kind](Path(file), int(number))

@@ -1,0 +1,101 @@
+"""Bearer tokens: who sends a contribution, who may withdraw one.
+
+Tokens come from the settings as named pairs (``CYBERGOV_CONTRIBUTOR_TOKENS``,
+``CYBERGOV_ADMIN_TOKENS``); the name of the token a request carries is recorded
+with what it does. A token is compared with every configured one, through
+their SHA-256 digests with :func:`hmac.compare_digest`, so that the time taken
+says nothing of which token, or how much of one, matched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Mapping
+from typing import Annotated
+
+from fastapi import Depends, Request
+from pydantic import SecretStr
+
+from cybergov.api.deps import ServiceDep
+from cybergov.errors import AccessDenied, AuthenticationRequired, ReadOnly
+
+
+def bearer_token(request: Request) -> str:
+    """The token of the request's ``Authorization: Bearer`` header.
+
+    Raises:
+        AuthenticationRequired: no Authorization header, another scheme, or no token.
+    """
+    header = request.headers.get("authorization")
+    if not header:
+        raise AuthenticationRequired(
+            "this request needs a bearer token: send 'Authorization: Bearer <token>'"
+        )
+    scheme, _, token = header.strip().partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise AuthenticationRequired("the Authorization header must be 'Bearer <token>' (RFC 6750)")
+    return token.strip()
+
+
+def token_name(token: str, tokens: Mapping[str, SecretStr]) -> str | None:
+    """The name of the configured token equal to ``token``, compared in constant time."""
+    given = hashlib.sha256(token.encode("utf-8", "surrogateescape")).digest()
+    found = None
+    for name, secret in tokens.items():
+        expected = hashlib.sha256(secret.get_secret_value().encode()).digest()
+        if hmac.compare_digest(given, expected):
+            found = name  # no early exit: every token is compared
+    return found
+
+
+def _authorise(request: Request, tokens: Mapping[str, SecretStr], *, what: str) -> str:
+    name = token_name(bearer_token(request), tokens)
+    if name is None:
+        raise AccessDenied(f"the bearer token is not allowed to {what}")
+    return name
+
+
+async def contributor(request: Request, service: ServiceDep) -> str:
+    """The name of the contributor token the request carries.
+
+    Raises:
+        ReadOnly: the service does not write (read-only, or several workers).
+        AccessDenied: no contributor token is configured, or the token is not one of them.
+        AuthenticationRequired: the request carries no bearer token.
+    """
+    if not service.writable:
+        raise ReadOnly(
+            "this service is read-only (it serves a store opened read-only, or runs several "
+            "workers): it accepts no contributions"
+        )
+    tokens = service.settings.contributor_tokens
+    if not tokens:
+        raise AccessDenied(
+            "this service accepts no contributions: no contributor token is configured "
+            "(CYBERGOV_CONTRIBUTOR_TOKENS)"
+        )
+    return _authorise(request, tokens, what="send contributions")
+
+
+async def administrator(request: Request, service: ServiceDep) -> str:
+    """The name of the admin token the request carries.
+
+    Raises:
+        ReadOnly: the service does not write.
+        AccessDenied: no admin token is configured, or the token is not one of them.
+        AuthenticationRequired: the request carries no bearer token.
+    """
+    if not service.writable:
+        raise ReadOnly("this service is read-only: nothing can be withdrawn through it")
+    tokens = service.settings.admin_tokens
+    if not tokens:
+        raise AccessDenied(
+            "this service withdraws no contributions: no admin token is configured "
+            "(CYBERGOV_ADMIN_TOKENS)"
+        )
+    return _authorise(request, tokens, what="withdraw contributions")
+
+
+Contributor = Annotated[str, Depends(contributor)]
+Administrator = Annotated[str, Depends(administrator)]

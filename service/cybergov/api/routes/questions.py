@@ -1,0 +1,315 @@
+"""``/questions``: the catalogue, and each question as an operation of its own.
+
+Every question of ``queries/questions/`` becomes ``GET /questions/<name>``
+when the app is made, with its parameters as typed query parameters of the
+OpenAPI document (IRIs, strings, dates, integers, enumerations with their
+values; required or not; examples and descriptions from the ``.rq`` header).
+A bad value is a 422 that says what was expected, and so is a parameter the
+question does not have. Answers are JSON (the SPARQL 1.1 results and a plain
+list of rows, in one shape: :class:`QuestionAnswer`), CSV, TSV or SPARQL XML,
+chosen by ``Accept`` or ``?format=``; ``limit`` and ``offset`` page through
+them.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+from functools import partial
+from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
+
+import anyio.to_thread
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse, Response
+
+from cybergov.api.answers import flags
+from cybergov.api.deps import ServiceDep
+from cybergov.api.negotiation import CSV, HTML, JSON, SPARQL_JSON, SPARQL_XML, TSV, choose
+from cybergov.api.render import page, root_path
+from cybergov.api.schemas import QuestionAnswer, QuestionList, plain_rows
+from cybergov.api.service import Service
+from cybergov.errors import QueryParameterError
+from cybergov.execution import Serialised
+from cybergov.questions import Catalogue, Parameter, Question, example_values
+
+#: What an answer is offered as; JSON first.
+ANSWER_OFFERS = (JSON, SPARQL_JSON, CSV, TSV, SPARQL_XML)
+FORMAT_NAMES = ("json", "sparql-json", "csv", "tsv", "xml")
+_PAGING = frozenset({"limit", "offset", "format"})
+
+
+def _python_type(parameter: Parameter) -> Any:
+    if parameter.type == "integer":
+        return int
+    if parameter.type == "enumeration":
+        assert parameter.values is not None
+        return Literal[parameter.values]
+    return str
+
+
+def _query(parameter: Parameter) -> Any:
+    """The FastAPI ``Query`` of one question parameter: type, constraints, docs."""
+    extra: dict[str, Any] = {}
+    constraints: dict[str, Any] = {}
+    if parameter.type == "iri":
+        extra["format"] = "iri"
+        constraints["max_length"] = 2000
+    elif parameter.type == "date":
+        extra["format"] = "date"
+        constraints["pattern"] = r"^\d{4}-\d{2}-\d{2}$"
+    elif parameter.type == "string":
+        constraints["max_length"] = 1000
+    description = parameter.description or ""
+    if parameter.type == "iri":
+        description += " A full IRI, or a cybergov prefixed name (state:FR)."
+    elif parameter.type == "date":
+        description += " A date, YYYY-MM-DD."
+    example = parameter.example
+    return Query(
+        alias=parameter.name,
+        description=description.strip(),
+        examples=[example.isoformat() if hasattr(example, "isoformat") else example],
+        json_schema_extra=extra or None,
+        **constraints,
+    )
+
+
+def _signature(question: Question, max_rows: int) -> inspect.Signature:
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    parameters = [
+        inspect.Parameter("request", keyword, annotation=Request),
+        inspect.Parameter("service", keyword, annotation=ServiceDep),
+    ]
+    for parameter in question.params:
+        kind = _python_type(parameter)
+        annotation: Any = Annotated[  # a type made at run time, read by FastAPI
+            kind if parameter.required else kind | None,
+            _query(parameter),
+        ]
+        default: Any = inspect.Parameter.empty if parameter.required else parameter.default
+        parameters.append(
+            inspect.Parameter(
+                f"p_{parameter.name}", keyword, annotation=annotation, default=default
+            )
+        )
+    parameters += [
+        inspect.Parameter(
+            "limit",
+            keyword,
+            annotation=Annotated[
+                int | None,
+                Query(ge=0, le=max_rows, description="Rows of one page (at most the row cap)."),
+            ],
+            default=None,
+        ),
+        inspect.Parameter(
+            "offset",
+            keyword,
+            annotation=Annotated[int, Query(ge=0, description="Rows to skip before the page.")],
+            default=0,
+        ),
+        inspect.Parameter(
+            "format",
+            keyword,
+            annotation=Annotated[
+                Literal["json", "sparql-json", "csv", "tsv", "xml"] | None,
+                Query(description="The answer's format, overriding Accept."),
+            ],
+            default=None,
+        ),
+    ]
+    return inspect.Signature(parameters)
+
+
+def check_names(request: Request, question: Question) -> None:
+    """Refuse parameters the question does not have, and parameters given twice (422).
+
+    Raises:
+        QueryParameterError: a parameter is unknown or repeated.
+    """
+    seen: set[str] = set()
+    for name, _ in request.query_params.multi_items():
+        if name in seen:
+            raise QueryParameterError(f"parameter {name!r} is given twice; give it once")
+        seen.add(name)
+        if name not in _PAGING:
+            question.parameter(name)
+
+
+def answer(
+    request: Request,
+    service: Service,
+    question: Question,
+    values: dict[str, Any],
+    *,
+    limit: int | None,
+    offset: int,
+    format: str | None,
+) -> Response:
+    """Ask the question (on a worker thread: it blocks) and write the answer as negotiated.
+
+    The query workers write the SPARQL results; the JSON answer adds the plain rows
+    and the question's members in front of them.
+    """
+    representation = choose(request.headers.get("accept"), ANSWER_OFFERS, format=format)
+    asked = {name: value for name, value in values.items() if value is not None}
+    bound = question.bind(asked)
+    output = "json" if representation is JSON else representation.key
+    written = service.runner.query_serialised(
+        question.text(limit=limit, offset=offset), output, substitutions=bound
+    )
+    assert isinstance(written, Serialised)
+    headers = flags(written.truncated)
+    if representation is not JSON:
+        return Response(written.body, media_type=representation.content_type, headers=headers)
+    results = json.loads(written.body)
+    variables = results["head"]["vars"]
+    bindings = results["results"]["bindings"]
+    following = next_page(
+        request, question, written, limit=limit, offset=offset, rows=len(bindings)
+    )
+    if following:
+        headers["Link"] = f'<{following}>; rel="next"'
+    members = {
+        "question": question.name,
+        "parameters": {name: term.value for name, term in bound.items()},
+        "count": len(bindings),
+        "page": {"limit": limit, "offset": offset, "next": following},
+        "rows": plain_rows(variables, bindings),
+    }
+    # The SPARQL results ({"head", "truncated", "results"}) close the object as the workers
+    # wrote them: streaming SPARQL JSON readers (pyoxigraph's) skip the members before.
+    front = json.dumps(members, separators=(",", ":"), ensure_ascii=False)[:-1].encode()
+    body = front + b"," + written.body.lstrip()[1:]
+    return Response(body, media_type=JSON.content_type, headers=headers)
+
+
+def next_page(
+    request: Request,
+    question: Question,
+    written: Serialised,
+    *,
+    limit: int | None,
+    offset: int,
+    rows: int,
+) -> str | None:
+    """The URL of the next page: after a full page of ``limit`` rows, or after a cut answer."""
+    if limit is not None:
+        if rows < limit:
+            return None
+        step = limit
+    elif written.truncated:
+        step = rows
+    else:
+        return None
+    if step == 0:
+        return None
+    query = [(k, v) for k, v in request.query_params.multi_items() if k not in ("limit", "offset")]
+    query += [("limit", str(step)), ("offset", str(offset + step))]
+    return f"{root_path(request)}/questions/{question.name}?{urlencode(query)}"
+
+
+def _endpoint(question: Question, max_rows: int) -> Any:
+    async def endpoint(
+        *,
+        request: Request,
+        service: Service,
+        limit: int | None,
+        offset: int,
+        format: str | None,
+        **values: Any,
+    ) -> Response:
+        check_names(request, question)
+        given = {name.removeprefix("p_"): value for name, value in values.items()}
+        run = partial(
+            answer, request, service, question, given, limit=limit, offset=offset, format=format
+        )
+        return await anyio.to_thread.run_sync(run)
+
+    endpoint.__signature__ = _signature(question, max_rows)  # type: ignore[attr-defined]
+    endpoint.question = question  # type: ignore[attr-defined]  # for the 422 messages
+    endpoint.__name__ = f"ask_{question.name.replace('-', '_')}"
+    return endpoint
+
+
+def _responses(question: Question) -> dict[int | str, dict[str, Any]]:
+    return {
+        200: {
+            "model": QuestionAnswer,
+            "description": "The answer: JSON (SPARQL results and plain rows), or "
+            "SPARQL JSON, CSV, TSV, SPARQL XML by Accept or ?format=. The "
+            "Cybergov-Results-Truncated header says whether the row cap cut it.",
+            "content": {
+                "application/json": {},
+                **{r.media_type: {} for r in ANSWER_OFFERS if r is not JSON},
+            },
+        },
+        406: {"description": "None of the accepted media types is offered."},
+        422: {
+            "description": "A parameter is missing, unknown or not of its type; the "
+            "message says what was expected."
+        },
+        503: {"description": "The question ran past its deadline and was stopped."},
+    }
+
+
+def catalogue_body(request: Request, catalogue: Catalogue) -> dict[str, Any]:
+    base = f"{str(request.base_url).rstrip('/')}/questions/"
+    questions = []
+    for question in catalogue:
+        described = question.describe()
+        described["url"] = base + question.name
+        examples = urlencode(example_values(question))
+        described["example"] = f"{base}{question.name}" + (f"?{examples}" if examples else "")
+        questions.append(described)
+    return {"count": len(questions), "questions": questions}
+
+
+def questions_router(catalogue: Catalogue, *, max_rows: int = 10_000) -> APIRouter:
+    """The routes of the catalogue: the list, then one operation per question.
+
+    ``max_rows`` bounds the ``limit`` parameter (the settings' row cap).
+    """
+    router = APIRouter(tags=["questions"])
+
+    async def list_questions(
+        request: Request, service: ServiceDep, format: Annotated[str | None, Query()] = None
+    ) -> Response:
+        """Every question: its name, summary, description, tags and parameters (with their
+        types, examples and whether they are required), its URL and an example URL."""
+        representation = choose(request.headers.get("accept"), (JSON, HTML), format=format)
+        body = catalogue_body(request, catalogue)
+        if representation is HTML:
+            return page(request, service, "questions.html", **body)
+        return JSONResponse(body, headers={"Vary": "Accept"})
+
+    router.add_api_route(
+        "/questions",
+        list_questions,
+        methods=["GET", "HEAD"],
+        summary="The catalogue of questions",
+        response_class=Response,
+        responses={200: {"model": QuestionList, "content": {"text/html": {}}}},
+        operation_id="list_questions",
+    )
+    for question in catalogue:
+        router.add_api_route(
+            f"/questions/{question.name}",
+            _endpoint(question, max_rows),
+            methods=["GET", "HEAD"],
+            summary=question.summary,
+            description=question.description,
+            response_class=Response,
+            responses=_responses(question),
+            operation_id=f"ask_{question.name.replace('-', '_')}",
+        )
+
+    async def unknown_question(name: str) -> Response:
+        catalogue.get(name)  # raises QueryNotFound with the names that come close
+        raise AssertionError("every question has a route of its own")
+
+    router.add_api_route(
+        "/questions/{name}", unknown_question, methods=["GET", "HEAD"], include_in_schema=False
+    )
+    return router

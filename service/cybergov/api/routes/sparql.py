@@ -1,0 +1,252 @@
+"""``/sparql``: the SPARQL 1.1 Protocol for queries, and the service description.
+
+Queries come by GET (``?query=``), by POST as a form or as the body itself,
+with their dataset as ``default-graph-uri`` and ``named-graph-uri``. Every
+query goes through the service's query runner: screened (updates, ``LOAD``,
+``SERVICE``, too deep or too long: 400; a dataset IRI the store does not hold:
+400), run under the deadline (past it: 503 with a JSON message) and cut at
+the row cap (the ``Cybergov-Results-Truncated`` header says so). Without a
+query, the endpoint describes itself (SPARQL 1.1 Service Description), or shows
+a query form to a browser.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+import anyio.to_thread
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from cybergov.api.answers import flags, graph_response, serialised_response
+from cybergov.api.deps import FormatParam, ServiceDep
+from cybergov.api.negotiation import GRAPHS, HTML, RDF_FIRST, RESULTS, choose
+from cybergov.api.protocol import FORM, QUERY, Operation, read_operation
+from cybergov.api.render import alternates, page, rdf_response
+from cybergov.api.routes.void import description
+from cybergov.api.service import Service
+from cybergov.execution import Serialised, screen
+from cybergov.export.service_description import service_description_triples
+from cybergov.results import term_label
+from cybergov.store.base import Solutions
+
+router = APIRouter(tags=["SPARQL"])
+
+#: Queries shown on the endpoint's page, to start from.
+EXAMPLES = (
+    (
+        "Incidents attributed to Russia, with who attributed them",
+        """PREFIX cg: <https://w3id.org/cybergov/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX state: <https://w3id.org/cybergov/id/state/>
+
+SELECT ?incident ?label ?by WHERE {
+  ?attribution cg:attributedTo state:RU ;
+               cg:attributedIncident ?incident ;
+               cg:attributedBy/rdfs:label ?by .
+  ?incident rdfs:label ?label .
+}
+ORDER BY ?incident""",
+    ),
+    (
+        "How many incidents of each type",
+        """PREFIX cg: <https://w3id.org/cybergov/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+
+SELECT ?type (COUNT(DISTINCT ?incident) AS ?incidents) WHERE {
+  ?incident a cg:Incident ; cg:incidentType/rdfs:label ?type .
+}
+GROUP BY ?type
+ORDER BY DESC(?incidents)""",
+    ),
+)
+
+_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "SELECT and ASK: SPARQL results (JSON by default, XML, CSV, TSV); "
+        "CONSTRUCT and DESCRIBE: RDF (Turtle by default, N-Triples, JSON-LD, RDF/XML); "
+        "no query: the service description (Turtle, JSON-LD, N-Triples, RDF/XML, HTML). "
+        "The Cybergov-Results-Truncated header says whether the row cap cut the answer.",
+        "content": {r.media_type: {} for r in (*RESULTS, *GRAPHS) if r is not HTML},
+    },
+    400: {
+        "description": "A syntax error (with its line and column), a refused query "
+        "(SERVICE, LOAD, an update as a query, too deep), several queries, a dataset "
+        "IRI the store does not hold."
+    },
+    403: {"description": "An update: the endpoint only reads."},
+    406: {"description": "No accepted media type fits the query's form."},
+    413: {"description": "The body is larger than the query size limit."},
+    415: {"description": "A POST that is neither a form nor application/sparql-query."},
+    503: {"description": "The query ran past its deadline and was stopped."},
+}
+
+_PARAMETERS = [
+    {
+        "name": "query",
+        "in": "query",
+        "required": False,
+        "schema": {"type": "string"},
+        "description": "The SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE). Without it, "
+        "the endpoint answers with its service description.",
+        "example": "SELECT ?s WHERE { ?s a <https://w3id.org/cybergov/ontology#State> } LIMIT 5",
+    },
+    {
+        "name": "default-graph-uri",
+        "in": "query",
+        "required": False,
+        "schema": {"type": "array", "items": {"type": "string", "format": "iri"}},
+        "description": "A graph of the default graph (repeatable); must be a graph of the store.",
+    },
+    {
+        "name": "named-graph-uri",
+        "in": "query",
+        "required": False,
+        "schema": {"type": "array", "items": {"type": "string", "format": "iri"}},
+        "description": "A named graph of the dataset (repeatable); must be a graph of the store.",
+    },
+]
+
+_BODY = {
+    "required": True,
+    "content": {
+        QUERY: {"schema": {"type": "string"}},
+        FORM: {
+            "schema": {
+                "type": "object",
+                "properties": {
+                    "query": {"type": "string"},
+                    "default-graph-uri": {"type": "array", "items": {"type": "string"}},
+                    "named-graph-uri": {"type": "array", "items": {"type": "string"}},
+                },
+                "required": ["query"],
+            }
+        },
+    },
+}
+
+
+def answer(request: Request, service: Service, found: Operation, format: str | None) -> Response:
+    """Screen, negotiate, run and serialise one query (on a worker thread: it blocks)."""
+    assert found.query is not None
+    form = screen(found.query, service.runner.limits).form
+    offers = RESULTS if form in ("SELECT", "ASK") else GRAPHS
+    chosen = choose(request.headers.get("accept"), offers, format=format)
+    headers = {"Cache-Control": "no-store"}
+    runner = service.runner
+    dataset = partial(
+        runner.query, default_graphs=found.default_graphs, named_graphs=found.named_graphs
+    )
+    if chosen is HTML:
+        return results_page(request, service, found.query, dataset(found.query), headers)
+    if offers is RESULTS:  # written by the query workers, passed on as they wrote it
+        written = runner.query_serialised(
+            found.query,
+            chosen.key,
+            default_graphs=found.default_graphs,
+            named_graphs=found.named_graphs,
+        )
+        assert isinstance(written, Serialised)
+        return serialised_response(written, chosen, headers=headers)
+    triples = dataset(found.query)
+    assert isinstance(triples, list)
+    return graph_response(triples, chosen, headers=headers)
+
+
+def results_page(
+    request: Request,
+    service: Service,
+    query: str,
+    result: Solutions | bool | list[Any],
+    headers: dict[str, str],
+) -> Response:
+    if isinstance(result, bool):
+        variables: tuple[str, ...] = ()
+        rows: list[tuple[Any, ...]] = []
+    elif isinstance(result, Solutions):
+        variables, rows = result.variables, list(result.rows)
+    else:
+        variables = ("subject", "predicate", "object")
+        rows = [(t.subject, t.predicate, t.object) for t in result]
+    truncated = bool(getattr(result, "truncated", False))
+    return page(
+        request,
+        service,
+        "sparql.html",
+        headers={**headers, **flags(truncated)},
+        query=query,
+        examples=EXAMPLES,
+        boolean=result if isinstance(result, bool) else None,
+        variables=variables,
+        rows=rows,
+        truncated=truncated,
+        label=term_label,
+        answered=True,
+    )
+
+
+def service_description(request: Request, service: Service, format: str | None) -> Response:
+    representation = choose(request.headers.get("accept"), RDF_FIRST, format=format)
+    headers = {"Link": alternates("/sparql", RDF_FIRST)}
+    if representation is HTML:
+        return page(
+            request,
+            service,
+            "sparql.html",
+            headers=headers,
+            query=EXAMPLES[0][1],
+            examples=EXAMPLES,
+            answered=False,
+            formats=[
+                (r.label, r.media_type, f"/sparql?format={r.extension}")
+                for r in RDF_FIRST
+                if r is not HTML
+            ],
+        )
+    version = service.version()
+    base = str(request.base_url)
+    triples = service.cached(
+        f"service-description {base}",
+        lambda: service_description_triples(
+            description(service, version), endpoint=f"{base}sparql", void=f"{base}void"
+        ),
+        version=version,
+    )
+    return rdf_response(triples, representation, headers=headers)
+
+
+async def sparql(request: Request, service: ServiceDep, format: FormatParam = None) -> Response:
+    """The SPARQL 1.1 Protocol for queries: GET with ``query``, POST as a form or as
+    ``application/sparql-query``; ``default-graph-uri`` and ``named-graph-uri`` give the
+    dataset. Read-only: updates get 403. The answer's format follows ``Accept`` (or
+    ``?format=json|xml|csv|tsv|ttl|nt|jsonld|rdf``). Without a query: the service
+    description, or a query form for a browser."""
+    found = await read_operation(request, max_query_bytes=service.settings.max_query_bytes)
+    if found.query is None:
+        return await anyio.to_thread.run_sync(
+            partial(service_description, request, service, format)
+        )
+    return await anyio.to_thread.run_sync(partial(answer, request, service, found, format))
+
+
+router.add_api_route(
+    "/sparql",
+    sparql,
+    methods=["GET", "HEAD"],
+    summary="SPARQL query by GET, or the service description",
+    response_class=Response,
+    responses=_RESPONSES,
+    openapi_extra={"parameters": _PARAMETERS},
+    operation_id="sparql_get",
+)
+router.add_api_route(
+    "/sparql",
+    sparql,
+    methods=["POST"],
+    summary="SPARQL query by POST (a form, or application/sparql-query)",
+    response_class=Response,
+    responses=_RESPONSES,
+    openapi_extra={"parameters": _PARAMETERS[1:], "requestBody": _BODY},
+    operation_id="sparql_post",
+)
