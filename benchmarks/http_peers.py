@@ -18,15 +18,14 @@ import os
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import httpx
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))  # the tests' Oxigraph helper
+sys.path.insert(0, str(HERE.parent))  # the tests' port helper
 
-from tests.servers import OxigraphServer, free_port  # noqa: E402
+from tests.servers import free_port  # noqa: E402
 
 
 def wait_until_ready(url: str, process: subprocess.Popen[bytes], seconds: float = 600) -> None:
@@ -81,19 +80,6 @@ def cybergov(data: Path) -> Peer:
 
 def rdflib_endpoint(data: Path) -> Peer:
     return Peer("rdflib", data, "/?query=ASK%7B%7D").start()
-
-
-def oxigraph(data: Path) -> OxigraphServer:
-    server = OxigraphServer(union=True, timeout=600).start()
-    request = urllib.request.Request(
-        f"{server.base}/store",
-        data=data.read_bytes(),
-        method="POST",
-        headers={"Content-Type": "application/n-quads"},
-    )
-    with urllib.request.urlopen(request, timeout=3600):
-        pass
-    return server
 
 
 # --- the child processes --------------------------------------------------------------------

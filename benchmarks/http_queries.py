@@ -19,8 +19,8 @@ from cybergov.questions import Catalogue
 from cybergov.sparql import bind_values
 from cybergov.store import EmbeddedStore
 from cybergov.store.base import collect_solutions
-from http_peers import Peer, cybergov, oxigraph, rdflib_endpoint
-from questions import SYNTHETIC, build
+from http_peers import Peer, cybergov, rdflib_endpoint
+from questions import SYNTHETIC, build, oxigraph_server
 
 #: Every client asks for SPARQL JSON, uncompressed (none of the peers compresses; cybergov
 #: would gzip a large answer for a client that allows it).
@@ -197,7 +197,7 @@ def measure(size: int, options: Any) -> None:
     data = build(size)
     store = EmbeddedStore()
     store.oxigraph.bulk_load(path=str(data), format=RdfFormat.N_QUADS)
-    oxi = oxigraph(data)
+    oxi = oxigraph_server(data)
     ours = cybergov(data)
     peer = rdflib_endpoint(data) if size <= options.rdflib_limit else None
     rows: list[Row] = []

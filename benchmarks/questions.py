@@ -219,7 +219,8 @@ class Rdflib:
 # --- one size ---------------------------------------------------------------------------
 
 
-def remote_server(path: Path) -> tuple[OxigraphServer, RemoteStore]:
+def oxigraph_server(path: Path) -> OxigraphServer:
+    """``oxigraph serve --union-default-graph`` in memory, loaded with the N-Quads at ``path``."""
     server = OxigraphServer(union=True, timeout=600).start()
     request = urllib.request.Request(
         f"{server.base}/store",
@@ -229,6 +230,11 @@ def remote_server(path: Path) -> tuple[OxigraphServer, RemoteStore]:
     )
     with urllib.request.urlopen(request, timeout=3600):
         pass
+    return server
+
+
+def remote_server(path: Path) -> tuple[OxigraphServer, RemoteStore]:
+    server = oxigraph_server(path)
     return server, RemoteStore(Endpoints.derive(server.query_endpoint), timeout=600)
 
 
