@@ -66,6 +66,7 @@ class Row:
     rdflib: float | None
     rdflib_note: str = ""
     throughput: dict[str, float] = field(default_factory=dict)
+    failures: list[str] = field(default_factory=list)
 
 
 def cases() -> list[Case]:
@@ -130,19 +131,25 @@ def rdflib_time(peer: Peer, text: str, repeat: int, budget: float) -> tuple[floa
 
 def throughput(
     url: str, text: str | None, headers: dict[str, str], clients: int, seconds: float
-) -> float:
-    """Requests per second that ``clients`` concurrent keep-alive clients get (a GET of
-    ``url``, or ``text`` sent to it as a query)."""
+) -> tuple[float, int]:
+    """Answers per second that ``clients`` concurrent keep-alive clients get (a GET of
+    ``url``, or ``text`` sent to it as a query), and how many requests failed."""
     counts = [0] * clients
+    failures = [0] * clients
     stop = time.perf_counter() + seconds
 
     def work(slot: int) -> None:
         with httpx.Client(headers=headers, timeout=600) as client:
             while time.perf_counter() < stop:
-                if text is None:
-                    get(client, url)
-                else:
-                    post(client, url, text)
+                try:
+                    if text is None:
+                        get(client, url)
+                    else:
+                        post(client, url, text)
+                except httpx.HTTPError:
+                    failures[slot] += 1
+                    time.sleep(0.05)
+                    continue
                 counts[slot] += 1
 
     started = time.perf_counter()
@@ -151,7 +158,7 @@ def throughput(
         thread.start()
     for thread in threads:
         thread.join()
-    return sum(counts) / (time.perf_counter() - started)
+    return sum(counts) / (time.perf_counter() - started), sum(failures)
 
 
 def raw(store: EmbeddedStore, text: str) -> Any:
@@ -184,12 +191,16 @@ def measure_case(
         rdflib_note=note,
     )
     if case.question_path and row.raw >= options.heavy_ms:
-        row.throughput["cybergov"] = throughput(
-            f"{ours}{case.question_path}", None, PLAIN, options.clients, options.seconds
-        )
-        row.throughput["oxigraph"] = throughput(
-            oxi, case.text, RESULTS_JSON, options.clients, options.seconds
-        )
+        measured = {
+            "cybergov": throughput(
+                f"{ours}{case.question_path}", None, PLAIN, options.clients, options.seconds
+            ),
+            "oxigraph": throughput(oxi, case.text, RESULTS_JSON, options.clients, options.seconds),
+        }
+        for server, (rate, failed) in measured.items():
+            row.throughput[server] = rate
+            if failed:
+                row.failures.append(f"{server}: {failed} failed requests of concurrent clients")
     return row
 
 
@@ -201,10 +212,24 @@ def measure(size: int, options: Any) -> None:
     ours = cybergov(data)
     peer = rdflib_endpoint(data) if size <= options.rdflib_limit else None
     rows: list[Row] = []
+    failed: list[str] = []
     try:
         for case in cases():
-            row = measure_case(case, store, ours.url, oxi.query_endpoint, peer, options)
+            try:
+                row = measure_case(case, store, ours.url, oxi.query_endpoint, peer, options)
+            except httpx.HTTPError as error:  # a server failed: say so, restart it, go on
+                failed.append(f"{case.label}: not measured, {type(error).__name__}: {error}")
+                print(f"  {failed[-1]}", flush=True)
+                if oxi.process is None or oxi.process.poll() is not None:
+                    failed.append(f"{case.label}: the Oxigraph server had stopped; restarted")
+                    oxi.stop()
+                    oxi = oxigraph_server(data)
+                if ours.process is None or ours.process.poll() is not None:
+                    failed.append(f"{case.label}: cybergov had stopped; restarted")
+                    ours.restart()
+                continue
             rows.append(row)
+            failed += [f"{case.label}: {failure}" for failure in row.failures]
             print(f"  {case.label}: raw {row.raw:.2f} ms", flush=True)
     finally:
         ours.stop()
@@ -212,6 +237,8 @@ def measure(size: int, options: Any) -> None:
         if peer is not None:
             peer.stop()
     print_table(size, len(store), rows, options)
+    for line in failed:
+        print(f"failure: {line}")
 
 
 def cell(value: float | None, note: str = "") -> str:
