@@ -46,6 +46,7 @@ from cybergov.namespaces import (
     CONTRIBUTION_GRAPH_PREFIX,
     INFERRED_GRAPH_PREFIX,
     META_GRAPH,
+    VOCABULARY_PREFIXES,
 )
 from cybergov.staging import Changes, stage
 from cybergov.store.base import Solutions, Store
@@ -61,11 +62,11 @@ MEDIA_TYPE_PREFIX = "https://www.iana.org/assignments/media-types/"
 #: Contribution identifiers: the UTC time of receipt and a random part.
 IDENTIFIER = re.compile(r"\d{8}T\d{6}Z-[0-9a-f]{8}")
 
-_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-_XSD = "http://www.w3.org/2001/XMLSchema#"
-_DCT = "http://purl.org/dc/terms/"
-_PROV = "http://www.w3.org/ns/prov#"
+_RDF = VOCABULARY_PREFIXES["rdf"]
+_RDFS = VOCABULARY_PREFIXES["rdfs"]
+_XSD = VOCABULARY_PREFIXES["xsd"]
+_DCT = VOCABULARY_PREFIXES["dct"]
+_PROV = VOCABULARY_PREFIXES["prov"]
 
 _RECORDS = f"""
 SELECT ?graph ?id ?by ?at ?sha ?format ?count ?invalidated ?withdrawer WHERE {{

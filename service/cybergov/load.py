@@ -25,6 +25,7 @@ from cybergov.namespaces import (
     KG_GRAPH_PREFIX,
     META_GRAPH,
     ONTOLOGY_GRAPH_PREFIX,
+    VOCABULARY_PREFIXES,
     graph_iri,
 )
 from cybergov.ontology import ontology_modules
@@ -34,7 +35,7 @@ from cybergov.store.base import Solutions, Store
 
 log = logging.getLogger(__name__)
 
-_XSD = "http://www.w3.org/2001/XMLSchema#"
+_XSD = VOCABULARY_PREFIXES["xsd"]
 _LICENCE = "https://creativecommons.org/licenses/by/4.0/"
 INFERENCE_STATE = f"{GRAPH}inferred"
 

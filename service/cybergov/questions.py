@@ -45,12 +45,12 @@ from cybergov.errors import (
 )
 from cybergov.execution.screen import screen
 from cybergov.headers import read_query_file
-from cybergov.namespaces import PREFIXES
+from cybergov.namespaces import PREFIXES, VOCABULARY_PREFIXES
 from cybergov.paths import queries_dir
 from cybergov.sparql import top_level, where_group
 from cybergov.store.base import QueryAnswer, Solutions, Term
 
-_XSD = "http://www.w3.org/2001/XMLSchema#"
+_XSD = VOCABULARY_PREFIXES["xsd"]
 _REQUIRED = frozenset({"summary", "description", "tags"})
 _ALLOWED = _REQUIRED | frozenset({"params"})
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")

@@ -12,7 +12,9 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-_XSD = "http://www.w3.org/2001/XMLSchema#"
+from cybergov.namespaces import VOCABULARY_PREFIXES
+
+_XSD = VOCABULARY_PREFIXES["xsd"]
 _INTEGERS = frozenset(
     f"{_XSD}{name}"
     for name in (

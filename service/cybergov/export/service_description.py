@@ -13,14 +13,15 @@ from collections.abc import Iterable
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
 from cybergov.export.void import DATASET_IRI, DatasetDescription
+from cybergov.namespaces import VOCABULARY_PREFIXES
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 FORMATS = "http://www.w3.org/ns/formats/"
-_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-_DCT = "http://purl.org/dc/terms/"
-_XSD = "http://www.w3.org/2001/XMLSchema#"
-_VOID = "http://rdfs.org/ns/void#"
+_RDF = VOCABULARY_PREFIXES["rdf"]
+_RDFS = VOCABULARY_PREFIXES["rdfs"]
+_DCT = VOCABULARY_PREFIXES["dct"]
+_XSD = VOCABULARY_PREFIXES["xsd"]
+_VOID = VOCABULARY_PREFIXES["void"]
 
 #: The result formats the endpoint writes, as the W3C names them.
 RESULT_FORMATS = (

@@ -16,7 +16,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
 from cybergov.export.dumps import DUMP_FORMATS
 from cybergov.labels import Labels
-from cybergov.namespaces import BASE, CG, CGR, DCAT, META_GRAPH, PREFIXES, VOID
+from cybergov.namespaces import BASE, CG, CGR, DCAT, META_GRAPH, PREFIXES, VOCABULARY_PREFIXES, VOID
 from cybergov.store.base import Solutions, Store, Term
 
 DATASET_IRI = f"{BASE}void#dataset"
@@ -43,13 +43,13 @@ KEYWORDS = (
 #: Classes whose first instance is given as an example resource.
 EXAMPLE_CLASSES = ("Incident", "Attribution", "Response", "Listing", "State", "Norm", "Instrument")
 
-_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-_XSD = "http://www.w3.org/2001/XMLSchema#"
-_DCT = "http://purl.org/dc/terms/"
+_RDF = VOCABULARY_PREFIXES["rdf"]
+_RDFS = VOCABULARY_PREFIXES["rdfs"]
+_XSD = VOCABULARY_PREFIXES["xsd"]
+_DCT = VOCABULARY_PREFIXES["dct"]
 _FOAF = "http://xmlns.com/foaf/0.1/"
-_PROV = "http://www.w3.org/ns/prov#"
-_OWL = "http://www.w3.org/2002/07/owl#"
+_PROV = VOCABULARY_PREFIXES["prov"]
+_OWL = VOCABULARY_PREFIXES["owl"]
 
 _GRAPH_SIZES = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 _GRAPH_META = f"SELECT ?g ?p ?o WHERE {{ GRAPH <{META_GRAPH}> {{ ?g ?p ?o }} }}"
