@@ -119,6 +119,12 @@ class Settings(BaseSettings):
         "accepted in a contribution.",
     )
     query_workers: int = Field(default=2, gt=0, description="Worker processes that run queries.")
+    answer_cache_bytes: int = Field(
+        default=64 * 1024 * 1024,
+        ge=0,
+        description="Bytes of answers kept for identical queries until the store is next "
+        "written to (embedded store only; 0 keeps none).",
+    )
     contributor_tokens: Tokens = Field(
         default_factory=dict,
         description="Who may send contributions: name=token pairs separated by commas (or a "

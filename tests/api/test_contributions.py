@@ -379,3 +379,17 @@ def test_a_service_without_tokens_refuses_contributions(loaded_store, runner, tm
         assert response.status_code == 403
         assert "CYBERGOV_CONTRIBUTOR_TOKENS" in response.json()["message"]
         assert client.get("/contributions").json()["count"] == 0
+
+
+def test_answers_asked_before_a_contribution_are_not_served_after_it(client):
+    """The service keeps answers for repeated queries; a write makes them stale."""
+    question = "/questions/incidents?target=state:UA&sector=sector:energy&limit=500"
+    before = client.get("/sparql", params={"query": f"ASK {{ <{INCIDENT}> ?p ?o }}"}).json()
+    listed = {row["incident"] for row in client.get(question).json()["rows"]}
+    assert before["boolean"] is False and INCIDENT not in listed
+    body = contribute(client)
+    assert held(client, INCIDENT)
+    assert INCIDENT in {row["incident"] for row in client.get(question).json()["rows"]}
+    withdraw(client, body["id"])
+    assert not held(client, INCIDENT)
+    assert INCIDENT not in {row["incident"] for row in client.get(question).json()["rows"]}

@@ -399,3 +399,30 @@ def test_a_written_answer_cut_at_the_cap_says_so():
         assert isinstance(graph, list) and len(graph) == 3, "graphs come as triples"
         with pytest.raises(UnsupportedFormat, match="unknown results format"):
             runner.query_serialised("SELECT ?s WHERE { ?s ?p ?o }", "turtle")
+
+
+def test_an_answer_is_kept_until_the_store_is_written_to():
+    store = small_store("<http://ex/a> <http://ex/p> 1 .")
+    sparql = "SELECT ?o WHERE { ?s <http://ex/p> ?o } ORDER BY ?o"
+    with QueryRunner(store) as runner:
+        assert runner.answers is not None
+        first = runner.query_serialised(sparql, "csv")
+        again = runner.query_serialised(sparql, "csv")
+        assert again is first and runner.answers.hits == 1, "the second answer is the kept one"
+        assert runner.query_serialised(sparql, "tsv") is not first, "each format is its own"
+        store.update("INSERT DATA { GRAPH <http://ex/g> { <http://ex/b> <http://ex/p> 2 } }")
+        after = runner.query_serialised(sparql, "csv")
+        assert isinstance(after, Serialised)
+        assert after.body.decode().split() == ["o", "1", "2"], "a write makes kept answers stale"
+        bound = runner.query_serialised(
+            sparql, "csv", substitutions={"s": NamedNode("http://ex/b")}
+        )
+        assert isinstance(bound, Serialised) and bound.body.decode().split() == ["o", "2"]
+
+
+def test_no_answer_is_kept_when_the_cache_is_off():
+    store = small_store("<http://ex/a> <http://ex/p> 1 .")
+    with QueryRunner(store, settings=Settings(answer_cache_bytes=0)) as runner:
+        assert runner.answers is None
+        first = runner.query_serialised("SELECT * WHERE { ?s ?p ?o }", "json")
+        assert runner.query_serialised("SELECT * WHERE { ?s ?p ?o }", "json") is not first

@@ -25,13 +25,14 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import replace
 from types import TracebackType
 
 from pyoxigraph import Triple
 
 from cybergov.errors import StoreError, UnsupportedFormat
+from cybergov.execution.cache import AnswerCache
 from cybergov.execution.pool import WorkerPool
 from cybergov.execution.replica import OUTPUTS
 from cybergov.execution.screen import Limits, ScreenedQuery, check_dataset, screen
@@ -60,6 +61,9 @@ class QueryRunner:
         self.limits = Limits.of(self.settings)
         self._pool: WorkerPool | None = None
         self._lock = threading.Lock()
+        cache_bytes = self.settings.answer_cache_bytes
+        #: Answers kept for identical queries (embedded store only); ``None`` when off.
+        self.answers = AnswerCache(cache_bytes) if cache_bytes else None
         self._started = False
 
     # --- lifecycle ------------------------------------------------------------------------
@@ -209,9 +213,11 @@ class QueryRunner:
         (``json``, ``xml``, ``csv``, ``tsv``) as the engine writes it.
 
         On the embedded store the worker writes it, so that no term of a large answer
-        is ever made in this process. A JSON answer of rows carries the ``truncated``
-        member, as :func:`cybergov.results.serialize_results` writes it. CONSTRUCT and
-        DESCRIBE answers come as triples.
+        is ever made in this process, and the answer is kept for the same query until the
+        store is next written to (see :mod:`cybergov.execution.cache`). A JSON answer of
+        rows carries the ``truncated`` member, as
+        :func:`cybergov.results.serialize_results` writes it. CONSTRUCT and DESCRIBE
+        answers come as triples.
 
         Raises:
             UnsupportedFormat: ``output`` is not a results format.
@@ -219,6 +225,18 @@ class QueryRunner:
         """
         if output not in OUTPUTS:
             raise UnsupportedFormat(f"unknown results format {output!r}; use {', '.join(OUTPUTS)}")
+        key = self._cache_key(
+            sparql,
+            output,
+            substitutions=substitutions,
+            max_rows=max_rows,
+            default_graphs=default_graphs,
+            named_graphs=named_graphs,
+        )
+        if key is not None and self.answers is not None:
+            kept = self.answers.get(key)
+            if kept is not None:
+                return kept
         answer = self._run(
             sparql,
             substitutions=substitutions,
@@ -230,13 +248,46 @@ class QueryRunner:
         )
         if isinstance(answer, Serialised):
             if output == "json" and not answer.boolean:
-                return replace(answer, body=flag_truncation(answer.body, answer.truncated))
+                answer = replace(answer, body=flag_truncation(answer.body, answer.truncated))
+            if key is not None and self.answers is not None:
+                self.answers.put(key, answer)
             return answer
         if isinstance(answer, list):
             return answer
         truncated = isinstance(answer, Solutions) and answer.truncated
         body = serialize_results(answer, output)
         return Serialised(body, output, truncated, isinstance(answer, bool))
+
+    def _cache_key(
+        self,
+        sparql: str,
+        output: str,
+        *,
+        substitutions: Mapping[str, Term] | None,
+        max_rows: int | None,
+        default_graphs: Sequence[str] | None,
+        named_graphs: Sequence[str] | None,
+    ) -> Hashable | None:
+        """What identifies an answer of the embedded store, its generation first; ``None``
+        where answers are not kept.
+
+        The generation is read before the query runs, and the workers' replica is
+        brought up to the store's generation after that: an answer is never kept under
+        a generation newer than the data it was computed on.
+        """
+        if self.answers is None or not isinstance(self.store, EmbeddedStore):
+            return None
+        bound = tuple(sorted((name, str(term)) for name, term in (substitutions or {}).items()))
+        rows = min(max_rows or self.settings.max_rows, self.settings.max_rows)
+        return (
+            self.store.generation,
+            sparql,
+            output,
+            bound,
+            rows,
+            None if default_graphs is None else tuple(default_graphs),
+            None if named_graphs is None else tuple(named_graphs),
+        )
 
     def _run(
         self,
