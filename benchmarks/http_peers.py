@@ -2,14 +2,15 @@
 
 - cybergov: the service (``create_app``) on an in-memory store bulk-loaded with
   the benchmark's N-Quads, its query workers forked before uvicorn starts, as
-  ``cybergov serve`` does;
+  ``cybergov serve`` does, with its answer cache (as served) or without it
+  (``cybergov-uncached``: every request runs its query);
 - Oxigraph: ``oxigraph serve --union-default-graph`` (the ``oxigraph`` package),
   in memory, loaded through its Graph Store endpoint;
 - rdflib-endpoint: its ``SparqlEndpoint`` over an rdflib ``Dataset`` whose default
   graph is the union. It answers in the event loop, so a query that runs past
   its budget blocks it: the process is then killed and started again.
 
-Usage (internal): ``python http_peers.py cybergov|rdflib FILE PORT``.
+Usage (internal): ``python http_peers.py cybergov|cybergov-uncached|rdflib FILE PORT``.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import os
 import subprocess
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -74,8 +76,10 @@ class Peer:
             self.process = None
 
 
-def cybergov(data: Path) -> Peer:
-    return Peer("cybergov", data, "/healthz/live").start()
+def cybergov(data: Path, *, keep_answers: bool = True) -> Peer:
+    """cybergov as ``cybergov serve`` runs it, or with its answer cache off."""
+    kind = "cybergov" if keep_answers else "cybergov-uncached"
+    return Peer(kind, data, "/healthz/live").start()
 
 
 def rdflib_endpoint(data: Path) -> Peer:
@@ -85,7 +89,7 @@ def rdflib_endpoint(data: Path) -> Peer:
 # --- the child processes --------------------------------------------------------------------
 
 
-def serve_cybergov(data: Path, port: int) -> None:
+def serve_cybergov(data: Path, port: int, *, keep_answers: bool = True) -> None:
     import tempfile
 
     import uvicorn
@@ -103,6 +107,7 @@ def serve_cybergov(data: Path, port: int) -> None:
         query_timeout=600,
         max_rows=10**7,
         query_workers=os.cpu_count() or 2,
+        **({} if keep_answers else {"answer_cache_bytes": 0}),
     )
     runner = QueryRunner(store, settings=settings).start()  # before uvicorn's threads
     app = create_app(settings, store=store, runner=runner)
@@ -125,4 +130,9 @@ def serve_rdflib(data: Path, port: int) -> None:
 
 if __name__ == "__main__":
     kind, file, number = sys.argv[1:4]
-    {"cybergov": serve_cybergov, "rdflib": serve_rdflib}[kind](Path(file), int(number))
+    servers = {
+        "cybergov": serve_cybergov,
+        "cybergov-uncached": partial(serve_cybergov, keep_answers=False),
+        "rdflib": serve_rdflib,
+    }
+    servers[kind](Path(file), int(number))

@@ -19,7 +19,9 @@ inference (the data of ``questions.py``), run:
 
 - on the raw engine, pyoxigraph in this process (the solutions read into Python);
 - on cybergov over HTTP, as a named question (``GET /questions/<name>``, JSON)
-  and as the same SPARQL text (``GET /sparql``, SPARQL JSON);
+  and as the same SPARQL text (``POST /sparql``, SPARQL JSON), with its answer
+  cache off, so that every request runs its query; and the question again on
+  cybergov as served, whose answer cache answers a repeated request;
 - on the Oxigraph server (``oxigraph serve --union-default-graph``), SPARQL JSON;
 - on rdflib-endpoint, SPARQL JSON, within a time budget per query (past it the
   server is restarted and the query marked as not finished).
@@ -27,7 +29,8 @@ inference (the data of ``questions.py``), run:
 Each time is the median of the runs, the engines taking turns; requests per
 second are measured with several concurrent keep-alive clients on the
 questions whose raw time is at least ``--heavy-ms`` (the join-heavy ones), for
-cybergov's question route and for the Oxigraph server.
+cybergov's question route (without and with its answer cache) and for the
+Oxigraph server.
 
 Usage::
 
