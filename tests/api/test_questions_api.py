@@ -265,3 +265,24 @@ def test_a_full_page_is_not_cut(capped):
     body = response.json()
     assert body["truncated"] is False and body["count"] == 2 and body["page"]["next"]
     assert response.headers["cybergov-results-truncated"] == "false"
+
+
+def test_a_repeated_request_gets_the_kept_answer_with_its_headers(capped):
+    """The whole JSON answer is kept for the same URL; other formats are not served it."""
+    runner = capped.app.state.service.runner
+    url = "/questions/incidents?limit=2&offset=2"
+    first = capped.get(url)
+    hits = runner.answers.hits
+    again = capped.get(url)
+    assert runner.answers.hits == hits + 1, "the second request is answered from the cache"
+    assert again.content == first.content and again.headers["link"] == first.headers["link"]
+    assert again.headers["cybergov-results-truncated"] == "false"
+    as_csv = capped.get(url, headers={"Accept": "text/csv"})
+    assert as_csv.headers["content-type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(as_csv.text)))
+    assert len(rows) == 3 and rows[1:] == [
+        ["" if value is None else str(value) for value in row.values()]
+        for row in first.json()["rows"]
+    ]
+    other = capped.get("/questions/incidents?limit=2&offset=0").json()
+    assert other["rows"] != first.json()["rows"], "another page is another answer"

@@ -14,16 +14,22 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Hashable
+from typing import Protocol
 
 from cachetools import LRUCache
-
-from cybergov.execution.wire import Serialised
 
 #: What an entry costs beyond its body (the key, the record): a floor for tiny answers.
 _ENTRY_OVERHEAD = 512
 
 
-def _size(answer: Serialised) -> int:
+class Written(Protocol):
+    """An answer as bytes: results written by the workers, or a whole HTTP answer."""
+
+    @property
+    def body(self) -> bytes: ...
+
+
+def _size(answer: Written) -> int:
     return len(answer.body) + _ENTRY_OVERHEAD
 
 
@@ -36,14 +42,14 @@ class AnswerCache:
 
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
-        self._entries: LRUCache[Hashable, Serialised] = LRUCache(
+        self._entries: LRUCache[Hashable, Written] = LRUCache(
             maxsize=max(max_bytes, 1), getsizeof=_size
         )
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
 
-    def get(self, key: Hashable) -> Serialised | None:
+    def get(self, key: Hashable) -> Written | None:
         with self._lock:
             found = self._entries.get(key)
             if found is None:
@@ -52,7 +58,7 @@ class AnswerCache:
                 self.hits += 1
             return found
 
-    def put(self, key: Hashable, answer: Serialised) -> None:
+    def put(self, key: Hashable, answer: Written) -> None:
         if _size(answer) > self.max_bytes // 8:
             return
         with self._lock:

@@ -235,7 +235,7 @@ class QueryRunner:
         )
         if key is not None and self.answers is not None:
             kept = self.answers.get(key)
-            if kept is not None:
+            if isinstance(kept, Serialised):
                 return kept
         answer = self._run(
             sparql,
@@ -275,12 +275,10 @@ class QueryRunner:
         brought up to the store's generation after that: an answer is never kept under
         a generation newer than the data it was computed on.
         """
-        if self.answers is None or not isinstance(self.store, EmbeddedStore):
-            return None
         bound = tuple(sorted((name, str(term)) for name, term in (substitutions or {}).items()))
         rows = min(max_rows or self.settings.max_rows, self.settings.max_rows)
-        return (
-            self.store.generation,
+        return self.answer_key(
+            "results",
             sparql,
             output,
             bound,
@@ -288,6 +286,14 @@ class QueryRunner:
             None if default_graphs is None else tuple(default_graphs),
             None if named_graphs is None else tuple(named_graphs),
         )
+
+    def answer_key(self, *parts: Hashable) -> Hashable | None:
+        """The key of an answer made of ``parts`` in :attr:`answers`, valid until the store
+        is next written to; ``None`` where answers are not kept (the cache is off, or the
+        store is remote). Read it before the answer is computed (see :meth:`_cache_key`)."""
+        if self.answers is None or not isinstance(self.store, EmbeddedStore):
+            return None
+        return (self.store.generation, *parts)
 
     def _run(
         self,

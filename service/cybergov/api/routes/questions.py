@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import inspect
 import json
+from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import partial
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
@@ -32,6 +34,7 @@ from cybergov.api.service import Service
 from cybergov.errors import QueryParameterError
 from cybergov.execution import Serialised
 from cybergov.questions import Catalogue, Parameter, Question, example_values
+from cybergov.store.base import Term
 
 #: What an answer is offered as; JSON first.
 ANSWER_OFFERS = (JSON, SPARQL_JSON, CSV, TSV, SPARQL_XML)
@@ -156,13 +159,47 @@ def answer(
     asked = {name: value for name, value in values.items() if value is not None}
     bound = question.bind(asked)
     output = "json" if representation is JSON else representation.key
-    written = service.runner.query_serialised(
+    runner = service.runner
+    # The whole JSON answer is kept too (the rows cost more to write than the results):
+    # it follows from the URL, the representation and the data.
+    key = runner.answer_key("question", root_path(request), request.url.path, request.url.query)
+    if key is not None and representation is JSON and runner.answers is not None:
+        kept = runner.answers.get(key)
+        if isinstance(kept, KeptAnswer):
+            return Response(kept.body, media_type=JSON.content_type, headers=dict(kept.headers))
+    written = runner.query_serialised(
         question.text(limit=limit, offset=offset), output, substitutions=bound
     )
     assert isinstance(written, Serialised)
-    headers = flags(written.truncated)
     if representation is not JSON:
+        headers = flags(written.truncated)
         return Response(written.body, media_type=representation.content_type, headers=headers)
+    body, headers = json_answer(request, question, bound, written, limit=limit, offset=offset)
+    if key is not None and runner.answers is not None:
+        runner.answers.put(key, KeptAnswer(body, tuple(headers.items())))
+    return Response(body, media_type=JSON.content_type, headers=headers)
+
+
+@dataclass(frozen=True, slots=True)
+class KeptAnswer:
+    """A question's whole JSON answer, as kept for the same request until the next write."""
+
+    body: bytes
+    headers: tuple[tuple[str, str], ...]
+
+
+def json_answer(
+    request: Request,
+    question: Question,
+    bound: Mapping[str, Term],
+    written: Serialised,
+    *,
+    limit: int | None,
+    offset: int,
+) -> tuple[bytes, dict[str, str]]:
+    """The JSON answer of a question: its name, parameters, page and plain rows, then the
+    SPARQL results as the workers wrote them; and its headers."""
+    headers = flags(written.truncated)
     results = json.loads(written.body)
     variables = results["head"]["vars"]
     bindings = results["results"]["bindings"]
@@ -181,8 +218,7 @@ def answer(
     # The SPARQL results ({"head", "truncated", "results"}) close the object as the workers
     # wrote them: streaming SPARQL JSON readers (pyoxigraph's) skip the members before.
     front = json.dumps(members, separators=(",", ":"), ensure_ascii=False)[:-1].encode()
-    body = front + b"," + written.body.lstrip()[1:]
-    return Response(body, media_type=JSON.content_type, headers=headers)
+    return front + b"," + written.body.lstrip()[1:], headers
 
 
 def next_page(
