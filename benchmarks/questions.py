@@ -219,9 +219,10 @@ class Rdflib:
 # --- one size ---------------------------------------------------------------------------
 
 
-def oxigraph_server(path: Path) -> OxigraphServer:
-    """``oxigraph serve --union-default-graph`` in memory, loaded with the N-Quads at ``path``."""
-    server = OxigraphServer(union=True, timeout=600).start()
+def oxigraph_server(path: Path, *, timeout: int = 600) -> OxigraphServer:
+    """``oxigraph serve --union-default-graph`` in memory, loaded with the N-Quads at ``path``,
+    its queries stopped after ``timeout`` seconds."""
+    server = OxigraphServer(union=True, timeout=timeout).start()
     request = urllib.request.Request(
         f"{server.base}/store",
         data=path.read_bytes(),
