@@ -24,8 +24,9 @@ class DataNotFound(DataError):
     """A data folder or file does not exist."""
 
 
-class RdfSyntaxError(DataError):
-    """An RDF document does not parse; carries the file, line and column."""
+class Located(CybergovError):
+    """An error at a known place: carries the source, and the line and column when known,
+    and names them in front of its message."""
 
     def __init__(
         self, message: str, *, source: str, line: int | None = None, column: int | None = None
@@ -39,6 +40,10 @@ class RdfSyntaxError(DataError):
             if column is not None:
                 where += f", column {column}"
         super().__init__(f"{where}: {message}")
+
+
+class RdfSyntaxError(Located, DataError):
+    """An RDF document does not parse; carries the file, line and column."""
 
 
 class OntologyImportError(DataError):
@@ -68,21 +73,8 @@ class UnsupportedFormat(InputRejected):
     """The input's format is not one cybergov reads."""
 
 
-class LocatedInputRejected(InputRejected):
+class LocatedInputRejected(Located, InputRejected):
     """Input refused at a known place: carries the source, and the line and column when known."""
-
-    def __init__(
-        self, message: str, *, source: str, line: int | None = None, column: int | None = None
-    ) -> None:
-        self.source = source
-        self.line = line
-        self.column = column
-        where = source
-        if line is not None:
-            where += f", line {line}"
-            if column is not None:
-                where += f", column {column}"
-        super().__init__(f"{where}: {message}")
 
 
 class InputTooLarge(LocatedInputRejected):
