@@ -15,8 +15,8 @@ from urllib.parse import urlencode
 import httpx
 from pyoxigraph import RdfFormat
 
-from cybergov.questions import Catalogue
-from cybergov.sparql import bind_values
+from cybergov.sparql.catalogue import Catalogue
+from cybergov.sparql.lexer import bind_values
 from cybergov.store import EmbeddedStore
 from cybergov.store.base import collect_solutions
 from http_peers import Peer, cybergov, rdflib_endpoint

@@ -55,9 +55,9 @@ from pathlib import Path
 import httpx
 from pyoxigraph import NamedNode, RdfFormat, serialize
 
-from cybergov.describe import describe
-from cybergov.ontology import ontology_modules
-from cybergov.reason.rules import materialise, read_rules
+from cybergov.exchange.resources import describe
+from cybergov.knowledge.ontology import ontology_modules
+from cybergov.knowledge.rules import materialise, read_rules
 from cybergov.store import EmbeddedStore
 from synthetic import generate
 

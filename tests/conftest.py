@@ -10,16 +10,16 @@ import pytest
 from pyoxigraph import RdfFormat
 
 from cybergov.execution import QueryRunner
-from cybergov.load import load
+from cybergov.knowledge.load import load
+from cybergov.knowledge.ontology import ontology_modules
+from cybergov.knowledge.remote_load import load_remote
+from cybergov.knowledge.rules import materialise, read_rules
 from cybergov.namespaces import graph_iri
-from cybergov.ontology import ontology_modules
 from cybergov.paths import data_root
-from cybergov.reason.rules import materialise, read_rules
 from cybergov.settings import Settings
 from cybergov.store import EmbeddedStore
 from cybergov.store.factory import open_store
 from cybergov.store.remote import RemoteStore
-from cybergov.store.sync import load_remote
 from tests.servers import OxigraphServer
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from cybergov.canonical import canonical_turtle
 from cybergov.errors import RdfSyntaxError
+from cybergov.knowledge.canonical import canonical_turtle
 from cybergov.paths import data_root
 
 TURTLE_FILES = sorted(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cybergov.checks import read_checks, run_check, run_checks
+from cybergov.knowledge.checks import read_checks, run_check, run_checks
 from tests.conftest import FIXTURES, ontology_store
 
 CHECKS = {check.name.removesuffix("-violation"): check for check in read_checks()}

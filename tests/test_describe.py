@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from pyoxigraph import BlankNode, Literal, NamedNode
 
-from cybergov.describe import describe, description_quads, description_triples
 from cybergov.errors import ResourceNotFound
+from cybergov.exchange.resources import describe, description_quads, description_triples
 from cybergov.store import EmbeddedStore, Store
 from tests.conftest import PREFIXES, ontology_store
 

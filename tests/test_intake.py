@@ -14,6 +14,13 @@ import rdflib
 from pyoxigraph import RdfFormat
 from rdflib.compare import isomorphic
 
+from cybergov.contribute.intake import (
+    IntakeLimits,
+    contribution_format,
+    parse_contribution,
+    read_contribution,
+)
+from cybergov.contribute.jsonld import CONTEXT_IRI, cybergov_context
 from cybergov.errors import (
     DataNotFound,
     DocumentTypeRefused,
@@ -25,8 +32,6 @@ from cybergov.errors import (
     UnsupportedFormat,
     UnsupportedStatement,
 )
-from cybergov.intake import IntakeLimits, contribution_format, parse_contribution, read_contribution
-from cybergov.jsonld import CONTEXT_IRI, cybergov_context
 from cybergov.settings import Settings
 
 CG = "https://w3id.org/cybergov/ontology#"

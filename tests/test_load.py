@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from cybergov.errors import RdfSyntaxError
-from cybergov.load import curated_sources, load, stored_checksums
+from cybergov.knowledge.load import curated_sources, load, stored_checksums
 from cybergov.namespaces import META_GRAPH, graph_iri
 from cybergov.paths import data_root
 from cybergov.store import EmbeddedStore, Solutions

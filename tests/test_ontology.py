@@ -10,10 +10,10 @@ import rdflib
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from cybergov.errors import OntologyImportError
+from cybergov.knowledge.consistency import check_ontology
+from cybergov.knowledge.ontology import ontology_modules
 from cybergov.namespaces import CG, ONTOLOGY_IRI
-from cybergov.ontology import ontology_modules
 from cybergov.paths import ontology_dir
-from cybergov.reason.consistency import check_ontology
 
 CC_BY = rdflib.URIRef("https://creativecommons.org/licenses/by/4.0/")
 

@@ -20,7 +20,7 @@ from pyoxigraph import (
 )
 
 from cybergov.errors import UnsupportedFormat
-from cybergov.results import results_format, serialize_graph, serialize_results
+from cybergov.execution.results import results_format, serialize_graph, serialize_results
 from cybergov.store import Solutions
 
 XSD = "http://www.w3.org/2001/XMLSchema#"

@@ -1,14 +1,14 @@
-"""Changes worked out on a scratch copy and applied in one update (cybergov.staging), and the
-blank nodes of contributions made IRIs (cybergov.contributions.skolemised)."""
+"""Changes worked out on a scratch copy and applied in one update (cybergov.contribute.staging), and the
+blank nodes of contributions made IRIs (cybergov.contribute.contributions.skolemised)."""
 
 from __future__ import annotations
 
 import pytest
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, Triple
 
-from cybergov.contributions import GENID, skolemised
+from cybergov.contribute.contributions import GENID, skolemised
+from cybergov.contribute.staging import Changes, difference, scratch_copy, stage
 from cybergov.errors import StoreError
-from cybergov.staging import Changes, difference, scratch_copy, stage
 from cybergov.store import EmbeddedStore
 
 EX = "http://example.org/"

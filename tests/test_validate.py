@@ -8,16 +8,16 @@ import pytest
 import rdflib
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat
 
-from cybergov.intake import parse_contribution
-from cybergov.namespaces import CG, SH, graph_iri
-from cybergov.store import EmbeddedStore
-from cybergov.validate import (
+from cybergov.contribute.intake import parse_contribution
+from cybergov.contribute.validation import (
     CONTEXT_PROPERTIES,
     SKOLEM_PREFIX,
     data_graph,
     shapes_bundle,
     validate_contribution,
 )
+from cybergov.namespaces import CG, SH, graph_iri
+from cybergov.store import EmbeddedStore
 from tests.conftest import PREFIXES
 
 STATE = "https://w3id.org/cybergov/id/state/"

@@ -14,7 +14,7 @@ from pyoxigraph import QueryResultsFormat, QuerySolutions, parse_query_results
 
 from cybergov.api import create_app
 from cybergov.api.schemas import QuestionAnswer
-from cybergov.questions import Catalogue, ask
+from cybergov.sparql.catalogue import Catalogue, ask
 from cybergov.store import Solutions
 from tests.api.conftest import settings
 from tests.questions.expectations import check, load_cases

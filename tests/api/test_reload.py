@@ -11,8 +11,8 @@ import pytest
 
 from cybergov.api.reload import fingerprint, watch_data
 from cybergov.api.service import Service, start_service
-from cybergov.describe import describe
 from cybergov.errors import ResourceNotFound
+from cybergov.exchange.resources import describe
 from cybergov.paths import data_root
 from tests.api.conftest import settings
 

@@ -17,9 +17,9 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, XML, SPARQLWrapper
 
+from cybergov.knowledge.remote_load import load_remote
 from cybergov.settings import Settings
 from cybergov.store.factory import open_store
-from cybergov.store.sync import load_remote
 from tests.api.conftest import FIXTURES, clean_environment, running_server
 from tests.servers import OxigraphServer
 

@@ -8,8 +8,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, parse
 
-from cybergov.export import DUMP_FORMATS, Dumps, dump_format, graph_version
-from cybergov.load import describe_graph
+from cybergov.exchange import DUMP_FORMATS, Dumps, dump_format, graph_version
+from cybergov.knowledge.load import describe_graph
 from cybergov.namespaces import CG, META_GRAPH, graph_iri
 from cybergov.store import EmbeddedStore
 from tests.conftest import PREFIXES, ontology_store

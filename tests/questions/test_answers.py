@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cybergov import errors
-from cybergov.questions import Catalogue, ask, example_values
+from cybergov.sparql.catalogue import Catalogue, ask, example_values
 from cybergov.store import Solutions
 from tests.questions.expectations import check, load_cases
 

@@ -10,7 +10,7 @@ from pyoxigraph import Literal, NamedNode
 
 from cybergov.errors import HeaderError, QueryNotFound, QueryParameterError
 from cybergov.paths import queries_dir
-from cybergov.questions import Catalogue, Parameter, read_question
+from cybergov.sparql.catalogue import Catalogue, Parameter, read_question
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 GOOD = """#+ summary: A question

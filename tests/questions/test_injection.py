@@ -11,8 +11,8 @@ import pytest
 
 from cybergov.errors import QueryParameterError
 from cybergov.execution import QueryRunner
-from cybergov.questions import Catalogue, Parameter, Question, ask, example_values
 from cybergov.settings import Settings
+from cybergov.sparql.catalogue import Catalogue, Parameter, Question, ask, example_values
 
 CATALOGUE = Catalogue.load()
 

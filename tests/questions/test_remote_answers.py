@@ -9,8 +9,8 @@ from pyoxigraph import Literal
 
 from cybergov.errors import QueryParameterError
 from cybergov.execution import QueryRunner
-from cybergov.questions import Catalogue, Question, ask, example_values
 from cybergov.settings import Settings
+from cybergov.sparql.catalogue import Catalogue, Question, ask, example_values
 from cybergov.store.remote import RemoteStore
 
 pytestmark = pytest.mark.server

@@ -18,7 +18,7 @@ from rdflib import RDF, Graph, URIRef
 
 from cybergov.namespaces import CG, ORG
 from cybergov.paths import kg_dir
-from cybergov.questions import Catalogue, ask
+from cybergov.sparql.catalogue import Catalogue, ask
 from tests.questions.expectations import cell
 
 RETRACTED = URIRef("https://w3id.org/cybergov/id/attribution-status/retracted")

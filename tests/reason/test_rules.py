@@ -6,8 +6,8 @@ import pytest
 from pyoxigraph import Literal, NamedNode, Quad
 
 from cybergov.errors import DataError, HeaderError
+from cybergov.knowledge.rules import Rule, materialise, read_rules
 from cybergov.namespaces import CG, CGR, ORG, graph_iri
-from cybergov.reason.rules import Rule, materialise, read_rules
 from cybergov.store import EmbeddedStore, Solutions
 from tests.conftest import FIXTURES, ontology_store
 

@@ -11,12 +11,12 @@ from pyoxigraph import Literal, NamedNode, RdfFormat, Triple, parse
 
 from cybergov.errors import QueryRefused, QueryTimeout, StoreError, StoreUnavailable
 from cybergov.execution import QueryRunner, Serialised
-from cybergov.load import stored_checksums
+from cybergov.knowledge.load import stored_checksums
+from cybergov.knowledge.remote_load import load_remote
 from cybergov.namespaces import META_GRAPH, graph_iri
 from cybergov.settings import Settings
 from cybergov.store import Solutions, Triples
 from cybergov.store.remote import Endpoints, RemoteStore
-from cybergov.store.sync import load_remote
 from tests.servers import OxigraphServer, free_port
 
 pytestmark = pytest.mark.server

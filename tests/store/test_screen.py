@@ -6,7 +6,7 @@ import pytest
 from rdflib.plugins.sparql.parser import parseQuery
 
 from cybergov.errors import QueryRefused
-from cybergov.execution.screen import Limits, check_dataset, screen
+from cybergov.sparql.guard import Limits, check_dataset, screen
 
 LIMITS = Limits(max_bytes=100_000, max_depth=64, max_chain=2_000)
 

@@ -14,7 +14,7 @@ from pyoxigraph import Triple
 
 from cybergov.api.negotiation import Representation
 from cybergov.execution import Serialised
-from cybergov.results import results_format, serialize_graph, serialize_results
+from cybergov.execution.results import results_format, serialize_graph, serialize_results
 from cybergov.store.base import Solutions
 
 TRUNCATED = "Cybergov-Results-Truncated"

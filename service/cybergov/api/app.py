@@ -26,8 +26,8 @@ from cybergov.api.routes import ROUTERS
 from cybergov.api.routes.questions import questions_router
 from cybergov.api.service import start_service
 from cybergov.execution import QueryRunner
-from cybergov.questions import Catalogue
 from cybergov.settings import Settings
+from cybergov.sparql.catalogue import Catalogue
 from cybergov.store import Store
 
 log = logging.getLogger(__name__)

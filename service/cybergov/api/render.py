@@ -13,7 +13,7 @@ from cybergov import __version__
 from cybergov.api.links import href
 from cybergov.api.negotiation import Representation
 from cybergov.api.service import Service
-from cybergov.labels import compact
+from cybergov.exchange.labels import compact
 from cybergov.namespaces import PREFIXES
 
 #: Pages load nothing but this service's stylesheet: no script can run in them.

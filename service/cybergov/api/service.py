@@ -15,18 +15,18 @@ from typing import TypeVar, cast
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from cybergov import contributions
-from cybergov.contributions import Outcome
+from cybergov.contribute import contributions
+from cybergov.contribute.contributions import Outcome
+from cybergov.contribute.intake import IntakeLimits
+from cybergov.contribute.staging import stage
 from cybergov.errors import CybergovError
+from cybergov.exchange import Dumps, graph_version
+from cybergov.exchange.shapes_doc import ShapesDoc, read_shapes
 from cybergov.execution import QueryRunner
-from cybergov.export import Dumps, graph_version
-from cybergov.intake import IntakeLimits
-from cybergov.load import load
+from cybergov.knowledge.load import load
 from cybergov.paths import data_root
-from cybergov.questions import Catalogue
 from cybergov.settings import Settings
-from cybergov.shapedoc import ShapesDoc, read_shapes
-from cybergov.staging import stage
+from cybergov.sparql.catalogue import Catalogue
 from cybergov.store import EmbeddedStore, Store, factory
 from cybergov.store.remote import RemoteStore
 
@@ -129,11 +129,12 @@ class Service:
         self.runner.refresh()
 
     def contribute(self, data: bytes, *, media_type: str, contributor: str) -> Outcome:
-        """Accept a contribution (see :func:`cybergov.contributions.accept`), one at a time.
+        """Accept a contribution (see :func:`~cybergov.contribute.contributions.accept`), one at
+        a time.
 
         Raises:
             UnsupportedFormat, InputRejected, RdfSyntaxError, ContributionRejected,
-            StoreError: see :func:`cybergov.contributions.accept`.
+            StoreError: see :func:`cybergov.contribute.contributions.accept`.
         """
         limits = IntakeLimits.from_settings(self.settings)
         with self.data_lock:
@@ -150,7 +151,7 @@ class Service:
         return outcome
 
     def withdraw(self, identifier: str, *, admin: str) -> Outcome:
-        """Withdraw a contribution (see :func:`cybergov.contributions.withdraw`).
+        """Withdraw a contribution (see :func:`cybergov.contribute.contributions.withdraw`).
 
         Raises:
             ContributionNotFound, ContributionWithdrawn, StoreError: see there.

@@ -11,8 +11,8 @@ from pyoxigraph import BlankNode, Literal, NamedNode
 from rdflib.namespace import RDF, XSD
 
 from cybergov.api.links import href
-from cybergov.describe import Description, Statement
-from cybergov.labels import compact
+from cybergov.exchange.labels import compact
+from cybergov.exchange.resources import Description, Statement
 from cybergov.namespaces import CGR
 from cybergov.store.base import Term
 

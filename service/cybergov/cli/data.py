@@ -8,8 +8,6 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from cybergov.canonical import canonicalise, is_canonical
-from cybergov.checks import run_checks
 from cybergov.cli.app import (
     EXIT_ERROR,
     EXIT_FAILED,
@@ -21,14 +19,16 @@ from cybergov.cli.app import (
     fail,
 )
 from cybergov.errors import CybergovError
-from cybergov.load import LoadReport, load
+from cybergov.knowledge.canonical import canonicalise, is_canonical
+from cybergov.knowledge.checks import run_checks
+from cybergov.knowledge.load import LoadReport, load
+from cybergov.knowledge.remote_load import load_remote
+from cybergov.knowledge.summary import StoreSummary, summarise
 from cybergov.paths import data_root
 from cybergov.settings import load_settings
 from cybergov.store import Store
 from cybergov.store.factory import open_store
 from cybergov.store.remote import RemoteStore
-from cybergov.store.sync import load_remote
-from cybergov.summary import StoreSummary, summarise
 
 
 def print_summary(summary: StoreSummary) -> None:
@@ -124,7 +124,7 @@ def check_command(
 
 
 def report_consistency() -> bool:
-    from cybergov.reason.consistency import check_ontology
+    from cybergov.knowledge.consistency import check_ontology
 
     consistency = check_ontology()
     if consistency.ok:

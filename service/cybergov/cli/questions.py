@@ -22,12 +22,12 @@ from rich.text import Text
 from cybergov.cli.app import EndpointOption, StoreOption, app, console, errors, fail
 from cybergov.errors import CybergovError, QueryParameterError, StoreError
 from cybergov.execution import QueryRunner
-from cybergov.load import load
+from cybergov.execution.results import serialize_graph, write_results
+from cybergov.knowledge.load import load
 from cybergov.namespaces import PREFIXES
-from cybergov.questions import Catalogue, Question, ask
-from cybergov.rdfio import format_by_name
-from cybergov.results import serialize_graph, write_results
+from cybergov.rdf_formats import format_by_name
 from cybergov.settings import Settings, load_settings
+from cybergov.sparql.catalogue import Catalogue, Question, ask
 from cybergov.store import EmbeddedStore, Solutions, Store, Term
 from cybergov.store.factory import open_store
 

@@ -15,7 +15,7 @@ import uvicorn
 from cybergov.api.workers import check_workers
 from cybergov.cli.app import EndpointOption, StoreOption, app, console, fail
 from cybergov.errors import CybergovError
-from cybergov.load import load
+from cybergov.knowledge.load import load
 from cybergov.settings import Settings, load_settings
 from cybergov.store import EmbeddedStore
 

@@ -29,14 +29,19 @@ from cybergov.cli.app import (
     console,
     print_error,
 )
+from cybergov.contribute.intake import (
+    FORMAT_NAMES,
+    IntakeLimits,
+    contribution_format,
+    read_contribution,
+)
+from cybergov.contribute.validation import validate_contribution
+from cybergov.contribute.validation_report import ValidationReport
 from cybergov.errors import CybergovError, DataError, StoreError, UnsupportedFormat
-from cybergov.intake import FORMAT_NAMES, IntakeLimits, contribution_format, read_contribution
-from cybergov.load import load
+from cybergov.knowledge.load import load
 from cybergov.namespaces import SH, bind_prefixes
 from cybergov.settings import load_settings
 from cybergov.store import EmbeddedStore, Store
-from cybergov.validate import validate_contribution
-from cybergov.validation_report import ValidationReport
 
 
 class Output(StrEnum):

@@ -1,6 +1,6 @@
 """The query runner: every query from outside goes through it.
 
-It screens the text (:mod:`cybergov.execution.screen`), refuses dataset IRIs
+It screens the text (:mod:`cybergov.sparql.guard`), refuses dataset IRIs
 that are not graphs of the store, and runs the query under a deadline with a
 cap on rows:
 
@@ -35,11 +35,11 @@ from cybergov.errors import StoreError, UnsupportedFormat
 from cybergov.execution.cache import AnswerCache
 from cybergov.execution.pool import WorkerPool
 from cybergov.execution.replica import OUTPUTS
-from cybergov.execution.screen import Limits, ScreenedQuery, check_dataset, screen
+from cybergov.execution.results import flag_truncation, serialize_results
 from cybergov.execution.wire import Request, Serialised
-from cybergov.results import flag_truncation, serialize_results
 from cybergov.settings import Settings
-from cybergov.sparql import bind_values
+from cybergov.sparql.guard import Limits, ScreenedQuery, check_dataset, screen
+from cybergov.sparql.lexer import bind_values
 from cybergov.store.base import QueryAnswer, Solutions, Store, Term
 from cybergov.store.embedded import EmbeddedStore
 from cybergov.store.remote import RemoteStore
@@ -216,7 +216,7 @@ class QueryRunner:
         is ever made in this process, and the answer is kept for the same query until the
         store is next written to (see :mod:`cybergov.execution.cache`). A JSON answer of
         rows carries the ``truncated`` member, as
-        :func:`cybergov.results.serialize_results` writes it. CONSTRUCT and DESCRIBE
+        :func:`cybergov.execution.results.serialize_results` writes it. CONSTRUCT and DESCRIBE
         answers come as triples.
 
         Raises:

@@ -22,7 +22,7 @@ from pyoxigraph import (
 )
 
 from cybergov.errors import QuerySyntaxError, StoreError
-from cybergov.rdfio import syntax_error
+from cybergov.rdf_formats import syntax_error
 from cybergov.store.base import QueryAnswer, Solutions, Store, Term, collect_solutions
 
 log = logging.getLogger(__name__)

@@ -14,7 +14,7 @@ true``). The store checks this on its first query and refuses to answer
 otherwise (:class:`~cybergov.errors.StoreError`), rather than answer wrongly.
 
 A server cannot bind variables for us, so substitutions are sent as a
-``VALUES`` block of terms serialised by pyoxigraph (:func:`cybergov.sparql.bind_values`).
+``VALUES`` block of terms serialised by pyoxigraph (:func:`cybergov.sparql.lexer.bind_values`).
 """
 
 from __future__ import annotations
@@ -48,10 +48,10 @@ from cybergov.errors import (
     StoreError,
     StoreUnavailable,
 )
-from cybergov.rdfio import syntax_error
-from cybergov.sparql import bind_values, query_form, term_text
+from cybergov.rdf_formats import syntax_error
+from cybergov.sparql.lexer import bind_values, query_form, term_text
 from cybergov.store.base import QueryAnswer, Store, Term, Triples, collect_solutions
-from cybergov.store.protocol import DeadlineReader, Endpoints, GraphStore, http_error
+from cybergov.store.endpoints import DeadlineReader, Endpoints, GraphStore, http_error
 
 log = logging.getLogger(__name__)
 

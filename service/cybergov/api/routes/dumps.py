@@ -13,8 +13,8 @@ from cybergov.api.deps import FormatParam, ServiceDep
 from cybergov.api.negotiation import HTML, JSON, Representation, choose
 from cybergov.api.render import page
 from cybergov.api.service import Service
-from cybergov.export.dumps import DUMP_FORMATS, Dump, DumpFormat, dump_format
-from cybergov.export.void import LICENCE, dump_url
+from cybergov.exchange.dumps import DUMP_FORMATS, Dump, DumpFormat, dump_format
+from cybergov.exchange.void import LICENCE, dump_url
 
 router = APIRouter(tags=["dumps and dataset"])
 

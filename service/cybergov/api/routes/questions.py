@@ -33,7 +33,7 @@ from cybergov.api.schemas import QuestionAnswer, QuestionList, plain_rows
 from cybergov.api.service import Service
 from cybergov.errors import QueryParameterError
 from cybergov.execution import Serialised
-from cybergov.questions import Catalogue, Parameter, Question, example_values
+from cybergov.sparql.catalogue import Catalogue, Parameter, Question, example_values
 from cybergov.store.base import Term
 
 #: What an answer is offered as; JSON first.

@@ -13,10 +13,10 @@ from cybergov.api.negotiation import HTML, RDF_PAGE, by_extension, choose
 from cybergov.api.render import alternates, app_path, page, rdf_response, root_path
 from cybergov.api.service import Service
 from cybergov.api.views import Views
-from cybergov.describe import Description, describe, description_quads
 from cybergov.errors import ResourceNotFound
+from cybergov.exchange.ontology_doc import OntologyDoc, document_ontology
+from cybergov.exchange.resources import Description, describe, description_quads
 from cybergov.namespaces import CGR, GRAPH
-from cybergov.ontodoc import OntologyDoc, document_ontology
 
 router = APIRouter(tags=["linked data"])
 

@@ -26,9 +26,10 @@ from cybergov.api.protocol import FORM, QUERY, Operation, read_operation
 from cybergov.api.render import alternates, page, rdf_response
 from cybergov.api.routes.void import description
 from cybergov.api.service import Service
-from cybergov.execution import Serialised, screen
-from cybergov.export.service_description import service_description_triples
-from cybergov.results import term_label
+from cybergov.exchange.service_description import service_description_triples
+from cybergov.execution import Serialised
+from cybergov.execution.results import term_label
+from cybergov.sparql.guard import screen
 from cybergov.store.base import Solutions
 
 router = APIRouter(tags=["SPARQL"])

@@ -11,8 +11,13 @@ from cybergov.api.render import alternates, page, rdf_response
 from cybergov.api.routes.dumps import not_modified
 from cybergov.api.service import Service
 from cybergov.errors import ResourceNotFound
-from cybergov.export.dumps import DUMP_FORMATS
-from cybergov.export.void import DATASET_IRI, DatasetDescription, dataset_triples, describe_dataset
+from cybergov.exchange.dumps import DUMP_FORMATS
+from cybergov.exchange.void import (
+    DATASET_IRI,
+    DatasetDescription,
+    dataset_triples,
+    describe_dataset,
+)
 
 router = APIRouter(tags=["dumps and dataset"])
 

@@ -3,8 +3,8 @@
 A contribution is untrusted bytes in Turtle, N-Triples, JSON-LD or RDF/XML.
 Before any parser runs, its size is bounded, its text must be UTF-8, its
 nesting is bounded, RDF/XML with DOCTYPE or entity declarations is refused and
-JSON-LD contexts that would be fetched are refused (see :mod:`cybergov.screening`
-and :mod:`cybergov.jsonld`). pyoxigraph then parses it, with no base IRI and no
+JSON-LD contexts that would be fetched are refused (see :mod:`cybergov.contribute.screening`
+and :mod:`cybergov.contribute.jsonld`). pyoxigraph then parses it, with no base IRI and no
 document loader, so that nothing is read from the network or the disk; every
 literal and IRI is bounded; and the triples become an rdflib graph, the only
 form pySHACL is ever given.
@@ -24,6 +24,13 @@ from typing import TYPE_CHECKING
 import rdflib
 from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad, RdfFormat, Triple, parse
 
+from cybergov.contribute.jsonld import resolve_contexts
+from cybergov.contribute.screening import (
+    check_json_depth,
+    check_turtle_depth,
+    check_xml,
+    decode_utf8,
+)
 from cybergov.errors import (
     DataError,
     DataNotFound,
@@ -34,9 +41,7 @@ from cybergov.errors import (
     UnsupportedFormat,
     UnsupportedStatement,
 )
-from cybergov.jsonld import resolve_contexts
-from cybergov.rdfio import CONTRIBUTION_FORMATS, format_by_name, format_for_path, syntax_error
-from cybergov.screening import check_json_depth, check_turtle_depth, check_xml, decode_utf8
+from cybergov.rdf_formats import CONTRIBUTION_FORMATS, format_by_name, format_for_path, syntax_error
 
 if TYPE_CHECKING:
     from cybergov.settings import Settings

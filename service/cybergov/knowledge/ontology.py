@@ -16,7 +16,7 @@ from pyoxigraph import NamedNode, RdfFormat, parse
 from cybergov.errors import OntologyImportError
 from cybergov.namespaces import ONTOLOGY_IRI, graph_iri
 from cybergov.paths import ontology_dir
-from cybergov.rdfio import syntax_error
+from cybergov.rdf_formats import syntax_error
 
 _OWL_IMPORTS = NamedNode("http://www.w3.org/2002/07/owl#imports")
 _OWL_ONTOLOGY = NamedNode("http://www.w3.org/2002/07/owl#Ontology")

@@ -18,7 +18,7 @@ from pyoxigraph import Store as OxigraphStore
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
 from cybergov.errors import ResourceNotFound
-from cybergov.labels import Labels, compact
+from cybergov.exchange.labels import Labels, compact
 from cybergov.namespaces import CG, INFERRED_GRAPH_PREFIX
 from cybergov.store.base import Solutions, Store, Term
 from cybergov.store.embedded import EmbeddedStore

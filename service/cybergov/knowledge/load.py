@@ -18,6 +18,8 @@ from pathlib import Path
 
 from pyoxigraph import Literal, NamedNode, RdfFormat
 
+from cybergov.knowledge.ontology import ontology_modules
+from cybergov.knowledge.rules import MaterialisationReport, Rule, materialise, read_rules
 from cybergov.namespaces import (
     CG,
     GRAPH,
@@ -28,9 +30,7 @@ from cybergov.namespaces import (
     VOCABULARY_PREFIXES,
     graph_iri,
 )
-from cybergov.ontology import ontology_modules
 from cybergov.paths import data_root
-from cybergov.reason.rules import MaterialisationReport, Rule, materialise, read_rules
 from cybergov.store.base import Solutions, Store
 
 log = logging.getLogger(__name__)

@@ -2,7 +2,7 @@
 listed, and withdrawn.
 
 A contribution is accepted only when it conforms to the shapes in the context of
-the store (:mod:`cybergov.validate`). It becomes the named graph
+the store (:mod:`cybergov.contribute.validation`). It becomes the named graph
 ``graph/contribution/<id>``, described in the metadata graph with PROV-O: a
 ``cg:Contribution`` attributed to the agent named by the token that sent it
 (``prov:wasAttributedTo``), received at ``prov:generatedAtTime``, with the
@@ -12,7 +12,7 @@ nodes become IRIs under ``https://w3id.org/cybergov/.well-known/genid/`` (RDF
 1.1 skolem IRIs), so that the facts derived from it can name them.
 
 The contribution, its description and the facts the rules derive with it enter
-the store in one update (:mod:`cybergov.staging`), so no reader sees one
+the store in one update (:mod:`cybergov.contribute.staging`), so no reader sees one
 without the others. Withdrawing a contribution drops exactly its graph and
 marks its description withdrawn (``prov:invalidatedAtTime``, and the withdrawal
 as a ``prov:Activity`` associated with the agent who withdrew it), with the
@@ -33,12 +33,15 @@ from typing import Any
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, Triple
 
+from cybergov.contribute.intake import IntakeLimits, contribution_format, read_statements
+from cybergov.contribute.staging import Changes, stage
+from cybergov.contribute.validation import ShapesBundle, validate_contribution
+from cybergov.contribute.validation_report import ValidationReport
 from cybergov.errors import (
     ContributionNotFound,
     ContributionRejected,
     ContributionWithdrawn,
 )
-from cybergov.intake import IntakeLimits, contribution_format, read_statements
 from cybergov.namespaces import (
     BASE,
     CG,
@@ -48,11 +51,8 @@ from cybergov.namespaces import (
     META_GRAPH,
     VOCABULARY_PREFIXES,
 )
-from cybergov.staging import Changes, stage
 from cybergov.store.base import Solutions, Store
 from cybergov.store.embedded import EmbeddedStore
-from cybergov.validate import ShapesBundle, validate_contribution
-from cybergov.validation_report import ValidationReport
 
 #: Where the blank nodes of contributions become IRIs (RDF 1.1 Concepts, section 3.5).
 GENID = f"{BASE}.well-known/genid/"
@@ -219,7 +219,7 @@ def accept(
     Raises:
         UnsupportedFormat: the media type is not Turtle, N-Triples, JSON-LD or RDF/XML.
         InputRejected, RdfSyntaxError: the bytes are too large, hostile or do not parse
-            (see :func:`cybergov.intake.read_statements`).
+            (see :func:`cybergov.contribute.intake.read_statements`).
         ContributionRejected: it does not conform to the shapes (carries the report);
             nothing was stored.
         StoreError: the store failed; nothing was stored.

@@ -14,7 +14,7 @@ import rdflib
 from pyoxigraph import RdfFormat, parse
 
 from cybergov.namespaces import bind_prefixes
-from cybergov.rdfio import syntax_error
+from cybergov.rdf_formats import syntax_error
 
 
 def canonical_turtle(text: str, *, source: str) -> str:

@@ -43,11 +43,11 @@ from cybergov.errors import (
     QueryRefused,
     QuerySyntaxError,
 )
-from cybergov.execution.screen import screen
-from cybergov.headers import read_query_file
 from cybergov.namespaces import PREFIXES, VOCABULARY_PREFIXES
 from cybergov.paths import queries_dir
-from cybergov.sparql import top_level, where_group
+from cybergov.sparql.guard import screen
+from cybergov.sparql.lexer import top_level, where_group
+from cybergov.sparql.query_files import read_query_file
 from cybergov.store.base import QueryAnswer, Solutions, Term
 
 _XSD = VOCABULARY_PREFIXES["xsd"]

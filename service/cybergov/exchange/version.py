@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 
-from cybergov.load import stored_checksums
+from cybergov.knowledge.load import stored_checksums
 from cybergov.store.base import Store
 
 

@@ -37,14 +37,14 @@ from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.sparql import Query
 
+from cybergov.contribute.intake import to_rdflib_term
+from cybergov.contribute.validation_report import ValidationReport, build_report
 from cybergov.errors import DataError, StoreError
-from cybergov.intake import to_rdflib_term
+from cybergov.knowledge.ontology import ontology_modules
 from cybergov.namespaces import CG, SH, bind_prefixes
-from cybergov.ontology import ontology_modules
 from cybergov.paths import data_root
-from cybergov.rdfio import syntax_error
+from cybergov.rdf_formats import syntax_error
 from cybergov.store.base import Solutions, Store
-from cybergov.validation_report import ValidationReport, build_report
 
 log = logging.getLogger(__name__)
 
@@ -295,7 +295,9 @@ def validate_contribution(
     """
     if not isinstance(contribution, rdflib.Graph):
         # pySHACL would load a string as a path or a URL: only parsed graphs go to it.
-        raise TypeError("validate_contribution takes a parsed rdflib graph (see cybergov.intake)")
+        raise TypeError(
+            "validate_contribution takes a parsed rdflib graph (see cybergov.contribute.intake)"
+        )
     bundle = bundle or shapes_bundle()
     started = time.perf_counter()
     data = data_graph(contribution, store, bundle)

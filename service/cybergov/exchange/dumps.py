@@ -31,7 +31,7 @@ from pyoxigraph import BlankNode, DefaultGraph, NamedNode, Quad, RdfFormat, Trip
 from pyoxigraph import Store as OxigraphStore
 
 from cybergov.errors import ExportError, ResourceNotFound
-from cybergov.export.version import graph_version
+from cybergov.exchange.version import graph_version
 from cybergov.namespaces import PREFIXES
 from cybergov.store.base import Store
 from cybergov.store.embedded import EmbeddedStore

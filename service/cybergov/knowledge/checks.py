@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cybergov.errors import DataError, HeaderError
-from cybergov.headers import QueryFile, read_query_folder
 from cybergov.paths import queries_dir
+from cybergov.sparql.query_files import QueryFile, read_query_folder
 from cybergov.store.base import Solutions, Store
 
 _REQUIRED = frozenset({"summary", "description"})

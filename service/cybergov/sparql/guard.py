@@ -40,7 +40,7 @@ from urllib.parse import urljoin
 
 from cybergov.errors import QueryRefused
 from cybergov.settings import Settings
-from cybergov.sparql import FORMS, Token, position, tokens
+from cybergov.sparql.lexer import FORMS, Token, position, tokens
 
 _OPEN = {"{": "}", "(": ")", "[": "]", "<<": ">>"}
 _CLOSE = frozenset(_OPEN.values())

@@ -14,7 +14,7 @@ from pyoxigraph import Literal, NamedNode, Triple
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from cybergov.errors import ResourceNotFound
-from cybergov.labels import Labels, compact
+from cybergov.exchange.labels import Labels, compact
 from cybergov.namespaces import CG, ONTOLOGY_GRAPH_PREFIX
 from cybergov.store.base import Solutions, Store, Term
 

@@ -17,8 +17,8 @@ import owlready2
 from pyoxigraph import NamedNode, RdfFormat, parse, serialize
 
 from cybergov.errors import ReasonerError
+from cybergov.knowledge.ontology import OntologyModule, ontology_modules
 from cybergov.namespaces import CG, ONTOLOGY_IRI
-from cybergov.ontology import OntologyModule, ontology_modules
 
 log = logging.getLogger(__name__)
 _OWL_IMPORTS = NamedNode("http://www.w3.org/2002/07/owl#imports")

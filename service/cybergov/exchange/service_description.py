@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
-from cybergov.export.void import DATASET_IRI, DatasetDescription
+from cybergov.exchange.void import DATASET_IRI, DatasetDescription
 from cybergov.namespaces import VOCABULARY_PREFIXES
 
 SD = "http://www.w3.org/ns/sparql-service-description#"

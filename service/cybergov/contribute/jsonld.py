@@ -85,7 +85,7 @@ def resolve_contexts(document: Any, *, source: str) -> tuple[Any, bool]:
     """The document with bundled context references replaced by the contexts themselves.
 
     Returns the document and whether anything was replaced. The document's
-    nesting must already be bounded (see :mod:`cybergov.screening`): the walk
+    nesting must already be bounded (see :mod:`cybergov.contribute.screening`): the walk
     recurses once per level.
 
     Raises:

@@ -15,9 +15,9 @@ from pyoxigraph import BlankNode, Literal, NamedNode, Quad, QuerySolutions, RdfF
 from pyoxigraph import Store as OxigraphStore
 from rdflib.namespace import RDF, RDFS
 
-from cybergov.labels import Labels, compact
+from cybergov.exchange.labels import Labels, compact
 from cybergov.namespaces import CGSH, SH, graph_iri
-from cybergov.rdfio import syntax_error
+from cybergov.rdf_formats import syntax_error
 from cybergov.store.base import Term
 
 log = logging.getLogger(__name__)

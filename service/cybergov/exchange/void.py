@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
-from cybergov.export.dumps import DUMP_FORMATS
-from cybergov.labels import Labels
+from cybergov.exchange.dumps import DUMP_FORMATS
+from cybergov.exchange.labels import Labels
 from cybergov.namespaces import BASE, CG, CGR, DCAT, META_GRAPH, PREFIXES, VOCABULARY_PREFIXES, VOID
 from cybergov.store.base import Solutions, Store, Term
 

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cybergov.errors import DataError
-from cybergov.headers import read_query_folder
 from cybergov.namespaces import CGR, graph_iri
 from cybergov.paths import queries_dir
+from cybergov.sparql.query_files import read_query_folder
 from cybergov.store.base import Store
 
 log = logging.getLogger(__name__)

@@ -28,7 +28,7 @@ from typing import TypeVar
 from pyoxigraph import BlankNode, NamedNode, Quad, Triple
 
 from cybergov.errors import StoreError
-from cybergov.load import refresh_inferences
+from cybergov.knowledge.load import refresh_inferences
 from cybergov.namespaces import INFERRED_GRAPH_PREFIX, META_GRAPH
 from cybergov.store.base import Store
 from cybergov.store.embedded import EmbeddedStore

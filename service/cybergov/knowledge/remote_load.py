@@ -20,7 +20,13 @@ from pathlib import Path
 from pyoxigraph import Literal as RdfLiteral
 from pyoxigraph import NamedNode, RdfFormat, serialize
 
-from cybergov.load import INFERENCE_STATE, LoadReport, describe_graph, load, stored_checksums
+from cybergov.knowledge.load import (
+    INFERENCE_STATE,
+    LoadReport,
+    describe_graph,
+    load,
+    stored_checksums,
+)
 from cybergov.namespaces import (
     CG,
     CONTRIBUTION_GRAPH_PREFIX,
@@ -29,7 +35,7 @@ from cybergov.namespaces import (
     META_GRAPH,
     ONTOLOGY_GRAPH_PREFIX,
 )
-from cybergov.sparql import term_text
+from cybergov.sparql.lexer import term_text
 from cybergov.store.base import Solutions, Store
 from cybergov.store.embedded import EmbeddedStore
 
