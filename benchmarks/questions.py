@@ -53,8 +53,7 @@ from tests.servers import OxigraphServer  # noqa: E402
 
 from cybergov.execution import QueryRunner  # noqa: E402
 from cybergov.knowledge.load import load, refresh_inferences  # noqa: E402
-from cybergov.paths import data_root  # noqa: E402
-from cybergov.settings import Settings  # noqa: E402
+from cybergov.settings import Settings, data_root  # noqa: E402
 from cybergov.sparql.catalogue import Catalogue, Question  # noqa: E402
 from cybergov.sparql.lexer import bind_values  # noqa: E402
 from cybergov.store import EmbeddedStore  # noqa: E402

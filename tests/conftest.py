@@ -15,8 +15,7 @@ from cybergov.knowledge.ontology import ontology_modules
 from cybergov.knowledge.remote_load import load_remote
 from cybergov.knowledge.rules import materialise, read_rules
 from cybergov.namespaces import graph_iri
-from cybergov.paths import data_root
-from cybergov.settings import Settings
+from cybergov.settings import Settings, data_root
 from cybergov.store import EmbeddedStore
 from cybergov.store.factory import open_store
 from cybergov.store.remote import RemoteStore

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from cybergov.paths import data_root
+from cybergov.settings import data_root
 
 ROOT = data_root()
 BIN = Path(sys.executable).parent

@@ -9,7 +9,7 @@ import zipfile
 
 import pytest
 
-from cybergov.paths import data_root
+from cybergov.settings import data_root
 
 
 @pytest.mark.slow
@@ -39,7 +39,7 @@ def test_the_wheel_ships_the_data_and_finds_it(tmp_path):
         "cybergov/_data/ontology/cybergov.ttl",
         "cybergov/_data/kg/states.ttl",
         "cybergov/_data/queries/rules/attribution-chain.rq",
-        "cybergov/paths.py",
+        "cybergov/settings.py",
     ):
         assert expected in names
     target = tmp_path / "site"
@@ -62,7 +62,7 @@ def test_the_wheel_ships_the_data_and_finds_it(tmp_path):
     )
     assert installed.returncode == 0, installed.stderr
     found = subprocess.run(
-        [sys.executable, "-c", "from cybergov.paths import data_root; print(data_root())"],
+        [sys.executable, "-c", "from cybergov.settings import data_root; print(data_root())"],
         capture_output=True,
         text=True,
         timeout=60,

@@ -13,7 +13,7 @@ from cybergov.api.reload import fingerprint, watch_data
 from cybergov.api.service import Service, start_service
 from cybergov.errors import ResourceNotFound
 from cybergov.exchange.resources import describe
-from cybergov.paths import data_root
+from cybergov.settings import data_root
 from tests.api.conftest import settings
 
 STATE = """

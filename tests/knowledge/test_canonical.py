@@ -6,7 +6,7 @@ import pytest
 
 from cybergov.errors import RdfSyntaxError
 from cybergov.knowledge.canonical import canonical_turtle
-from cybergov.paths import data_root
+from cybergov.settings import data_root
 
 TURTLE_FILES = sorted(
     path

@@ -10,7 +10,7 @@ import pytest
 from cybergov.errors import RdfSyntaxError
 from cybergov.knowledge.load import curated_sources, load, stored_checksums
 from cybergov.namespaces import META_GRAPH, graph_iri
-from cybergov.paths import data_root
+from cybergov.settings import data_root
 from cybergov.store import EmbeddedStore, Solutions
 
 MINIMAL_KG = """

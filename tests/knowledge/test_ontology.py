@@ -13,7 +13,7 @@ from cybergov.errors import OntologyImportError
 from cybergov.knowledge.consistency import check_ontology
 from cybergov.knowledge.ontology import ontology_modules
 from cybergov.namespaces import CG, ONTOLOGY_IRI
-from cybergov.paths import ontology_dir
+from cybergov.settings import data_folder
 
 CC_BY = rdflib.URIRef("https://creativecommons.org/licenses/by/4.0/")
 
@@ -137,7 +137,7 @@ def test_the_model_covers_the_eu_approach(ontology):
 
 def copy_ontology(tmp_path: Path) -> Path:
     target = tmp_path / "ontology"
-    shutil.copytree(ontology_dir(), target)
+    shutil.copytree(data_folder("ontology"), target)
     return target
 
 

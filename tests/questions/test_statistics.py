@@ -17,7 +17,7 @@ from pyoxigraph import NamedNode
 from rdflib import RDF, Graph, URIRef
 
 from cybergov.namespaces import CG, ORG
-from cybergov.paths import kg_dir
+from cybergov.settings import data_folder
 from cybergov.sparql.catalogue import Catalogue, ask
 from tests.questions.expectations import cell
 
@@ -58,7 +58,7 @@ def states_behind(
 @pytest.fixture(scope="module")
 def facts() -> Facts:
     graph = Graph()
-    for path in sorted(kg_dir().glob("*.ttl")):
+    for path in sorted(data_folder("kg").glob("*.ttl")):
         graph.parse(path, format="turtle")
     known = Facts()
     for kind in (CG.Incident, CG.Campaign):

@@ -19,7 +19,7 @@ from cybergov.contribute.validation import (
     validate_contribution,
 )
 from cybergov.namespaces import CG, INFERRED_GRAPH_PREFIX, ORG, SH
-from cybergov.paths import data_root
+from cybergov.settings import data_root
 
 #: Violations of the curated graph that are errors in its data, reported to its maintainers;
 #: each is (file, focus, path, shape). The test fails when one of them no longer occurs, so

@@ -9,7 +9,7 @@ import pytest
 from pyoxigraph import Literal, NamedNode
 
 from cybergov.errors import HeaderError, QueryNotFound, QueryParameterError
-from cybergov.paths import queries_dir
+from cybergov.settings import data_folder
 from cybergov.sparql.catalogue import Catalogue, Parameter, read_question
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -40,7 +40,7 @@ def test_the_catalogue_holds_at_least_twenty_questions_with_complete_headers():
 
 
 def test_every_question_file_is_read_strictly():
-    for path in sorted((queries_dir() / "questions").glob("*.rq")):
+    for path in sorted((data_folder("queries") / "questions").glob("*.rq")):
         read_question(path)  # raises HeaderError on any fault
 
 

@@ -24,8 +24,7 @@ from cybergov.exchange import Dumps, graph_version
 from cybergov.exchange.shapes_doc import ShapesDoc, read_shapes
 from cybergov.execution import QueryRunner
 from cybergov.knowledge.load import load
-from cybergov.paths import data_root
-from cybergov.settings import Settings
+from cybergov.settings import Settings, data_folder
 from cybergov.sparql.catalogue import Catalogue
 from cybergov.store import EmbeddedStore, Store, factory
 from cybergov.store.remote import RemoteStore
@@ -68,10 +67,6 @@ def open_store(settings: Settings, *, root: Path | None = None) -> Store:
     elif isinstance(store, RemoteStore):
         log.info("serving the SPARQL server at %s as it is", store.endpoints.query)
     return store
-
-
-def shapes_folder(root: Path | None = None) -> Path:
-    return (root or data_root()) / "shapes"
 
 
 @dataclass
@@ -176,7 +171,7 @@ class Service:
                     infer=False,
                     root=self.root,
                 )
-                self.shapes = read_shapes(shapes_folder(self.root))
+                self.shapes = read_shapes(data_folder("shapes", self.root))
                 self.changed()
             except CybergovError as error:
                 log.error("the data was not reloaded: %s", error)
@@ -224,7 +219,7 @@ def start_service(
     if runner is None:
         runner = QueryRunner(store, settings=settings).start()
     if catalogue is None:
-        catalogue = Catalogue.load(None if root is None else root / "queries" / "questions")
+        catalogue = Catalogue.load(data_folder("queries", root) / "questions")
     temporary = None
     folder = settings.dump_dir
     if folder is None:
@@ -236,7 +231,7 @@ def start_service(
         runner=runner,
         catalogue=catalogue,
         dumps=Dumps(store, folder),
-        shapes=read_shapes(shapes_folder(root)),
+        shapes=read_shapes(data_folder("shapes", root)),
         templates=templates(),
         owns_store=owns_store,
         owns_runner=owns_runner,

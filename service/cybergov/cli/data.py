@@ -24,8 +24,7 @@ from cybergov.knowledge.checks import run_checks
 from cybergov.knowledge.load import LoadReport, load
 from cybergov.knowledge.remote_load import load_remote
 from cybergov.knowledge.summary import StoreSummary, summarise
-from cybergov.paths import data_root
-from cybergov.settings import load_settings
+from cybergov.settings import data_folder, load_settings
 from cybergov.store import Store
 from cybergov.store.factory import open_store
 from cybergov.store.remote import RemoteStore
@@ -150,9 +149,8 @@ def fmt_command(
     ] = False,
 ) -> None:
     """Rewrite Turtle files in the project's one canonical form."""
-    root = data_root()
     targets = files or sorted(
-        p for folder in ("ontology", "kg", "shapes") for p in (root / folder).rglob("*.ttl")
+        p for folder in ("ontology", "kg", "shapes") for p in data_folder(folder).rglob("*.ttl")
     )
     try:
         if check:

@@ -42,8 +42,8 @@ from cybergov.contribute.validation_report import ValidationReport, build_report
 from cybergov.errors import DataError, StoreError
 from cybergov.knowledge.ontology import ontology_modules
 from cybergov.namespaces import CG, SH, bind_prefixes
-from cybergov.paths import data_root
 from cybergov.rdf_formats import syntax_error
+from cybergov.settings import data_folder
 from cybergov.store.base import Solutions, Store
 
 log = logging.getLogger(__name__)
@@ -137,13 +137,14 @@ def shapes_bundle(root: Path | None = None) -> ShapesBundle:
         RdfSyntaxError: a shapes or ontology file does not parse.
         OntologyImportError: the ontology's imports cannot be resolved offline.
     """
-    root = root or data_root()
     shapes = rdflib.Graph(bind_namespaces="none")
     bind_prefixes(shapes.namespace_manager)
-    _read_turtle(sorted((root / "shapes").glob("*.ttl")), shapes)
+    _read_turtle(sorted(data_folder("shapes", root).glob("*.ttl")), shapes)
     ontology = rdflib.Graph(bind_namespaces="none")
     bind_prefixes(ontology.namespace_manager)
-    _read_turtle((module.path for module in ontology_modules(root / "ontology")), ontology)
+    _read_turtle(
+        (module.path for module in ontology_modules(data_folder("ontology", root))), ontology
+    )
     log.info("shapes: %d triples, ontology: %d triples", len(shapes), len(ontology))
     links = frozenset(
         p for p in ontology.subjects(RDF.type, OWL.ObjectProperty) if isinstance(p, rdflib.URIRef)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cybergov.errors import DataError, HeaderError
-from cybergov.paths import queries_dir
+from cybergov.settings import data_folder
 from cybergov.sparql.query_files import QueryFile, read_query_folder
 from cybergov.store.base import Solutions, Store
 
@@ -45,7 +45,7 @@ def read_checks(folder: Path | None = None) -> list[QueryFile]:
         HeaderError: a check has a bad header, or a file of the folder is not
             named ``*-violation.rq``.
     """
-    folder = folder or queries_dir() / "checks"
+    folder = folder or data_folder("queries") / "checks"
     misnamed = [p.name for p in folder.glob("*.rq") if not p.name.endswith(_SUFFIX)]
     if misnamed:
         raise HeaderError(f"{folder}: check files must be named *{_SUFFIX}: {', '.join(misnamed)}")

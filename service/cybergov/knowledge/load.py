@@ -30,7 +30,7 @@ from cybergov.namespaces import (
     VOCABULARY_PREFIXES,
     graph_iri,
 )
-from cybergov.paths import data_root
+from cybergov.settings import data_folder, data_root
 from cybergov.store.base import Solutions, Store
 
 log = logging.getLogger(__name__)
@@ -74,11 +74,11 @@ def curated_sources(root: Path | None = None) -> list[Source]:
 
     sources = [
         Source(m.path, m.graph, str(CG.OntologyGraph), relative(m.path))
-        for m in ontology_modules(root / "ontology")
+        for m in ontology_modules(data_folder("ontology", root))
     ]
     sources += [
         Source(path, graph_iri("kg", path.stem), str(CG.CuratedGraph), relative(path))
-        for path in sorted((root / "kg").glob("*.ttl"))
+        for path in sorted(data_folder("kg", root).glob("*.ttl"))
     ]
     return sources
 
@@ -194,7 +194,7 @@ def refresh_inferences(
 
     Returns the materialisation report, or ``None`` when nothing had changed.
     """
-    rules = read_rules((root or data_root()) / "queries" / "rules")
+    rules = read_rules(data_folder("queries", root) / "rules")
     checksum = inference_input_checksum(store, rules)
     if not force and stored_checksums(store).get(INFERENCE_STATE) == checksum:
         return None

@@ -15,8 +15,8 @@ from pyoxigraph import NamedNode, RdfFormat, parse
 
 from cybergov.errors import OntologyImportError
 from cybergov.namespaces import ONTOLOGY_IRI, graph_iri
-from cybergov.paths import ontology_dir
 from cybergov.rdf_formats import syntax_error
+from cybergov.settings import data_folder
 
 _OWL_IMPORTS = NamedNode("http://www.w3.org/2002/07/owl#imports")
 _OWL_ONTOLOGY = NamedNode("http://www.w3.org/2002/07/owl#Ontology")
@@ -77,7 +77,7 @@ def ontology_modules(folder: Path | None = None) -> list[OntologyModule]:
         OntologyImportError: an import cannot be resolved to a local module file.
         RdfSyntaxError: a file does not parse.
     """
-    folder = folder or ontology_dir()
+    folder = folder or data_folder("ontology")
     root = OntologyModule("cybergov", ONTOLOGY_IRI, folder / ROOT_FILE)
     if not root.path.is_file():
         raise OntologyImportError(f"the ontology's root file {root.path} does not exist")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from cybergov.errors import DataError
 from cybergov.namespaces import CGR, graph_iri
-from cybergov.paths import queries_dir
+from cybergov.settings import data_folder
 from cybergov.sparql.query_files import read_query_folder
 from cybergov.store.base import Store
 
@@ -62,7 +62,7 @@ def read_rules(folder: Path | None = None) -> list[Rule]:
     Raises:
         HeaderError: a rule file has a bad ``#+`` header.
     """
-    folder = folder or queries_dir() / "rules"
+    folder = folder or data_folder("queries") / "rules"
     return [
         Rule(q.name, q.sparql, q.summary, q.description, q.path)
         for q in read_query_folder(folder, required=_REQUIRED, allowed=_ALLOWED)

@@ -44,7 +44,7 @@ from cybergov.errors import (
     QuerySyntaxError,
 )
 from cybergov.namespaces import PREFIXES, VOCABULARY_PREFIXES
-from cybergov.paths import queries_dir
+from cybergov.settings import data_folder
 from cybergov.sparql.guard import screen
 from cybergov.sparql.lexer import top_level, where_group
 from cybergov.sparql.query_files import read_query_file
@@ -292,7 +292,7 @@ class Catalogue:
         Raises:
             HeaderError: a question file is malformed (see :func:`read_question`).
         """
-        folder = folder or queries_dir() / "questions"
+        folder = folder or data_folder("queries") / "questions"
         return cls([read_question(path) for path in sorted(folder.glob("*.rq"))])
 
     def __iter__(self) -> Iterator[Question]:
