@@ -50,8 +50,8 @@ def test_written_answers_from_the_remote_store_match_the_embedded_ones(remote_st
     sparql = f"SELECT ?s WHERE {{ ?s a <{CG}State> }} ORDER BY ?s LIMIT 4"
     with QueryRunner(remote_store, settings=Settings(max_rows=3)) as remote_runner:
         for output in ("json", "csv"):
-            remote = remote_runner.query_serialised(sparql, output)
-            local = runner.query_serialised(sparql, output, max_rows=3)
+            remote = remote_runner.query_results(sparql, output)
+            local = runner.query_results(sparql, output, max_rows=3)
             assert isinstance(remote, Serialised) and isinstance(local, Serialised)
             assert remote.truncated and local.truncated
             if output == "json":

@@ -20,7 +20,7 @@ from pyoxigraph import (
 )
 
 from cybergov.errors import UnsupportedFormat
-from cybergov.execution.results import results_format, serialize_graph, serialize_results
+from cybergov.execution.results import results_format, serialise_graph, serialise_results
 from cybergov.store import Solutions
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -51,14 +51,14 @@ PARSERS = {
 
 @pytest.mark.parametrize("name", ["json", "xml", "tsv"])
 def test_pyoxigraph_reads_back_exactly_what_was_written(name):
-    parsed = parse_query_results(serialize_results(TRICKY, name), PARSERS[name])
+    parsed = parse_query_results(serialise_results(TRICKY, name), PARSERS[name])
     assert [v.value for v in parsed.variables] == list(TRICKY.variables)
     rows = tuple(tuple(solution[i] for i in range(3)) for solution in parsed)
     assert rows == TRICKY.rows
 
 
 def test_json_says_when_rows_were_cut_where_readers_skip_it():
-    document = json.loads(serialize_results(TRICKY, "json"))
+    document = json.loads(serialise_results(TRICKY, "json"))
     assert document["truncated"] is True
     assert list(document) == ["head", "truncated", "results"]
     assert document["results"]["bindings"][1]["o"] == {
@@ -68,11 +68,11 @@ def test_json_says_when_rows_were_cut_where_readers_skip_it():
     }
     assert "missing" not in document["results"]["bindings"][0]
     whole = Solutions(TRICKY.variables, TRICKY.rows[:1])
-    assert json.loads(serialize_results(whole, "json"))["truncated"] is False
+    assert json.loads(serialise_results(whole, "json"))["truncated"] is False
 
 
 def test_csv_follows_rfc_4180_and_the_sparql_csv_rules():
-    text = serialize_results(TRICKY, "csv").decode()
+    text = serialise_results(TRICKY, "csv").decode()
     assert text.startswith("s,o,missing\r\n")
     rows = list(csv.reader(io.StringIO(text, newline="")))
     assert rows[1] == ["https://w3id.org/cybergov/id/state/FR", 'quote " and, comma', ""]
@@ -81,7 +81,7 @@ def test_csv_follows_rfc_4180_and_the_sparql_csv_rules():
 
 
 def test_xml_is_well_formed_results_xml():
-    root = ET.fromstring(serialize_results(TRICKY, "xml"))
+    root = ET.fromstring(serialise_results(TRICKY, "xml"))
     namespace = "{http://www.w3.org/2005/sparql-results#}"
     assert root.tag == f"{namespace}sparql"
     assert [v.get("name") for v in root.iter(f"{namespace}variable")] == ["s", "o", "missing"]
@@ -90,7 +90,7 @@ def test_xml_is_well_formed_results_xml():
 @pytest.mark.parametrize("name", ["json", "xml", "csv", "tsv"])
 def test_booleans_in_every_format(name):
     for answer in (True, False):
-        written = serialize_results(answer, name)
+        written = serialise_results(answer, name)
         if name in ("json", "xml"):
             assert bool(parse_query_results(written, PARSERS[name])) is answer
         else:
@@ -113,7 +113,7 @@ def test_graphs_are_written_with_the_prefixes_they_use():
             Literal("FR"),
         )
     ]
-    turtle = serialize_graph(triples, RdfFormat.TURTLE)
+    turtle = serialise_graph(triples, RdfFormat.TURTLE)
     assert b"@prefix state: <https://w3id.org/cybergov/id/state/> ." in turtle
     assert b"@prefix stix" not in turtle and b"@prefix sh:" not in turtle
     assert [q.triple for q in parse(turtle, RdfFormat.TURTLE)] == triples

@@ -365,7 +365,7 @@ def test_written_answers_read_back_as_the_answers_of_the_store(runner, loaded_st
         f"SELECT ?s ?label WHERE {{ ?s a <{CG}State> ; rdfs:label ?label }} ORDER BY ?s LIMIT 7"
     )
     sparql = "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> " + sparql
-    written = runner.query_serialised(sparql, output)
+    written = runner.query_results(sparql, output)
     assert isinstance(written, Serialised)
     assert written.format == output and not written.truncated and not written.boolean
     expected = loaded_store.query(sparql)
@@ -379,7 +379,7 @@ def test_written_answers_read_back_as_the_answers_of_the_store(runner, loaded_st
         read = parse_query_results(written.body, OUTPUT_FORMATS[output])
         rows = [tuple(solution[name] for name in expected.variables) for solution in read]
         assert rows == [tuple(row) for row in expected.rows]
-    asked = runner.query_serialised(f"ASK {{ ?s a <{CG}Incident> }}", output)
+    asked = runner.query_results(f"ASK {{ ?s a <{CG}Incident> }}", output)
     assert isinstance(asked, Serialised) and asked.boolean
     if output in ("json", "xml"):
         assert bool(parse_query_results(asked.body, OUTPUT_FORMATS[output])) is True
@@ -388,17 +388,19 @@ def test_written_answers_read_back_as_the_answers_of_the_store(runner, loaded_st
 def test_a_written_answer_cut_at_the_cap_says_so():
     store = small_store(*(f"<http://ex/s{i}> <http://ex/p> {i} ." for i in range(50)))
     with QueryRunner(store, settings=Settings(max_rows=20)) as runner:
-        cut = runner.query_serialised("SELECT ?s WHERE { ?s ?p ?o }", "json")
+        cut = runner.query_results("SELECT ?s WHERE { ?s ?p ?o }", "json")
         assert isinstance(cut, Serialised) and cut.truncated
         body = json.loads(cut.body)
         assert body["truncated"] is True and len(body["results"]["bindings"]) == 20
-        whole = runner.query_serialised("SELECT ?s WHERE { ?s ?p ?o } LIMIT 20", "csv")
+        whole = runner.query_results("SELECT ?s WHERE { ?s ?p ?o } LIMIT 20", "csv")
         assert isinstance(whole, Serialised) and not whole.truncated
         assert len(whole.body.decode().splitlines()) == 21  # the header and 20 rows
-        graph = runner.query_serialised("CONSTRUCT WHERE { ?s ?p ?o }", "json", max_rows=3)
-        assert isinstance(graph, list) and len(graph) == 3, "graphs come as triples"
+        with pytest.raises(UnsupportedFormat, match="answers with a graph"):
+            runner.query_results("CONSTRUCT WHERE { ?s ?p ?o }", "json")
+        graph = runner.construct("CONSTRUCT WHERE { ?s ?p ?o }", max_rows=3)
+        assert len(graph) == 3 and graph.truncated, "graphs come as triples"
         with pytest.raises(UnsupportedFormat, match="unknown results format"):
-            runner.query_serialised("SELECT ?s WHERE { ?s ?p ?o }", "turtle")
+            runner.query_results("SELECT ?s WHERE { ?s ?p ?o }", "turtle")
 
 
 def test_an_answer_is_kept_until_the_store_is_written_to():
@@ -406,17 +408,15 @@ def test_an_answer_is_kept_until_the_store_is_written_to():
     sparql = "SELECT ?o WHERE { ?s <http://ex/p> ?o } ORDER BY ?o"
     with QueryRunner(store) as runner:
         assert runner.answers is not None
-        first = runner.query_serialised(sparql, "csv")
-        again = runner.query_serialised(sparql, "csv")
+        first = runner.query_results(sparql, "csv")
+        again = runner.query_results(sparql, "csv")
         assert again is first and runner.answers.hits == 1, "the second answer is the kept one"
-        assert runner.query_serialised(sparql, "tsv") is not first, "each format is its own"
+        assert runner.query_results(sparql, "tsv") is not first, "each format is its own"
         store.update("INSERT DATA { GRAPH <http://ex/g> { <http://ex/b> <http://ex/p> 2 } }")
-        after = runner.query_serialised(sparql, "csv")
+        after = runner.query_results(sparql, "csv")
         assert isinstance(after, Serialised)
         assert after.body.decode().split() == ["o", "1", "2"], "a write makes kept answers stale"
-        bound = runner.query_serialised(
-            sparql, "csv", substitutions={"s": NamedNode("http://ex/b")}
-        )
+        bound = runner.query_results(sparql, "csv", substitutions={"s": NamedNode("http://ex/b")})
         assert isinstance(bound, Serialised) and bound.body.decode().split() == ["o", "2"]
 
 
@@ -424,5 +424,5 @@ def test_no_answer_is_kept_when_the_cache_is_off():
     store = small_store("<http://ex/a> <http://ex/p> 1 .")
     with QueryRunner(store, settings=Settings(answer_cache_bytes=0)) as runner:
         assert runner.answers is None
-        first = runner.query_serialised("SELECT * WHERE { ?s ?p ?o }", "json")
-        assert runner.query_serialised("SELECT * WHERE { ?s ?p ?o }", "json") is not first
+        first = runner.query_results("SELECT * WHERE { ?s ?p ?o }", "json")
+        assert runner.query_results("SELECT * WHERE { ?s ?p ?o }", "json") is not first

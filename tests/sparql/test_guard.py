@@ -6,7 +6,7 @@ import pytest
 from rdflib.plugins.sparql.parser import parseQuery
 
 from cybergov.errors import QueryRefused
-from cybergov.sparql.guard import Limits, check_dataset, screen
+from cybergov.sparql.guard import Limits, refuse_unknown_graphs, screen
 
 LIMITS = Limits(max_bytes=100_000, max_depth=64, max_chain=2_000)
 
@@ -123,9 +123,9 @@ def test_the_form_and_dataset_are_read_with_prefixes_and_base():
 def test_dataset_iris_must_be_graphs_of_the_store():
     screened = screen("SELECT * FROM <http://127.0.0.1:9/evil.ttl> WHERE { ?s ?p ?o }", LIMITS)
     with pytest.raises(QueryRefused, match="which the store does not hold"):
-        check_dataset(screened, ["https://w3id.org/cybergov/graph/kg/states"])
+        refuse_unknown_graphs(screened, ["https://w3id.org/cybergov/graph/kg/states"])
     held = screen("SELECT * FROM <http://a/g> WHERE { ?s ?p ?o }", LIMITS)
-    check_dataset(held, ["http://a/g"])
+    refuse_unknown_graphs(held, ["http://a/g"])
 
 
 def test_text_that_is_no_query_is_refused():

@@ -12,7 +12,7 @@ import pytest
 from cybergov.errors import QueryParameterError
 from cybergov.execution import QueryRunner
 from cybergov.settings import Settings
-from cybergov.sparql.catalogue import Catalogue, Parameter, Question, ask, example_values
+from cybergov.sparql.catalogue import Catalogue, Parameter, Question, example_values
 
 CATALOGUE = Catalogue.load()
 
@@ -58,14 +58,14 @@ def assert_injection_fails(runner, question: Question, parameter: Parameter, val
     values = example_values(question)
     values[parameter.name] = value
     try:
-        answer = ask(runner, question, values)
+        answer = runner.answer(question, values)
     except QueryParameterError as error:
         message = str(error)
         assert message.startswith(f"parameter {parameter.name!r}: ")
         assert len(message) < 300 and "PREFIX cg:" not in message and "Traceback" not in message
         return
     values[parameter.name] = HARMLESS[parameter.type]
-    harmless = ask(runner, question, values)
+    harmless = runner.answer(question, values)
     assert answer.rows == harmless.rows, "a hostile value gave other rows than a harmless one"
 
 

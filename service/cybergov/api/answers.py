@@ -14,7 +14,7 @@ from pyoxigraph import Triple
 
 from cybergov.api.negotiation import Representation
 from cybergov.execution import Serialised
-from cybergov.execution.results import results_format, serialize_graph, serialize_results
+from cybergov.execution.results import results_format, serialise_graph, serialise_results
 from cybergov.store.base import Solutions
 
 TRUNCATED = "Cybergov-Results-Truncated"
@@ -33,7 +33,7 @@ def results_response(
 ) -> Response:
     """A SELECT or ASK answer in a SPARQL 1.1 results format (JSON, XML, CSV, TSV)."""
     truncated = isinstance(answer, Solutions) and answer.truncated
-    body = serialize_results(answer, results_format(representation.media_type))
+    body = serialise_results(answer, results_format(representation.media_type))
     return Response(
         body,
         media_type=representation.content_type,
@@ -51,7 +51,7 @@ def graph_response(
     assert representation.rdf_format is not None
     truncated = bool(getattr(triples, "truncated", False))
     return Response(
-        serialize_graph(triples, representation.rdf_format),
+        serialise_graph(triples, representation.rdf_format),
         media_type=representation.content_type,
         headers={**flags(truncated), **(headers or {})},
     )

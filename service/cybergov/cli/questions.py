@@ -22,12 +22,12 @@ from rich.text import Text
 from cybergov.cli.app import EndpointOption, StoreOption, app, console, errors, fail
 from cybergov.errors import CybergovError, QueryParameterError, StoreError
 from cybergov.execution import QueryRunner
-from cybergov.execution.results import serialize_graph, write_results
+from cybergov.execution.results import serialise_graph, write_results
 from cybergov.knowledge.load import load
 from cybergov.namespaces import PREFIXES
 from cybergov.rdf_formats import format_by_name
 from cybergov.settings import Settings, load_settings
-from cybergov.sparql.catalogue import Catalogue, Question, ask
+from cybergov.sparql.catalogue import Catalogue, Question
 from cybergov.store import EmbeddedStore, Solutions, Store, Term
 from cybergov.store.factory import open_store
 
@@ -205,7 +205,7 @@ def ask_command(
         question.bind(values)  # a wrong parameter fails before any store is opened
         target, settings = open_for_reading(store, endpoint)
         with QueryRunner(target, settings=settings) as runner:
-            answer = ask(runner, question, values, limit=limit, offset=offset, timeout=timeout)
+            answer = runner.answer(question, values, limit=limit, offset=offset, timeout=timeout)
     except CybergovError as error:
         raise fail(error) from error
     _write_answer(answer, format, question.summary)
@@ -261,7 +261,7 @@ def sparql_command(
             _write_answer(answer, chosen, None)
             return
         graph_format = format_by_name(format or "turtle")
-        sys.stdout.buffer.write(serialize_graph(answer, graph_format))
+        sys.stdout.buffer.write(serialise_graph(answer, graph_format))
         sys.stdout.buffer.flush()
         if getattr(answer, "truncated", False):
             errors.print("(cut at the row limit)", highlight=False)

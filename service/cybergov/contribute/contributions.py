@@ -51,7 +51,7 @@ from cybergov.namespaces import (
     META_GRAPH,
     VOCABULARY_PREFIXES,
 )
-from cybergov.store.base import Solutions, Store
+from cybergov.store.base import Store
 from cybergov.store.embedded import EmbeddedStore
 
 #: Where the blank nodes of contributions become IRIs (RDF 1.1 Concepts, section 3.5).
@@ -300,8 +300,7 @@ def _outcome(record: Contribution, changes: Changes, report: ValidationReport | 
 
 def _records(store: Store, identifier: str | None = None) -> list[Contribution]:
     substitutions = {"graph": NamedNode(graph_of(identifier))} if identifier else None
-    answer = store.query(_RECORDS, substitutions=substitutions)
-    assert isinstance(answer, Solutions)
+    answer = store.select(_RECORDS, substitutions=substitutions)
     records: dict[str, Contribution] = {}
     for row in answer.as_dicts():
         graph = row["graph"].value

@@ -44,7 +44,7 @@ from cybergov.knowledge.ontology import ontology_modules
 from cybergov.namespaces import CG, SH, bind_prefixes
 from cybergov.rdf_formats import syntax_error
 from cybergov.settings import data_folder
-from cybergov.store.base import Solutions, Store
+from cybergov.store.base import Store
 
 log = logging.getLogger(__name__)
 
@@ -199,9 +199,7 @@ def _fetch(
     store: Store, query: str, iris: Iterable[str]
 ) -> Iterator[tuple[rdflib.term.Node, rdflib.term.Node, rdflib.term.Node]]:
     for values in _iri_values(sorted(iris)):
-        answer = store.query(query.replace("{VALUES}", values))
-        if not isinstance(answer, Solutions):
-            raise StoreError("the store did not answer the context query with rows")
+        answer = store.select(query.replace("{VALUES}", values))
         if answer.truncated:
             raise StoreError(
                 "the store cut the answer to a context query; raise its row limit "

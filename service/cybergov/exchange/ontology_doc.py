@@ -16,7 +16,7 @@ from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 from cybergov.errors import ResourceNotFound
 from cybergov.exchange.labels import Labels, compact
 from cybergov.namespaces import CG, ONTOLOGY_GRAPH_PREFIX
-from cybergov.store.base import Solutions, Store, Term
+from cybergov.store.base import Store, Term
 
 _ONTOLOGY_GRAPHS = f'FILTER(STRSTARTS(STR(?g), "{ONTOLOGY_GRAPH_PREFIX}"))'
 
@@ -204,9 +204,7 @@ class OntologyDoc:
 
 
 def _rows(store: Store, sparql: str) -> list[dict[str, Term]]:
-    answer = store.query(sparql)
-    assert isinstance(answer, Solutions)
-    return answer.as_dicts()
+    return store.select(sparql).as_dicts()
 
 
 def _text(term: Term) -> str | None:

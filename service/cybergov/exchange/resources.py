@@ -20,7 +20,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 from cybergov.errors import ResourceNotFound
 from cybergov.exchange.labels import Labels, compact
 from cybergov.namespaces import CG, INFERRED_GRAPH_PREFIX
-from cybergov.store.base import Solutions, Store, Term
+from cybergov.store.base import Store, Term
 from cybergov.store.embedded import EmbeddedStore
 
 MAX_STATEMENTS = 5_000
@@ -156,9 +156,7 @@ class Description:
 
 
 def _rows(store: Store, sparql: str, bound: dict[str, Term]) -> list[dict[str, Term]]:
-    answer = store.query(sparql, substitutions=bound)
-    assert isinstance(answer, Solutions)
-    return answer.as_dicts()
+    return store.select(sparql, substitutions=bound).as_dicts()
 
 
 def _graph(row: dict[str, Term]) -> str | None:

@@ -17,7 +17,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 from cybergov.exchange.dumps import DUMP_FORMATS
 from cybergov.exchange.labels import Labels
 from cybergov.namespaces import BASE, CG, CGR, DCAT, META_GRAPH, PREFIXES, VOCABULARY_PREFIXES, VOID
-from cybergov.store.base import Solutions, Store, Term
+from cybergov.store.base import Store, Term
 
 DATASET_IRI = f"{BASE}void#dataset"
 PUBLISHER_IRI = f"{BASE}void#maintainers"
@@ -129,9 +129,7 @@ class DatasetDescription:
 
 
 def _rows(store: Store, sparql: str) -> list[dict[str, Term]]:
-    answer = store.query(sparql)
-    assert isinstance(answer, Solutions)
-    return answer.as_dicts()
+    return store.select(sparql).as_dicts()
 
 
 def _best_labels(store: Store) -> Labels:

@@ -206,14 +206,14 @@ def write_results(answer: Solutions | bool, output: BinaryIO, format: str | Resu
     _WRITERS[chosen.name](answer, output)
 
 
-def serialize_results(answer: Solutions | bool, format: str | ResultsFormat) -> bytes:
+def serialise_results(answer: Solutions | bool, format: str | ResultsFormat) -> bytes:
     """A SELECT or ASK answer as bytes in a results format (see :func:`write_results`)."""
     buffer = io.BytesIO()
     write_results(answer, buffer, format)
     return buffer.getvalue()
 
 
-def serialize_graph(triples: Iterable[Triple], format: RdfFormat) -> bytes:
+def serialise_graph(triples: Iterable[Triple], format: RdfFormat) -> bytes:
     """The triples of a CONSTRUCT or DESCRIBE answer in an RDF format.
 
     Formats with prefixes get the cybergov prefixes that the triples use.

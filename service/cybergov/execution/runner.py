@@ -29,18 +29,25 @@ from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import replace
 from types import TracebackType
 
-from pyoxigraph import Triple
-
 from cybergov.errors import StoreError, UnsupportedFormat
 from cybergov.execution.cache import AnswerCache
 from cybergov.execution.pool import WorkerPool
 from cybergov.execution.replica import OUTPUTS
-from cybergov.execution.results import flag_truncation, serialize_results
+from cybergov.execution.results import flag_truncation, serialise_results
 from cybergov.execution.wire import Request, Serialised
 from cybergov.settings import Settings
-from cybergov.sparql.guard import Limits, ScreenedQuery, check_dataset, screen
+from cybergov.sparql.catalogue import Question
+from cybergov.sparql.guard import Limits, ScreenedQuery, refuse_unknown_graphs, screen
 from cybergov.sparql.lexer import bind_values
-from cybergov.store.base import QueryAnswer, Solutions, Store, Term
+from cybergov.store.base import (
+    QueryAnswer,
+    Solutions,
+    Store,
+    Term,
+    Triples,
+    expect_solutions,
+    expect_triples,
+)
 from cybergov.store.embedded import EmbeddedStore
 from cybergov.store.remote import RemoteStore
 
@@ -127,7 +134,7 @@ class QueryRunner:
 
     # --- queries ----------------------------------------------------------------------------
 
-    def check(
+    def screen(
         self,
         sparql: str,
         *,
@@ -136,11 +143,11 @@ class QueryRunner:
     ) -> ScreenedQuery:
         """Screen a query without running it; ``default_graphs`` and ``named_graphs`` are a
         dataset given beside the query (the protocol's ``default-graph-uri`` and
-        ``named-graph-uri``), checked like its ``FROM`` clauses.
+        ``named-graph-uri``), held to the same rule as its ``FROM`` clauses.
 
         Raises:
-            QueryRefused: the query is refused (see :func:`screen`), or its dataset names a
-                graph the store does not hold.
+            QueryRefused: the query is refused (see :func:`~cybergov.sparql.guard.screen`),
+                or its dataset names a graph the store does not hold.
         """
         screened = screen(sparql, self.limits)
         given = ScreenedQuery(
@@ -151,7 +158,7 @@ class QueryRunner:
             screened.chain,
         )
         if given.default_graphs or given.named_graphs:
-            check_dataset(given, self.store.named_graphs())
+            refuse_unknown_graphs(given, self.store.named_graphs())
         return screened
 
     def query(
@@ -176,7 +183,8 @@ class QueryRunner:
         service allows, not more. ``default_graphs`` and ``named_graphs`` give the
         dataset beside the query, as the SPARQL protocol does; given, they replace
         the query's ``FROM`` and ``FROM NAMED`` (what is not given is empty), and
-        they too may only name graphs of the store.
+        they too may only name graphs of the store. Code that knows the form of its
+        query calls :meth:`select` or :meth:`construct`, which say what they return.
 
         Raises:
             QueryRefused: the query was refused before it reached the engine.
@@ -195,10 +203,73 @@ class QueryRunner:
             default_graphs=default_graphs,
             named_graphs=named_graphs,
         )
-        assert not isinstance(answer, Serialised)
+        if isinstance(answer, Serialised):  # only asked for with an output format
+            raise StoreError("the query workers wrote an answer that was not asked for")
         return answer
 
-    def query_serialised(
+    def select(
+        self,
+        sparql: str,
+        *,
+        substitutions: Mapping[str, Term] | None = None,
+        timeout: float | None = None,
+        max_rows: int | None = None,
+    ) -> Solutions:
+        """The rows of a SELECT query, as :meth:`query` answers it.
+
+        Raises:
+            QueryError: the query is not a SELECT query; and what :meth:`query` raises.
+        """
+        return expect_solutions(
+            self.query(sparql, substitutions=substitutions, timeout=timeout, max_rows=max_rows)
+        )
+
+    def construct(
+        self,
+        sparql: str,
+        *,
+        timeout: float | None = None,
+        max_rows: int | None = None,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+    ) -> Triples:
+        """The triples of a CONSTRUCT or DESCRIBE query, as :meth:`query` answers it.
+
+        Raises:
+            QueryError: the query is a SELECT or an ASK query; and what :meth:`query` raises.
+        """
+        return expect_triples(
+            self.query(
+                sparql,
+                timeout=timeout,
+                max_rows=max_rows,
+                default_graphs=default_graphs,
+                named_graphs=named_graphs,
+            )
+        )
+
+    def answer(
+        self,
+        question: Question,
+        values: Mapping[str, object] | None = None,
+        *,
+        limit: int | None = None,
+        offset: int = 0,
+        timeout: float | None = None,
+    ) -> Solutions:
+        """Answer a question of the catalogue: check and bind its parameters, then run it.
+
+        Raises:
+            QueryParameterError: a parameter is unknown, missing or of the wrong type.
+            QueryTimeout: the question ran past its deadline.
+            StoreError: the store failed.
+        """
+        bound = question.bind(values or {})
+        return self.select(
+            question.text(limit=limit, offset=offset), substitutions=bound, timeout=timeout
+        )
+
+    def query_results(
         self,
         sparql: str,
         output: str,
@@ -208,23 +279,29 @@ class QueryRunner:
         max_rows: int | None = None,
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
-    ) -> Serialised | list[Triple]:
-        """As :meth:`query`, with a SELECT or ASK answer written in a results format
-        (``json``, ``xml``, ``csv``, ``tsv``) as the engine writes it.
+    ) -> Serialised:
+        """As :meth:`query`, for a SELECT or ASK query whose answer is wanted in a results
+        format (``json``, ``xml``, ``csv``, ``tsv``), as the engine writes it.
 
         On the embedded store the worker writes it, so that no term of a large answer
         is ever made in this process, and the answer is kept for the same query until the
         store is next written to (see :mod:`cybergov.execution.cache`). A JSON answer of
         rows carries the ``truncated`` member, as
-        :func:`cybergov.execution.results.serialize_results` writes it. CONSTRUCT and DESCRIBE
-        answers come as triples.
+        :func:`cybergov.execution.results.serialise_results` writes it.
 
         Raises:
-            UnsupportedFormat: ``output`` is not a results format.
+            UnsupportedFormat: ``output`` is not a results format, or the query is a
+                CONSTRUCT or DESCRIBE query (whose answer is a graph: see :meth:`construct`).
             and what :meth:`query` raises.
         """
         if output not in OUTPUTS:
             raise UnsupportedFormat(f"unknown results format {output!r}; use {', '.join(OUTPUTS)}")
+        form = screen(sparql, self.limits).form
+        if form not in ("SELECT", "ASK"):
+            raise UnsupportedFormat(
+                f"a {form} query answers with a graph, which no results format ({output}) "
+                "holds; ask for an RDF format"
+            )
         key = self._cache_key(
             sparql,
             output,
@@ -252,10 +329,10 @@ class QueryRunner:
             if key is not None and self.answers is not None:
                 self.answers.put(key, answer)
             return answer
-        if isinstance(answer, list):
-            return answer
+        if isinstance(answer, Triples):
+            raise StoreError(f"the store answered a {form} query with triples")
         truncated = isinstance(answer, Solutions) and answer.truncated
-        body = serialize_results(answer, output)
+        body = serialise_results(answer, output)
         return Serialised(body, output, truncated, isinstance(answer, bool))
 
     def _cache_key(
@@ -308,7 +385,7 @@ class QueryRunner:
     ) -> QueryAnswer | Serialised:
         if not self._started:
             raise StoreError("the query runner is not started (call start() or use 'with')")
-        screened = self.check(sparql, default_graphs=default_graphs, named_graphs=named_graphs)
+        screened = self.screen(sparql, default_graphs=default_graphs, named_graphs=named_graphs)
         seconds = min(timeout or self.settings.query_timeout, self.settings.query_timeout)
         rows = min(max_rows or self.settings.max_rows, self.settings.max_rows)
         given = default_graphs is not None or named_graphs is not None

@@ -11,8 +11,9 @@ from pathlib import Path
 
 from cybergov.errors import DataError, HeaderError
 from cybergov.settings import data_folder
+from cybergov.sparql.lexer import query_form
 from cybergov.sparql.query_files import QueryFile, read_query_folder
-from cybergov.store.base import Solutions, Store
+from cybergov.store.base import Store
 
 _REQUIRED = frozenset({"summary", "description"})
 _ALLOWED = _REQUIRED | frozenset({"tags"})
@@ -58,8 +59,10 @@ def run_check(store: Store, check: QueryFile) -> CheckResult:
     Raises:
         DataError: the check is not a SELECT with ``?focus`` and ``?message``.
     """
-    answer = store.query(check.sparql)
-    if not isinstance(answer, Solutions) or not {"focus", "message"} <= set(answer.variables):
+    if query_form(check.sparql) != "SELECT":
+        raise DataError(f"{check.path}: a check must be a SELECT of ?focus and ?message")
+    answer = store.select(check.sparql)
+    if not {"focus", "message"} <= set(answer.variables):
         raise DataError(f"{check.path}: a check must be a SELECT of ?focus and ?message")
     violations = tuple(
         Violation(

@@ -31,7 +31,7 @@ from cybergov.namespaces import (
     graph_iri,
 )
 from cybergov.settings import data_folder, data_root
-from cybergov.store.base import Solutions, Store
+from cybergov.store.base import Store
 
 log = logging.getLogger(__name__)
 
@@ -85,10 +85,9 @@ def curated_sources(root: Path | None = None) -> list[Source]:
 
 def stored_checksums(store: Store) -> dict[str, str]:
     """The checksum recorded in the metadata graph for each graph."""
-    answer = store.query(
+    answer = store.select(
         f"SELECT ?g ?sha WHERE {{ GRAPH <{META_GRAPH}> {{ ?g <{CG.sha256}> ?sha }} }}"
     )
-    assert isinstance(answer, Solutions)
     return {
         row[0].value: row[1].value
         for row in answer.rows

@@ -36,7 +36,7 @@ from cybergov.namespaces import (
     ONTOLOGY_GRAPH_PREFIX,
 )
 from cybergov.sparql.lexer import term_text
-from cybergov.store.base import Solutions, Store
+from cybergov.store.base import Store
 from cybergov.store.embedded import EmbeddedStore
 
 log = logging.getLogger(__name__)
@@ -66,8 +66,7 @@ def term_text_iri(iri: str) -> str:
 
 def _description(local: Store, subject: str) -> str:
     """The statements of the local metadata graph about one subject, as N-Triples."""
-    answer = local.query(f"SELECT ?p ?o WHERE {{ GRAPH <{META_GRAPH}> {{ <{subject}> ?p ?o }} }}")
-    assert isinstance(answer, Solutions)
+    answer = local.select(f"SELECT ?p ?o WHERE {{ GRAPH <{META_GRAPH}> {{ <{subject}> ?p ?o }} }}")
     node = term_text_iri(subject)
     return "\n".join(
         f"{node} {term_text(p, name='predicate')} {term_text(o, name='object')} ."
@@ -146,9 +145,8 @@ def load_remote(
 
 
 def _rules_described(local: Store) -> list[str]:
-    answer = local.query(
+    answer = local.select(
         f"SELECT DISTINCT ?rule WHERE {{ GRAPH <{META_GRAPH}> {{ "
         "?rule a <https://w3id.org/cybergov/ontology#InferenceRule> } }"
     )
-    assert isinstance(answer, Solutions)
     return [row[0].value for row in answer.rows if row[0] is not None]

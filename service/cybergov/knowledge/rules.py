@@ -15,6 +15,7 @@ from pathlib import Path
 from cybergov.errors import DataError
 from cybergov.namespaces import CGR, graph_iri
 from cybergov.settings import data_folder
+from cybergov.sparql.lexer import query_form
 from cybergov.sparql.query_files import read_query_folder
 from cybergov.store.base import Store
 
@@ -79,15 +80,15 @@ def materialise(store: Store, rules: list[Rule], *, max_rounds: int = 50) -> Mat
         DataError: a rule is not a CONSTRUCT query, or no fixpoint is reached
             within ``max_rounds``.
     """
+    for rule in rules:
+        if query_form(rule.sparql) != "CONSTRUCT":
+            raise DataError(f"{rule.path}: an inference rule must be a CONSTRUCT query")
     started = time.perf_counter()
     added = dict.fromkeys((rule.name for rule in rules), 0)
     for round_number in range(1, max_rounds + 1):
         added_this_round = 0
         for rule in rules:
-            derived = store.query(rule.sparql)
-            if not isinstance(derived, list):
-                raise DataError(f"{rule.path}: an inference rule must be a CONSTRUCT query")
-            new = store.add_triples(rule.graph, derived)
+            new = store.add_triples(rule.graph, store.construct(rule.sparql))
             added[rule.name] += new
             added_this_round += new
         log.debug("inference round %d added %d triples", round_number, added_this_round)

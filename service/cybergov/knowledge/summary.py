@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cybergov.namespaces import CG
-from cybergov.store.base import Solutions, Store
+from cybergov.store.base import Store
 
 _CLASS_COUNTS = f"""
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -41,8 +41,7 @@ class StoreSummary:
 
 def summarise(store: Store) -> StoreSummary:
     """Count the store's quads, named graphs and the instances of each cybergov class."""
-    answer = store.query(_CLASS_COUNTS)
-    assert isinstance(answer, Solutions)
+    answer = store.select(_CLASS_COUNTS)
     classes = tuple(
         ClassCount(
             iri=row["class"].value,

@@ -30,7 +30,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal, Protocol, cast
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pyoxigraph import Literal as RdfLiteral
@@ -48,7 +48,6 @@ from cybergov.settings import data_folder
 from cybergov.sparql.guard import screen
 from cybergov.sparql.lexer import top_level, where_group
 from cybergov.sparql.query_files import read_query_file
-from cybergov.store.base import QueryAnswer, Solutions, Term
 
 _XSD = VOCABULARY_PREFIXES["xsd"]
 _REQUIRED = frozenset({"summary", "description", "tags"})
@@ -195,7 +194,7 @@ class Question:
             f"question {self.name!r} has no parameter {name!r} (its parameters: {known})"
         )
 
-    def bind(self, values: Mapping[str, object]) -> dict[str, Term]:
+    def bind(self, values: Mapping[str, object]) -> dict[str, NamedNode | RdfLiteral]:
         """The terms for the given parameter values, with defaults filled in.
 
         Raises:
@@ -203,7 +202,7 @@ class Question:
         """
         for name in values:
             self.parameter(name)
-        bound: dict[str, Term] = {}
+        bound: dict[str, NamedNode | RdfLiteral] = {}
         for parameter in self.params:
             value = values.get(parameter.name, parameter.default)
             if value is None or value == "":
@@ -315,42 +314,6 @@ class Catalogue:
             raise QueryNotFound(
                 f"no question named {name!r}{hint} (cybergov questions lists them)"
             ) from None
-
-
-class Asker(Protocol):
-    """Something that answers a query with bound terms (a query runner)."""
-
-    def query(
-        self,
-        sparql: str,
-        *,
-        substitutions: Mapping[str, Term] | None = None,
-        timeout: float | None = None,
-        max_rows: int | None = None,
-    ) -> QueryAnswer: ...
-
-
-def ask(
-    runner: Asker,
-    question: Question,
-    values: Mapping[str, object] | None = None,
-    *,
-    limit: int | None = None,
-    offset: int = 0,
-    timeout: float | None = None,
-) -> Solutions:
-    """Answer a question: check and bind its parameters, then run it.
-
-    Raises:
-        QueryParameterError: a parameter is unknown, missing or of the wrong type.
-        QueryTimeout: the question ran past its deadline.
-        StoreError: the store failed.
-    """
-    bound = question.bind(values or {})
-    answer = runner.query(
-        question.text(limit=limit, offset=offset), substitutions=bound, timeout=timeout
-    )
-    return cast(Solutions, answer)
 
 
 def example_values(question: Question) -> dict[str, Any]:

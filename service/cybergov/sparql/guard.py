@@ -21,7 +21,7 @@ of them is never mistaken for the keyword) and refuses:
 
 Dataset IRIs (``FROM`` and ``FROM NAMED``) are returned resolved against the
 query's ``BASE`` and prefixes, so that the caller can allow exactly the graphs
-its store holds (see :func:`check_dataset`); nothing is ever fetched.
+its store holds (see :func:`refuse_unknown_graphs`); nothing is ever fetched.
 
 SPARQL's escape sequences (``\\u0041``) are only decoded inside strings and
 IRIs by the engine (measured on pyoxigraph 0.5.13: a keyword written with an
@@ -201,7 +201,7 @@ def screen(text: str, limits: Limits = Limits()) -> ScreenedQuery:
     return ScreenedQuery(form, default_graphs, named_graphs, depth, chain)
 
 
-def check_dataset(query: ScreenedQuery, held: Iterable[str]) -> None:
+def refuse_unknown_graphs(query: ScreenedQuery, held: Iterable[str]) -> None:
     """Refuse dataset IRIs (``FROM``, ``FROM NAMED``) that are not graphs of the store.
 
     A dataset IRI is only ever looked up among the named graphs the store

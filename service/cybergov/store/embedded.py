@@ -23,7 +23,14 @@ from pyoxigraph import (
 
 from cybergov.errors import QuerySyntaxError, StoreError
 from cybergov.rdf_formats import syntax_error
-from cybergov.store.base import QueryAnswer, Solutions, Store, Term, collect_solutions
+from cybergov.store.base import (
+    QueryAnswer,
+    Solutions,
+    Store,
+    Term,
+    collect_solutions,
+    collect_triples,
+)
 
 log = logging.getLogger(__name__)
 
@@ -216,7 +223,7 @@ def read_answer(
     if isinstance(result, QuerySolutions):
         return collect_solutions(result, max_rows)
     if isinstance(result, QueryTriples):
-        return list(result)
+        return collect_triples(result, max_rows)
     return bool(result)
 
 

@@ -167,10 +167,9 @@ def answer(
         kept = runner.answers.get(key)
         if isinstance(kept, KeptAnswer):
             return Response(kept.body, media_type=JSON.content_type, headers=dict(kept.headers))
-    written = runner.query_serialised(
+    written = runner.query_results(
         question.text(limit=limit, offset=offset), output, substitutions=bound
     )
-    assert isinstance(written, Serialised)
     if representation is not JSON:
         headers = flags(written.truncated)
         return Response(written.body, media_type=representation.content_type, headers=headers)
