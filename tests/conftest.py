@@ -17,7 +17,7 @@ from cybergov.knowledge.rules import materialise, read_rules
 from cybergov.namespaces import graph_iri
 from cybergov.settings import Settings, data_root
 from cybergov.store import EmbeddedStore
-from cybergov.store.factory import open_store
+from cybergov.store.factory import store_from_settings
 from cybergov.store.remote import RemoteStore
 from tests.servers import OxigraphServer
 
@@ -94,7 +94,7 @@ def oxigraph_server() -> Iterator[OxigraphServer]:
 @pytest.fixture(scope="session")
 def remote_store(oxigraph_server: OxigraphServer) -> RemoteStore:
     """The Oxigraph server, loaded with the bundled ontology, graph and inferences."""
-    store = open_store(Settings(endpoint=oxigraph_server.query_endpoint, query_timeout=20))
+    store = store_from_settings(Settings(endpoint=oxigraph_server.query_endpoint, query_timeout=20))
     assert isinstance(store, RemoteStore)
     load_remote(store)
     return store

@@ -108,4 +108,4 @@ def test_several_workers_that_would_write_are_refused(arguments, environment, re
     )
     assert done.returncode == 2
     message = " ".join(done.stderr.split())
-    assert reason in message and "Run one worker" in message
+    assert reason in message and "Run one (--workers 1)" in message

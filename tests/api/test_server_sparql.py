@@ -19,7 +19,7 @@ from SPARQLWrapper import CSV, JSON, XML, SPARQLWrapper
 
 from cybergov.knowledge.remote_load import load_remote
 from cybergov.settings import Settings
-from cybergov.store.factory import open_store
+from cybergov.store.factory import store_from_settings
 from tests.api.conftest import FIXTURES, clean_environment, running_server
 from tests.servers import OxigraphServer
 
@@ -245,7 +245,7 @@ def rows(url: str) -> list[tuple]:
 @pytest.mark.slow
 def test_serve_a_sparql_server_and_contribute_to_it(server):
     with OxigraphServer(union=True) as oxigraph:
-        remote = open_store(Settings(endpoint=oxigraph.query_endpoint))
+        remote = store_from_settings(Settings(endpoint=oxigraph.query_endpoint))
         load_remote(remote)
         environment = clean_environment(
             CYBERGOV_CONTRIBUTOR_TOKENS=f"alice={ALICE}", CYBERGOV_ADMIN_TOKENS=f"root={ROOT}"

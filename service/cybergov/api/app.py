@@ -52,9 +52,10 @@ def create_app(
 ) -> FastAPI:
     """The service for ``settings``.
 
-    Without ``store``, the lifespan opens the store the settings name and loads
-    the bundled ontology, graph and inferences into it (unless read-only);
-    without ``runner``, it starts the query workers. A given store and runner
+    Without ``store``, the lifespan opens the store the settings name, ready to
+    serve (:func:`cybergov.knowledge.ready.open_ready`: the bundled ontology,
+    graph and inferences are loaded into an embedded store unless it is
+    read-only); without ``runner``, it starts the query workers. A given store and runner
     are served as they are and left open, unless ``own`` hands them to the
     service, which then closes them when it stops. Every question of the
     catalogue becomes an operation of its own.

@@ -24,10 +24,10 @@ from cybergov.exchange import Dumps, graph_version
 from cybergov.exchange.shapes_doc import ShapesDoc, read_shapes
 from cybergov.execution import QueryRunner
 from cybergov.knowledge.load import load
+from cybergov.knowledge.ready import Use, open_ready
 from cybergov.settings import Settings, data_folder
 from cybergov.sparql.catalogue import Catalogue
-from cybergov.store import EmbeddedStore, Store, factory
-from cybergov.store.remote import RemoteStore
+from cybergov.store import EmbeddedStore, Store
 
 log = logging.getLogger(__name__)
 
@@ -43,30 +43,6 @@ def templates() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-
-
-def open_store(settings: Settings, *, root: Path | None = None) -> Store:
-    """The store the settings name, with the bundled data loaded into an embedded one.
-
-    An embedded store is loaded with the ontology, the graph and the inferences
-    (an on-disk store opened read-only is served as it is: it was loaded
-    before); a remote store is served as it is (fill it with ``cybergov load
-    --endpoint URL``). ``root`` holds the data folders (the bundled ones by default).
-
-    Raises:
-        SettingsError: the settings name both a folder and an endpoint.
-        StoreError, DataError: the store cannot be opened or the data cannot be loaded.
-    """
-    store = factory.open_store(settings)
-    if isinstance(store, EmbeddedStore) and not store.read_only:
-        report = load(store, root=root)
-        log.info(
-            "loaded %d files (%d unchanged), %d quads, in %.2f s",
-            len(report.loaded), len(report.unchanged), report.quads, report.seconds,
-        )  # fmt: skip
-    elif isinstance(store, RemoteStore):
-        log.info("serving the SPARQL server at %s as it is", store.endpoints.query)
-    return store
 
 
 @dataclass
@@ -200,7 +176,8 @@ def start_service(
     root: Path | None = None,
     own: bool = False,
 ) -> Service:
-    """Open the store and start the query runner (unless given), read the shapes.
+    """Open the store ready to serve (:func:`~cybergov.knowledge.ready.open_ready`) and
+    start the query runner, unless they are given; read the shapes.
 
     A given store and runner are used as they are: the caller loaded and
     started them, and closes them, unless ``own`` hands them to the service.
@@ -214,7 +191,7 @@ def start_service(
     """
     owns_store = own or store is None
     if store is None:
-        store = open_store(settings, root=root)
+        store = open_ready(settings, Use.SERVE, root=root).store
     owns_runner = own or runner is None
     if runner is None:
         runner = QueryRunner(store, settings=settings).start()

@@ -21,13 +21,11 @@ from cybergov.cli.app import (
 from cybergov.errors import CybergovError
 from cybergov.knowledge.canonical import canonicalise, is_canonical
 from cybergov.knowledge.checks import run_checks
-from cybergov.knowledge.load import LoadReport, load
-from cybergov.knowledge.remote_load import load_remote
+from cybergov.knowledge.load import LoadReport
+from cybergov.knowledge.ready import Use, open_ready
 from cybergov.knowledge.summary import StoreSummary, summarise
 from cybergov.settings import data_folder, load_settings
 from cybergov.store import Store
-from cybergov.store.factory import open_store
-from cybergov.store.remote import RemoteStore
 
 
 def print_summary(summary: StoreSummary) -> None:
@@ -54,17 +52,16 @@ def print_load(report: LoadReport) -> None:
 
 
 def load_into(store: Path | None, endpoint: str | None, *, force: bool = False) -> Store:
-    """Open the store the options name and load everything into it (see load_remote).
+    """Open the store the options name, load everything into it and say what was loaded.
 
     Raises:
         CybergovError: the settings are invalid, or the load fails.
     """
-    target = open_store(load_settings(store=store, endpoint=endpoint))
-    if isinstance(target, RemoteStore):
-        print_load(load_remote(target, force=force))
-    else:
-        print_load(load(target, force=force))
-    return target
+    settings = load_settings(store=store, endpoint=endpoint)
+    ready = open_ready(settings, Use.LOAD, force=force)
+    if ready.report is not None:
+        print_load(ready.report)
+    return ready.store
 
 
 @app.command("load")
@@ -80,10 +77,14 @@ def load_command(
     """
     try:
         target = load_into(store, endpoint, force=force)
-        print_summary(summarise(target))
-        target.close()
     except CybergovError as error:
         raise fail(error) from error
+    try:
+        print_summary(summarise(target))
+    except CybergovError as error:
+        raise fail(error) from error
+    finally:
+        target.close()
 
 
 @app.command("check")
@@ -102,6 +103,9 @@ def check_command(
     failed = False
     try:
         target = load_into(store, endpoint)
+    except CybergovError as error:
+        raise fail(error) from error
+    try:
         if reasoner:
             failed |= not report_consistency()
         for result in run_checks(target):
@@ -119,6 +123,8 @@ def check_command(
         print_summary(summarise(target))
     except CybergovError as error:
         raise fail(error) from error
+    finally:
+        target.close()
     raise typer.Exit(EXIT_FAILED if failed else EXIT_OK)
 
 

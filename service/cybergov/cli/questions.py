@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from pyoxigraph import Literal, NamedNode
@@ -20,16 +22,15 @@ from rich.table import Table
 from rich.text import Text
 
 from cybergov.cli.app import EndpointOption, StoreOption, app, console, errors, fail
-from cybergov.errors import CybergovError, QueryParameterError, StoreError
+from cybergov.errors import CybergovError, QueryParameterError
 from cybergov.execution import QueryRunner
 from cybergov.execution.results import serialise_graph, write_results
-from cybergov.knowledge.load import load
+from cybergov.knowledge.ready import Use, open_ready
 from cybergov.namespaces import PREFIXES
 from cybergov.rdf_formats import format_by_name
-from cybergov.settings import Settings, load_settings
+from cybergov.settings import load_settings
 from cybergov.sparql.catalogue import Catalogue, Question
-from cybergov.store import EmbeddedStore, Solutions, Store, Term
-from cybergov.store.factory import open_store
+from cybergov.store import Solutions, Term
 
 _LONGEST_PREFIX_FIRST = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
 _NARROWEST_COLUMN = 14
@@ -98,26 +99,23 @@ def print_table(answer: Solutions | bool, *, title: str | None = None) -> None:
     errors.print(note, highlight=False)
 
 
-def open_for_reading(
-    store: Path | None, endpoint: str | None, **overrides: Any
-) -> tuple[Store, Settings]:
-    """The store to read and the settings: the bundled graph when in memory.
+@contextmanager
+def reading(store: Path | None, endpoint: str | None) -> Iterator[QueryRunner]:
+    """A query runner over the store the options name, ready to read (see
+    :func:`cybergov.knowledge.ready.open_ready`); the store is closed afterwards.
 
     Raises:
         SettingsError: the options contradict each other.
-        StoreError: an on-disk store is empty or cannot be opened.
+        StoreError: an on-disk store is missing, empty or cannot be opened.
+        DataError: the bundled graph cannot be loaded.
     """
-    settings = load_settings(store=store, endpoint=endpoint, **overrides)
-    target = open_store(settings)
-    if isinstance(target, EmbeddedStore):
-        if target.path is None:
-            load(target)
-        elif len(target) == 0:
-            raise StoreError(
-                f"the store at {target.path} is empty; fill it first: "
-                f"cybergov load --store {target.path}"
-            )
-    return target, settings
+    settings = load_settings(store=store, endpoint=endpoint)
+    target = open_ready(settings, Use.READ).store
+    try:
+        with QueryRunner(target, settings=settings) as runner:
+            yield runner
+    finally:
+        target.close()
 
 
 def parse_params(pairs: list[str]) -> dict[str, str]:
@@ -203,8 +201,7 @@ def ask_command(
         question = Catalogue.load().get(name)
         values = parse_params(param or [])
         question.bind(values)  # a wrong parameter fails before any store is opened
-        target, settings = open_for_reading(store, endpoint)
-        with QueryRunner(target, settings=settings) as runner:
+        with reading(store, endpoint) as runner:
             answer = runner.answer(question, values, limit=limit, offset=offset, timeout=timeout)
     except CybergovError as error:
         raise fail(error) from error
@@ -253,8 +250,7 @@ def sparql_command(
     """
     text = _read_query(query, file)
     try:
-        target, settings = open_for_reading(store, endpoint)
-        with QueryRunner(target, settings=settings) as runner:
+        with reading(store, endpoint) as runner:
             answer = runner.query(text, timeout=timeout)
         if isinstance(answer, Solutions | bool):
             chosen = AnswerFormat(format or "table")

@@ -32,6 +32,7 @@ from cybergov.knowledge.load import refresh_inferences
 from cybergov.namespaces import INFERRED_GRAPH_PREFIX, META_GRAPH
 from cybergov.store.base import Store
 from cybergov.store.embedded import EmbeddedStore
+from cybergov.store.factory import memory_store
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +131,7 @@ def scratch_copy(store: Store) -> EmbeddedStore:
     Raises:
         StoreError: the store failed to answer.
     """
-    scratch = EmbeddedStore()
+    scratch = memory_store()
     engine = scratch.oxigraph
     if isinstance(store, EmbeddedStore):
         source = store.oxigraph

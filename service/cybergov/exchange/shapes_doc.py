@@ -11,14 +11,14 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pyoxigraph import BlankNode, Literal, NamedNode, Quad, QuerySolutions, RdfFormat, Triple
+from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, Triple
 from pyoxigraph import Store as OxigraphStore
 from rdflib.namespace import RDF, RDFS
 
 from cybergov.exchange.labels import Labels, compact
 from cybergov.namespaces import CGSH, SH, graph_iri
-from cybergov.rdf_formats import syntax_error
 from cybergov.store.base import Term
+from cybergov.store.factory import memory_store
 
 log = logging.getLogger(__name__)
 
@@ -105,18 +105,15 @@ def read_shapes(folder: Path | None) -> ShapesDoc:
         RdfSyntaxError: a shapes file does not parse (the message names file, line, column).
     """
     files = sorted(folder.glob("*.ttl")) if folder is not None and folder.is_dir() else []
-    store = OxigraphStore()
+    store = memory_store()
     for path in files:
-        try:
-            store.load(path=str(path), format=RdfFormat.TURTLE, to_graph=_graph_of(path.name))
-        except SyntaxError as error:
-            raise syntax_error(error, str(path)) from error
+        store.replace_graph(
+            _graph_of(path.name).value, path.read_bytes(), format=RdfFormat.TURTLE, source=str(path)
+        )
     labels = Labels()
-    found = store.query(_NODE_SHAPES)
-    assert isinstance(found, QuerySolutions)
     shapes = [
-        _node_shape(store, row["shape"], row["g"], labels)
-        for row in found
+        _node_shape(store.oxigraph, row["shape"], row["g"], labels)
+        for row in store.select(_NODE_SHAPES).as_dicts()
         if isinstance(row["shape"], NamedNode | BlankNode)
     ]
     shapes.sort(key=lambda s: (s.file, s.iri))
@@ -125,7 +122,7 @@ def read_shapes(folder: Path | None) -> ShapesDoc:
         folder=folder,
         files=[p.name for p in files],
         shapes=shapes,
-        quads=list(store.quads_for_pattern(None, None, None, None)),
+        quads=list(store.oxigraph.quads_for_pattern(None, None, None, None)),
         labels=labels,
     )
 

@@ -38,6 +38,7 @@ from cybergov.namespaces import (
 from cybergov.sparql.lexer import term_text
 from cybergov.store.base import Store
 from cybergov.store.embedded import EmbeddedStore
+from cybergov.store.factory import memory_store
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +102,7 @@ def load_remote(
         StoreError: the server refused a request.
     """
     started = time.perf_counter()
-    local = EmbeddedStore()
+    local = memory_store()
     contributions = _copy_contributions(remote, local)
     built = load(local, root=root, infer=infer)
     if infer and contributions:
