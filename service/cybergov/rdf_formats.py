@@ -1,12 +1,15 @@
-"""RDF formats by file extension, name or media type, and parse errors in plain words."""
+"""RDF formats by file extension, name or media type, parse errors in plain words, and
+statements written with the prefixes they use."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
-from pyoxigraph import RdfFormat
+from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Triple, serialize
 
 from cybergov.errors import RdfSyntaxError, UnsupportedFormat
+from cybergov.namespaces import prefixes_for
 
 _BY_EXTENSION: dict[str, RdfFormat] = {
     ".ttl": RdfFormat.TURTLE,
@@ -84,3 +87,16 @@ def syntax_error(error: SyntaxError, source: str) -> RdfSyntaxError:
     if len(error.args) > 1 and isinstance(error.args[1], tuple) and len(error.args[1]) >= 3:
         line, column = error.args[1][1], error.args[1][2]
     return RdfSyntaxError(message, source=source, line=line, column=column)
+
+
+def serialise(statements: Sequence[Triple] | Sequence[Quad], format: RdfFormat) -> bytes:
+    """Statements in an RDF format; formats with prefixes declare the cybergov prefixes
+    the statements' IRIs (and their literals' datatypes) are shortened with."""
+    iris: set[str] = set()
+    for statement in statements:
+        for term in (statement.subject, statement.predicate, statement.object):
+            if isinstance(term, NamedNode):
+                iris.add(term.value)
+            elif isinstance(term, Literal):
+                iris.add(term.datatype.value)
+    return serialize(statements, format=format, prefixes=prefixes_for(iris)) or b""

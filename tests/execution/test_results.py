@@ -13,14 +13,11 @@ from pyoxigraph import (
     Literal,
     NamedNode,
     QueryResultsFormat,
-    RdfFormat,
-    Triple,
-    parse,
     parse_query_results,
 )
 
 from cybergov.errors import UnsupportedFormat
-from cybergov.execution.results import results_format, serialise_graph, serialise_results
+from cybergov.execution.results import results_format, serialise_results
 from cybergov.store import Solutions
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -103,17 +100,3 @@ def test_formats_are_found_by_name_or_media_type():
     assert results_format("application/sparql-results+xml").name == "xml"
     with pytest.raises(UnsupportedFormat, match="use one of json, xml, csv, tsv"):
         results_format("yaml")
-
-
-def test_graphs_are_written_with_the_prefixes_they_use():
-    triples = [
-        Triple(
-            NamedNode("https://w3id.org/cybergov/id/state/FR"),
-            NamedNode("https://w3id.org/cybergov/ontology#iso3166Alpha2"),
-            Literal("FR"),
-        )
-    ]
-    turtle = serialise_graph(triples, RdfFormat.TURTLE)
-    assert b"@prefix state: <https://w3id.org/cybergov/id/state/> ." in turtle
-    assert b"@prefix stix" not in turtle and b"@prefix sh:" not in turtle
-    assert [q.triple for q in parse(turtle, RdfFormat.TURTLE)] == triples

@@ -12,9 +12,10 @@ from collections.abc import Mapping
 from fastapi.responses import Response
 from pyoxigraph import Triple
 
+from cybergov import rdf_formats
 from cybergov.api.negotiation import Representation
 from cybergov.execution import Serialised
-from cybergov.execution.results import results_format, serialise_graph, serialise_results
+from cybergov.execution.results import results_format, serialise_results
 from cybergov.store.base import Solutions
 
 TRUNCATED = "Cybergov-Results-Truncated"
@@ -51,7 +52,7 @@ def graph_response(
     assert representation.rdf_format is not None
     truncated = bool(getattr(triples, "truncated", False))
     return Response(
-        serialise_graph(triples, representation.rdf_format),
+        rdf_formats.serialise(triples, representation.rdf_format),
         media_type=representation.content_type,
         headers={**flags(truncated), **(headers or {})},
     )

@@ -164,7 +164,7 @@ def expected(request: Request, location: tuple[Any, ...]) -> str | None:
         return None
     for parameter in question.params:
         if parameter.name == location[1]:
-            return f"{parameter.describe_type()}, for example {parameter.example}"
+            return f"{parameter.type_text()}, for example {parameter.example}"
     return None
 
 

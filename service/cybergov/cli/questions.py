@@ -17,22 +17,20 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from pyoxigraph import Literal, NamedNode
 from rich.table import Table
 from rich.text import Text
 
 from cybergov.cli.app import EndpointOption, StoreOption, app, console, errors, fail
 from cybergov.errors import CybergovError, QueryParameterError
 from cybergov.execution import QueryRunner
-from cybergov.execution.results import serialise_graph, write_results
+from cybergov.execution.results import write_results
 from cybergov.knowledge.ready import Use, open_ready
-from cybergov.namespaces import PREFIXES
-from cybergov.rdf_formats import format_by_name
+from cybergov.namespaces import readable
+from cybergov.rdf_formats import format_by_name, serialise
 from cybergov.settings import load_settings
 from cybergov.sparql.catalogue import Catalogue, Question
-from cybergov.store import Solutions, Term
+from cybergov.store import Solutions
 
-_LONGEST_PREFIX_FIRST = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
 _NARROWEST_COLUMN = 14
 
 
@@ -55,20 +53,6 @@ TimeoutOption = Annotated[
 ]
 
 
-def short(term: Term | None) -> str:
-    """A term for a table: a prefixed name for a known IRI, the text of a literal."""
-    if term is None:
-        return ""
-    if isinstance(term, NamedNode):
-        for prefix, namespace in _LONGEST_PREFIX_FIRST:
-            if term.value.startswith(namespace) and len(term.value) > len(namespace):
-                return f"{prefix}:{term.value[len(namespace) :]}"
-        return term.value
-    if isinstance(term, Literal):
-        return term.value
-    return f"_:{term.value}"
-
-
 def print_table(answer: Solutions | bool, *, title: str | None = None) -> None:
     if isinstance(answer, bool):
         console.print("true" if answer else "false")
@@ -78,7 +62,7 @@ def print_table(answer: Solutions | bool, *, title: str | None = None) -> None:
         for name in answer.variables:
             table.add_column(name, overflow="fold")
         for row in answer.rows:
-            table.add_row(*(Text(short(value)) for value in row))
+            table.add_row(*(Text(readable(value)) for value in row))
         console.print(table)
     else:  # too many columns for the terminal: one block per row, a line per column
         if title:
@@ -89,7 +73,7 @@ def print_table(answer: Solutions | bool, *, title: str | None = None) -> None:
             block.add_column(overflow="fold")
             for name, value in zip(answer.variables, row, strict=True):
                 if value is not None:
-                    block.add_row(Text(name), Text(short(value)))
+                    block.add_row(Text(name), Text(readable(value)))
             console.rule(f"row {number}", align="left", style="dim")
             console.print(block)
     rows = len(answer.rows)
@@ -142,7 +126,7 @@ def _parameters_text(question: Question) -> str:
         default = f", default {parameter.default}" if parameter.default is not None else ""
         example = parameter.term(parameter.example)
         lines.append(
-            f"{parameter.name} ({parameter.describe_type()}, {need}{default}) e.g. {short(example)}"
+            f"{parameter.name} ({parameter.type_text()}, {need}{default}) e.g. {readable(example)}"
         )
     return "\n".join(lines) or "-"
 
@@ -257,7 +241,7 @@ def sparql_command(
             _write_answer(answer, chosen, None)
             return
         graph_format = format_by_name(format or "turtle")
-        sys.stdout.buffer.write(serialise_graph(answer, graph_format))
+        sys.stdout.buffer.write(serialise(answer, graph_format))
         sys.stdout.buffer.flush()
         if getattr(answer, "truncated", False):
             errors.print("(cut at the row limit)", highlight=False)

@@ -17,7 +17,7 @@ import rdflib
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
-from cybergov.namespaces import PREFIXES, SH, bind_prefixes
+from cybergov.namespaces import SH, bind_prefixes, shorten
 
 #: Labels of the few RDF terms the ontology does not declare.
 _BUILTIN_LABELS = {
@@ -35,7 +35,6 @@ _NODE_KINDS = {
     str(SH.IRIOrLiteral): "an IRI or a literal",
     str(SH.BlankNodeOrLiteral): "a blank node or a literal",
 }
-_SORTED_PREFIXES = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,16 +102,6 @@ class ValidationReport:
         return str(self.graph.serialize(format="turtle"))
 
 
-def compact(iri: str) -> str:
-    """An IRI as a prefixed name when a project prefix fits, else in angle brackets."""
-    for prefix, namespace in _SORTED_PREFIXES:
-        if iri.startswith(namespace):
-            local = iri[len(namespace) :]
-            if local and all(c.isalnum() or c in "-_." for c in local) and local[-1] != ".":
-                return f"{prefix}:{local}"
-    return f"<{iri}>"
-
-
 class _Terms:
     """Turns report terms into words, with the labels of the data and the ontology."""
 
@@ -146,13 +135,13 @@ class _Terms:
         if isinstance(restored, rdflib.BNode):
             return f"_:{restored}"
         if isinstance(restored, rdflib.URIRef):
-            return compact(str(restored))
+            return shorten(str(restored))
         if isinstance(restored, rdflib.Literal):
             text = f'"{restored}"'
             if restored.language:
                 return f"{text}@{restored.language}"
             if restored.datatype and restored.datatype != XSD.string:
-                return f"{text}^^{compact(str(restored.datatype))}"
+                return f"{text}^^{shorten(str(restored.datatype))}"
             return text
         return str(restored)
 
@@ -346,13 +335,13 @@ _TYPED_LITERAL = re.compile(r'^(".*")\^\^<([^<>]*)>$', re.DOTALL)
 def _shown_identifier(identifier: str) -> str:
     """An identifier or N-Triples value as a person reads it (``"2017"^^xsd:date``)."""
     if identifier.startswith("<") and identifier.endswith(">"):
-        return compact(identifier[1:-1])
+        return shorten(identifier[1:-1])
     typed = _TYPED_LITERAL.match(identifier)
     if typed:
-        return f"{typed.group(1)}^^{compact(typed.group(2))}"
+        return f"{typed.group(1)}^^{shorten(typed.group(2))}"
     if identifier.startswith(("_:", '"')):
         return identifier
-    return compact(identifier)
+    return shorten(identifier)
 
 
 def render_text(report: ValidationReport) -> str:
@@ -386,6 +375,6 @@ def render_text(report: ValidationReport) -> str:
             lines.append(f"        pointed at by {_shown_identifier(node)} ({label})")
         lines.append(
             f"        ({finding.severity} of {_shown_identifier(finding.shape)}, "
-            f"{compact(finding.constraint)})"
+            f"{shorten(finding.constraint)})"
         )
     return "\n".join(lines) + "\n"

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from pyoxigraph import Literal
 
-from cybergov.namespaces import PREFIXES
 from cybergov.store.base import Term
 
 
@@ -45,15 +42,3 @@ class Labels:
 
     def as_dict(self) -> dict[str, str]:
         return {iri: label.value for iri, label in self._best.items()}
-
-
-@lru_cache(maxsize=65536)
-def compact(iri: str) -> str:
-    """The shortest ``prefix:local`` form of an IRI, or the IRI itself."""
-    best = iri
-    for prefix, namespace in PREFIXES.items():
-        if iri.startswith(namespace) and len(iri) - len(namespace) + len(prefix) + 1 < len(best):
-            local = iri[len(namespace) :]
-            if local and "/" not in local and "#" not in local:
-                best = f"{prefix}:{local}"
-    return best

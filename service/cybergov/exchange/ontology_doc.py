@@ -14,8 +14,8 @@ from pyoxigraph import Literal, NamedNode, Triple
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from cybergov.errors import ResourceNotFound
-from cybergov.exchange.labels import Labels, compact
-from cybergov.namespaces import CG, ONTOLOGY_GRAPH_PREFIX
+from cybergov.exchange.labels import Labels
+from cybergov.namespaces import CG, ONTOLOGY_GRAPH_PREFIX, shorten
 from cybergov.store.base import Store, Term
 
 _ONTOLOGY_GRAPHS = f'FILTER(STRSTARTS(STR(?g), "{ONTOLOGY_GRAPH_PREFIX}"))'
@@ -74,7 +74,7 @@ _CHARACTERISTICS = {
 def anchor(iri: str) -> str:
     """The fragment a term is documented under: the local name of a cybergov term
     (``Incident``), the compact IRI of another (``prov:Entity``)."""
-    return iri[len(str(CG)) :] if iri.startswith(str(CG)) else compact(iri)
+    return iri[len(str(CG)) :] if iri.startswith(str(CG)) else shorten(iri)
 
 
 @dataclass(slots=True)
@@ -186,7 +186,7 @@ class OntologyDoc:
         return [t for t in self.selected(module) if not t.is_class]
 
     def label(self, iri: str) -> str:
-        return self.labels.get(iri) or compact(iri)
+        return self.labels.get(iri) or shorten(iri)
 
     def hierarchy(self, module: str | None = None) -> list[TreeNode]:
         """The class tree of one module (or all): roots are classes with no parent among them."""

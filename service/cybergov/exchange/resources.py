@@ -18,8 +18,8 @@ from pyoxigraph import Store as OxigraphStore
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
 from cybergov.errors import ResourceNotFound
-from cybergov.exchange.labels import Labels, compact
-from cybergov.namespaces import CG, INFERRED_GRAPH_PREFIX
+from cybergov.exchange.labels import Labels
+from cybergov.namespaces import CG, INFERRED_GRAPH_PREFIX, shorten
 from cybergov.store.base import Store, Term
 from cybergov.store.embedded import EmbeddedStore
 
@@ -114,7 +114,7 @@ class Description:
     @property
     def title(self) -> str:
         """The resource's label, or its compact IRI when it has none."""
-        return self.labels.get(self.iri) or compact(self.iri)
+        return self.labels.get(self.iri) or shorten(self.iri)
 
     def values(self, predicate: str) -> list[Term]:
         """The distinct objects of one predicate, in order."""

@@ -15,8 +15,8 @@ from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, Triple
 from pyoxigraph import Store as OxigraphStore
 from rdflib.namespace import RDF, RDFS
 
-from cybergov.exchange.labels import Labels, compact
-from cybergov.namespaces import CGSH, SH, graph_iri
+from cybergov.exchange.labels import Labels
+from cybergov.namespaces import CGSH, SH, graph_iri, shorten
 from cybergov.store.base import Term
 from cybergov.store.factory import memory_store
 
@@ -80,7 +80,7 @@ class NodeShape:
 
     @property
     def anchor(self) -> str:
-        return self.iri[len(str(CGSH)) :] if self.iri.startswith(str(CGSH)) else compact(self.iri)
+        return self.iri[len(str(CGSH)) :] if self.iri.startswith(str(CGSH)) else shorten(self.iri)
 
 
 @dataclass(slots=True)
@@ -148,7 +148,7 @@ def _list(store: OxigraphStore, head: Term) -> list[Term]:
 def render_path(store: OxigraphStore, path: Term, depth: int = 0) -> str:
     """A SHACL property path in SPARQL path syntax, with compact IRIs."""
     if isinstance(path, NamedNode):
-        return compact(path.value)
+        return shorten(path.value)
     if not isinstance(path, BlankNode) or depth > 8:
         return "?"
     for key, template in (

@@ -1,13 +1,11 @@
-"""Query answers in the standard serialisations.
+"""SELECT and ASK answers in the SPARQL 1.1 results formats: JSON, XML, CSV and TSV.
 
-- SELECT and ASK answers (:class:`~cybergov.store.base.Solutions`, ``bool``):
-  SPARQL 1.1 Query Results JSON, XML, CSV and TSV. A JSON answer whose rows
-  were cut at the row cap says so in a top-level ``"truncated": true`` member,
-  placed between ``head`` and ``results`` where SPARQL JSON readers (including
-  pyoxigraph's) skip it; the flag stays available as ``Solutions.truncated``
-  for the HTTP layer to put in a header for the other formats.
-- CONSTRUCT and DESCRIBE answers (triples): any RDF format pyoxigraph writes,
-  with the cybergov prefixes where the format has prefixes.
+An answer (:class:`~cybergov.store.base.Solutions`, ``bool``) whose rows were cut at
+the row cap says so, in JSON, in a top-level ``"truncated": true`` member placed
+between ``head`` and ``results``, where SPARQL JSON readers (including pyoxigraph's)
+skip it; the flag stays available as ``Solutions.truncated`` for the HTTP layer to put
+in a header for the other formats. CONSTRUCT and DESCRIBE answers are RDF, written by
+:func:`cybergov.rdf_formats.serialise`.
 """
 
 from __future__ import annotations
@@ -15,15 +13,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 from xml.sax.saxutils import escape, quoteattr
 
-from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, serialize
+from pyoxigraph import BlankNode, NamedNode
 
 from cybergov.errors import UnsupportedFormat
-from cybergov.namespaces import PREFIXES
 from cybergov.store.base import Solutions, Term
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -90,18 +86,6 @@ def flag_truncation(body: bytes, truncated: bool) -> bytes:
     index += 2
     flag = b'"truncated":true,' if truncated else b'"truncated":false,'
     return body[: index + 1] + flag + body[index + 1 :]
-
-
-def json_bindings(answer: Solutions) -> list[dict[str, dict[str, str]]]:
-    """The ``results.bindings`` of the SPARQL 1.1 JSON results, as plain data."""
-    return [
-        {
-            name: _json_term(value)
-            for name, value in zip(answer.variables, row, strict=True)
-            if value is not None
-        }
-        for row in answer.rows
-    ]
 
 
 def _write_json(answer: Solutions | bool, output: BinaryIO) -> None:
@@ -211,34 +195,3 @@ def serialise_results(answer: Solutions | bool, format: str | ResultsFormat) -> 
     buffer = io.BytesIO()
     write_results(answer, buffer, format)
     return buffer.getvalue()
-
-
-def serialise_graph(triples: Iterable[Triple], format: RdfFormat) -> bytes:
-    """The triples of a CONSTRUCT or DESCRIBE answer in an RDF format.
-
-    Formats with prefixes get the cybergov prefixes that the triples use.
-    """
-    held = list(triples)
-    iris = {
-        term.value
-        for triple in held
-        for term in (triple.subject, triple.predicate, triple.object)
-        if isinstance(term, NamedNode)
-    } | {t.object.datatype.value for t in held if isinstance(t.object, Literal)}
-    used = {
-        prefix: namespace
-        for prefix, namespace in PREFIXES.items()
-        if any(iri.startswith(namespace) for iri in iris)
-    }
-    return serialize(held, format=format, prefixes=used) or b""
-
-
-def term_label(term: Term | None) -> str:
-    """A short, readable form of a term for people: the IRI, or the literal's text."""
-    if term is None:
-        return ""
-    if isinstance(term, Literal):
-        return term.value
-    if isinstance(term, BlankNode):
-        return f"_:{term.value}"
-    return term.value

@@ -116,7 +116,7 @@ class Parameter(BaseModel):
             raise QueryParameterError(f"parameter {self.name!r}: the text is over 1000 characters")
         return RdfLiteral(text)
 
-    def describe_type(self) -> str:
+    def type_text(self) -> str:
         return f"one of {', '.join(self.values or ())}" if self.type == "enumeration" else self.type
 
 
@@ -209,7 +209,7 @@ class Question:
                 if parameter.required:
                     raise QueryParameterError(
                         f"question {self.name!r} needs the parameter {parameter.name!r} "
-                        f"({parameter.describe_type()}, for example {parameter.example})"
+                        f"({parameter.type_text()}, for example {parameter.example})"
                     )
                 continue
             bound[parameter.name] = parameter.term(value)

@@ -27,7 +27,7 @@ from cybergov.api.render import alternates, page, rdf_response
 from cybergov.api.routes.void import description
 from cybergov.api.service import Service
 from cybergov.exchange.service_description import service_description_triples
-from cybergov.execution.results import term_label
+from cybergov.namespaces import readable
 from cybergov.sparql.guard import screen
 from cybergov.store.base import Solutions
 
@@ -175,7 +175,7 @@ def results_page(
         variables=variables,
         rows=rows,
         truncated=truncated,
-        label=term_label,
+        label=readable,
         answered=True,
     )
 
