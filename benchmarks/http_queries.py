@@ -242,7 +242,9 @@ def measure(size: int, options: Any) -> None:
                     servers = Servers(ours.url, kept.url, oxi.query_endpoint)
                     row = measure_case(case, store, servers, peer, options)
                 except httpx.HTTPError as error:  # a server failed: say so, restart, retry once
-                    failed.append(f"{case.label}: attempt {attempt} failed: {describe(error)}")
+                    failed.append(
+                        f"{case.label}: attempt {attempt} failed: {describe_error(error)}"
+                    )
                     print(f"  {failed[-1]}", flush=True)
                     stopped = oxi.process is None or oxi.process.poll() is not None
                     if stopped or oxi.base in str(error.request.url):
@@ -269,7 +271,7 @@ def measure(size: int, options: Any) -> None:
         print(f"failure: {line}")
 
 
-def describe(error: httpx.HTTPError) -> str:
+def describe_error(error: httpx.HTTPError) -> str:
     """An HTTP failure with what the server said, if it said anything."""
     said = ""
     if isinstance(error, httpx.HTTPStatusError):

@@ -7,7 +7,7 @@ synthetic graph and the inferences the rules draw from it):
 
 - ``raw engine``: pyoxigraph in this process, the least work a description
   needs (the resource's quads, then the label of each IRI it links to);
-- ``describe()``: the library function the service calls, in this process;
+- ``describe_resource()``: the library function the service calls, in this process;
 - ``HTTP <format>``: ``GET /id/incident/...`` on a real service (uvicorn, one
   worker, the same store in memory) from one keep-alive client, and the
   requests per second eight concurrent clients get.
@@ -55,7 +55,7 @@ from pathlib import Path
 import httpx
 from pyoxigraph import NamedNode, RdfFormat, serialize
 
-from cybergov.exchange.resources import describe
+from cybergov.exchange.resources import describe_resource
 from cybergov.knowledge.ontology import ontology_modules
 from cybergov.knowledge.rules import materialise, read_rules
 from cybergov.store import EmbeddedStore
@@ -192,14 +192,14 @@ def run(size: int, requests: int) -> list[str]:
     store = build_store(size)
     iris = targets(size)
     raw = timed(lambda iri: raw_lookup(store, iri), iris, requests)
-    library = timed(lambda iri: describe(store, iri), iris, requests)
+    library = timed(lambda iri: describe_resource(store, iri), iris, requests)
     raw_median = statistics.median(raw) * 1000
     lines = [
         f"### {size:,} synthetic triples ({len(store):,} quads with ontology and inferences)",
         "",
         *HEADER,
         row("raw engine", raw, raw_median),
-        row("describe()", library, raw_median),
+        row("describe_resource()", library, raw_median),
     ]
     process, url = start_server(size)
     try:

@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, parse
 
 from cybergov.exchange import DUMP_FORMATS, Dumps, dump_format, graph_version
-from cybergov.knowledge.load import describe_graph
+from cybergov.knowledge.load import set_graph_metadata
 from cybergov.namespaces import CG, META_GRAPH, graph_iri
 from cybergov.store import EmbeddedStore
 from tests.conftest import PREFIXES, ontology_store
@@ -50,8 +50,8 @@ def test_a_triple_in_two_graphs_is_written_once_in_a_graph_format(tmp_path):
 def test_processes_sharing_a_folder_serve_the_same_bytes(tmp_path):
     # Two stores with the same data, as two workers hold; their metadata differs in time.
     first, second = ontology_store(WORLD), ontology_store(WORLD)
-    describe_graph(first, graph_iri("kg", "fixture-0"), [(str(CG.sha256), '"same"')])
-    describe_graph(second, graph_iri("kg", "fixture-0"), [(str(CG.sha256), '"same"')])
+    set_graph_metadata(first, graph_iri("kg", "fixture-0"), [(str(CG.sha256), '"same"')])
+    set_graph_metadata(second, graph_iri("kg", "fixture-0"), [(str(CG.sha256), '"same"')])
     second.oxigraph.add(
         Quad(NamedNode(graph_iri("kg", "fixture-0")), NamedNode(str(CG.sourceFile)),
              Literal("written later"), NamedNode(META_GRAPH))

@@ -6,7 +6,7 @@ import pytest
 from pyoxigraph import BlankNode, Literal, NamedNode
 
 from cybergov.errors import ResourceNotFound
-from cybergov.exchange.resources import describe, description_quads, description_triples
+from cybergov.exchange.resources import describe_resource, description_quads, description_triples
 from cybergov.store import EmbeddedStore, Store
 from tests.conftest import PREFIXES, ontology_store
 
@@ -28,7 +28,7 @@ def store():
 
 
 def test_stated_and_derived_facts_come_with_their_graph(store):
-    description = describe(store, f"{ID}state/XA")
+    description = describe_resource(store, f"{ID}state/XA")
     assert description.title == "Exampleland"
     types = {
         (s.object.value.rsplit("#", 1)[-1], s.graph.rsplit("/", 1)[-1], s.inferred_by)
@@ -42,14 +42,14 @@ def test_stated_and_derived_facts_come_with_their_graph(store):
 
 
 def test_incoming_links_name_what_points_at_the_resource(store):
-    description = describe(store, f"{ID}state/XA")
+    description = describe_resource(store, f"{ID}state/XA")
     pointing = {(link.subject.value, link.predicate.value) for link in description.incoming}
     assert (f"{ID}organ/xa-intel", "https://w3id.org/cybergov/ontology#organOf") in pointing
     assert description.label(f"{ID}organ/xa-intel") == "Exampleland intelligence"
 
 
 def test_a_blank_node_is_described_with_the_resource(store):
-    description = describe(store, f"{ID}organ/xa-intel")
+    description = describe_resource(store, f"{ID}organ/xa-intel")
     assert len(description.nested) == 1
     (inner,) = description.nested.values()
     assert {s.predicate.value.rsplit("/", 1)[-1] for s in inner} >= {"source"}
@@ -59,7 +59,7 @@ def test_a_blank_node_is_described_with_the_resource(store):
 
 
 def test_the_rdf_form_adds_only_labels_of_linked_resources(store):
-    description = describe(store, f"{ID}organ/xa-intel")
+    description = describe_resource(store, f"{ID}organ/xa-intel")
     triples = description_triples(description)
     others = {t.subject for t in triples} - {NamedNode(f"{ID}organ/xa-intel")}
     for subject in others:
@@ -75,7 +75,7 @@ def test_the_rdf_form_adds_only_labels_of_linked_resources(store):
 
 
 def test_limits_are_flagged(store):
-    description = describe(store, f"{ID}state/XA", max_statements=2, max_incoming=0)
+    description = describe_resource(store, f"{ID}state/XA", max_statements=2, max_incoming=0)
     assert len(description.statements) == 2 and description.more_statements
     assert description.incoming == () and description.more_incoming
 
@@ -83,7 +83,7 @@ def test_limits_are_flagged(store):
 @pytest.mark.parametrize("iri", [f"{ID}state/XZ", f"{ID}a b", "not an iri", f"{ID}x>"])
 def test_unknown_or_invalid_iris_are_not_found(store, iri):
     with pytest.raises(ResourceNotFound):
-        describe(store, iri)
+        describe_resource(store, iri)
 
 
 class ThroughSparql(Store):
@@ -131,8 +131,8 @@ class ThroughSparql(Store):
     ],
 )
 def test_sparql_and_quad_patterns_describe_alike(loaded_store, iri):
-    by_patterns = describe(loaded_store, iri)
-    by_sparql = describe(ThroughSparql(loaded_store), iri)
+    by_patterns = describe_resource(loaded_store, iri)
+    by_sparql = describe_resource(ThroughSparql(loaded_store), iri)
     assert by_sparql.statements == by_patterns.statements
     assert by_sparql.incoming == by_patterns.incoming
     assert by_sparql.nested == by_patterns.nested
@@ -141,6 +141,6 @@ def test_sparql_and_quad_patterns_describe_alike(loaded_store, iri):
 
 def test_sparql_and_quad_patterns_describe_blank_nodes_alike(store):
     iri = f"{ID}organ/xa-intel"
-    by_sparql = describe(ThroughSparql(store), iri)
-    assert by_sparql.nested == describe(store, iri).nested
-    assert by_sparql.labels.as_dict() == describe(store, iri).labels.as_dict()
+    by_sparql = describe_resource(ThroughSparql(store), iri)
+    assert by_sparql.nested == describe_resource(store, iri).nested
+    assert by_sparql.labels.as_dict() == describe_resource(store, iri).labels.as_dict()

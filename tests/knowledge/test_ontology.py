@@ -10,7 +10,7 @@ import rdflib
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from cybergov.errors import OntologyImportError
-from cybergov.knowledge.consistency import check_ontology
+from cybergov.knowledge.consistency import prove_consistency
 from cybergov.knowledge.ontology import ontology_modules
 from cybergov.namespaces import CG, ONTOLOGY_IRI
 from cybergov.settings import data_folder
@@ -168,7 +168,7 @@ def test_a_module_file_nobody_imports_is_reported(tmp_path):
 
 @pytest.mark.slow
 def test_the_ontology_is_consistent_with_no_unsatisfiable_class():
-    report = check_ontology()
+    report = prove_consistency()
     assert report.consistent
     assert report.unsatisfiable == []
     assert report.classes >= 60
@@ -179,7 +179,7 @@ def test_the_reasoner_finds_an_unsatisfiable_class(tmp_path):
     folder = copy_ontology(tmp_path)
     claims = folder / "modules" / "claims.ttl"
     claims.write_text(claims.read_text() + "\ncg:AssertedClaim rdfs:subClassOf cg:DerivedClaim .\n")
-    report = check_ontology(ontology_modules(folder))
+    report = prove_consistency(ontology_modules(folder))
     assert not report.ok
     assert "https://w3id.org/cybergov/ontology#AssertedClaim" in report.unsatisfiable
 
@@ -193,5 +193,5 @@ def test_the_reasoner_finds_an_inconsistency(tmp_path):
         + "\n<https://w3id.org/cybergov/id/x> a <https://w3id.org/cybergov/ontology#AssertedClaim> , "
         "<https://w3id.org/cybergov/ontology#DerivedClaim> .\n"
     )
-    report = check_ontology(ontology_modules(folder))
+    report = prove_consistency(ontology_modules(folder))
     assert not report.consistent

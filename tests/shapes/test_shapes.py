@@ -14,9 +14,9 @@ from rdflib.namespace import OWL, RDF, RDFS, SKOS
 from cybergov.contribute.intake import IntakeLimits, parse_contribution, to_rdflib_term
 from cybergov.contribute.validation import (
     CONTEXT_PROPERTIES,
-    check_shapes,
     shapes_bundle,
     validate_contribution,
+    validate_shapes_graph,
 )
 from cybergov.namespaces import CG, INFERRED_GRAPH_PREFIX, ORG, SH
 from cybergov.settings import data_root
@@ -55,7 +55,7 @@ def label(term: rdflib.term.Node) -> str | None:
 
 
 def test_the_shapes_pass_the_shacl_meta_shapes():
-    conforms, text = check_shapes()
+    conforms, text = validate_shapes_graph()
     assert conforms, text
 
 

@@ -6,9 +6,9 @@ import pytest
 from rdflib.plugins.sparql.parser import parseQuery
 
 from cybergov.errors import QueryRefused
-from cybergov.sparql.guard import Limits, refuse_unknown_graphs, screen
+from cybergov.sparql.guard import QueryLimits, refuse_unknown_graphs, screen
 
-LIMITS = Limits(max_bytes=100_000, max_depth=64, max_chain=2_000)
+LIMITS = QueryLimits(max_bytes=100_000, max_depth=64, max_chain=2_000)
 
 
 def nested(depth: int) -> str:
@@ -50,7 +50,7 @@ def test_the_chain_is_summed_along_nested_groups():
 def test_a_query_over_the_size_limit_is_refused():
     text = "SELECT * WHERE { ?s ?p " + '"' + "x" * 200 + '" }'
     with pytest.raises(QueryRefused, match="bytes long; the limit is 100 bytes"):
-        screen(text, Limits(max_bytes=100))
+        screen(text, QueryLimits(max_bytes=100))
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ changes and refresh the derived facts on its own):
 - no contribution can be accepted or withdrawn (no contributor or admin token is set);
 - the data is not reloaded while serving (no ``--reload-data``).
 
-:func:`check_process_count` refuses anything else. Then, in memory, every process loads
+:func:`refuse_unsound_process_count` refuses anything else. Then, in memory, every process loads
 the same bundled data and serves an identical copy; on disk, the data is loaded once
 before the processes start and each opens the store read-only; over a SPARQL server,
 every process serves the server's data as it is. The processes share one dump folder,
@@ -46,7 +46,7 @@ log = logging.getLogger(__name__)
 APP_FACTORY = "cybergov.api.processes:app_from_environment"
 
 
-def check_process_count(settings: Settings, processes: int) -> None:
+def refuse_unsound_process_count(settings: Settings, processes: int) -> None:
     """Refuse a number of server processes whose stores could diverge.
 
     Raises:
@@ -133,10 +133,11 @@ def serve(settings: Settings, *, host: str, port: int, processes: int = 1) -> No
     """Serve until stopped: in this process, or in ``processes`` uvicorn processes.
 
     Raises:
-        SettingsError: the number of processes is refused (see :func:`check_process_count`).
+        SettingsError: the number of processes is refused
+            (see :func:`refuse_unsound_process_count`).
         StoreError, DataError: the store cannot be opened or loaded.
     """
-    check_process_count(settings, processes)
+    refuse_unsound_process_count(settings, processes)
     if processes == 1:
         store, runner = prepare(settings)
         try:

@@ -44,7 +44,7 @@ class MediaType:
             parameters[name.strip().lower()] = value.strip().strip('"').lower()
         return cls(kind.strip().lower(), parameters)
 
-    def check_utf8(self) -> None:
+    def require_utf8(self) -> None:
         """Refuse a text whose charset is not UTF-8 (415)."""
         charset = self.parameters.get("charset")
         if charset and charset not in ("utf-8", "utf8"):
@@ -166,7 +166,7 @@ async def read_operation(request: Request, *, max_query_bytes: int) -> Operation
             "are refused"
         )
     if media.type == FORM:
-        media.check_utf8()
+        media.require_utf8()
         # A form encodes each byte of the query in up to three characters.
         body = await read_body(request, limit=3 * max_query_bytes + 4096, what="the form")
         try:
@@ -182,7 +182,7 @@ async def read_operation(request: Request, *, max_query_bytes: int) -> Operation
             raise HTTPException(400, f"the form cannot be read: {error}") from None
         found = operation([*in_url, *fields])
     elif media.type == QUERY:
-        media.check_utf8()
+        media.require_utf8()
         body = await read_body(request, limit=max_query_bytes, what="the query")
         text = decode_utf8(body, what="the query")
         found = operation([*in_url, ("query", text)])

@@ -129,9 +129,9 @@ def check_command(
 
 
 def report_consistency() -> bool:
-    from cybergov.knowledge.consistency import check_ontology
+    from cybergov.knowledge.consistency import prove_consistency
 
-    consistency = check_ontology()
+    consistency = prove_consistency()
     if consistency.ok:
         console.print(
             f"[green]pass[/green] ontology: consistent, no unsatisfiable class "

@@ -145,7 +145,7 @@ def questions_command(
     except CybergovError as error:
         raise fail(error) from error
     if format is ListFormat.json:
-        sys.stdout.write(json.dumps([q.describe() for q in catalogue], indent=2) + "\n")
+        sys.stdout.write(json.dumps([q.as_json() for q in catalogue], indent=2) + "\n")
         return
     table = Table(title=f"{len(catalogue)} questions", title_justify="left", show_lines=True)
     table.add_column("name", no_wrap=True)

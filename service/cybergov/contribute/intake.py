@@ -26,10 +26,10 @@ from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad, RdfFor
 
 from cybergov.contribute.jsonld import resolve_contexts
 from cybergov.contribute.screening import (
-    check_json_depth,
-    check_turtle_depth,
-    check_xml,
     decode_utf8,
+    screen_json,
+    screen_turtle,
+    screen_xml,
 )
 from cybergov.errors import (
     DataError,
@@ -133,11 +133,11 @@ def to_rdflib_term(term: NamedNode | BlankNode | Literal) -> rdflib.term.Identif
 def _screen(text: str, format: RdfFormat, *, source: str, limits: IntakeLimits) -> tuple[str, bool]:
     """The text to parse, once screened, and whether its positions are the original ones."""
     if format == RdfFormat.TURTLE:
-        check_turtle_depth(text, limit=limits.max_depth, source=source)
+        screen_turtle(text, limit=limits.max_depth, source=source)
     elif format == RdfFormat.RDF_XML:
-        check_xml(text, limit=limits.max_depth, source=source)
+        screen_xml(text, limit=limits.max_depth, source=source)
     elif format == RdfFormat.JSON_LD:
-        check_json_depth(text, limit=limits.max_depth, source=source)
+        screen_json(text, limit=limits.max_depth, source=source)
         try:
             document = json.loads(text)
         except json.JSONDecodeError as error:

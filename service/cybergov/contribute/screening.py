@@ -87,7 +87,7 @@ def _deepest(
     return None
 
 
-def check_turtle_depth(text: str, *, limit: int, source: str) -> None:
+def screen_turtle(text: str, *, limit: int, source: str) -> None:
     """Refuse Turtle that nests blank nodes, collections or triple terms deeper than ``limit``.
 
     Raises:
@@ -104,7 +104,7 @@ def check_turtle_depth(text: str, *, limit: int, source: str) -> None:
         )
 
 
-def check_json_depth(text: str, *, limit: int, source: str) -> None:
+def screen_json(text: str, *, limit: int, source: str) -> None:
     """Refuse JSON that nests objects and arrays deeper than ``limit``.
 
     Raises:
@@ -133,7 +133,7 @@ class _Refusal(Exception):
         super().__init__(str(error))
 
 
-def check_xml(text: str, *, limit: int, source: str) -> None:
+def screen_xml(text: str, *, limit: int, source: str) -> None:
     """Refuse XML with a DOCTYPE or entity declarations, another encoding than UTF-8, or
     elements nested deeper than ``limit``; report malformed XML with its line and column.
 

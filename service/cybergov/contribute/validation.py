@@ -155,7 +155,7 @@ def shapes_bundle(root: Path | None = None) -> ShapesBundle:
     return ShapesBundle(shapes, ontology, links, inverse)
 
 
-def check_shapes(bundle: ShapesBundle | None = None) -> tuple[bool, str]:
+def validate_shapes_graph(bundle: ShapesBundle | None = None) -> tuple[bool, str]:
     """Whether the shapes are valid SHACL, by pySHACL's meta-shapes (SHACL for SHACL),
     with pySHACL's text report."""
     shapes = (bundle or shapes_bundle()).shapes

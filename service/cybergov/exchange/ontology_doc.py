@@ -117,7 +117,7 @@ class OntologyTerm:
 
 
 @dataclass(slots=True)
-class OntologyModule:
+class ModuleDoc:
     """One module of the ontology, as loaded into its named graph."""
 
     name: str
@@ -161,12 +161,12 @@ class TreeNode:
 class OntologyDoc:
     """The whole documentation: modules, terms, concept schemes and every label met."""
 
-    modules: list[OntologyModule]
+    modules: list[ModuleDoc]
     terms: dict[str, OntologyTerm]
     schemes: list[ConceptScheme]
     labels: Labels
 
-    def module(self, name: str) -> OntologyModule:
+    def module(self, name: str) -> ModuleDoc:
         """Raises: ResourceNotFound: the ontology has no module of that name."""
         for module in self.modules:
             if module.name == name:
@@ -235,12 +235,12 @@ def document_ontology(store: Store) -> OntologyDoc:
     return OntologyDoc(modules, terms, _schemes(store, labels), labels)
 
 
-def _modules(store: Store, labels: Labels) -> list[OntologyModule]:
-    found: dict[str, OntologyModule] = {}
+def _modules(store: Store, labels: Labels) -> list[ModuleDoc]:
+    found: dict[str, ModuleDoc] = {}
     for row in _rows(store, _MODULES):
         graph = row["g"].value
         name = graph[len(ONTOLOGY_GRAPH_PREFIX) :]
-        module = found.setdefault(graph, OntologyModule(name, row["ontology"].value, graph))
+        module = found.setdefault(graph, ModuleDoc(name, row["ontology"].value, graph))
         predicate, value = row["p"].value, row["o"]
         if predicate == str(RDFS.label):
             labels.offer(row["ontology"], value)
@@ -352,8 +352,8 @@ def ontology_triples(store: Store, module: str | None = None) -> Iterator[Triple
 
 __all__ = [
     "ConceptScheme",
+    "ModuleDoc",
     "OntologyDoc",
-    "OntologyModule",
     "OntologyTerm",
     "TreeNode",
     "anchor",

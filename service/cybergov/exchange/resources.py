@@ -262,7 +262,7 @@ def _read_with_patterns(
     return facts
 
 
-def describe(
+def describe_resource(
     store: Store,
     iri: str,
     *,
@@ -346,7 +346,7 @@ __all__ = [
     "Description",
     "IncomingLink",
     "Statement",
-    "describe",
+    "describe_resource",
     "description_quads",
     "description_triples",
 ]

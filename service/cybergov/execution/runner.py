@@ -37,7 +37,7 @@ from cybergov.execution.results import flag_truncation, serialise_results
 from cybergov.execution.wire import Request, Serialised
 from cybergov.settings import Settings
 from cybergov.sparql.catalogue import Question
-from cybergov.sparql.guard import Limits, ScreenedQuery, refuse_unknown_graphs, screen
+from cybergov.sparql.guard import QueryLimits, ScreenedQuery, refuse_unknown_graphs, screen
 from cybergov.sparql.lexer import bind_values
 from cybergov.store.base import (
     QueryAnswer,
@@ -59,13 +59,13 @@ class QueryRunner:
 
     Args:
         store: the store to query (embedded or remote).
-        settings: where the limits, the deadline and the number of workers come from.
+        settings: where the limits, the deadline and the number of query workers come from.
     """
 
     def __init__(self, store: Store, *, settings: Settings | None = None) -> None:
         self.store = store
         self.settings = settings or Settings()
-        self.limits = Limits.of(self.settings)
+        self.limits = QueryLimits.from_settings(self.settings)
         self._pool: WorkerPool | None = None
         self._lock = threading.Lock()
         cache_bytes = self.settings.answer_cache_bytes

@@ -49,7 +49,7 @@ def merged_ontology_ntriples(modules: list[OntologyModule]) -> bytes:
     return serialize(triples, format=RdfFormat.N_TRIPLES) or b""
 
 
-def check_ontology(modules: list[OntologyModule] | None = None) -> ConsistencyReport:
+def prove_consistency(modules: list[OntologyModule] | None = None) -> ConsistencyReport:
     """Run HermiT on the ontology and report consistency and unsatisfiable classes.
 
     Raises:

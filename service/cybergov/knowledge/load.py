@@ -95,7 +95,7 @@ def stored_checksums(store: Store) -> dict[str, str]:
     }
 
 
-def describe_graph(store: Store, graph: str, statements: list[tuple[str, str]]) -> None:
+def set_graph_metadata(store: Store, graph: str, statements: list[tuple[str, str]]) -> None:
     """Replace what the metadata graph says of ``graph`` with ``statements``.
 
     ``statements`` are (predicate IRI, object in N-Triples syntax) pairs.
@@ -147,7 +147,7 @@ def load(
         size = store.replace_graph(
             source.graph, data, format=RdfFormat.TURTLE, source=str(source.path)
         )
-        describe_graph(
+        set_graph_metadata(
             store,
             source.graph,
             [
@@ -203,7 +203,7 @@ def refresh_inferences(
             store.update(f"DELETE WHERE {{ GRAPH <{META_GRAPH}> {{ <{graph}> ?p ?o }} }}")
     result = materialise(store, rules)
     for rule in rules:
-        describe_graph(
+        set_graph_metadata(
             store,
             rule.iri,
             [
@@ -213,7 +213,7 @@ def refresh_inferences(
                 (str(CG.sourceFile), _text(f"queries/rules/{rule.path.name}")),
             ],
         )
-        describe_graph(
+        set_graph_metadata(
             store,
             rule.graph,
             [
@@ -227,7 +227,7 @@ def refresh_inferences(
                 ("http://www.w3.org/ns/prov#generatedAtTime", _now()),
             ],
         )
-    describe_graph(store, INFERENCE_STATE, [(str(CG.sha256), _text(checksum))])
+    set_graph_metadata(store, INFERENCE_STATE, [(str(CG.sha256), _text(checksum))])
     log.info(
         "inference: %d triples in %d rounds, %.2f s", result.total, result.rounds, result.seconds
     )

@@ -23,8 +23,8 @@ from pyoxigraph import NamedNode, RdfFormat, serialize
 from cybergov.knowledge.load import (
     INFERENCE_STATE,
     LoadReport,
-    describe_graph,
     load,
+    set_graph_metadata,
     stored_checksums,
 )
 from cybergov.namespaces import (
@@ -60,26 +60,26 @@ def _copy_contributions(remote: Store, local: EmbeddedStore) -> str:
     return digest.hexdigest() if found else ""
 
 
-def term_text_iri(iri: str) -> str:
+def _iri_text(iri: str) -> str:
     """An IRI in SPARQL syntax, written by pyoxigraph."""
     return term_text(NamedNode(iri), name="iri")
 
 
-def _description(local: Store, subject: str) -> str:
+def _metadata_of(local: Store, subject: str) -> str:
     """The statements of the local metadata graph about one subject, as N-Triples."""
     answer = local.select(f"SELECT ?p ?o WHERE {{ GRAPH <{META_GRAPH}> {{ <{subject}> ?p ?o }} }}")
-    node = term_text_iri(subject)
+    node = _iri_text(subject)
     return "\n".join(
         f"{node} {term_text(p, name='predicate')} {term_text(o, name='object')} ."
         for p, o in answer.rows
     )
 
 
-def _describe(remote: Store, local: Store, subject: str) -> None:
+def _send_metadata(remote: Store, local: Store, subject: str) -> None:
     """Replace what the remote metadata graph says of ``subject`` with the local statements."""
-    meta = term_text_iri(META_GRAPH)
-    node = term_text_iri(subject)
-    statements = _description(local, subject)
+    meta = _iri_text(META_GRAPH)
+    node = _iri_text(subject)
+    statements = _metadata_of(local, subject)
     update = f"DELETE WHERE {{ GRAPH {meta} {{ {node} ?p ?o }} }}"
     if statements:
         update += f" ;\nINSERT DATA {{ GRAPH {meta} {{\n{statements}\n}} }}"
@@ -109,7 +109,7 @@ def load_remote(
         # the inferences also depend on the server's contributions: say so in their checksum
         inputs = stored_checksums(local)[INFERENCE_STATE] + contributions
         checksum = hashlib.sha256(inputs.encode()).hexdigest()
-        describe_graph(local, INFERENCE_STATE, [(str(CG.sha256), str(RdfLiteral(checksum)))])
+        set_graph_metadata(local, INFERENCE_STATE, [(str(CG.sha256), str(RdfLiteral(checksum)))])
     held = stored_checksums(remote)
     wanted = stored_checksums(local)
     report = LoadReport(inference=built.inference)
@@ -120,17 +120,17 @@ def load_remote(
             report.unchanged.append(name)
             continue
         size = _send(remote, local, graph)
-        _describe(remote, local, graph)
+        _send_metadata(remote, local, graph)
         log.info("sent %s (%d triples)", graph, size)
         report.loaded.append(name)
     inferred = [g for g in local.named_graphs() if g.startswith(INFERRED_GRAPH_PREFIX)]
     if infer and (force or held.get(INFERENCE_STATE) != wanted.get(INFERENCE_STATE)):
         for graph in inferred:
             _send(remote, local, graph)
-            _describe(remote, local, graph)
-        for rule in _rules_described(local):
-            _describe(remote, local, rule)
-        _describe(remote, local, INFERENCE_STATE)
+            _send_metadata(remote, local, graph)
+        for rule in _rules_recorded(local):
+            _send_metadata(remote, local, rule)
+        _send_metadata(remote, local, INFERENCE_STATE)
     else:
         report.inference = None
     keep = set(curated) | set(inferred)
@@ -138,14 +138,14 @@ def load_remote(
         stale = graph.startswith(_CURATED) or (infer and graph.startswith(INFERRED_GRAPH_PREFIX))
         if stale and graph not in keep:
             remote.drop_graph(graph)
-            _describe(remote, local, graph)  # nothing local: clears its description
+            _send_metadata(remote, local, graph)  # nothing local: clears its description
             report.removed.append(graph)
     report.quads = len(remote)
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _rules_described(local: Store) -> list[str]:
+def _rules_recorded(local: Store) -> list[str]:
     answer = local.select(
         f"SELECT DISTINCT ?rule WHERE {{ GRAPH <{META_GRAPH}> {{ "
         "?rule a <https://w3id.org/cybergov/ontology#InferenceRule> } }"

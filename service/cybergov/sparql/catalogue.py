@@ -98,7 +98,7 @@ class Parameter(BaseModel):
         if self.type == "iri":
             return NamedNode(_expand_iri(self.name, text))
         if self.type == "date":
-            return RdfLiteral(_check_date(self.name, text), datatype=NamedNode(f"{_XSD}date"))
+            return RdfLiteral(_date_text(self.name, text), datatype=NamedNode(f"{_XSD}date"))
         if self.type == "integer":
             if isinstance(value, bool) or not _INTEGER.fullmatch(text):
                 raise QueryParameterError(
@@ -142,7 +142,7 @@ def _expand_iri(name: str, text: str) -> str:
         ) from None
 
 
-def _check_date(name: str, text: str) -> str:
+def _date_text(name: str, text: str) -> str:
     try:
         if not _DATE.fullmatch(text):
             raise ValueError(text)
@@ -175,7 +175,7 @@ class Question:
     sparql: str
     path: Path
 
-    def describe(self) -> dict[str, Any]:
+    def as_json(self) -> dict[str, Any]:
         """The question as plain data (for JSON): what a catalogue listing shows."""
         return {
             "name": self.name,
@@ -231,7 +231,7 @@ class Question:
         return self.sparql.rstrip() + page + "\n"
 
 
-def _check_sparql(path: Path, header: _Header, sparql: str) -> None:
+def _refuse_unfit_query(path: Path, header: _Header, sparql: str) -> None:
     try:
         checked = screen(sparql)
         where_group(sparql)
@@ -266,7 +266,7 @@ def read_question(path: Path) -> Question:
     names = [p.name for p in header.params]
     if len(names) != len(set(names)):
         raise HeaderError(f"{path}: two parameters have the same name")
-    _check_sparql(path, header, query.sparql)
+    _refuse_unfit_query(path, header, query.sparql)
     return Question(
         name=query.name,
         summary=header.summary,

@@ -53,7 +53,7 @@ _UPDATE_KEYWORDS = frozenset(
 
 
 @dataclass(frozen=True, slots=True)
-class Limits:
+class QueryLimits:
     """The bounds a query must stay within (from :class:`cybergov.settings.Settings`)."""
 
     max_bytes: int = 100_000
@@ -61,7 +61,7 @@ class Limits:
     max_chain: int = 2_000
 
     @classmethod
-    def of(cls, settings: Settings) -> Limits:
+    def from_settings(cls, settings: Settings) -> QueryLimits:
         return cls(settings.max_query_bytes, settings.max_query_depth, settings.max_query_chain)
 
 
@@ -79,7 +79,7 @@ class ScreenedQuery:
     chain: int
 
 
-def _measure(text: str, items: list[Token], limits: Limits) -> tuple[int, int]:
+def _measure(text: str, items: list[Token], limits: QueryLimits) -> tuple[int, int]:
     """The deepest nesting and the longest chain of operands; refuse past the limits."""
     stack: list[int] = []  # per open bracket: operators chained at its level
     top_chain = 0
@@ -180,7 +180,7 @@ def _form_and_dataset(
 
 
 @lru_cache(maxsize=512)
-def screen(text: str, limits: Limits = Limits()) -> ScreenedQuery:
+def screen(text: str, limits: QueryLimits = QueryLimits()) -> ScreenedQuery:
     """Check a SPARQL query from outside and say what it is.
 
     Results are cached by text, so that the questions of the catalogue, asked

@@ -84,7 +84,7 @@ async def contribute(request: Request, service: ServiceDep, contributor: Contrib
     if media.type not in ACCEPTED:
         shown = f"Content-Type {media.type!r}" if media.type else "no Content-Type"
         raise UnsupportedFormat(f"a contribution with {shown}: send {', '.join(ACCEPTED)}")
-    media.check_utf8()
+    media.require_utf8()
     encoding = request.headers.get("content-encoding", "identity").strip().lower()
     if encoding not in ("", "identity"):
         raise UnsupportedFormat(f"Content-Encoding {encoding!r}: send the contribution as it is")

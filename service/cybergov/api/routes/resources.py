@@ -15,7 +15,7 @@ from cybergov.api.service import Service
 from cybergov.api.views import Views
 from cybergov.errors import ResourceNotFound
 from cybergov.exchange.ontology_doc import OntologyDoc, document_ontology
-from cybergov.exchange.resources import Description, describe, description_quads
+from cybergov.exchange.resources import Description, describe_resource, description_quads
 from cybergov.namespaces import CGR, GRAPH
 
 router = APIRouter(tags=["linked data"])
@@ -57,12 +57,12 @@ def find(service: Service, base: str, path: str) -> tuple[Description, str | Non
         ResourceNotFound: neither is known.
     """
     try:
-        return describe(service.store, base + path), None
+        return describe_resource(service.store, base + path), None
     except ResourceNotFound:
         stem, extension = split_extension(path)
         if extension is None:
             raise
-    return describe(service.store, base + stem), extension
+    return describe_resource(service.store, base + stem), extension
 
 
 def serve(request: Request, service: Service, base: str, path: str, format: str | None) -> Response:

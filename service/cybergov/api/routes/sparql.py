@@ -24,7 +24,7 @@ from cybergov.api.deps import FormatParam, ServiceDep
 from cybergov.api.negotiation import GRAPHS, HTML, RDF_FIRST, RESULTS, choose
 from cybergov.api.protocol import FORM, QUERY, Operation, read_operation
 from cybergov.api.render import alternates, page, rdf_response
-from cybergov.api.routes.void import description
+from cybergov.api.routes.void import dataset_description
 from cybergov.api.service import Service
 from cybergov.exchange.service_description import service_description_triples
 from cybergov.namespaces import readable
@@ -203,7 +203,7 @@ def service_description(request: Request, service: Service, format: str | None) 
     triples = service.cached(
         f"service-description {base}",
         lambda: service_description_triples(
-            description(service, version), endpoint=f"{base}sparql", void=f"{base}void"
+            dataset_description(service, version), endpoint=f"{base}sparql", void=f"{base}void"
         ),
         version=version,
     )

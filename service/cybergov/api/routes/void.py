@@ -22,7 +22,7 @@ from cybergov.exchange.void import (
 router = APIRouter(tags=["dumps and dataset"])
 
 
-def description(service: Service, version: str) -> DatasetDescription:
+def dataset_description(service: Service, version: str) -> DatasetDescription:
     return service.cached(
         "void", lambda: describe_dataset(service.store, version=version), version=version
     )
@@ -39,7 +39,7 @@ def serve(
     headers = {"ETag": etag, "Link": alternates("/void", RDF_FIRST), "X-Graph-Version": version}
     if not_modified(request, etag):
         return Response(status_code=304, headers={**headers, "Vary": "Accept"})
-    described = description(service, version)
+    described = dataset_description(service, version)
     base = str(request.base_url)
     if representation is HTML:
         formats = [
