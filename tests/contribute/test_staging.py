@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, Triple
 
-from cybergov.contribute.contributions import GENID, skolemised
 from cybergov.contribute.staging import Changes, difference, scratch_copy, stage
 from cybergov.errors import StoreError
 from cybergov.store import EmbeddedStore
@@ -115,19 +114,3 @@ def test_writes_are_counted_once_done():
     generation = store.generation
     store.update(f"INSERT DATA {{ GRAPH <{G1}> {{ <{EX}a> <{EX}p> 1 }} }}")
     assert store.generation > generation
-
-
-def test_blank_nodes_of_a_contribution_become_iris():
-    one, two = BlankNode("x"), BlankNode("y")
-    triples = [
-        Triple(one, iri("p"), two),
-        Triple(two, iri("p"), Literal("v")),
-        Triple(iri("a"), iri("p"), one),
-    ]
-    made = skolemised(triples, "20250101T000000Z-0123abcd")
-    first, second = (NamedNode(f"{GENID}20250101T000000Z-0123abcd-{n}") for n in (1, 2))
-    assert made == [
-        Triple(first, iri("p"), second),
-        Triple(second, iri("p"), Literal("v")),
-        Triple(iri("a"), iri("p"), first),
-    ]

@@ -65,11 +65,9 @@ def test_only_a_changed_file_is_reloaded_and_inference_reruns(root):
     report = load(store, root=root)
     assert report.loaded == ["kg/beta.ttl"]
     assert report.inference is not None
-    answer = store.query(
-        "SELECT ?s WHERE { GRAPH ?g { ?s a <https://w3id.org/cybergov/ontology#State> } }",
-        default_graphs=None,
+    answer = store.select(
+        "SELECT ?s WHERE { GRAPH ?g { ?s a <https://w3id.org/cybergov/ontology#State> } }"
     )
-    assert isinstance(answer, Solutions)
     names = {row[0].value.rsplit("/", 1)[1] for row in answer.rows}
     assert names == {"XA", "XC"}
 

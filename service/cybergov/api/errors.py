@@ -40,6 +40,7 @@ STATUS: dict[type[errors.CybergovError], tuple[int, str]] = {
     errors.QueryError: (400, "query_error"),
     errors.UnsupportedFormat: (415, "unsupported_media_type"),
     errors.InputTooLarge: (413, "payload_too_large"),
+    errors.MalformedRequest: (400, "bad_request"),
     errors.InputRejected: (400, "input_refused"),
     errors.RdfSyntaxError: (400, "rdf_syntax_error"),
     errors.ContributionRejected: (422, "contribution_rejected"),

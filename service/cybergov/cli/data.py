@@ -9,10 +9,8 @@ import typer
 from rich.table import Table
 
 from cybergov.cli.app import (
-    EXIT_ERROR,
-    EXIT_FAILED,
-    EXIT_OK,
     EndpointOption,
+    Exit,
     StoreOption,
     app,
     console,
@@ -125,7 +123,7 @@ def check_command(
         raise fail(error) from error
     finally:
         target.close()
-    raise typer.Exit(EXIT_FAILED if failed else EXIT_OK)
+    raise typer.Exit(Exit.FAILED if failed else Exit.OK)
 
 
 def report_consistency() -> bool:
@@ -163,11 +161,11 @@ def fmt_command(
             stale = [p for p in targets if not is_canonical(p)]
             for path in stale:
                 console.print(f"not canonical: {path}  (fix: cybergov fmt {path})", highlight=False)
-            raise typer.Exit(EXIT_FAILED if stale else EXIT_OK)
+            raise typer.Exit(Exit.FAILED if stale else Exit.OK)
         changed = [p for p in targets if canonicalise(p)]
         console.print(f"{len(changed)} of {len(targets)} files rewritten")
     except CybergovError as error:
         raise fail(error) from error
 
 
-__all__ = ["EXIT_ERROR", "check_command", "fmt_command", "load_command"]
+__all__ = ["check_command", "fmt_command", "load_command"]

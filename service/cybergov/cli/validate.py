@@ -23,10 +23,8 @@ from pyoxigraph import RdfFormat
 from rdflib.namespace import RDFS
 
 from cybergov.cli.app import (
-    EXIT_ERROR,
-    EXIT_FAILED,
-    EXIT_OK,
     EndpointOption,
+    Exit,
     StoreOption,
     app,
     console,
@@ -135,7 +133,7 @@ def run_validation(
                 "for a report in JSON, use --output json"
             )
         )
-        return EXIT_ERROR
+        return Exit.ERROR
     try:
         settings = load_settings(store=store, endpoint=endpoint)
         limits = IntakeLimits.from_settings(settings)
@@ -143,7 +141,7 @@ def run_validation(
         graph_store = open_ready(settings, Use.READ).store
     except CybergovError as error:
         print_error(error)
-        return EXIT_ERROR
+        return Exit.ERROR
     try:
         reports, entries = _validate_files(files, graph_store, chosen, limits, output)
     finally:
@@ -160,14 +158,14 @@ def run_validation(
             _write_report(report, reports)
         except CybergovError as error:
             print_error(error)
-            return EXIT_ERROR
+            return Exit.ERROR
     conforms = all(r.conforms for r in reports)
     if output is Output.json:
         document = {"conforms": conforms and not unreadable, "files": entries}
         typer.echo(json.dumps(document, indent=2, ensure_ascii=False))
     if unreadable:
-        return EXIT_ERROR
-    return EXIT_OK if conforms else EXIT_FAILED
+        return Exit.ERROR
+    return Exit.OK if conforms else Exit.FAILED
 
 
 def _validate_files(

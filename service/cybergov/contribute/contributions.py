@@ -31,9 +31,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pyoxigraph import BlankNode, Literal, NamedNode, Quad, Triple
+from pyoxigraph import Literal, NamedNode, Quad, Triple
 
 from cybergov.contribute.intake import IntakeLimits, contribution_format, read_statements
+from cybergov.contribute.skolem import Skolem
 from cybergov.contribute.staging import Changes, stage
 from cybergov.contribute.validation import ShapesBundle, validate_contribution
 from cybergov.contribute.validation_report import ValidationReport
@@ -149,20 +150,6 @@ def _timestamp(at: datetime) -> Literal:
     return Literal(f"{at:%Y-%m-%dT%H:%M:%S}Z", datatype=NamedNode(f"{_XSD}dateTime"))
 
 
-def skolemised(triples: Iterable[Triple], identifier: str) -> list[Triple]:
-    """The triples with each blank node replaced by an IRI of its own under :data:`GENID`."""
-    names: dict[str, NamedNode] = {}
-
-    def fixed(term: Any) -> Any:
-        if isinstance(term, BlankNode):
-            if term.value not in names:
-                names[term.value] = NamedNode(f"{GENID}{identifier}-{len(names) + 1}")
-            return names[term.value]
-        return term
-
-    return [Triple(fixed(t.subject), t.predicate, fixed(t.object)) for t in triples]
-
-
 def description(record: Contribution) -> list[Triple]:
     """The statements of the metadata graph that describe a contribution when it is accepted."""
     graph = NamedNode(record.graph)
@@ -246,7 +233,7 @@ def accept(
         media_type=chosen.media_type,
         triples=len(parsed.triples),
     )
-    triples = skolemised(parsed.triples, identifier)
+    triples = Skolem(f"{GENID}{identifier}-").triples(parsed.triples)
 
     def add(scratch: EmbeddedStore) -> None:
         scratch.oxigraph.extend(_in_graph(record.graph, triples))

@@ -26,7 +26,6 @@ from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad, RdfFor
 
 from cybergov.contribute.jsonld import resolve_contexts
 from cybergov.contribute.screening import (
-    decode_utf8,
     screen_json,
     screen_turtle,
     screen_xml,
@@ -40,6 +39,7 @@ from cybergov.errors import (
     RdfSyntaxError,
     UnsupportedFormat,
     UnsupportedStatement,
+    decode_utf8,
 )
 from cybergov.rdf_formats import CONTRIBUTION_FORMATS, format_by_name, format_for_path, syntax_error
 
@@ -268,7 +268,7 @@ def read_statements(
             f"the document has {len(data):,} bytes, more than the limit of {limits.max_bytes:,}",
             source=source,
         )
-    text = decode_utf8(data, source=source)
+    text = decode_utf8(data, source=source, refusal=RdfSyntaxError)
     screened, exact = _screen(text, format, source=source, limits=limits)
     quads = _parse(screened, format, source=source, exact=exact)
     graph = _to_graph(quads, source=source, limits=limits)

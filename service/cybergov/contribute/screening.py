@@ -5,8 +5,9 @@ parser hang, crash, grow without bound or reach outside: nesting deeper than
 a limit (pyoxigraph's RDF/XML parser took 149 s on 100,000 nested elements,
 its JSON-LD parser grows quadratically with depth), DOCTYPE and entity
 declarations in XML (a 925-byte entity bomb makes pyoxigraph 0.5.13 allocate
-11.8 GB), and bytes that are not UTF-8. The scanners are linear and never
-recurse, so a hostile document costs at most one pass over its bytes.
+11.8 GB), and XML in another encoding than UTF-8. The scanners are linear and never
+recurse, so a hostile document costs at most one pass over its bytes. They read text:
+bytes that are not UTF-8 are refused before (:func:`cybergov.errors.decode_utf8`).
 """
 
 from __future__ import annotations
@@ -14,42 +15,8 @@ from __future__ import annotations
 import re
 import xml.parsers.expat
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from cybergov.errors import DocumentTypeRefused, InputTooDeep, RdfSyntaxError
-
-
-@dataclass(frozen=True, slots=True)
-class Position:
-    """A line and column, both counted from 1."""
-
-    line: int
-    column: int
-
-
-def position_of(text: str, offset: int) -> Position:
-    """The line and column of a character offset in a text."""
-    line = text.count("\n", 0, offset) + 1
-    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
-    return Position(line, column)
-
-
-def decode_utf8(data: bytes, *, source: str) -> str:
-    """The text of a document, which must be UTF-8 (a leading byte-order mark is dropped).
-
-    Raises:
-        RdfSyntaxError: the bytes are not UTF-8; names the line and column of the first bad byte.
-    """
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        good = data[: error.start].decode("utf-8")
-        where = position_of(good, len(good))
-        raise RdfSyntaxError(
-            "the document is not UTF-8 text", source=source, line=where.line, column=where.column
-        ) from None
-    return text.removeprefix("\ufeff")
-
 
 # Turtle: strings, IRIs, comments and escapes are skipped, so that a bracket
 # inside them does not count; what is left are the tokens that nest.
@@ -95,13 +62,8 @@ def screen_turtle(text: str, *, limit: int, source: str) -> None:
     """
     offset = _deepest(_TURTLE_TOKENS.finditer(text), _TURTLE_OPEN, _TURTLE_CLOSE, limit)
     if offset is not None:
-        where = position_of(text, offset)
-        raise InputTooDeep(
-            f"blank nodes, collections or quoted triples are nested more than {limit} deep",
-            source=source,
-            line=where.line,
-            column=where.column,
-        )
+        message = f"blank nodes, collections or quoted triples are nested more than {limit} deep"
+        raise InputTooDeep.at(message, text=text, offset=offset, source=source)
 
 
 def screen_json(text: str, *, limit: int, source: str) -> None:
@@ -112,13 +74,8 @@ def screen_json(text: str, *, limit: int, source: str) -> None:
     """
     offset = _deepest(_JSON_TOKENS.finditer(text), frozenset("[{"), frozenset("]}"), limit)
     if offset is not None:
-        where = position_of(text, offset)
-        raise InputTooDeep(
-            f"JSON objects and arrays are nested more than {limit} deep",
-            source=source,
-            line=where.line,
-            column=where.column,
-        )
+        message = f"JSON objects and arrays are nested more than {limit} deep"
+        raise InputTooDeep.at(message, text=text, offset=offset, source=source)
 
 
 _MARKUP_DECLARATION = re.compile(r"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
@@ -147,13 +104,12 @@ def screen_xml(text: str, *, limit: int, source: str) -> None:
     """
     found = _MARKUP_DECLARATION.search(text)
     if found:
-        where = position_of(text, found.start())
-        raise DocumentTypeRefused(
+        raise DocumentTypeRefused.at(
             f"RDF/XML with a <!{found.group(1).upper()} declaration is refused: declarations "
             "can define entities that expand without bound; send the document without one",
+            text=text,
+            offset=found.start(),
             source=source,
-            line=where.line,
-            column=where.column,
         )
     encoding = _XML_ENCODING.match(text)
     if encoding and encoding.group(1).strip().lower() not in ("utf-8", "utf8", "us-ascii"):

@@ -38,6 +38,7 @@ from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.sparql import Query
 
 from cybergov.contribute.intake import to_rdflib_term
+from cybergov.contribute.skolem import Skolem
 from cybergov.contribute.validation_report import ValidationReport, build_report
 from cybergov.errors import DataError, StoreError
 from cybergov.knowledge.ontology import ontology_modules
@@ -165,12 +166,12 @@ def validate_shapes_graph(bundle: ShapesBundle | None = None) -> tuple[bool, str
     return bool(conforms), str(text)
 
 
-def _skolemised(contribution: rdflib.Graph, prefix: str) -> rdflib.Graph:
-    """The contribution with each blank node replaced by an IRI under ``prefix``."""
+def _skolemised(contribution: rdflib.Graph, skolem: Skolem) -> rdflib.Graph:
+    """The contribution with each blank node replaced by the IRI that stands for it."""
 
     def fixed(term: rdflib.term.Node) -> rdflib.term.Node:
         if isinstance(term, rdflib.BNode):
-            return rdflib.URIRef(f"{prefix}{term}")
+            return rdflib.URIRef(skolem.iri(str(term)))
         return term
 
     graph = PreparedQueryGraph(bind_namespaces="none")
@@ -231,7 +232,7 @@ class DataGraph:
     focus: list[rdflib.URIRef]
     described: int
     context: int
-    skolem_prefix: str
+    skolem: Skolem
 
 
 def data_graph(contribution: rdflib.Graph, store: Store, bundle: ShapesBundle) -> DataGraph:
@@ -245,8 +246,9 @@ def data_graph(contribution: rdflib.Graph, store: Store, bundle: ShapesBundle) -
     Raises:
         StoreError: the store failed to answer.
     """
-    prefix = f"{SKOLEM_PREFIX}{uuid.uuid4().hex}:"
-    graph = _skolemised(contribution, prefix)
+    skolem = Skolem(f"{SKOLEM_PREFIX}{uuid.uuid4().hex}:")
+    prefix = skolem.prefix
+    graph = _skolemised(contribution, skolem)
     subjects = {s for s in graph.subjects() if isinstance(s, rdflib.URIRef)}
     own = {str(s) for s in subjects if not str(s).startswith(prefix)}
     before = len(graph)
@@ -272,7 +274,7 @@ def data_graph(contribution: rdflib.Graph, store: Store, bundle: ShapesBundle) -
         for iri in referenced
         if (rdflib.URIRef(iri), RDF.type, None) not in graph
     }
-    return DataGraph(graph, sorted(subjects | unknown), described, len(graph) - before, prefix)
+    return DataGraph(graph, sorted(subjects | unknown), described, len(graph) - before, skolem)
 
 
 def validate_contribution(
@@ -330,5 +332,5 @@ def validate_contribution(
         ontology=bundle.ontology,
         statements=len(contribution),
         seconds=finished - started,
-        skolem_prefix=data.skolem_prefix,
+        skolem=data.skolem,
     )

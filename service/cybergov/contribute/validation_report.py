@@ -17,6 +17,7 @@ import rdflib
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
+from cybergov.contribute.skolem import Skolem
 from cybergov.namespaces import SH, bind_prefixes, shorten
 
 #: Labels of the few RDF terms the ontology does not declare.
@@ -105,14 +106,15 @@ class ValidationReport:
 class _Terms:
     """Turns report terms into words, with the labels of the data and the ontology."""
 
-    def __init__(self, data: rdflib.Graph, ontology: rdflib.Graph, skolem_prefix: str) -> None:
+    def __init__(self, data: rdflib.Graph, ontology: rdflib.Graph, skolem: Skolem) -> None:
         self.data = data
         self.ontology = ontology
-        self.skolem_prefix = skolem_prefix
+        self.skolem = skolem
 
     def restore(self, term: rdflib.term.Node) -> rdflib.term.Node:
-        if isinstance(term, rdflib.URIRef) and str(term).startswith(self.skolem_prefix):
-            return rdflib.BNode(str(term)[len(self.skolem_prefix) :])
+        label = self.skolem.label(str(term)) if isinstance(term, rdflib.URIRef) else None
+        if label is not None:
+            return rdflib.BNode(label)
         return term
 
     def identifier(self, term: rdflib.term.Node) -> str:
@@ -283,10 +285,10 @@ def build_report(
     ontology: rdflib.Graph,
     statements: int,
     seconds: float,
-    skolem_prefix: str,
+    skolem: Skolem,
 ) -> ValidationReport:
     """The report of one validation, from pySHACL's report graph."""
-    terms = _Terms(data, ontology, skolem_prefix)
+    terms = _Terms(data, ontology, skolem)
     findings = []
     for result in results.subjects(RDF.type, SH.ValidationResult):
         focus = results.value(result, SH.focusNode)

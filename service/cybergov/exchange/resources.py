@@ -65,6 +65,13 @@ LIMIT {{limit}}
 """
 
 
+def rule_of(graph: str | None) -> str | None:
+    """The name of the rule that made ``graph``, when it is an inferred graph."""
+    if graph and graph.startswith(INFERRED_GRAPH_PREFIX):
+        return graph[len(INFERRED_GRAPH_PREFIX) :]
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class Statement:
     """One fact about the resource (or about a blank node it links to), with its graph."""
@@ -76,9 +83,7 @@ class Statement:
     @property
     def inferred_by(self) -> str | None:
         """The name of the rule that derived this fact, when it was derived."""
-        if self.graph and self.graph.startswith(INFERRED_GRAPH_PREFIX):
-            return self.graph[len(INFERRED_GRAPH_PREFIX) :]
-        return None
+        return rule_of(self.graph)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,9 +96,8 @@ class IncomingLink:
 
     @property
     def inferred_by(self) -> str | None:
-        if self.graph and self.graph.startswith(INFERRED_GRAPH_PREFIX):
-            return self.graph[len(INFERRED_GRAPH_PREFIX) :]
-        return None
+        """The name of the rule that derived this link, when it was derived."""
+        return rule_of(self.graph)
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,6 +28,7 @@ import threading
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import replace
 from types import TracebackType
+from typing import TypedDict, Unpack
 
 from cybergov.errors import StoreError, UnsupportedFormat
 from cybergov.execution.cache import AnswerCache
@@ -40,10 +41,10 @@ from cybergov.sparql.catalogue import Question
 from cybergov.sparql.guard import QueryLimits, ScreenedQuery, refuse_unknown_graphs, screen
 from cybergov.sparql.lexer import bind_values
 from cybergov.store.base import (
+    Bindings,
     QueryAnswer,
     Solutions,
     Store,
-    Term,
     Triples,
     expect_solutions,
     expect_triples,
@@ -52,6 +53,27 @@ from cybergov.store.embedded import EmbeddedStore
 from cybergov.store.remote import RemoteStore
 
 log = logging.getLogger(__name__)
+
+
+class QueryOptions(TypedDict, total=False):
+    """How a query from outside is run; each option may be left out.
+
+    ``timeout`` and ``max_rows`` default to the settings' and can only be lowered: a
+    caller may ask for less than the service allows, not more. ``substitutions`` bind
+    variables to RDF terms through a ``VALUES`` block placed first in the query's WHERE
+    group (the same on every store, and much faster on pyoxigraph than its own
+    substitutions, which filter late); the query is screened before the block is added,
+    and the block's terms are written by pyoxigraph, so they cannot change the query's
+    structure. ``default_graphs`` and ``named_graphs`` give the dataset beside the query,
+    as the SPARQL protocol does; given, they replace the query's ``FROM`` and ``FROM
+    NAMED`` (what is not given is empty), and they too may only name graphs of the store.
+    """
+
+    substitutions: Bindings | None
+    timeout: float | None
+    max_rows: int | None
+    default_graphs: Sequence[str] | None
+    named_graphs: Sequence[str] | None
 
 
 class QueryRunner:
@@ -161,30 +183,10 @@ class QueryRunner:
             refuse_unknown_graphs(given, self.store.named_graphs())
         return screened
 
-    def query(
-        self,
-        sparql: str,
-        *,
-        substitutions: Mapping[str, Term] | None = None,
-        timeout: float | None = None,
-        max_rows: int | None = None,
-        default_graphs: Sequence[str] | None = None,
-        named_graphs: Sequence[str] | None = None,
-    ) -> QueryAnswer:
-        """Screen and answer a query, under a deadline and a cap on rows.
-
-        ``substitutions`` bind variables to RDF terms through a ``VALUES`` block
-        placed first in the query's WHERE group (the same on every store, and
-        much faster on pyoxigraph than its own substitutions, which filter
-        late); the query is screened before the block is added, and the
-        block's terms are written by pyoxigraph, so they cannot change the
-        query's structure. ``timeout`` and ``max_rows`` default to the
-        settings' and can only be lowered: a caller may ask for less than the
-        service allows, not more. ``default_graphs`` and ``named_graphs`` give the
-        dataset beside the query, as the SPARQL protocol does; given, they replace
-        the query's ``FROM`` and ``FROM NAMED`` (what is not given is empty), and
-        they too may only name graphs of the store. Code that knows the form of its
-        query calls :meth:`select` or :meth:`construct`, which say what they return.
+    def query(self, sparql: str, **options: Unpack[QueryOptions]) -> QueryAnswer:
+        """Screen and answer a query, under a deadline and a cap on rows (see
+        :class:`QueryOptions`). Code that knows the form of its query calls :meth:`select`
+        or :meth:`construct`, which say what they return.
 
         Raises:
             QueryRefused: the query was refused before it reached the engine.
@@ -195,58 +197,26 @@ class QueryRunner:
             StoreUnavailable: the remote store cannot be reached.
             StoreError: the engine failed or the runner is not started.
         """
-        answer = self._run(
-            sparql,
-            substitutions=substitutions,
-            timeout=timeout,
-            max_rows=max_rows,
-            default_graphs=default_graphs,
-            named_graphs=named_graphs,
-        )
+        answer = self._run(sparql, None, options)
         if isinstance(answer, Serialised):  # only asked for with an output format
             raise StoreError("the query workers wrote an answer that was not asked for")
         return answer
 
-    def select(
-        self,
-        sparql: str,
-        *,
-        substitutions: Mapping[str, Term] | None = None,
-        timeout: float | None = None,
-        max_rows: int | None = None,
-    ) -> Solutions:
+    def select(self, sparql: str, **options: Unpack[QueryOptions]) -> Solutions:
         """The rows of a SELECT query, as :meth:`query` answers it.
 
         Raises:
             QueryError: the query is not a SELECT query; and what :meth:`query` raises.
         """
-        return expect_solutions(
-            self.query(sparql, substitutions=substitutions, timeout=timeout, max_rows=max_rows)
-        )
+        return expect_solutions(self.query(sparql, **options))
 
-    def construct(
-        self,
-        sparql: str,
-        *,
-        timeout: float | None = None,
-        max_rows: int | None = None,
-        default_graphs: Sequence[str] | None = None,
-        named_graphs: Sequence[str] | None = None,
-    ) -> Triples:
+    def construct(self, sparql: str, **options: Unpack[QueryOptions]) -> Triples:
         """The triples of a CONSTRUCT or DESCRIBE query, as :meth:`query` answers it.
 
         Raises:
             QueryError: the query is a SELECT or an ASK query; and what :meth:`query` raises.
         """
-        return expect_triples(
-            self.query(
-                sparql,
-                timeout=timeout,
-                max_rows=max_rows,
-                default_graphs=default_graphs,
-                named_graphs=named_graphs,
-            )
-        )
+        return expect_triples(self.query(sparql, **options))
 
     def answer(
         self,
@@ -270,15 +240,7 @@ class QueryRunner:
         )
 
     def query_results(
-        self,
-        sparql: str,
-        output: str,
-        *,
-        substitutions: Mapping[str, Term] | None = None,
-        timeout: float | None = None,
-        max_rows: int | None = None,
-        default_graphs: Sequence[str] | None = None,
-        named_graphs: Sequence[str] | None = None,
+        self, sparql: str, output: str, **options: Unpack[QueryOptions]
     ) -> Serialised:
         """As :meth:`query`, for a SELECT or ASK query whose answer is wanted in a results
         format (``json``, ``xml``, ``csv``, ``tsv``), as the engine writes it.
@@ -302,27 +264,12 @@ class QueryRunner:
                 f"a {form} query answers with a graph, which no results format ({output}) "
                 "holds; ask for an RDF format"
             )
-        key = self._cache_key(
-            sparql,
-            output,
-            substitutions=substitutions,
-            max_rows=max_rows,
-            default_graphs=default_graphs,
-            named_graphs=named_graphs,
-        )
+        key = self._cache_key(sparql, output, options)
         if key is not None and self.answers is not None:
             kept = self.answers.get(key)
             if isinstance(kept, Serialised):
                 return kept
-        answer = self._run(
-            sparql,
-            substitutions=substitutions,
-            timeout=timeout,
-            max_rows=max_rows,
-            default_graphs=default_graphs,
-            named_graphs=named_graphs,
-            output=output,
-        )
+        answer = self._run(sparql, output, options)
         if isinstance(answer, Serialised):
             if output == "json" and not answer.boolean:
                 answer = replace(answer, body=flag_truncation(answer.body, answer.truncated))
@@ -335,16 +282,7 @@ class QueryRunner:
         body = serialise_results(answer, output)
         return Serialised(body, output, truncated, isinstance(answer, bool))
 
-    def _cache_key(
-        self,
-        sparql: str,
-        output: str,
-        *,
-        substitutions: Mapping[str, Term] | None,
-        max_rows: int | None,
-        default_graphs: Sequence[str] | None,
-        named_graphs: Sequence[str] | None,
-    ) -> Hashable | None:
+    def _cache_key(self, sparql: str, output: str, options: QueryOptions) -> Hashable | None:
         """What identifies an answer of the embedded store, its generation first; ``None``
         where answers are not kept.
 
@@ -352,8 +290,10 @@ class QueryRunner:
         brought up to the store's generation after that: an answer is never kept under
         a generation newer than the data it was computed on.
         """
-        bound = tuple(sorted((name, str(term)) for name, term in (substitutions or {}).items()))
-        rows = min(max_rows or self.settings.max_rows, self.settings.max_rows)
+        substitutions = options.get("substitutions") or {}
+        bound = tuple(sorted((name, str(term)) for name, term in substitutions.items()))
+        rows = min(options.get("max_rows") or self.settings.max_rows, self.settings.max_rows)
+        default_graphs, named_graphs = options.get("default_graphs"), options.get("named_graphs")
         return self.answer_key(
             "results",
             sparql,
@@ -373,16 +313,12 @@ class QueryRunner:
         return (self.store.generation, *parts)
 
     def _run(
-        self,
-        sparql: str,
-        *,
-        substitutions: Mapping[str, Term] | None,
-        timeout: float | None,
-        max_rows: int | None,
-        default_graphs: Sequence[str] | None,
-        named_graphs: Sequence[str] | None,
-        output: str | None = None,
+        self, sparql: str, output: str | None, options: QueryOptions
     ) -> QueryAnswer | Serialised:
+        """Run a query as :meth:`query` says; a SELECT or ASK answer written in ``output``
+        by the query workers, when it is given and the store is embedded."""
+        default_graphs, named_graphs = options.get("default_graphs"), options.get("named_graphs")
+        timeout, max_rows = options.get("timeout"), options.get("max_rows")
         if not self._started:
             raise StoreError("the query runner is not started (call start() or use 'with')")
         screened = self.screen(sparql, default_graphs=default_graphs, named_graphs=named_graphs)
@@ -390,7 +326,7 @@ class QueryRunner:
         rows = min(max_rows or self.settings.max_rows, self.settings.max_rows)
         given = default_graphs is not None or named_graphs is not None
         has_dataset = given or bool(screened.default_graphs or screened.named_graphs)
-        text = bind_values(sparql, substitutions or {})
+        text = bind_values(sparql, options.get("substitutions") or {})
         if self._pool is not None:
             request = Request(
                 sparql=text,

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from pyoxigraph import BlankNode, Literal, NamedNode
 
-from cybergov.errors import QueryParameterError, QuerySyntaxError
+from cybergov.errors import QueryParameterError, QuerySyntaxError, line_and_column
 
 _TOKEN = re.compile(
     r"""
@@ -71,8 +71,7 @@ def tokens(text: str) -> Iterator[Token]:
 
 def position(text: str, offset: int) -> str:
     """``line L, column C`` of an offset, counted from 1, for messages."""
-    line = text.count("\n", 0, offset) + 1
-    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    line, column = line_and_column(text, offset)
     return f"line {line}, column {column}"
 
 

@@ -7,7 +7,7 @@ store, so that code above the store never depends on which one runs.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -16,6 +16,8 @@ from pyoxigraph import BlankNode, Literal, NamedNode, QuerySolutions, RdfFormat,
 from cybergov.errors import QueryError
 
 Term = NamedNode | BlankNode | Literal
+#: What a query's variables are bound to before it is evaluated.
+Bindings = Mapping[str, Term]
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,19 +135,12 @@ def collect_triples(triples: Iterable[Triple], max_rows: int | None) -> Triples:
 class Store(ABC):
     """A quad store that cybergov reads and writes.
 
-    Queries see the union of all named graphs as their default graph unless
-    ``default_graphs`` names the graphs to use instead.
+    Queries see the union of all named graphs as their default graph.
     """
 
     @abstractmethod
     def query(
-        self,
-        sparql: str,
-        *,
-        substitutions: Mapping[str, Term] | None = None,
-        max_rows: int | None = None,
-        default_graphs: Sequence[str] | None = None,
-        named_graphs: Sequence[str] | None = None,
+        self, sparql: str, *, substitutions: Bindings | None = None, max_rows: int | None = None
     ) -> QueryAnswer:
         """Answer a SPARQL query: :class:`Solutions`, a boolean or :class:`Triples`.
 
@@ -159,11 +154,7 @@ class Store(ABC):
         """
 
     def select(
-        self,
-        sparql: str,
-        *,
-        substitutions: Mapping[str, Term] | None = None,
-        max_rows: int | None = None,
+        self, sparql: str, *, substitutions: Bindings | None = None, max_rows: int | None = None
     ) -> Solutions:
         """The rows of a SELECT query (see :meth:`query`).
 
@@ -173,7 +164,7 @@ class Store(ABC):
         """
         return expect_solutions(self.query(sparql, substitutions=substitutions, max_rows=max_rows))
 
-    def ask(self, sparql: str, *, substitutions: Mapping[str, Term] | None = None) -> bool:
+    def ask(self, sparql: str, *, substitutions: Bindings | None = None) -> bool:
         """The answer of an ASK query (see :meth:`query`).
 
         Raises:
@@ -183,11 +174,7 @@ class Store(ABC):
         return expect_boolean(self.query(sparql, substitutions=substitutions))
 
     def construct(
-        self,
-        sparql: str,
-        *,
-        substitutions: Mapping[str, Term] | None = None,
-        max_rows: int | None = None,
+        self, sparql: str, *, substitutions: Bindings | None = None, max_rows: int | None = None
     ) -> Triples:
         """The triples of a CONSTRUCT or DESCRIBE query (see :meth:`query`).
 
@@ -207,15 +194,7 @@ class Store(ABC):
         """
 
     @abstractmethod
-    def replace_graph(
-        self,
-        graph: str,
-        data: bytes,
-        *,
-        format: RdfFormat,
-        source: str,
-        base_iri: str | None = None,
-    ) -> int:
+    def replace_graph(self, graph: str, data: bytes, *, format: RdfFormat, source: str) -> int:
         """Replace the content of a named graph with a serialised graph; return its size.
 
         The old content stays until the new one has been read in full.

@@ -268,17 +268,9 @@ class RemoteStore(Store):
                 f"cannot reach the SPARQL update endpoint {self.endpoints.update}: {error}"
             ) from error
 
-    def replace_graph(
-        self,
-        graph: str,
-        data: bytes,
-        *,
-        format: RdfFormat,
-        source: str,
-        base_iri: str | None = None,
-    ) -> int:
+    def replace_graph(self, graph: str, data: bytes, *, format: RdfFormat, source: str) -> int:
         try:
-            triples = {quad.triple for quad in parse(data, format, base_iri=base_iri)}
+            triples = {quad.triple for quad in parse(data, format)}
         except SyntaxError as error:
             raise syntax_error(error, source) from error
         body = serialize(triples, format=RdfFormat.N_TRIPLES) or b""
