@@ -26,7 +26,6 @@ from cybergov.rdf_formats import syntax_error
 from cybergov.store.base import (
     Bindings,
     QueryAnswer,
-    Solutions,
     Store,
     Term,
     collect_solutions,
@@ -212,4 +211,4 @@ def read_answer(
     return bool(result)
 
 
-__all__ = ["EmbeddedStore", "Solutions", "read_answer"]
+__all__ = ["EmbeddedStore", "query_syntax_error", "read_answer"]
