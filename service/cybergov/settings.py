@@ -140,9 +140,6 @@ class Settings(BaseSettings):
         default_factory=dict,
         description="Who may withdraw contributions: name=token pairs, as for contributor_tokens.",
     )
-    public_base: str = Field(
-        default="https://w3id.org/cybergov/", description="The public base IRI of resources."
-    )
     read_only: bool = Field(
         default=False,
         description="Serve without writing: the on-disk store is opened read-only and not loaded.",

@@ -23,7 +23,6 @@ from cybergov.errors import UnsupportedFormat
 from cybergov.store.base import Solutions, Term
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-_RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 _RESULTS_NS = "http://www.w3.org/2005/sparql-results#"
 
 
