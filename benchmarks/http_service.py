@@ -65,6 +65,8 @@ LABEL = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 ID = "https://w3id.org/cybergov/id/"
 FORMATS = {"Turtle": "text/turtle", "JSON-LD": "application/ld+json", "HTML": "text/html"}
 CLIENTS = 8
+#: Seconds one request may take before the run counts it failed.
+TIMEOUT = 30.0
 
 
 def build_store(size: int) -> EmbeddedStore:
@@ -117,7 +119,7 @@ def throughput(url: str, accept: str, iris: list[str], seconds: float = 3.0) -> 
     stop = time.perf_counter() + seconds
 
     def work(slot: int) -> None:
-        with httpx.Client(base_url=url, headers={"Accept": accept}) as client:
+        with httpx.Client(base_url=url, headers={"Accept": accept}, timeout=TIMEOUT) as client:
             index = slot
             while time.perf_counter() < stop:
                 client.get(iris[index % len(iris)].removeprefix("https://w3id.org/cybergov"))
@@ -203,11 +205,11 @@ def run(size: int, requests: int) -> list[str]:
     ]
     process, url = start_server(size)
     try:
-        with httpx.Client(base_url=url) as client:
+        with httpx.Client(base_url=url, timeout=TIMEOUT) as client:
             floor = timed(lambda _: client.get("/healthz/live"), iris, requests)
         lines.append(row("HTTP /healthz/live", floor, raw_median))
         for label, accept in FORMATS.items():
-            with httpx.Client(base_url=url, headers={"Accept": accept}) as client:
+            with httpx.Client(base_url=url, headers={"Accept": accept}, timeout=TIMEOUT) as client:
 
                 def fetch(iri: str, client: httpx.Client = client) -> None:
                     response = client.get(iri.removeprefix("https://w3id.org/cybergov"))

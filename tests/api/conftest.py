@@ -19,6 +19,9 @@ from cybergov.api import create_app
 from cybergov.settings import Settings
 
 FIXTURES = Path(__file__).parent / "fixtures"
+#: Seconds a request to a real server may take: generous, since the machine may be busy (the
+#: first request to a new server writes its dumps), but never unbounded.
+HTTP_TIMEOUT = 60.0
 
 
 class IsolatedSettings(Settings):
