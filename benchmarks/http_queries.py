@@ -20,7 +20,8 @@ from cybergov.sparql.lexer import bind_values
 from cybergov.store import EmbeddedStore
 from cybergov.store.base import collect_solutions
 from http_peers import Peer, cybergov, rdflib_endpoint
-from questions import SYNTHETIC, build, oxigraph_server
+from questions import SYNTHETIC, build
+from servers import OxigraphServer
 
 #: The deadline of a query on cybergov and on the Oxigraph server, in seconds (cybergov's
 #: default). The Oxigraph server (0.5) keeps a thread per query for as long as its timeout:
@@ -229,7 +230,7 @@ def measure(size: int, options: Any) -> None:
     data = build(size)
     store = EmbeddedStore()
     store.oxigraph.bulk_load(path=str(data), format=RdfFormat.N_QUADS)
-    oxi = oxigraph_server(data, timeout=DEADLINE)
+    oxi = OxigraphServer(data, timeout=DEADLINE).start()
     ours = cybergov(data, keep_answers=False)
     kept = cybergov(data)
     peer = rdflib_endpoint(data) if size <= options.rdflib_limit else None
@@ -250,7 +251,7 @@ def measure(size: int, options: Any) -> None:
                     if stopped or oxi.base in str(error.request.url):
                         failed.append(f"{case.label}: the Oxigraph server restarted")
                         oxi.stop()
-                        oxi = oxigraph_server(data, timeout=DEADLINE)
+                        oxi = OxigraphServer(data, timeout=DEADLINE).start()
                     for server in (ours, kept):
                         if server.process is None or server.process.poll() is not None:
                             failed.append(f"{case.label}: {server.kind} had stopped; restarted")

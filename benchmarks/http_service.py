@@ -43,7 +43,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -59,6 +58,7 @@ from cybergov.exchange.resources import describe_resource
 from cybergov.knowledge.ontology import ontology_modules
 from cybergov.knowledge.rules import materialise, read_rules
 from cybergov.store import EmbeddedStore
+from servers import free_port, wait_until_ready
 from synthetic import generate
 
 LABEL = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
@@ -135,12 +135,6 @@ def throughput(url: str, accept: str, iris: list[str], seconds: float = 3.0) -> 
     return sum(counts) / (time.perf_counter() - started)
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def serve(size: int, port: int) -> None:
     """Run the service on the synthetic store (the child process of a benchmark)."""
     import tempfile
@@ -162,15 +156,8 @@ def start_server(size: int) -> tuple[subprocess.Popen[bytes], str]:
         [sys.executable, __file__, "--serve", str(size), "--port", str(port)]
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/healthz/live", timeout=1).status_code == 200:
-                return process, url
-        except httpx.TransportError:
-            time.sleep(0.2)
-    process.kill()
-    raise SystemExit("the service did not start")
+    wait_until_ready(f"{url}/healthz/live", process, 300)
+    return process, url
 
 
 def row(name: str, durations: list[float], raw: float, rps: float | None = None) -> str:
