@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -17,6 +16,7 @@ from fastapi.testclient import TestClient
 
 from cybergov.api import create_app
 from cybergov.settings import Settings
+from tests.servers import free_port
 
 FIXTURES = Path(__file__).parent / "fixtures"
 #: Seconds a request to a real server may take: generous, since the machine may be busy (the
@@ -46,12 +46,6 @@ def client(loaded_store, runner, tmp_path_factory) -> Iterator[TestClient]:
     )
     with TestClient(app) as test_client:
         yield test_client
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def clean_environment(**extra: str) -> dict[str, str]:
