@@ -163,7 +163,7 @@ class StoreUnavailable(StoreError):
     """A remote store could not be reached."""
 
 
-# --- serving and export -----------------------------------------------------------------
+# --- serving and exchange ---------------------------------------------------------------
 
 
 class ResourceNotFound(CybergovError):

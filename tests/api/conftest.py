@@ -56,7 +56,7 @@ def clean_environment(**extra: str) -> dict[str, str]:
 
 def cybergov_command() -> list[str]:
     script = Path(sys.executable).with_name("cybergov")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "cybergov.cli"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "cybergov"]
 
 
 @contextmanager
