@@ -19,7 +19,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.gzip import GZipMiddleware
 
 from cybergov import __version__
-from cybergov.api.errors import install_error_handlers
+from cybergov.api.error_responses import install_error_handlers
 from cybergov.api.middleware import QueryCors, SecurityHeaders
 from cybergov.api.reload import watch_data
 from cybergov.api.routes import ROUTERS
