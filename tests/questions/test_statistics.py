@@ -17,8 +17,8 @@ from pyoxigraph import NamedNode
 from rdflib import RDF, Graph, URIRef
 
 from cybergov.namespaces import CG, ORG
-from cybergov.paths import kg_dir
-from cybergov.questions import Catalogue, ask
+from cybergov.settings import data_folder
+from cybergov.sparql.catalogue import Catalogue
 from tests.questions.expectations import cell
 
 RETRACTED = URIRef("https://w3id.org/cybergov/id/attribution-status/retracted")
@@ -58,7 +58,7 @@ def states_behind(
 @pytest.fixture(scope="module")
 def facts() -> Facts:
     graph = Graph()
-    for path in sorted(kg_dir().glob("*.ttl")):
+    for path in sorted(data_folder("kg").glob("*.ttl")):
         graph.parse(path, format="turtle")
     known = Facts()
     for kind in (CG.Incident, CG.Campaign):
@@ -84,7 +84,7 @@ def facts() -> Facts:
 
 
 def column(runner, name: str, key: str, value: str) -> dict[str, int]:
-    answer = ask(runner, CATALOGUE.get(name), {})
+    answer = runner.answer(CATALOGUE.get(name), {})
     index = answer.variables.index(key), answer.variables.index(value)
     return {cell(row[index[0]]): int(row[index[1]].value) for row in answer.rows}
 
@@ -127,7 +127,7 @@ def test_attributors(runner, facts):
 
 
 def test_attribution_share(runner, facts):
-    answer = ask(runner, CATALOGUE.get("attribution-share"), {})
+    answer = runner.answer(CATALOGUE.get("attribution-share"), {})
     row = dict(
         zip(answer.variables, (int(float(t.value)) for t in answer.rows[0][:3]), strict=False)
     )
