@@ -249,7 +249,13 @@ class RemoteStore(Store):
 
     # --- updates and graphs -----------------------------------------------------------------
 
-    def update(self, sparql: str) -> None:
+    def update(self, sparql: str, *, graphs: Iterable[str] | None = None) -> None:
+        try:
+            self._send_update(sparql)
+        finally:
+            self.wrote(graphs)
+
+    def _send_update(self, sparql: str) -> None:
         wrapper = SPARQLWrapper(self.endpoints.query, updateEndpoint=self.endpoints.update)
         wrapper.setMethod(POST)
         wrapper.setOnlyConneg(True)
@@ -275,13 +281,17 @@ class RemoteStore(Store):
             raise syntax_error(error, source) from error
         body = serialize(triples, format=RdfFormat.N_TRIPLES) or b""
         if self._graph_store is not None:
-            self._graph_store.request("PUT", graph, body=body)
+            try:
+                self._graph_store.request("PUT", graph, body=body)
+            finally:
+                self.wrote((graph,))
         else:
             target = term_text(NamedNode(graph), name="graph")
             self.update(
                 f"DROP SILENT GRAPH {target} ;\n"
                 f"CREATE SILENT GRAPH {target} ;\n"
-                f"INSERT DATA {{ GRAPH {target} {{\n{body.decode()}\n}} }}"
+                f"INSERT DATA {{ GRAPH {target} {{\n{body.decode()}\n}} }}",
+                graphs=(graph,),
             )
         return len(triples)
 
@@ -298,15 +308,21 @@ class RemoteStore(Store):
         target = term_text(NamedNode(graph), name="graph")
         self.update(  # every term above was written by pyoxigraph's serialiser
             f"INSERT {{ GRAPH {target} {{ ?s ?p ?o }} }}\n"  # noqa: S608
-            f"WHERE {{ VALUES (?s ?p ?o) {{\n{rows}\n}} MINUS {{ GRAPH ?held {{ ?s ?p ?o }} }} }}"
+            f"WHERE {{ VALUES (?s ?p ?o) {{\n{rows}\n}} MINUS {{ GRAPH ?held {{ ?s ?p ?o }} }} }}",
+            graphs=(graph,),
         )
         return self.graph_size(graph) - before
 
     def drop_graph(self, graph: str) -> None:
         if self._graph_store is not None:
-            self._graph_store.request("DELETE", graph)
+            try:
+                self._graph_store.request("DELETE", graph)
+            finally:
+                self.wrote((graph,))
         else:
-            self.update(f"DROP SILENT GRAPH {term_text(NamedNode(graph), name='graph')}")
+            self.update(
+                f"DROP SILENT GRAPH {term_text(NamedNode(graph), name='graph')}", graphs=(graph,)
+            )
 
     def named_graphs(self) -> list[str]:
         answer = self._raw_select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")

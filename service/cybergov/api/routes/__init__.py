@@ -9,6 +9,7 @@ from cybergov.api.routes import (
     home,
     ontology,
     resources,
+    search,
     shapes,
     sparql,
     void,
@@ -19,6 +20,7 @@ from cybergov.api.routes import (
 ROUTERS: tuple[APIRouter, ...] = (
     home.router,
     health.router,
+    search.router,
     sparql.router,
     contributions.router,
     resources.router,
