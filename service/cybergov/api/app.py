@@ -23,7 +23,7 @@ from cybergov.api.error_responses import install_error_handlers
 from cybergov.api.middleware import QueryCors, SecurityHeaders
 from cybergov.api.reload import watch_data
 from cybergov.api.routes import ROUTERS
-from cybergov.api.routes.questions import questions_router
+from cybergov.api.routes.questions import document_parameters, questions_router
 from cybergov.api.service import start_service
 from cybergov.execution import QueryRunner
 from cybergov.settings import Settings
@@ -88,6 +88,9 @@ def create_app(
         description=DESCRIPTION,
         version=__version__,
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
         license_info={"name": "Data: CC BY 4.0; software: MIT", "identifier": "CC-BY-4.0"},
     )
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
@@ -118,5 +121,10 @@ def openapi_document(app: FastAPI) -> dict[str, Any]:
             )
         for operations in schema.get("paths", {}).values():
             operations.pop("head", None)
+        for route in app.routes:
+            question = getattr(getattr(route, "endpoint", None), "question", None)
+            path = schema.get("paths", {}).get(getattr(route, "path", ""), {})
+            if question is not None and "get" in path:
+                document_parameters(path["get"], question)
         app.openapi_schema = schema
     return app.openapi_schema

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 from pyoxigraph import NamedNode, Quad, Triple
 
 from cybergov import __version__, rdf_formats
-from cybergov.api.links import href
+from cybergov.api.links import href, view_href
 from cybergov.api.negotiation import Representation
 from cybergov.api.service import Service
 from cybergov.namespaces import shorten
@@ -43,6 +43,7 @@ def page(
     html = service.templates.get_template(template).render(
         root=root,
         href=lambda iri: href(iri, root),
+        view_href=lambda view, iri: view_href(view, iri, root),
         shorten=shorten,
         is_iri=lambda term: isinstance(term, NamedNode),
         software_version=__version__,

@@ -177,6 +177,8 @@ LANES = (
     ("attribution", "attributions"),
     ("response", "responses"),
     ("listing", "listings"),
+    ("renewal", "renewals"),
+    ("claim", "claims"),
 )
 
 

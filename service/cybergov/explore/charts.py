@@ -189,11 +189,11 @@ def draw(spec: ChartSpec, answer: Solutions, *, limit: int = MAX_BARS) -> Chart:
             series = readable(row[index[spec.series_column]])
             by_category.setdefault(label, {})[series] = number(row[index[spec.values[0][0]]])
             keys[label] = row[index[key_column]]
-        for label, values in by_category.items():
+        for label, measured in by_category.items():
             bars.append(
                 Bar(
                     label,
-                    tuple(values.get(name) for _, name in spec.values),
+                    tuple(measured.get(name) for _, name in spec.values),
                     _link(spec, keys[label]),
                 )
             )
@@ -215,7 +215,15 @@ def chart_of(question: Question, answer: Solutions) -> Chart | None:
     spec = SPECS.get(question.name)
     if spec is not None:
         return draw(spec, answer)
-    if "statistics" not in question.tags or not answer.rows:
+    if "statistics" not in question.tags:
+        return None
+    return chart_of_answer(question.summary, answer, question.name)
+
+
+def chart_of_answer(title: str, answer: Solutions, question: str = "") -> Chart | None:
+    """Bars of an answer's numeric columns (three at most) by its first other column
+    (a label column if there is one); ``None`` when it has no such columns."""
+    if not answer.rows:
         return None
     numeric = [
         name
@@ -228,8 +236,8 @@ def chart_of(question: Question, answer: Solutions) -> Chart | None:
         return None
     category = next((n for n in labels if n.lower().endswith("label")), labels[0])
     generic = ChartSpec(
-        question.name,
-        question.summary,
+        question,
+        title,
         category,
         tuple((name, name) for name in numeric[:3]),
     )

@@ -42,3 +42,31 @@ def types_of(store: Store, iri: str) -> set[str]:
     """
     rows = store.select(_TYPES, substitutions={"s": NamedNode(iri)}).rows
     return {row[1].value for row in rows if isinstance(row[1], NamedNode)}
+
+
+_COUNTS = """
+PREFIX cg: <https://w3id.org/cybergov/ontology#>
+SELECT ?kind (COUNT(DISTINCT ?thing) AS ?count) WHERE {
+  VALUES (?kind ?class) {
+    ("incidents" cg:Incident) ("attributions" cg:Attribution) ("responses" cg:Response)
+    ("actors" cg:Actor) ("instruments" cg:Instrument) ("norms" cg:Norm)
+  }
+  ?thing a ?class .
+  FILTER NOT EXISTS { ?thing a cg:DerivedAttribution }
+}
+GROUP BY ?kind
+"""
+
+
+def counts(store: Store) -> dict[str, int]:
+    """How many incidents, attributions (recorded ones), responses, actors, instruments and
+    norms the graph holds.
+
+    Raises:
+        StoreError: the store failed.
+    """
+    return {
+        str(kind.value): int(count.value)
+        for kind, count in store.select(_COUNTS).rows
+        if kind is not None and count is not None
+    }

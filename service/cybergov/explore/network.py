@@ -110,14 +110,14 @@ def neighbourhood(store: Store, iri: str, *, limit: int = 40, offset: int = 0) -
     up to ``limit`` resources at the far end of the records among them.
 
     Raises:
-        ResourceNotFound: nothing links to or from ``iri``.
+        ResourceNotFound: ``iri`` has no label and nothing links to or from it.
         StoreError: the store failed.
     """
     limit = max(1, min(limit, MAX_LIMIT))
     near = _links(store, iri)
-    if not near:
-        raise ResourceNotFound(f"nothing links to or from <{iri}>")
     about = _about(store, {iri} | {other for other, _, _ in near})
+    if iri not in about and not near:
+        raise ResourceNotFound(f"nothing is known of <{iri}>")
     weak = {other for other, prop, _ in near if prop in WEAK}
     strong = {other for other, prop, _ in near if prop not in WEAK}
     ranked = _ranked(strong - {iri}, about) + _ranked(weak - strong - {iri}, about)

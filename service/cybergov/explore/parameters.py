@@ -150,7 +150,7 @@ def _triples(node: object) -> Iterator[tuple[object, object, object]]:
             if key == "triples" and isinstance(value, list):
                 for triple in value:
                     if len(triple) == 3:
-                        yield tuple(triple)  # type: ignore[misc]
+                        yield tuple(triple)
             elif not key.startswith("_"):
                 yield from _triples(value)
     elif isinstance(node, list | tuple):

@@ -368,7 +368,7 @@ class SearchIndex:
         offset = max(0, offset)
         words = _WORD.findall(normalise(text))
         if not words:
-            return SearchResults(text, (), 0, {}, tuple(kinds), within, limit, offset)
+            return self._browse(text, kinds=kinds, within=within, limit=limit, offset=offset)
         with self._lock:
             named = self._named(text)
             if named is not None:
@@ -393,6 +393,33 @@ class SearchIndex:
         return SearchResults(
             text, found, total, facets, tuple(kinds), within, limit, offset, corrections
         )
+
+    def _browse(
+        self, text: str, *, kinds: Sequence[str], within: str | None, limit: int, offset: int
+    ) -> SearchResults:
+        """Without words: the resources of the kinds (or class) asked for, by label."""
+        if not kinds and not within:
+            return SearchResults(text, (), 0, {}, tuple(kinds), within, limit, offset)
+        scope, values = "", []
+        if within:
+            scope, values = " AND id IN (SELECT doc FROM classes WHERE class = ?)", [within]
+        with self._lock:
+            facets: dict[str, int] = dict(
+                self._db.execute(
+                    f"SELECT kind, COUNT(*) FROM docs WHERE 1 = 1{scope} "  # noqa: S608
+                    "GROUP BY kind ORDER BY COUNT(*) DESC",
+                    values,
+                )
+            )
+            kind_filter = f" AND kind IN ({_marks(kinds)})" if kinds else ""
+            rows = self._db.execute(
+                "SELECT iri, kind, label, description, names, identifiers, 0.0, 0 "  # noqa: S608
+                f"FROM docs WHERE 1 = 1{scope}{kind_filter} ORDER BY label, iri LIMIT ? OFFSET ?",
+                [*values, *kinds, limit, offset],
+            ).fetchall()
+        total = sum(n for kind, n in facets.items() if not kinds or kind in kinds)
+        hits = tuple(_hit(row, set()) for row in rows)
+        return SearchResults(text, hits, total, facets, tuple(kinds), within, limit, offset)
 
     def _named(self, text: str) -> tuple[object, ...] | None:
         """The resource ``text`` names, when it is an IRI or a prefixed name of one."""

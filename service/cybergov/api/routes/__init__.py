@@ -4,14 +4,17 @@ from fastapi import APIRouter
 
 from cybergov.api.routes import (
     contributions,
+    docs,
     dumps,
     health,
     home,
+    incidents,
     ontology,
     resources,
     search,
     shapes,
     sparql,
+    views,
     void,
 )
 
@@ -21,6 +24,9 @@ ROUTERS: tuple[APIRouter, ...] = (
     home.router,
     health.router,
     search.router,
+    incidents.router,
+    views.router,
+    docs.router,
     sparql.router,
     contributions.router,
     resources.router,
