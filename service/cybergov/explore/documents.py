@@ -93,7 +93,7 @@ SELECT ?g ?s ?p ?o WHERE {{
 """
 _ALIAS_NAMES = f"""
 SELECT ?s ?o WHERE {{
-  {{values}}
+  VALUES_BLOCK
   ?s <{HAS_ALIAS}> ?alias .
   ?alias <{ALIAS_NAME}> ?o .
 }}
@@ -191,7 +191,7 @@ def alias_names(store: Store, owners: Iterable[str]) -> dict[str, list[str]]:
     wanted = sorted(set(owners))
     for start in range(0, len(wanted), 400):
         block = " ".join(str(NamedNode(s)) for s in wanted[start : start + 400])
-        sparql = _ALIAS_NAMES.format(values=f"VALUES ?s {{ {block} }}")
+        sparql = _ALIAS_NAMES.replace("VALUES_BLOCK", f"VALUES ?s {{ {block} }}")
         for s, o in store.select(sparql).rows:
             if isinstance(s, NamedNode) and isinstance(o, Literal):
                 found[s.value].append(o.value)

@@ -68,7 +68,7 @@ CREATE VIRTUAL TABLE fts USING fts5(
   label, names, identifiers, description,
   tokenize = "unicode61 remove_diacritics 2", prefix = '2 3'
 );
-CREATE VIRTUAL TABLE vocabulary USING fts5vocab(fts, row);
+CREATE TABLE words (term TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE TABLE spelled (term TEXT PRIMARY KEY);
 CREATE VIRTUAL TABLE spelling USING fts5(term, tokenize = "trigram");
 """
@@ -184,11 +184,14 @@ class SearchIndex:
             found = list(statements(self.store))
             made, owned = documents(found)
             with self._db:
-                for table in ("docs", "names", "classes", "sources", "aliases", "fts"):
+                for table in (
+                    "docs", "names", "classes", "sources", "aliases", "fts", "words", "spelled",
+                    "spelling",
+                ):  # fmt: skip
                     self._db.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
                 self._store_sources(digests(found).items())
                 self._write(made, owned)
-                self._spell_new_terms()
+                self._spell(made.values())
             self._built = True
             self._seen_version, self._checked_at = version, time.monotonic()
             log.info(
@@ -277,7 +280,7 @@ class SearchIndex:
                 self._forget(ids)
                 self._db.execute(f"DELETE FROM aliases WHERE owner IN ({marks})", chunk)  # noqa: S608
             self._write(made, owned)
-            self._spell_new_terms()
+            self._spell(made.values())
 
     def _forget(self, ids: Sequence[int]) -> None:
         for chunk in _chunks(list(ids)):
@@ -330,15 +333,29 @@ class SearchIndex:
             ((alias, owner) for owner, aliases in owned.items() for alias in aliases),
         )
 
-    def _spell_new_terms(self) -> None:
-        """Add the index's new words to the table that corrects misspelt ones."""
-        new = [
-            (term,)
-            for (term,) in self._db.execute(
-                "SELECT term FROM vocabulary WHERE term NOT IN (SELECT term FROM spelled)"
-            )
-            if len(term) >= 4 and not term.isdigit()
-        ]
+    def _spell(self, made: Iterable[Document]) -> None:
+        """Note the words of new documents, and add them to the table that corrects
+        misspelt words (words of a document withdrawn stay: searched for, they find
+        nothing)."""
+        every = {
+            word
+            for document in made
+            for text in (document.label, *document.names, *document.identifiers,
+                         *document.descriptions)
+            for word in _WORD.findall(normalise(text))
+        }  # fmt: skip
+        self._db.executemany("INSERT OR IGNORE INTO words VALUES (?)", ((w,) for w in every))
+        words = {word for word in every if len(word) >= 4 and not word.isdigit()}
+        known = set()
+        for chunk in _chunks(sorted(words)):
+            known |= {
+                term
+                for (term,) in self._db.execute(
+                    f"SELECT term FROM spelled WHERE term IN ({_marks(chunk)})",  # noqa: S608
+                    chunk,
+                )
+            }
+        new = [(word,) for word in sorted(words - known)]
         self._db.executemany("INSERT INTO spelled VALUES (?)", new)
         self._db.executemany("INSERT INTO spelling (term) VALUES (?)", new)
 
@@ -445,7 +462,9 @@ class SearchIndex:
             last = position == len(words) - 1
             known = self._known(word)
             if as_you_type and last and self._has_prefix(word):
-                choices.append([f'"{word}"*'])
+                # A word cut short is looked for in names and identifiers (descriptions
+                # would match too much); as a whole word, everywhere.
+                choices.append([f'"{word}"', f'{{label names identifiers}} : "{word}"*'])
             elif known:
                 choices.append([f'"{word}"'])
             else:
@@ -456,14 +475,12 @@ class SearchIndex:
         return choices, corrections
 
     def _known(self, word: str) -> bool:
-        return (
-            self._db.execute("SELECT 1 FROM vocabulary WHERE term = ?", (word,)).fetchone()
-            is not None
-        )
+        found = self._db.execute("SELECT 1 FROM words WHERE term = ?", (word,)).fetchone()
+        return found is not None
 
     def _has_prefix(self, word: str) -> bool:
         found = self._db.execute(
-            "SELECT 1 FROM vocabulary WHERE term >= ? AND term < ? LIMIT 1", (word, word + "\uffff")
+            "SELECT 1 FROM words WHERE term >= ? AND term < ? LIMIT 1", (word, word + "\uffff")
         ).fetchone()
         return found is not None
 
@@ -556,8 +573,8 @@ def edit_distance(a: str, b: str, bound: int) -> int:
 
 def _hit(row: tuple[object, ...], terms: set[str]) -> Hit:
     iri, kind, label, description, names, identifiers, score, _ = row
-    words = {t.strip('"*') for t in terms}
-    prefixes = {t.strip('"*') for t in terms if t.endswith("*")}
+    words = {t.rpartition(":")[2].strip(' "*') for t in terms}
+    prefixes = {t.rpartition(":")[2].strip(' "*') for t in terms if t.endswith("*")}
     matched = []
     for name in [*json.loads(str(names)), *json.loads(str(identifiers))]:
         tokens = _WORD.findall(normalise(name))

@@ -94,7 +94,9 @@
       if (within) { url += "&within=" + encodeURIComponent(within); }
       fetch(url, { headers: { Accept: "application/json" } })
         .then(function (response) { return response.ok ? response.json() : { results: [] }; })
-        .then(function (body) { if (input.value.trim() === text) { show(body.results || []); } })
+        .then(function (body) {
+          if (input.value.trim() === text && document.activeElement === input) { show(body.results || []); }
+        })
         .catch(function () { close(); });
     }
 
@@ -104,6 +106,7 @@
       timer = setTimeout(ask, 150);
     });
     input.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") { clearTimeout(timer); }
       if (list.hidden) { return; }
       if (event.key === "ArrowDown") {
         event.preventDefault();
@@ -118,7 +121,7 @@
         close();
       }
     });
-    input.addEventListener("blur", function () { setTimeout(close, 100); });
+    input.addEventListener("blur", function () { clearTimeout(timer); setTimeout(close, 100); });
   }
 
   Array.prototype.forEach.call(document.querySelectorAll("input[data-suggest]"), suggest);

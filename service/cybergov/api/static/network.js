@@ -33,14 +33,15 @@
 
   function say(text) { status.textContent = text; }
 
-  function addNode(data, near) {
+  function addNode(data, near, index, count) {
     if (byIri[data.iri]) { return byIri[data.iri]; }
     if (nodes.length >= MAX_NODES) { return null; }
-    var angle = Math.random() * Math.PI * 2;
+    var angle = Math.PI * 2 * index / Math.max(count, 1);
+    var radius = near ? 70 : 80 + 160 * (index % 3) / 2;
     var node = {
       iri: data.iri, label: data.label, kind: data.kind, url: data.url, network: data.network,
-      x: (near ? near.x : width / 2) + Math.cos(angle) * 60,
-      y: (near ? near.y : height / 2) + Math.sin(angle) * 60,
+      x: (near ? near.x : width / 2) + Math.cos(angle) * radius,
+      y: (near ? near.y : height / 2) + Math.sin(angle) * radius * 0.8,
       vx: 0, vy: 0, fixed: false, expanded: false
     };
     var group = document.createElementNS(NS, "g");
@@ -116,7 +117,9 @@
 
   function merge(body, near) {
     var left = 0;
-    body.nodes.forEach(function (data) { if (!addNode(data, near)) { left += 1; } });
+    body.nodes.forEach(function (data, index) {
+      if (!addNode(data, near, index, body.nodes.length)) { left += 1; }
+    });
     body.edges.forEach(addEdge);
     box.setAttribute("data-nodes", String(nodes.length));
     heat = 1;
@@ -149,8 +152,8 @@
         b = nodes[j];
         dx = a.x - b.x; dy = a.y - b.y;
         d2 = dx * dx + dy * dy + 0.01;
-        if (d2 > 90000) { continue; }
-        force = 700 / d2;
+        if (d2 > 40000) { continue; }
+        force = 500 / d2;
         a.vx += dx * force; a.vy += dy * force;
         b.vx -= dx * force; b.vy -= dy * force;
       }
