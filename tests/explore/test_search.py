@@ -123,3 +123,9 @@ def test_the_index_follows_the_writes_of_the_store():
     assert index.search("Glasswren Vireo").hits == ()
     assert index.search("Paperheron Vireo").hits == ()
     index.close()
+
+
+def test_the_first_letters_of_a_name(index):
+    found = index.search("Rus", within=str(CG.State))
+    assert found.hits[0].iri == f"{CGR}state/RU"
+    assert all(hit.label.lower().startswith("rus") or hit.matched for hit in found.hits)

@@ -101,13 +101,14 @@ def create_app(
         app.include_router(router)
     app.include_router(questions_router(catalogue, max_rows=settings.max_rows))
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
-    app.openapi = partial(openapi_document, app)  # type: ignore[method-assign]
+    app.openapi = partial(openapi_document, app, catalogue)  # type: ignore[method-assign]
     return app
 
 
-def openapi_document(app: FastAPI) -> dict[str, Any]:
+def openapi_document(app: FastAPI, catalogue: Catalogue) -> dict[str, Any]:
     """The OpenAPI document, each operation once: HEAD, answered wherever GET is, is left
-    out (it would repeat the GET operation and its operationId)."""
+    out (it would repeat the GET operation and its operationId); each question's
+    parameters with their types and whether they are required."""
     if app.openapi_schema is None:
         with warnings.catch_warnings():  # the HEAD operations repeat the GET ones' ids
             warnings.filterwarnings("ignore", message="Duplicate Operation ID")
@@ -121,10 +122,9 @@ def openapi_document(app: FastAPI) -> dict[str, Any]:
             )
         for operations in schema.get("paths", {}).values():
             operations.pop("head", None)
-        for route in app.routes:
-            question = getattr(getattr(route, "endpoint", None), "question", None)
-            path = schema.get("paths", {}).get(getattr(route, "path", ""), {})
-            if question is not None and "get" in path:
+        for question in catalogue:
+            path = schema.get("paths", {}).get(f"/questions/{question.name}", {})
+            if "get" in path:
                 document_parameters(path["get"], question)
         app.openapi_schema = schema
     return app.openapi_schema

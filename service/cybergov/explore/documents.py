@@ -143,6 +143,8 @@ class Document:
 
 def normalise(text: str) -> str:
     """Text as the index compares it: without accents, in lower case, spaces collapsed."""
+    if text.isascii():
+        return " ".join(text.lower().split())
     decomposed = unicodedata.normalize("NFKD", text)
     plain = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(plain.casefold().split())

@@ -386,6 +386,9 @@ class SearchIndex:
         words = _WORD.findall(normalise(text))
         if not words:
             return self._browse(text, kinds=kinds, within=within, limit=limit, offset=offset)
+        if as_you_type and len(words) == 1 and len(words[0]) < 4 and not text.endswith(" "):
+            return self._starting(text, words[0], kinds=kinds, within=within, limit=limit,
+                                  offset=offset)  # fmt: skip
         with self._lock:
             named = self._named(text)
             if named is not None:
@@ -436,6 +439,43 @@ class SearchIndex:
             ).fetchall()
         total = sum(n for kind, n in facets.items() if not kinds or kind in kinds)
         hits = tuple(_hit(row, set()) for row in rows)
+        return SearchResults(text, hits, total, facets, tuple(kinds), within, limit, offset)
+
+    def _starting(
+        self,
+        text: str,
+        start: str,
+        *,
+        kinds: Sequence[str],
+        within: str | None,
+        limit: int,
+        offset: int,
+    ) -> SearchResults:
+        """The first letters of a name (fewer than four): the resources with a name or an
+        identifier that starts with them, the weightiest kinds and shortest names first."""
+        scope, values = "", []
+        if within:
+            scope, values = " AND d.id IN (SELECT doc FROM classes WHERE class = ?)", [within]
+        matching = "SELECT DISTINCT doc FROM names WHERE norm >= ? AND norm < ? LIMIT 10000"
+        bounds = [start, start + "\uffff"]
+        with self._lock:
+            facets: dict[str, int] = dict(
+                self._db.execute(
+                    f"SELECT d.kind, COUNT(*) FROM docs d WHERE d.id IN ({matching}){scope} "  # noqa: S608
+                    "GROUP BY d.kind ORDER BY COUNT(*) DESC",
+                    [*bounds, *values],
+                )
+            )
+            kind_filter = f" AND d.kind IN ({_marks(kinds)})" if kinds else ""
+            rows = self._db.execute(
+                "SELECT d.iri, d.kind, d.label, d.description, d.names, d.identifiers, "  # noqa: S608
+                "-d.boost, 0 FROM docs d "
+                f"WHERE d.id IN ({matching}){scope}{kind_filter} "
+                "ORDER BY d.boost DESC, length(d.label), d.label LIMIT ? OFFSET ?",
+                [*bounds, *values, *kinds, limit, offset],
+            ).fetchall()
+        total = sum(n for kind, n in facets.items() if not kinds or kind in kinds)
+        hits = tuple(_hit(row, {f'"{start}"*'}) for row in rows)
         return SearchResults(text, hits, total, facets, tuple(kinds), within, limit, offset)
 
     def _named(self, text: str) -> tuple[object, ...] | None:
