@@ -23,7 +23,8 @@ import logging
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from http.client import HTTPResponse
 from typing import Any, BinaryIO
 
@@ -48,15 +49,30 @@ from cybergov.errors import (
     StoreError,
     StoreUnavailable,
 )
+from cybergov.namespaces import GRAPH
 from cybergov.rdfio import syntax_error
 from cybergov.sparql import bind_values, query_form, term_text
-from cybergov.store.base import QueryAnswer, Store, Term, Triples, collect_solutions
-from cybergov.store.protocol import DeadlineReader, Endpoints, GraphStore, http_error
+from cybergov.store.base import QueryAnswer, Solutions, Store, Term, Triples, collect_solutions
+from cybergov.store.protocol import (
+    Credentials,
+    DeadlineReader,
+    Endpoints,
+    GraphStore,
+    error_text,
+    http_error,
+    opener,
+)
 
 log = logging.getLogger(__name__)
 
 _RESULTS_ACCEPT = "application/sparql-results+json, application/sparql-results+xml;q=0.8"
 _GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5"
+#: Where a graph's new content is written before it replaces the old in one update.
+STAGING_GRAPH_PREFIX = f"{GRAPH}staging/"
+#: Triples per request when a graph is written with SPARQL Update (no Graph Store endpoint).
+_INSERT_BATCH = 5_000
+#: Virtuoso's answer header when it stopped a query at its own time limit and sent what it had.
+_PARTIAL_ANSWER_STATE = "X-SQL-State"
 _UNION_HELP = (
     "cybergov keeps everything in named graphs and expects the server's default graph to be "
     "their union: start Oxigraph with 'oxigraph serve --union-default-graph' "
@@ -71,16 +87,26 @@ class RemoteStore(Store):
         endpoints: where the server answers queries, updates and graph requests.
         timeout: seconds a query may take (unless the call says otherwise).
         transfer_timeout: seconds an update or a graph transfer may take.
+        credentials: the account every request is made as (Basic or Digest),
+            when the server's endpoints ask for one.
     """
 
     def __init__(
-        self, endpoints: Endpoints, *, timeout: float = 30.0, transfer_timeout: float = 600.0
+        self,
+        endpoints: Endpoints,
+        *,
+        timeout: float = 30.0,
+        transfer_timeout: float = 600.0,
+        credentials: Credentials | None = None,
     ) -> None:
         self.endpoints = endpoints
         self.timeout = timeout
         self.transfer_timeout = transfer_timeout
+        self._open: Callable[[], urllib.request.OpenerDirector] = lambda: opener(
+            endpoints, credentials
+        )
         self._graph_store = (
-            GraphStore(endpoints.graph_store, timeout=transfer_timeout)
+            GraphStore(endpoints.graph_store, timeout=transfer_timeout, open=self._open)
             if endpoints.graph_store
             else None
         )
@@ -134,7 +160,7 @@ class RemoteStore(Store):
         default_graphs: Sequence[str] | None,
         named_graphs: Sequence[str] | None,
     ) -> HTTPResponse:
-        wrapper = SPARQLWrapper(self.endpoints.query)
+        wrapper = _Wrapper(self.endpoints.query, self._open)
         wrapper.setMethod(POST)
         wrapper.setOnlyConneg(True)
         wrapper.setQuery(text)
@@ -153,7 +179,7 @@ class RemoteStore(Store):
         except SPARQLWrapperException as error:
             raise self._translate(error) from error
         except urllib.error.HTTPError as error:
-            raise http_error(error, "query") from error
+            raise self._query_error(error) from error
         except TimeoutError as error:
             raise QueryTimeout(
                 f"the server did not answer within the query's deadline of {seconds:g} s"
@@ -164,10 +190,25 @@ class RemoteStore(Store):
             ) from error
         return response
 
+    def _query_error(self, error: urllib.error.HTTPError) -> Exception:
+        if error.code == 400:
+            detail = error_text(error)
+            return QuerySyntaxError(f"the server refused the query as malformed: {detail}")
+        if error.code == 404:
+            return StoreUnavailable(f"no SPARQL endpoint at {self.endpoints.query}")
+        return http_error(error, "query")
+
     def _read_answer(
         self, response: HTTPResponse, form: str, max_rows: int | None, deadline: float
     ) -> QueryAnswer:
         media_type = response.headers.get_content_type()
+        if response.headers.get(_PARTIAL_ANSWER_STATE):
+            # Virtuoso's "anytime" answer: what it found before its own time limit, not all
+            raise QueryTimeout(
+                "the server stopped the query at its own time limit and sent only a part of "
+                f"the answer ({response.headers.get(_PARTIAL_ANSWER_STATE)}: "
+                f"{response.headers.get('X-SQL-Message', '').strip()})"
+            )
         body = DeadlineReader(response, deadline)
         try:
             if form in ("SELECT", "ASK"):
@@ -178,7 +219,8 @@ class RemoteStore(Store):
                 if isinstance(parsed, QueryBoolean):
                     return bool(parsed)
                 assert isinstance(parsed, QuerySolutions)
-                return collect_solutions(parsed, max_rows)
+                solutions = collect_solutions(parsed, max_rows)
+                return _boolean(solutions) if form == "ASK" else solutions
             graph_format = RdfFormat.from_media_type(media_type) or RdfFormat.TURTLE
             triples = Triples()
             for quad in parse(body, graph_format):  # type: ignore[arg-type]
@@ -244,7 +286,7 @@ class RemoteStore(Store):
     # --- updates and graphs -----------------------------------------------------------------
 
     def update(self, sparql: str) -> None:
-        wrapper = SPARQLWrapper(self.endpoints.query, updateEndpoint=self.endpoints.update)
+        wrapper = _Wrapper(self.endpoints.query, self._open, update=self.endpoints.update)
         wrapper.setMethod(POST)
         wrapper.setOnlyConneg(True)
         wrapper.setQuery(sparql)
@@ -275,17 +317,48 @@ class RemoteStore(Store):
             triples = {quad.triple for quad in parse(data, format, base_iri=base_iri)}
         except SyntaxError as error:
             raise syntax_error(error, source) from error
-        body = serialize(triples, format=RdfFormat.N_TRIPLES) or b""
-        if self._graph_store is not None:
-            self._graph_store.request("PUT", graph, body=body)
-        else:
-            target = term_text(NamedNode(graph), name="graph")
+        target = term_text(NamedNode(graph), name="graph")
+        if not triples:
+            self.update(f"DROP SILENT GRAPH {target}")
+            return 0
+        # The new content goes to a graph of its own first, then replaces the old one in a
+        # single update: a transfer cut short, or refused half-way (Virtuoso keeps what it
+        # had read of a refused Graph Store PUT), leaves the old content as it was.
+        staging = f"{STAGING_GRAPH_PREFIX}{uuid.uuid4().hex}"
+        try:
+            self._write_new_graph(staging, triples)
             self.update(
-                f"DROP SILENT GRAPH {target} ;\n"
-                f"CREATE SILENT GRAPH {target} ;\n"
-                f"INSERT DATA {{ GRAPH {target} {{\n{body.decode()}\n}} }}"
+                f"MOVE SILENT GRAPH {term_text(NamedNode(staging), name='graph')} TO GRAPH {target}"
             )
+        except BaseException:
+            self._drop_quietly(staging)
+            raise
         return len(triples)
+
+    def _write_new_graph(self, graph: str, triples: set[Triple]) -> None:
+        """Write triples into a graph that does not exist yet."""
+        if self._graph_store is not None:
+            body = serialize(triples, format=RdfFormat.N_TRIPLES) or b""
+            self._graph_store.request("PUT", graph, body=body)
+            return
+        target = term_text(NamedNode(graph), name="graph")
+        ordered = sorted(triples, key=str)
+        for start in range(0, len(ordered), _INSERT_BATCH):
+            batch = serialize(ordered[start : start + _INSERT_BATCH], format=RdfFormat.N_TRIPLES)
+            self.update(f"INSERT DATA {{ GRAPH {target} {{\n{(batch or b'').decode()}\n}} }}")
+
+    def _drop_quietly(self, graph: str) -> None:
+        try:
+            self.drop_graph(graph)
+        except Exception:  # the error that brought us here is the one to report
+            log.warning("could not drop the staging graph %s", graph, exc_info=True)
+
+    def drop_staging_graphs(self) -> list[str]:
+        """Drop what an interrupted write left in staging graphs; return their IRIs."""
+        left = [g for g in self._all_graphs() if g.startswith(STAGING_GRAPH_PREFIX)]
+        for graph in left:
+            self.drop_graph(graph)
+        return left
 
     def add_triples(self, graph: str, triples: Iterable[Triple]) -> int:
         wanted = sorted({(t.subject, t.predicate, t.object) for t in triples}, key=str)
@@ -311,6 +384,9 @@ class RemoteStore(Store):
             self.update(f"DROP SILENT GRAPH {term_text(NamedNode(graph), name='graph')}")
 
     def named_graphs(self) -> list[str]:
+        return [g for g in self._all_graphs() if not g.startswith(STAGING_GRAPH_PREFIX)]
+
+    def _all_graphs(self) -> list[str]:
         answer = self._raw_select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")
         return sorted(row[0].value for row in answer.rows if isinstance(row[0], NamedNode))
 
@@ -364,4 +440,31 @@ class RemoteStore(Store):
         return int(answer.rows[0][0].value)
 
 
-__all__ = ["Endpoints", "RemoteStore"]
+def _boolean(solutions: Solutions) -> bool | Solutions:
+    """The answer of an ASK query sent back as one row of one value (Virtuoso 7.2 does so)."""
+    if len(solutions.variables) == 1 and len(solutions.rows) <= 1:
+        value = solutions.rows[0][0] if solutions.rows else None
+        return value is not None and value.value not in ("0", "false", "")
+    return solutions
+
+
+class _Wrapper(SPARQLWrapper):
+    """SPARQLWrapper sending its requests through the store's opener (its credentials)."""
+
+    def __init__(
+        self,
+        endpoint: str,
+        open: Callable[[], urllib.request.OpenerDirector],
+        *,
+        update: str | None = None,
+    ) -> None:
+        super().__init__(endpoint, updateEndpoint=update)
+        self._opener = open
+
+    def _query(self) -> tuple[HTTPResponse, str]:
+        request = self._createRequest()
+        response: HTTPResponse = self._opener().open(request, timeout=self.timeout)
+        return response, self.returnFormat
+
+
+__all__ = ["Credentials", "Endpoints", "RemoteStore"]
