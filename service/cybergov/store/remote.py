@@ -29,6 +29,7 @@ from http.client import HTTPResponse
 from typing import Any, BinaryIO
 
 from pyoxigraph import (
+    Literal,
     NamedNode,
     Quad,
     QueryBoolean,
@@ -219,7 +220,7 @@ class RemoteStore(Store):
                 if isinstance(parsed, QueryBoolean):
                     return bool(parsed)
                 assert isinstance(parsed, QuerySolutions)
-                solutions = collect_solutions(parsed, max_rows)
+                solutions = _canonical_solutions(collect_solutions(parsed, max_rows))
                 return _boolean(solutions) if form == "ASK" else solutions
             graph_format = RdfFormat.from_media_type(media_type) or RdfFormat.TURTLE
             triples = Triples()
@@ -438,6 +439,29 @@ class RemoteStore(Store):
     def __len__(self) -> int:
         answer = self._raw_select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
         return int(answer.rows[0][0].value)
+
+
+_BOOLEAN = NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
+_CANONICAL_BOOLEAN = {
+    "1": Literal("true", datatype=_BOOLEAN),
+    "0": Literal("false", datatype=_BOOLEAN),
+}
+
+
+def _canonical(term: Term | None) -> Term | None:
+    """A term in its canonical form: Virtuoso writes every boolean as ``"1"`` or ``"0"``."""
+    if isinstance(term, Literal) and term.datatype == _BOOLEAN:
+        return _CANONICAL_BOOLEAN.get(term.value, term)
+    return term
+
+
+def _canonical_solutions(solutions: Solutions) -> Solutions:
+    if not any(
+        isinstance(t, Literal) and t.datatype == _BOOLEAN for row in solutions.rows for t in row
+    ):
+        return solutions
+    rows = tuple(tuple(_canonical(term) for term in row) for row in solutions.rows)
+    return Solutions(solutions.variables, rows, solutions.truncated)
 
 
 def _boolean(solutions: Solutions) -> bool | Solutions:
