@@ -104,7 +104,7 @@ def remote_store(oxigraph_server: OxigraphServer) -> RemoteStore:
 @pytest.fixture(scope="session")
 def virtuoso_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VirtuosoServer]:
     """Debian's Virtuoso on 127.0.0.1 with a private configuration and database, one per run."""
-    with VirtuosoServer(tmp_path_factory.mktemp("virtuoso")) as server:
+    with VirtuosoServer(tmp_path_factory.mktemp("virtuoso"), max_seconds=5) as server:
         yield server
 
 

@@ -159,9 +159,10 @@ def error_text(error: urllib.error.HTTPError) -> str:
     return " ".join(text.split())[:500]
 
 
-def http_error(error: urllib.error.HTTPError, what: str) -> Exception:
-    """The cybergov error for an HTTP error answer to a request about ``what``."""
-    body = error_text(error)
+def http_error(error: urllib.error.HTTPError, what: str, *, detail: str | None = None) -> Exception:
+    """The cybergov error for an HTTP error answer to a request about ``what`` (``detail``:
+    its body as :func:`error_text` read it, when it was read already)."""
+    body = error_text(error) if detail is None else detail
     if error.code in (408, 503, 504) and what == "query":
         return QueryTimeout(f"the server gave up on the query (HTTP {error.code}): {body}")
     if error.code in (401, 403):

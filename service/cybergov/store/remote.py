@@ -20,6 +20,7 @@ A server cannot bind variables for us, so substitutions are sent as a
 from __future__ import annotations
 
 import logging
+import re
 import time
 import urllib.error
 import urllib.request
@@ -74,6 +75,8 @@ STAGING_GRAPH_PREFIX = f"{GRAPH}staging/"
 _INSERT_BATCH = 5_000
 #: Virtuoso's answer header when it stopped a query at its own time limit and sent what it had.
 _PARTIAL_ANSWER_STATE = "X-SQL-State"
+#: Virtuoso's errors for a query stopped at its time limit (MaxQueryExecutionTime).
+_VIRTUOSO_TIMEOUT = re.compile(r"\bS1T00\b|\bSR171\b")
 _UNION_HELP = (
     "cybergov keeps everything in named graphs and expects the server's default graph to be "
     "their union: start Oxigraph with 'oxigraph serve --union-default-graph' "
@@ -192,12 +195,14 @@ class RemoteStore(Store):
         return response
 
     def _query_error(self, error: urllib.error.HTTPError) -> Exception:
+        detail = error_text(error)
         if error.code == 400:
-            detail = error_text(error)
             return QuerySyntaxError(f"the server refused the query as malformed: {detail}")
         if error.code == 404:
             return StoreUnavailable(f"no SPARQL endpoint at {self.endpoints.query}")
-        return http_error(error, "query")
+        if _VIRTUOSO_TIMEOUT.search(detail):
+            return QueryTimeout(f"the server stopped the query at its own time limit: {detail}")
+        return http_error(error, "query", detail=detail)
 
     def _read_answer(
         self, response: HTTPResponse, form: str, max_rows: int | None, deadline: float
@@ -315,7 +320,8 @@ class RemoteStore(Store):
         base_iri: str | None = None,
     ) -> int:
         try:
-            triples = {quad.triple for quad in parse(data, format, base_iri=base_iri)}
+            # each triple once, in the order of the document
+            triples = list(dict.fromkeys(q.triple for q in parse(data, format, base_iri=base_iri)))
         except SyntaxError as error:
             raise syntax_error(error, source) from error
         target = term_text(NamedNode(graph), name="graph")
@@ -336,16 +342,15 @@ class RemoteStore(Store):
             raise
         return len(triples)
 
-    def _write_new_graph(self, graph: str, triples: set[Triple]) -> None:
+    def _write_new_graph(self, graph: str, triples: list[Triple]) -> None:
         """Write triples into a graph that does not exist yet."""
         if self._graph_store is not None:
             body = serialize(triples, format=RdfFormat.N_TRIPLES) or b""
             self._graph_store.request("PUT", graph, body=body)
             return
         target = term_text(NamedNode(graph), name="graph")
-        ordered = sorted(triples, key=str)
-        for start in range(0, len(ordered), _INSERT_BATCH):
-            batch = serialize(ordered[start : start + _INSERT_BATCH], format=RdfFormat.N_TRIPLES)
+        for start in range(0, len(triples), _INSERT_BATCH):
+            batch = serialize(triples[start : start + _INSERT_BATCH], format=RdfFormat.N_TRIPLES)
             self.update(f"INSERT DATA {{ GRAPH {target} {{\n{(batch or b'').decode()}\n}} }}")
 
     def _drop_quietly(self, graph: str) -> None:
@@ -388,7 +393,9 @@ class RemoteStore(Store):
         return [g for g in self._all_graphs() if not g.startswith(STAGING_GRAPH_PREFIX)]
 
     def _all_graphs(self) -> list[str]:
-        answer = self._raw_select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")
+        # Not GRAPH ?g {}: Virtuoso answers that with one row that binds nothing. GROUP BY
+        # rather than DISTINCT: Virtuoso 7.2 took 6.5 s for DISTINCT on 30k quads, 0.2 s so.
+        answer = self._raw_select("SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
         return sorted(row[0].value for row in answer.rows if isinstance(row[0], NamedNode))
 
     def graph_triples(self, graph: str) -> Iterator[Triple]:
