@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Iterator
 
 import pytest
+from pyoxigraph import Literal
 
 from cybergov.errors import QueryParameterError
 from cybergov.execution import QueryRunner
@@ -46,10 +47,26 @@ def rows(answer: Solutions) -> list[tuple[str, ...]]:
     return [tuple("UNBOUND" if term is None else str(term) for term in row) for row in answer.rows]
 
 
-def assert_same(question: Question, embedded: Solutions, other: Solutions) -> None:
+def loosely(answer: Solutions) -> list[str]:
+    """Rows as text in sorted order, the items of "; " lists sorted: what a question not yet
+    rewritten by the rules can be held to."""
+
+    def item(term) -> str:
+        if isinstance(term, Literal) and "; " in term.value:
+            return "; ".join(sorted(term.value.split("; ")))
+        return str(term)
+
+    return sorted(" | ".join(item(t) for t in row) for row in answer.rows)
+
+
+def assert_same(
+    question: Question, embedded: Solutions, other: Solutions, *, loose: bool = False
+) -> None:
     assert other.variables == embedded.variables
     assert not embedded.truncated and not other.truncated
-    if orders(question):
+    if loose:
+        assert loosely(other) == loosely(embedded)
+    elif orders(question):
         assert rows(other) == rows(embedded)
     else:
         missing = Counter(rows(embedded)) - Counter(rows(other))
@@ -59,7 +76,8 @@ def assert_same(question: Question, embedded: Solutions, other: Solutions) -> No
 
 #: Questions whose lists, flags or order still differ on Virtuoso: not yet rewritten by the
 #: rules of queries/questions/README.md. Each is expected to fail there (strictly: one that
-#: passes must leave this set).
+#: passes must leave this set); on the Oxigraph server they are compared with their lists'
+#: items and their rows sorted, as before the rules.
 NOT_YET_PORTABLE = {
     ("attributions", False),
     ("incident-responses", True),
@@ -101,7 +119,8 @@ def test_the_same_answer_as_the_embedded_store(request, runner, engine, question
         request.applymarker(pytest.mark.xfail(reason="not yet rewritten for Virtuoso", strict=True))
     values = example_values(question) if with_examples else {}
     embedded = ask(runner, question, values)
-    assert_same(question, embedded, ask(engine, question, values))
+    loose = not on_virtuoso and question.name in {name for name, _ in NOT_YET_PORTABLE}
+    assert_same(question, embedded, ask(engine, question, values), loose=loose)
 
 
 def test_every_question_is_compared():
