@@ -195,22 +195,25 @@ def browse(
     wanted = {facet: values for facet, values in wanted.items() if values}
     needle = text.casefold().strip()
 
-    def passes(record: Incident, skip: str | None = None) -> bool:
+    rows: list[Incident] = []
+    tallies: dict[str, Counter[str]] = {facet: Counter() for facet, _ in FACETS}
+    for record in incidents.records:
         if needle and needle not in record.label.casefold():
-            return False
-        return all(
-            record.values.get(facet, set()).intersection(values)
+            continue
+        failing = [
+            facet
             for facet, values in wanted.items()
-            if facet != skip
-        )
-
-    rows = [record for record in incidents.records if passes(record)]
+            if not record.values.get(facet, set()).intersection(values)
+        ]
+        if not failing:  # it is listed, and counts in every facet
+            rows.append(record)
+            for facet, tally in tallies.items():
+                tally.update(record.values.get(facet, ()))
+        elif len(failing) == 1:  # it counts in the one facet it fails: choosing there adds it
+            tallies[failing[0]].update(record.values.get(failing[0], ()))
     facets: dict[str, list[tuple[str, int]]] = {}
     for facet, _ in FACETS:
-        counts: Counter[str] = Counter()
-        for record in incidents.records:
-            if passes(record, skip=facet):
-                counts.update(record.values.get(facet, ()))
+        counts = tallies[facet]
         for value in wanted.get(facet, ()):
             counts.setdefault(value, 0)
         order = (

@@ -68,6 +68,11 @@ CREATE VIRTUAL TABLE fts USING fts5(
   label, names, identifiers, description,
   tokenize = "unicode61 remove_diacritics 2", prefix = '2 3'
 );
+CREATE TABLE starts (prefix TEXT NOT NULL, weight REAL NOT NULL, length INTEGER NOT NULL,
+  kind TEXT NOT NULL, doc INTEGER NOT NULL);
+CREATE INDEX starts_rank ON starts(prefix, weight DESC, length, doc);
+CREATE INDEX starts_kind ON starts(prefix, kind);
+CREATE INDEX starts_doc ON starts(doc);
 CREATE TABLE words (term TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE TABLE spelled (term TEXT PRIMARY KEY);
 CREATE VIRTUAL TABLE spelling USING fts5(term, tokenize = "trigram");
@@ -185,8 +190,8 @@ class SearchIndex:
             made, owned = documents(found)
             with self._db:
                 for table in (
-                    "docs", "names", "classes", "sources", "aliases", "fts", "words", "spelled",
-                    "spelling",
+                    "docs", "names", "classes", "starts", "sources", "aliases", "fts", "words",
+                    "spelled", "spelling",
                 ):  # fmt: skip
                     self._db.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
                 self._store_sources(digests(found).items())
@@ -287,7 +292,7 @@ class SearchIndex:
             marks = _marks(chunk)
             for table, column in (("docs", "id"), ("fts", "rowid")):
                 self._db.execute(f"DELETE FROM {table} WHERE {column} IN ({marks})", chunk)  # noqa: S608
-            for table in ("names", "classes"):
+            for table in ("names", "classes", "starts"):
                 self._db.execute(f"DELETE FROM {table} WHERE doc IN ({marks})", chunk)  # noqa: S608
 
     def _store_sources(self, rows: Iterable[tuple[tuple[str, str], str]]) -> None:
@@ -325,6 +330,14 @@ class SearchIndex:
             )
             exact = {normalise(t) for t in (document.label, *document.names, *document.identifiers)}
             self._db.executemany("INSERT INTO names VALUES (?, ?)", ((n, row) for n in exact))
+            starts = {name[:size] for name in exact for size in (1, 2, 3) if len(name) >= size}
+            self._db.executemany(
+                "INSERT INTO starts VALUES (?, ?, ?, ?, ?)",
+                (
+                    (start, document.boost, len(document.label), document.kind, row)
+                    for start in starts
+                ),
+            )
             self._db.executemany(
                 "INSERT INTO classes VALUES (?, ?)", ((c, row) for c in document.classes)
             )
@@ -455,25 +468,35 @@ class SearchIndex:
         identifier that starts with them, the weightiest kinds and shortest names first."""
         scope, values = "", []
         if within:
-            scope, values = " AND d.id IN (SELECT doc FROM classes WHERE class = ?)", [within]
-        matching = "SELECT DISTINCT doc FROM names WHERE norm >= ? AND norm < ? LIMIT 10000"
-        bounds = [start, start + "\uffff"]
+            scope, values = " AND doc IN (SELECT doc FROM classes WHERE class = ?)", [within]
         with self._lock:
             facets: dict[str, int] = dict(
                 self._db.execute(
-                    f"SELECT d.kind, COUNT(*) FROM docs d WHERE d.id IN ({matching}){scope} "  # noqa: S608
-                    "GROUP BY d.kind ORDER BY COUNT(*) DESC",
-                    [*bounds, *values],
+                    "SELECT kind, COUNT(DISTINCT doc) FROM starts "  # noqa: S608
+                    f"WHERE prefix = ?{scope} GROUP BY kind ORDER BY COUNT(DISTINCT doc) DESC",
+                    [start, *values],
                 )
             )
-            kind_filter = f" AND d.kind IN ({_marks(kinds)})" if kinds else ""
-            rows = self._db.execute(
-                "SELECT d.iri, d.kind, d.label, d.description, d.names, d.identifiers, "  # noqa: S608
-                "-d.boost, 0 FROM docs d "
-                f"WHERE d.id IN ({matching}){scope}{kind_filter} "
-                "ORDER BY d.boost DESC, length(d.label), d.label LIMIT ? OFFSET ?",
-                [*bounds, *values, *kinds, limit, offset],
-            ).fetchall()
+            kind_filter = f" AND kind IN ({_marks(kinds)})" if kinds else ""
+            ids = [
+                doc
+                for (doc,) in self._db.execute(
+                    "SELECT doc FROM starts "  # noqa: S608
+                    f"WHERE prefix = ?{scope}{kind_filter} "
+                    "ORDER BY weight DESC, length, doc LIMIT ? OFFSET ?",
+                    [start, *values, *kinds, (offset + limit) * 3, 0],
+                )
+            ]
+            page = list(dict.fromkeys(ids))[offset : offset + limit]
+            found = {
+                row[0]: row[1:]
+                for row in self._db.execute(
+                    "SELECT id, iri, kind, label, description, names, identifiers, -boost, 0 "  # noqa: S608
+                    f"FROM docs WHERE id IN ({_marks(page)})",
+                    page,
+                )
+            }
+        rows = [found[doc] for doc in page if doc in found]
         total = sum(n for kind, n in facets.items() if not kinds or kind in kinds)
         hits = tuple(_hit(row, {f'"{start}"*'}) for row in rows)
         return SearchResults(text, hits, total, facets, tuple(kinds), within, limit, offset)
@@ -573,15 +596,22 @@ class SearchIndex:
             kind_filter = f" AND d.kind IN ({_marks(kinds)})"
             kind_values = list(kinds)
         weights = ", ".join(str(w) for w in WEIGHTS)
-        rows = self._db.execute(
-            "SELECT d.iri, d.kind, d.label, d.description, d.names, d.identifiers, "  # noqa: S608
-            f"bm25(fts, {weights}) * d.boost AS score, "
-            "EXISTS (SELECT 1 FROM names n WHERE n.norm = ? AND n.doc = d.id) AS exact "
+        # The resources the whole text names go first; found apart, so that the ranking
+        # query computes nothing but BM25 for each match.
+        exact = {
+            doc for (doc,) in self._db.execute("SELECT doc FROM names WHERE norm = ?", (whole,))
+        }
+        window = offset + limit + len(exact)
+        ranked = self._db.execute(
+            "SELECT d.id, d.iri, d.kind, d.label, d.description, d.names, d.identifiers, "  # noqa: S608
+            f"bm25(fts, {weights}) * d.boost AS score "
             "FROM fts JOIN docs d ON d.id = fts.rowid "
             f"WHERE fts MATCH ?{scope}{kind_filter} "
-            "ORDER BY exact DESC, score, d.label LIMIT ? OFFSET ?",
-            (whole, match, *scope_values, *kind_values, limit, offset),
+            "ORDER BY score, d.label LIMIT ?",
+            (match, *scope_values, *kind_values, window),
         ).fetchall()
+        ordered = sorted(ranked, key=lambda row: row[0] not in exact)  # stable: score kept
+        rows = [(*row[1:], row[0] in exact) for row in ordered[offset : offset + limit]]
         return rows, facets
 
     def size(self) -> int:
