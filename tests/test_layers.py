@@ -3,7 +3,7 @@ data's journey, and imports only run down them.
 
 From the bottom up: the root (errors, settings, namespaces, RDF formats), ``sparql``,
 ``store``, ``execution``, ``knowledge``, ``contribute``, ``importers``, ``exchange``,
-``api`` and ``cli``. A module may import the modules of its own folder and of the
+``explore``, ``api`` and ``cli``. A module may import the modules of its own folder and of the
 folders below it, never one above; no modules import each other in a circle; at most
 six modules stay in the package root; and only the store package makes a store.
 """
@@ -30,6 +30,7 @@ LAYERS = (
     "contribute",
     "importers",
     "exchange",
+    "explore",
     "api",
     "cli",
 )

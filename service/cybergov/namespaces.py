@@ -127,15 +127,24 @@ def shorten(iri: str) -> str:
     return iri
 
 
+_DATE_TIME = f"{XSD}dateTime"
+_MIDNIGHT = re.compile(r"(-?\d{4,}-\d{2}-\d{2})T00:00:00(?:\.0+)?(?:Z|[+-]00:00)?")
+
+
 def readable(term: NamedNode | BlankNode | Literal | None) -> str:
     """A term as a person reads it in a table: an IRI shortened (:func:`shorten`), a
-    literal's text, a blank node as ``_:id``, nothing as the empty string."""
+    literal's text (a calendar date written as a midnight ``xsd:dateTime`` as the date),
+    a blank node as ``_:id``, nothing as the empty string."""
     if term is None:
         return ""
     if isinstance(term, NamedNode):
         return shorten(term.value)
     if isinstance(term, BlankNode):
         return f"_:{term.value}"
+    if term.datatype.value == _DATE_TIME:
+        midnight = _MIDNIGHT.fullmatch(term.value)
+        if midnight:
+            return midnight.group(1)
     return term.value
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -65,35 +66,40 @@ def running_server(
 ) -> Iterator[str]:
     """Start ``cybergov serve`` on a free port of 127.0.0.1; yield its base URL; stop it."""
     port = free_port()
-    process = subprocess.Popen(
-        [*cybergov_command(), "serve", "--port", str(port), *arguments],
-        env=environment or clean_environment(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
     base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if process.poll() is not None:
-                output = process.stdout.read().decode() if process.stdout else ""
-                raise AssertionError(f"cybergov serve exited with {process.returncode}:\n{output}")
-            try:
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise AssertionError("cybergov serve did not become ready in time")
-            time.sleep(0.2)
-        yield base
-    finally:
-        process.terminate()
+    # The server's log goes to a file: a pipe nobody reads would fill up and stop the server.
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(
+            [*cybergov_command(), "serve", "--port", str(port), *arguments],
+            env=environment or clean_environment(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+            deadline = time.monotonic() + timeout
+            while True:
+                if process.poll() is not None:
+                    log.seek(0)
+                    output = log.read().decode(errors="replace")
+                    raise AssertionError(
+                        f"cybergov serve exited with {process.returncode}:\n{output}"
+                    )
+                try:
+                    if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise AssertionError("cybergov serve did not become ready in time")
+                time.sleep(0.2)
+            yield base
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
 @pytest.fixture(scope="session")

@@ -45,7 +45,10 @@ def test_the_difference_is_applied_in_one_update():
     store = small_store()
     updates: list[str] = []
     original = store.update
-    store.update = lambda text: (updates.append(text), original(text))[1]  # type: ignore[method-assign]
+    store.update = lambda text, **options: (  # type: ignore[method-assign]
+        updates.append(text),
+        original(text, **options),
+    )[1]
 
     def edit(scratch: EmbeddedStore) -> None:
         scratch.oxigraph.remove(Quad(iri("a"), iri("p"), Literal("1"), NamedNode(G1)))

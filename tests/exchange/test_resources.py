@@ -95,8 +95,8 @@ class ThroughSparql(Store):
     def query(self, sparql, **options):
         return self.inner.query(sparql, **options)
 
-    def update(self, sparql):
-        self.inner.update(sparql)
+    def update(self, sparql, **options):
+        self.inner.update(sparql, **options)
 
     def replace_graph(self, graph, data, **options):
         return self.inner.replace_graph(graph, data, **options)

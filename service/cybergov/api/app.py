@@ -23,7 +23,7 @@ from cybergov.api.error_responses import install_error_handlers
 from cybergov.api.middleware import QueryCors, SecurityHeaders
 from cybergov.api.reload import watch_data
 from cybergov.api.routes import ROUTERS
-from cybergov.api.routes.questions import questions_router
+from cybergov.api.routes.questions import document_parameters, questions_router
 from cybergov.api.service import start_service
 from cybergov.execution import QueryRunner
 from cybergov.settings import Settings
@@ -88,6 +88,9 @@ def create_app(
         description=DESCRIPTION,
         version=__version__,
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
         license_info={"name": "Data: CC BY 4.0; software: MIT", "identifier": "CC-BY-4.0"},
     )
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
@@ -98,13 +101,14 @@ def create_app(
         app.include_router(router)
     app.include_router(questions_router(catalogue, max_rows=settings.max_rows))
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
-    app.openapi = partial(openapi_document, app)  # type: ignore[method-assign]
+    app.openapi = partial(openapi_document, app, catalogue)  # type: ignore[method-assign]
     return app
 
 
-def openapi_document(app: FastAPI) -> dict[str, Any]:
+def openapi_document(app: FastAPI, catalogue: Catalogue) -> dict[str, Any]:
     """The OpenAPI document, each operation once: HEAD, answered wherever GET is, is left
-    out (it would repeat the GET operation and its operationId)."""
+    out (it would repeat the GET operation and its operationId); each question's
+    parameters with their types and whether they are required."""
     if app.openapi_schema is None:
         with warnings.catch_warnings():  # the HEAD operations repeat the GET ones' ids
             warnings.filterwarnings("ignore", message="Duplicate Operation ID")
@@ -118,5 +122,9 @@ def openapi_document(app: FastAPI) -> dict[str, Any]:
             )
         for operations in schema.get("paths", {}).values():
             operations.pop("head", None)
+        for question in catalogue:
+            path = schema.get("paths", {}).get(f"/questions/{question.name}", {})
+            if "get" in path:
+                document_parameters(path["get"], question)
         app.openapi_schema = schema
     return app.openapi_schema

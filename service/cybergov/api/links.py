@@ -52,3 +52,12 @@ def href(iri: str, root_path: str = "") -> str | None:
     if local is not None:
         return f"{root_path}{local}"
     return external_href(iri)
+
+
+def view_href(view: str, iri: str, root_path: str = "") -> str | None:
+    """The link to a view of a resource of the graph (``timeline``, ``network``):
+    ``/timeline/incident/notpetya-2017`` for ``.../id/incident/notpetya-2017``."""
+    local = service_path(iri)
+    if local is None or not local.startswith("/id/"):
+        return None
+    return f"{root_path}/{view}/{local[len('/id/') :]}"

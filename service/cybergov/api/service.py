@@ -10,6 +10,7 @@ import tempfile
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TypeVar, cast
 
@@ -23,6 +24,7 @@ from cybergov.errors import CybergovError
 from cybergov.exchange import Dumps, graph_version
 from cybergov.exchange.shapes_doc import ShapesDoc, read_shapes
 from cybergov.execution import QueryRunner
+from cybergov.explore.search import SearchIndex, index_for
 from cybergov.knowledge.load import load
 from cybergov.knowledge.ready import Use, open_ready
 from cybergov.settings import Settings, data_folder
@@ -56,6 +58,7 @@ class Service:
     dumps: Dumps
     shapes: ShapesDoc
     templates: Environment
+    search: SearchIndex
     owns_store: bool = False
     owns_runner: bool = False
     temporary: Path | None = None
@@ -159,12 +162,21 @@ class Service:
             )  # fmt: skip
 
     def close(self) -> None:
+        self.search.close()
         if self.owns_runner:
             self.runner.close()
         if self.owns_store:
             self.store.close()
         if self.temporary is not None:
             shutil.rmtree(self.temporary, ignore_errors=True)
+
+
+def _build_index(search: SearchIndex) -> None:
+    """Build the search index while the service starts; a search waits for it."""
+    try:
+        search.refresh()
+    except CybergovError as error:
+        log.error("the search index was not built (the next search tries again): %s", error)
 
 
 def start_service(
@@ -202,6 +214,8 @@ def start_service(
     if folder is None:
         folder = temporary = Path(tempfile.mkdtemp(prefix="cybergov-dumps-"))
     folder.mkdir(parents=True, exist_ok=True)
+    search = index_for(store, partial(graph_version, store))
+    threading.Thread(target=_build_index, args=(search,), name="search-index", daemon=True).start()
     return Service(
         settings=settings,
         store=store,
@@ -210,6 +224,7 @@ def start_service(
         dumps=Dumps(store, folder),
         shapes=read_shapes(data_folder("shapes", root)),
         templates=templates(),
+        search=search,
         owns_store=owns_store,
         owns_runner=owns_runner,
         temporary=temporary,

@@ -12,7 +12,7 @@ from rdflib.namespace import RDF, XSD
 
 from cybergov.api.links import href
 from cybergov.exchange.resources import Description, Statement
-from cybergov.namespaces import CGR, shorten
+from cybergov.namespaces import CGR, readable, shorten
 from cybergov.store.base import Term
 
 _PLAIN_TYPES = (str(XSD.string), "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString")
@@ -98,7 +98,7 @@ class Views:
         note = term.language
         if note is None and term.datatype.value not in _PLAIN_TYPES:
             note = shorten(term.datatype.value)
-        return Value(term.value, note=note, graph=graph, rule=rule)
+        return Value(readable(term), note=note, graph=graph, rule=rule)
 
     def rows(self, statements: tuple[Statement, ...] | list[Statement]) -> list[Row]:
         """The statements grouped by property: the type first, then by label."""

@@ -92,7 +92,7 @@ class Changes:
             )
         text = self.update_text()
         if text:
-            store.update(text)
+            store.update(text, graphs=self.graphs)
         if blank:
             assert isinstance(store, EmbeddedStore)
             log.warning("%d statements about blank nodes applied after the update", len(blank))
@@ -103,7 +103,12 @@ class Changes:
                     engine.add(quad)
                 else:
                     engine.remove(quad)
-            store.mark_changed()
+            store.mark_changed(self.graphs)
+
+    @property
+    def graphs(self) -> frozenset[str]:
+        """Every graph the change writes."""
+        return frozenset(self.removed) | frozenset(self.added) | self.dropped | self.created
 
 
 def _has_blank(triple: Triple) -> bool:

@@ -103,7 +103,8 @@ def set_graph_metadata(store: Store, graph: str, statements: list[tuple[str, str
     body = " ".join(f"<{graph}> <{p}> {o} ." for p, o in statements)
     store.update(
         f"DELETE WHERE {{ GRAPH <{META_GRAPH}> {{ <{graph}> ?p ?o }} }} ;\n"
-        f"INSERT DATA {{ GRAPH <{META_GRAPH}> {{ {body} }} }}"
+        f"INSERT DATA {{ GRAPH <{META_GRAPH}> {{ {body} }} }}",
+        graphs=(META_GRAPH,),
     )
 
 
@@ -166,7 +167,10 @@ def load(
     for graph in known:
         if graph.startswith((ONTOLOGY_GRAPH_PREFIX, KG_GRAPH_PREFIX)) and graph not in current:
             store.drop_graph(graph)
-            store.update(f"DELETE WHERE {{ GRAPH <{META_GRAPH}> {{ <{graph}> ?p ?o }} }}")
+            store.update(
+                f"DELETE WHERE {{ GRAPH <{META_GRAPH}> {{ <{graph}> ?p ?o }} }}",
+                graphs=(META_GRAPH,),
+            )
             report.removed.append(graph)
     if infer:
         report.inference = refresh_inferences(store, force=force, root=root)
@@ -200,7 +204,10 @@ def refresh_inferences(
     for graph in store.named_graphs():
         if graph.startswith(INFERRED_GRAPH_PREFIX):
             store.drop_graph(graph)
-            store.update(f"DELETE WHERE {{ GRAPH <{META_GRAPH}> {{ <{graph}> ?p ?o }} }}")
+            store.update(
+                f"DELETE WHERE {{ GRAPH <{META_GRAPH}> {{ <{graph}> ?p ?o }} }}",
+                graphs=(META_GRAPH,),
+            )
     result = materialise(store, rules)
     for rule in rules:
         set_graph_metadata(

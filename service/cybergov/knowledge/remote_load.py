@@ -83,7 +83,7 @@ def _send_metadata(remote: Store, local: Store, subject: str) -> None:
     update = f"DELETE WHERE {{ GRAPH {meta} {{ {node} ?p ?o }} }}"
     if statements:
         update += f" ;\nINSERT DATA {{ GRAPH {meta} {{\n{statements}\n}} }}"
-    remote.update(update)
+    remote.update(update, graphs=(META_GRAPH,))
 
 
 def _send(remote: Store, local: EmbeddedStore, graph: str) -> int:

@@ -208,11 +208,17 @@ class Question:
             if value is None or value == "":
                 if parameter.required:
                     raise QueryParameterError(
-                        f"question {self.name!r} needs the parameter {parameter.name!r} "
-                        f"({parameter.type_text()}, for example {parameter.example})"
+                        f"question {self.name!r} needs the parameter {parameter.name!r}: it is "
+                        f"required ({parameter.type_text()}, for example {parameter.example})"
                     )
                 continue
-            bound[parameter.name] = parameter.term(value)
+            try:
+                bound[parameter.name] = parameter.term(value)
+            except QueryParameterError as error:
+                raise QueryParameterError(
+                    f"{error} (expected {parameter.type_text()}, for example "
+                    f"{_shown(str(parameter.example))})"
+                ) from None
         return bound
 
     def text(self, *, limit: int | None = None, offset: int = 0) -> str:

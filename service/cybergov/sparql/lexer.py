@@ -154,3 +154,30 @@ def bind_values(text: str, substitutions: Mapping[str, NamedNode | Literal | Bla
         return text
     offset = where_group(text)
     return f"{text[:offset]} {values_block(substitutions)}\n{text[offset:]}"
+
+
+def undeclared_prefixes(text: str) -> list[str]:
+    """The prefixes the query's prefixed names use without a ``PREFIX`` declaration, in
+    order of first use."""
+    declared: set[str] = set()
+    used: list[str] = []
+    previous: Token | None = None
+    for token in tokens(text):
+        if token.kind == "pname":
+            prefix = token.text.split(":", 1)[0]
+            if previous is not None and previous.is_keyword("PREFIX"):
+                declared.add(prefix)
+            elif prefix not in used:
+                used.append(prefix)
+        previous = token
+    return [prefix for prefix in used if prefix not in declared]
+
+
+def declare_prefixes(text: str, known: Mapping[str, str]) -> str:
+    """The query with a ``PREFIX`` declaration, first, for each prefix of ``known`` that it
+    uses without declaring (its other prefixes are left for the engine to report)."""
+    missing = [p for p in undeclared_prefixes(text) if p in known]
+    if not missing:
+        return text
+    lines = "".join(f"PREFIX {p}: <{known[p]}>\n" for p in missing)
+    return lines + text

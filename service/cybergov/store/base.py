@@ -6,8 +6,9 @@ store, so that code above the store never depends on which one runs.
 
 from __future__ import annotations
 
+import threading
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -18,6 +19,8 @@ from cybergov.errors import QueryError
 Term = NamedNode | BlankNode | Literal
 #: What a query's variables are bound to before it is evaluated.
 Bindings = Mapping[str, Term]
+#: Told of every write: the named graphs it touched, or ``None`` when any may have changed.
+WriteListener = Callable[[frozenset[str] | None], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,8 +138,45 @@ def collect_triples(triples: Iterable[Triple], max_rows: int | None) -> Triples:
 class Store(ABC):
     """A quad store that cybergov reads and writes.
 
-    Queries see the union of all named graphs as their default graph.
+    Queries see the union of all named graphs as their default graph. Every write
+    goes through :meth:`wrote`, the one place where what follows the store (the query
+    workers' replica, the search index) learns that it changed and where.
     """
+
+    _generation: int = 0
+    _listeners: tuple[WriteListener, ...] = ()
+    _listeners_lock = threading.Lock()
+
+    @property
+    def generation(self) -> int:
+        """A number that grows with every write made through this object."""
+        return self._generation
+
+    def listen(self, listener: WriteListener) -> None:
+        """Call ``listener`` after every write, with the graphs it touched (``None``: any).
+
+        Listeners run in the writing thread, inside the write path: they only note
+        what changed and do their work later.
+        """
+        with self._listeners_lock:
+            self._listeners = (*self._listeners, listener)
+
+    def unlisten(self, listener: WriteListener) -> None:
+        """Stop telling ``listener`` of writes."""
+        with self._listeners_lock:
+            self._listeners = tuple(known for known in self._listeners if known != listener)
+
+    def wrote(self, graphs: Iterable[str] | None = None) -> None:
+        """Record a write that touched ``graphs`` (``None`` when they are not known).
+
+        Every write method calls it once its write is over, whether it succeeded or
+        not; code that writes around the interface (directly into the engine) calls it
+        too.
+        """
+        self._generation += 1
+        touched = None if graphs is None else frozenset(graphs)
+        for listener in self._listeners:
+            listener(touched)
 
     @abstractmethod
     def query(
@@ -185,8 +225,11 @@ class Store(ABC):
         return expect_triples(self.query(sparql, substitutions=substitutions, max_rows=max_rows))
 
     @abstractmethod
-    def update(self, sparql: str) -> None:
+    def update(self, sparql: str, *, graphs: Iterable[str] | None = None) -> None:
         """Apply a SPARQL update in one transaction.
+
+        ``graphs`` names the graphs the update writes, when the caller knows them (the
+        listeners are told; without it they hear that any graph may have changed).
 
         Raises:
             QuerySyntaxError: the update does not parse.

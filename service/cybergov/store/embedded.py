@@ -61,7 +61,6 @@ class EmbeddedStore(Store):
     def __init__(self, path: Path | None = None, *, read_only: bool = False) -> None:
         self.path = path
         self.read_only = read_only
-        self._generation = 0
         try:
             if path is None:
                 self._store = OxigraphStore()
@@ -81,14 +80,9 @@ class EmbeddedStore(Store):
         """
         return self._store
 
-    @property
-    def generation(self) -> int:
-        """A number that grows with every write, so that replicas know when to follow."""
-        return self._generation
-
-    def mark_changed(self) -> None:
-        """Record a write made directly on :attr:`oxigraph`."""
-        self._generation += 1
+    def mark_changed(self, graphs: Iterable[str] | None = None) -> None:
+        """Record a write made directly on :attr:`oxigraph` (see :meth:`Store.wrote`)."""
+        self.wrote(graphs)
 
     def query(
         self, sparql: str, *, substitutions: Bindings | None = None, max_rows: int | None = None
@@ -108,7 +102,7 @@ class EmbeddedStore(Store):
         except OSError as error:
             raise StoreError(f"the store failed to answer the query: {error}") from error
 
-    def update(self, sparql: str) -> None:
+    def update(self, sparql: str, *, graphs: Iterable[str] | None = None) -> None:
         try:
             self._store.update(sparql)
         except SyntaxError as error:
@@ -118,7 +112,7 @@ class EmbeddedStore(Store):
         finally:
             # Counted once the write is over: a replica made while it runs is labelled with
             # the generation before it, so it is made again afterwards.
-            self._generation += 1
+            self.wrote(graphs)
 
     def replace_graph(self, graph: str, data: bytes, *, format: RdfFormat, source: str) -> int:
         staging = NamedNode(f"{graph}#staging")
@@ -137,10 +131,10 @@ class EmbeddedStore(Store):
         except OSError as error:
             raise StoreError(f"cannot store {source} in <{graph}>: {error}") from error
         finally:
-            self._generation += 1
+            self.wrote((graph,))
         if not self._store.contains_named_graph(target):
             self._store.add_graph(target)
-            self._generation += 1
+            self.wrote((graph,))
         return self.graph_size(graph)
 
     def add_triples(self, graph: str, triples: Iterable[Triple]) -> int:
@@ -157,7 +151,7 @@ class EmbeddedStore(Store):
             elif not self._store.contains_named_graph(target):
                 self._store.add_graph(target)
         finally:
-            self._generation += 1
+            self.wrote((graph,))
         return len(new)
 
     def drop_graph(self, graph: str) -> None:
@@ -166,7 +160,7 @@ class EmbeddedStore(Store):
             if self._store.contains_named_graph(target):
                 self._store.remove_graph(target)
         finally:
-            self._generation += 1
+            self.wrote((graph,))
 
     def named_graphs(self) -> list[str]:
         return sorted(g.value for g in self._store.named_graphs() if isinstance(g, NamedNode))

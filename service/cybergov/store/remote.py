@@ -297,7 +297,13 @@ class RemoteStore(Store):
 
     # --- updates and graphs -----------------------------------------------------------------
 
-    def update(self, sparql: str) -> None:
+    def update(self, sparql: str, *, graphs: Iterable[str] | None = None) -> None:
+        try:
+            self._send_update(sparql)
+        finally:
+            self.wrote(graphs)
+
+    def _send_update(self, sparql: str) -> None:
         wrapper = _Wrapper(self.endpoints.query, self._open, update=self.endpoints.update)
         wrapper.setMethod(POST)
         wrapper.setOnlyConneg(True)
@@ -324,7 +330,7 @@ class RemoteStore(Store):
             raise syntax_error(error, source) from error
         target = term_text(NamedNode(graph), name="graph")
         if not triples:
-            self.update(f"DROP SILENT GRAPH {target}")
+            self.update(f"DROP SILENT GRAPH {target}", graphs=(graph,))
             return 0
         # The new content goes to a graph of its own first, then replaces the old one in a
         # single update: a transfer cut short, or refused half-way (Virtuoso keeps what it
@@ -332,9 +338,8 @@ class RemoteStore(Store):
         staging = f"{STAGING_GRAPH_PREFIX}{uuid.uuid4().hex}"
         try:
             self._write_new_graph(staging, triples)
-            self.update(
-                f"MOVE SILENT GRAPH {term_text(NamedNode(staging), name='graph')} TO GRAPH {target}"
-            )
+            moved = term_text(NamedNode(staging), name="graph")
+            self.update(f"MOVE SILENT GRAPH {moved} TO GRAPH {target}", graphs=(staging, graph))
         except BaseException:
             self._drop_quietly(staging)
             raise
@@ -344,12 +349,18 @@ class RemoteStore(Store):
         """Write triples into a graph that does not exist yet."""
         if self._graph_store is not None:
             body = serialize(triples, format=RdfFormat.N_TRIPLES) or b""
-            self._graph_store.request("PUT", graph, body=body)
+            try:
+                self._graph_store.request("PUT", graph, body=body)
+            finally:
+                self.wrote((graph,))
             return
         target = term_text(NamedNode(graph), name="graph")
         for start in range(0, len(triples), _INSERT_BATCH):
             batch = serialize(triples[start : start + _INSERT_BATCH], format=RdfFormat.N_TRIPLES)
-            self.update(f"INSERT DATA {{ GRAPH {target} {{\n{(batch or b'').decode()}\n}} }}")
+            self.update(
+                f"INSERT DATA {{ GRAPH {target} {{\n{(batch or b'').decode()}\n}} }}",
+                graphs=(graph,),
+            )
 
     def _drop_quietly(self, graph: str) -> None:
         try:
@@ -377,15 +388,21 @@ class RemoteStore(Store):
         target = term_text(NamedNode(graph), name="graph")
         self.update(  # every term above was written by pyoxigraph's serialiser
             f"INSERT {{ GRAPH {target} {{ ?s ?p ?o }} }}\n"  # noqa: S608
-            f"WHERE {{ VALUES (?s ?p ?o) {{\n{rows}\n}} MINUS {{ GRAPH ?held {{ ?s ?p ?o }} }} }}"
+            f"WHERE {{ VALUES (?s ?p ?o) {{\n{rows}\n}} MINUS {{ GRAPH ?held {{ ?s ?p ?o }} }} }}",
+            graphs=(graph,),
         )
         return self.graph_size(graph) - before
 
     def drop_graph(self, graph: str) -> None:
         if self._graph_store is not None:
-            self._graph_store.request("DELETE", graph)
+            try:
+                self._graph_store.request("DELETE", graph)
+            finally:
+                self.wrote((graph,))
         else:
-            self.update(f"DROP SILENT GRAPH {term_text(NamedNode(graph), name='graph')}")
+            self.update(
+                f"DROP SILENT GRAPH {term_text(NamedNode(graph), name='graph')}", graphs=(graph,)
+            )
 
     def named_graphs(self) -> list[str]:
         return [g for g in self._all_graphs() if not g.startswith(STAGING_GRAPH_PREFIX)]

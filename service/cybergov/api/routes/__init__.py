@@ -4,13 +4,17 @@ from fastapi import APIRouter
 
 from cybergov.api.routes import (
     contributions,
+    docs,
     dumps,
     health,
     home,
+    incidents,
     ontology,
     resources,
+    search,
     shapes,
     sparql,
+    views,
     void,
 )
 
@@ -19,6 +23,10 @@ from cybergov.api.routes import (
 ROUTERS: tuple[APIRouter, ...] = (
     home.router,
     health.router,
+    search.router,
+    incidents.router,
+    views.router,
+    docs.router,
     sparql.router,
     contributions.router,
     resources.router,

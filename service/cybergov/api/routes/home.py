@@ -7,14 +7,18 @@ from fastapi.responses import JSONResponse, Response
 
 from cybergov import __version__
 from cybergov.api.deps import FormatParam, ServiceDep
+from cybergov.api.home_charts import drawn_charts
 from cybergov.api.negotiation import HTML, JSON, choose
-from cybergov.api.render import page
+from cybergov.api.render import page, root_path
 from cybergov.exchange.void import DESCRIPTION, TITLE
+from cybergov.explore.lookup import counts
 
 router = APIRouter(tags=["service"])
 
 #: The entry points of the service, for the home page and its JSON form.
 ENTRY_POINTS = (
+    ("search", "/search", "Search every resource by name, alias, identifier or description"),
+    ("incidents", "/incidents", "The incident browser: incidents by year, target, attribution"),
     ("questions", "/questions", "The questions of the catalogue, each with typed parameters"),
     ("sparql", "/sparql", "The SPARQL 1.1 query endpoint, with a query form"),
     ("contributions", "/contributions", "Contributions received, and how to send one"),
@@ -43,6 +47,7 @@ def home(request: Request, service: ServiceDep, format: FormatParam = None) -> R
             },
             headers={"Vary": "Accept"},
         )
+    stats = service.cached("counts", lambda: counts(service.store), version=version)
     return page(
         request,
         service,
@@ -51,4 +56,6 @@ def home(request: Request, service: ServiceDep, format: FormatParam = None) -> R
         description=DESCRIPTION,
         version=version,
         entry_points=ENTRY_POINTS,
+        stats=stats,
+        charts=drawn_charts(service, root_path(request)),
     )

@@ -28,6 +28,7 @@ from fastapi.responses import JSONResponse, Response
 from cybergov.api.answers import flags
 from cybergov.api.deps import ServiceDep
 from cybergov.api.negotiation import CSV, HTML, JSON, SPARQL_JSON, SPARQL_XML, TSV, choose
+from cybergov.api.question_pages import question_page
 from cybergov.api.render import page, root_path
 from cybergov.api.schemas import QuestionAnswer, QuestionList, plain_rows
 from cybergov.api.service import Service
@@ -36,46 +37,68 @@ from cybergov.execution import Serialised
 from cybergov.sparql.catalogue import Catalogue, Parameter, Question, example_values
 from cybergov.store.base import Term
 
-#: What an answer is offered as; JSON first.
-ANSWER_OFFERS = (JSON, SPARQL_JSON, CSV, TSV, SPARQL_XML)
+#: What an answer is offered as; JSON first, a page with the question's form for browsers.
+ANSWER_OFFERS = (JSON, SPARQL_JSON, CSV, TSV, SPARQL_XML, HTML)
 FORMAT_NAMES = ("json", "sparql-json", "csv", "tsv", "xml")
 _PAGING = frozenset({"limit", "offset", "format"})
 
 
-def _python_type(parameter: Parameter) -> Any:
-    if parameter.type == "integer":
-        return int
-    if parameter.type == "enumeration":
-        assert parameter.values is not None
-        return Literal[parameter.values]
-    return str
-
-
-def _query(parameter: Parameter) -> Any:
-    """The FastAPI ``Query`` of one question parameter: type, constraints, docs."""
-    extra: dict[str, Any] = {}
-    constraints: dict[str, Any] = {}
-    if parameter.type == "iri":
-        extra["format"] = "iri"
-        constraints["max_length"] = 2000
-    elif parameter.type == "date":
-        extra["format"] = "date"
-        constraints["pattern"] = r"^\d{4}-\d{2}-\d{2}$"
-    elif parameter.type == "string":
-        constraints["max_length"] = 1000
+def _description(parameter: Parameter) -> str:
     description = parameter.description or ""
     if parameter.type == "iri":
         description += " A full IRI, or a cybergov prefixed name (state:FR)."
     elif parameter.type == "date":
         description += " A date, YYYY-MM-DD."
-    example = parameter.example
+    return description.strip()
+
+
+def _query(parameter: Parameter) -> Any:
+    """The FastAPI ``Query`` of one question parameter.
+
+    Every value arrives as text and is checked by the question (:meth:`Question.bind`),
+    so that a form's empty field means "not given" and a bad value is answered with what
+    was expected; the OpenAPI document describes the type (:func:`document_parameters`).
+    """
     return Query(
         alias=parameter.name,
-        description=description.strip(),
-        examples=[example.isoformat() if hasattr(example, "isoformat") else example],
-        json_schema_extra=extra or None,
-        **constraints,
+        description=_description(parameter),
+        max_length=2000,
     )
+
+
+def parameter_schema(parameter: Parameter) -> dict[str, Any]:
+    """The JSON schema of one question parameter, for the OpenAPI document."""
+    example = parameter.example
+    schema: dict[str, Any] = {
+        "examples": [example.isoformat() if hasattr(example, "isoformat") else example]
+    }
+    if parameter.type == "integer":
+        schema["type"] = "integer"
+    elif parameter.type == "enumeration":
+        schema |= {"type": "string", "enum": list(parameter.values or ())}
+    elif parameter.type == "date":
+        schema |= {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
+    elif parameter.type == "iri":
+        schema |= {"type": "string", "format": "iri", "maxLength": 2000}
+    else:
+        schema |= {"type": "string", "maxLength": 1000}
+    if parameter.default is not None:
+        default = parameter.default
+        schema["default"] = default.isoformat() if hasattr(default, "isoformat") else default
+    return schema
+
+
+def document_parameters(operation: dict[str, Any], question: Question) -> None:
+    """Describe the question's parameters in its OpenAPI operation: type, examples, and
+    whether each is required."""
+    for entry in operation.get("parameters", []):
+        if entry.get("in") != "query":
+            continue
+        for parameter in question.params:
+            if parameter.name == entry["name"]:
+                entry["required"] = parameter.required
+                entry["schema"] = parameter_schema(parameter)
+                entry["description"] = _description(parameter)
 
 
 def _signature(question: Question, max_rows: int) -> inspect.Signature:
@@ -85,12 +108,11 @@ def _signature(question: Question, max_rows: int) -> inspect.Signature:
         inspect.Parameter("service", keyword, annotation=ServiceDep),
     ]
     for parameter in question.params:
-        kind = _python_type(parameter)
-        annotation: Any = Annotated[  # a type made at run time, read by FastAPI
-            kind if parameter.required else kind | None,
-            _query(parameter),
-        ]
-        default: Any = inspect.Parameter.empty if parameter.required else parameter.default
+        # A required parameter is optional here, so that a browser asking without it gets
+        # the question's form; the answer refuses it (422), and the OpenAPI document says
+        # it is required (see cybergov.api.app.openapi_document).
+        annotation: Any = Annotated[str | None, _query(parameter)]  # made at run time
+        default: Any = parameter.default
         parameters.append(
             inspect.Parameter(
                 f"p_{parameter.name}", keyword, annotation=annotation, default=default
@@ -116,8 +138,8 @@ def _signature(question: Question, max_rows: int) -> inspect.Signature:
             "format",
             keyword,
             annotation=Annotated[
-                Literal["json", "sparql-json", "csv", "tsv", "xml"] | None,
-                Query(description="The answer's format, overriding Accept."),
+                Literal["json", "sparql-json", "csv", "tsv", "xml", "html"] | None,
+                Query(description="The answer's format, overriding Accept (html: the form)."),
             ],
             default=None,
         ),
@@ -156,7 +178,9 @@ def answer(
     and the question's members in front of them.
     """
     representation = choose(request.headers.get("accept"), ANSWER_OFFERS, format=format)
-    asked = {name: value for name, value in values.items() if value is not None}
+    asked = {name: value for name, value in values.items() if value not in (None, "")}
+    if representation is HTML:
+        return question_page(request, service, question, asked, limit=limit, offset=offset)
     bound = question.bind(asked)
     output = "json" if representation is JSON else representation.key
     runner = service.runner

@@ -16,7 +16,7 @@ from cybergov.api.views import Views
 from cybergov.errors import ResourceNotFound
 from cybergov.exchange.ontology_doc import OntologyDoc, document_ontology
 from cybergov.exchange.resources import Description, describe_resource, description_quads
-from cybergov.namespaces import CGR, GRAPH
+from cybergov.namespaces import CG, CGR, GRAPH
 
 router = APIRouter(tags=["linked data"])
 
@@ -80,7 +80,18 @@ def serve(request: Request, service: Service, base: str, path: str, format: str 
         formats = [
             (r.label, r.media_type, f"{own_path}?format={r.extension}") for r in RDF_PAGE[1:]
         ]
-        return page(request, service, "resource.html", headers=headers, formats=formats, **context)
+        has_timeline = bool(
+            {str(CG.Incident), str(CG.Actor)} & {t.value for t in description.types}
+        )
+        return page(
+            request,
+            service,
+            "resource.html",
+            headers=headers,
+            formats=formats,
+            has_timeline=has_timeline,
+            **context,
+        )
     return rdf_response(description_quads(description), representation, headers=headers)
 
 

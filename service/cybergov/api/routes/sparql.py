@@ -12,8 +12,11 @@ a query form to a browser.
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
 from functools import partial
 from typing import Any
+from urllib.parse import urlencode
 
 import anyio.to_thread
 from fastapi import APIRouter, Request
@@ -23,12 +26,16 @@ from cybergov.api.answers import flags, graph_response, serialised_response
 from cybergov.api.deps import FormatParam, ServiceDep
 from cybergov.api.negotiation import GRAPHS, HTML, RDF_FIRST, RESULTS, choose
 from cybergov.api.protocol import FORM, QUERY, Operation, read_operation
-from cybergov.api.render import alternates, page, rdf_response
+from cybergov.api.render import alternates, page, rdf_response, root_path
 from cybergov.api.routes.void import dataset_description
 from cybergov.api.service import Service
+from cybergov.api.svg import chart_svg
+from cybergov.api.tables import table_of
 from cybergov.exchange.service_description import service_description_triples
-from cybergov.namespaces import readable
+from cybergov.explore.charts import chart_of_answer
+from cybergov.namespaces import PREFIXES, readable
 from cybergov.sparql.guard import screen
+from cybergov.sparql.lexer import declare_prefixes
 from cybergov.store.base import Solutions
 
 router = APIRouter(tags=["SPARQL"])
@@ -84,6 +91,14 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
 
 _PARAMETERS = [
     {
+        "name": "prefixes",
+        "in": "query",
+        "required": False,
+        "schema": {"type": "string", "enum": ["known"]},
+        "description": "known: declare the cybergov prefixes (cg:, state:, incident:...) that "
+        "the query uses without declaring them.",
+    },
+    {
         "name": "query",
         "in": "query",
         "required": False,
@@ -130,6 +145,9 @@ _BODY = {
 def answer(request: Request, service: Service, found: Operation, format: str | None) -> Response:
     """Screen, negotiate, run and serialise one query (on a worker thread: it blocks)."""
     assert found.query is not None
+    if request.query_params.get("prefixes") == "known":
+        found = replace(found, query=declare_prefixes(found.query, PREFIXES))
+    assert found.query is not None
     form = screen(found.query, service.runner.limits).form
     offers = RESULTS if form in ("SELECT", "ASK") else GRAPHS
     chosen = choose(request.headers.get("accept"), offers, format=format)
@@ -164,33 +182,60 @@ def results_page(
         variables = ("subject", "predicate", "object")
         rows = [(t.subject, t.predicate, t.object) for t in result]
     truncated = bool(getattr(result, "truncated", False))
+    view = "chart" if request.query_params.get("view") == "chart" else "table"
+    table = chart = chart_model = None
+    if isinstance(result, Solutions):
+        table = table_of(result, service.store, root_path(request))
+        chart_model = chart_of_answer("The answer", result) if view == "chart" else None
+        chart = chart_svg(chart_model, root_path(request)) if chart_model else None
+    kept = [(k, v) for k, v in request.query_params.multi_items() if k != "view"]
     return page(
         request,
         service,
         "sparql.html",
         headers={**headers, **flags(truncated)},
-        query=query,
-        examples=EXAMPLES,
+        **editor_context(service, query),
         boolean=result if isinstance(result, bool) else None,
         variables=variables,
         rows=rows,
+        table=table,
+        view=view,
+        chart=chart,
+        chart_model=chart_model,
+        table_link=urlencode([*kept, ("view", "table")]),
+        chart_link=urlencode([*kept, ("view", "chart")]),
         truncated=truncated,
         label=readable,
         answered=True,
     )
 
 
+def editor_context(service: Service, query: str, example: str | None = None) -> dict[str, Any]:
+    """What the editor shows: the query, the catalogue's questions to start from, and
+    the prefixes it declares by itself."""
+    return {
+        "query": query,
+        "examples": EXAMPLES,
+        "questions": [(q.name, q.summary) for q in service.catalogue],
+        "example": example,
+        "known_prefixes": json.dumps(PREFIXES, separators=(",", ":")),
+    }
+
+
 def service_description(request: Request, service: Service, format: str | None) -> Response:
     representation = choose(request.headers.get("accept"), RDF_FIRST, format=format)
     headers = {"Link": alternates("/sparql", RDF_FIRST)}
     if representation is HTML:
+        example = request.query_params.get("example")
+        query = EXAMPLES[0][1]
+        if example:
+            query = service.catalogue.get(example).sparql.strip()
         return page(
             request,
             service,
             "sparql.html",
             headers=headers,
-            query=EXAMPLES[0][1],
-            examples=EXAMPLES,
+            **editor_context(service, query, example),
             answered=False,
             formats=[
                 (r.label, r.media_type, f"/sparql?format={r.extension}")
@@ -241,6 +286,6 @@ router.add_api_route(
     summary="SPARQL query by POST (a form, or application/sparql-query)",
     response_class=Response,
     responses=_RESPONSES,
-    openapi_extra={"parameters": _PARAMETERS[1:], "requestBody": _BODY},
+    openapi_extra={"parameters": [_PARAMETERS[0], *_PARAMETERS[2:]], "requestBody": _BODY},
     operation_id="sparql_post",
 )
