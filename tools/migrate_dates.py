@@ -31,8 +31,9 @@ YAML_SUFFIXES = frozenset({".yaml", ".yml"})
 MIDNIGHT = "T00:00:00"
 
 _DAY = r"(\d{4}-\d{2}-\d{2})"
-_PREFIXED_LITERAL = re.compile(rf'"{_DAY}"\^\^xsd:date(?![A-Za-z0-9_])')
-_FULL_LITERAL = re.compile(rf'"{_DAY}"\^\^<http://www\.w3\.org/2001/XMLSchema#date>')
+# A quote may be escaped (\"), as in the examples that shapes' messages quote.
+_PREFIXED_LITERAL = re.compile(rf'(\\?)"{_DAY}(\\?)"\^\^xsd:date(?![A-Za-z0-9_])')
+_FULL_LITERAL = re.compile(rf'(\\?)"{_DAY}(\\?)"\^\^<http://www\.w3\.org/2001/XMLSchema#date>')
 _PREFIXED_DATATYPE = re.compile(r"\bxsd:date(?![A-Za-z0-9_])")
 _FULL_DATATYPE = re.compile(r"http://www\.w3\.org/2001/XMLSchema#date(?![A-Za-z0-9_])")
 _YAML_CELL = re.compile(rf'"{_DAY}"')
@@ -40,9 +41,9 @@ _YAML_CELL = re.compile(rf'"{_DAY}"')
 
 def migrate_rdf(text: str) -> str:
     """The text of a Turtle, N-Triples or SPARQL file with its dates moved."""
-    text = _PREFIXED_LITERAL.sub(rf'"\1{MIDNIGHT}"^^xsd:dateTime', text)
+    text = _PREFIXED_LITERAL.sub(rf'\1"\2{MIDNIGHT}\3"^^xsd:dateTime', text)
     text = _FULL_LITERAL.sub(
-        rf'"\1{MIDNIGHT}"^^<http://www.w3.org/2001/XMLSchema#dateTime>', text
+        rf'\1"\2{MIDNIGHT}\3"^^<http://www.w3.org/2001/XMLSchema#dateTime>', text
     )
     text = _PREFIXED_DATATYPE.sub("xsd:dateTime", text)
     return _FULL_DATATYPE.sub("http://www.w3.org/2001/XMLSchema#dateTime", text)
