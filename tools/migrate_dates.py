@@ -51,11 +51,10 @@ def migrate_rdf(text: str) -> str:
 
 def migrate_yaml(text: str) -> str:
     """Expected answers: the date cells of answer rows, not the parameter values."""
-    lines = []
-    for line in text.splitlines(keepends=True):
-        if "params:" not in line:
-            line = _YAML_CELL.sub(rf'"\1{MIDNIGHT}"', line)
-        lines.append(line)
+    lines = [
+        line if "params:" in line else _YAML_CELL.sub(rf'"\1{MIDNIGHT}"', line)
+        for line in text.splitlines(keepends=True)
+    ]
     return migrate_rdf("".join(lines))
 
 

@@ -143,13 +143,17 @@ def _spell_out_disjointness(ontology: rdflib.Graph) -> None:
         ontology.subject_objects(OWL.disjointWith)
     )
     for axiom in ontology.subjects(RDF.type, OWL.AllDisjointClasses):
-        members = list(Collection(ontology, ontology.value(axiom, OWL.members)))
+        head = ontology.value(axiom, OWL.members)
+        if head is None:
+            continue
+        members = list(Collection(ontology, head))
         pairs |= {(a, b) for a in members for b in members if a != b}
     for first, second in pairs:
         for narrower in ontology.transitive_subjects(RDFS.subClassOf, first):
             for other in ontology.transitive_subjects(RDFS.subClassOf, second):
-                ontology.add((narrower, OWL.disjointWith, other))
-                ontology.add((other, OWL.disjointWith, narrower))
+                if narrower is not None and other is not None:
+                    ontology.add((narrower, OWL.disjointWith, other))
+                    ontology.add((other, OWL.disjointWith, narrower))
 
 
 @cache
@@ -252,6 +256,7 @@ def _descriptions_query(bundle: ShapesBundle) -> str:
         "SELECT ?s ?p ?o WHERE { VALUES ?s { {VALUES} } ?s ?p ?o . "
         f"FILTER(?p NOT IN ({terms}) && (?p != <{RDF.type}> || ?o NOT IN ({terms}))) }}"
     )
+
 
 _INCOMING = "SELECT ?s ?p ?o WHERE { VALUES ?o { {VALUES} } ?s ?p ?o . FILTER(?p IN ({LINKS})) }"
 # One VALUES list only: pyoxigraph 0.5 joins two VALUES lists as a cross product first,
