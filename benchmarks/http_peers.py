@@ -18,30 +18,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from functools import partial
 from pathlib import Path
 
-import httpx
-
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))  # the tests' port helper
-
-from tests.servers import free_port  # noqa: E402
-
-
-def wait_until_ready(url: str, process: subprocess.Popen[bytes], seconds: float = 600) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"{url} exited with {process.returncode}")
-        try:
-            httpx.get(url, timeout=2)
-            return
-        except httpx.TransportError:
-            time.sleep(0.2)
-    process.kill()
-    raise SystemExit(f"{url} did not start")
+from servers import free_port, wait_until_ready
 
 
 class Peer:

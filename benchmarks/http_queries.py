@@ -15,12 +15,13 @@ from urllib.parse import urlencode
 import httpx
 from pyoxigraph import RdfFormat
 
-from cybergov.questions import Catalogue
-from cybergov.sparql import bind_values
+from cybergov.sparql.catalogue import Catalogue
+from cybergov.sparql.lexer import bind_values
 from cybergov.store import EmbeddedStore
 from cybergov.store.base import collect_solutions
 from http_peers import Peer, cybergov, rdflib_endpoint
-from questions import SYNTHETIC, build, oxigraph_server
+from questions import SYNTHETIC, build
+from servers import OxigraphServer
 
 #: The deadline of a query on cybergov and on the Oxigraph server, in seconds (cybergov's
 #: default). The Oxigraph server (0.5) keeps a thread per query for as long as its timeout:
@@ -229,7 +230,7 @@ def measure(size: int, options: Any) -> None:
     data = build(size)
     store = EmbeddedStore()
     store.oxigraph.bulk_load(path=str(data), format=RdfFormat.N_QUADS)
-    oxi = oxigraph_server(data, timeout=DEADLINE)
+    oxi = OxigraphServer(data, timeout=DEADLINE).start()
     ours = cybergov(data, keep_answers=False)
     kept = cybergov(data)
     peer = rdflib_endpoint(data) if size <= options.rdflib_limit else None
@@ -242,13 +243,15 @@ def measure(size: int, options: Any) -> None:
                     servers = Servers(ours.url, kept.url, oxi.query_endpoint)
                     row = measure_case(case, store, servers, peer, options)
                 except httpx.HTTPError as error:  # a server failed: say so, restart, retry once
-                    failed.append(f"{case.label}: attempt {attempt} failed: {describe(error)}")
+                    failed.append(
+                        f"{case.label}: attempt {attempt} failed: {describe_error(error)}"
+                    )
                     print(f"  {failed[-1]}", flush=True)
                     stopped = oxi.process is None or oxi.process.poll() is not None
                     if stopped or oxi.base in str(error.request.url):
                         failed.append(f"{case.label}: the Oxigraph server restarted")
                         oxi.stop()
-                        oxi = oxigraph_server(data, timeout=DEADLINE)
+                        oxi = OxigraphServer(data, timeout=DEADLINE).start()
                     for server in (ours, kept):
                         if server.process is None or server.process.poll() is not None:
                             failed.append(f"{case.label}: {server.kind} had stopped; restarted")
@@ -269,7 +272,7 @@ def measure(size: int, options: Any) -> None:
         print(f"failure: {line}")
 
 
-def describe(error: httpx.HTTPError) -> str:
+def describe_error(error: httpx.HTTPError) -> str:
     """An HTTP failure with what the server said, if it said anything."""
     said = ""
     if isinstance(error, httpx.HTTPStatusError):

@@ -7,7 +7,7 @@ synthetic graph and the inferences the rules draw from it):
 
 - ``raw engine``: pyoxigraph in this process, the least work a description
   needs (the resource's quads, then the label of each IRI it links to);
-- ``describe()``: the library function the service calls, in this process;
+- ``describe_resource()``: the library function the service calls, in this process;
 - ``HTTP <format>``: ``GET /id/incident/...`` on a real service (uvicorn, one
   worker, the same store in memory) from one keep-alive client, and the
   requests per second eight concurrent clients get.
@@ -43,7 +43,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -55,16 +54,19 @@ from pathlib import Path
 import httpx
 from pyoxigraph import NamedNode, RdfFormat, serialize
 
-from cybergov.describe import describe
-from cybergov.ontology import ontology_modules
-from cybergov.reason.rules import materialise, read_rules
+from cybergov.exchange.resources import describe_resource
+from cybergov.knowledge.ontology import ontology_modules
+from cybergov.knowledge.rules import materialise, read_rules
 from cybergov.store import EmbeddedStore
+from servers import free_port, wait_until_ready
 from synthetic import generate
 
 LABEL = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 ID = "https://w3id.org/cybergov/id/"
 FORMATS = {"Turtle": "text/turtle", "JSON-LD": "application/ld+json", "HTML": "text/html"}
 CLIENTS = 8
+#: Seconds one request may take before the run counts it failed.
+TIMEOUT = 30.0
 
 
 def build_store(size: int) -> EmbeddedStore:
@@ -117,7 +119,7 @@ def throughput(url: str, accept: str, iris: list[str], seconds: float = 3.0) -> 
     stop = time.perf_counter() + seconds
 
     def work(slot: int) -> None:
-        with httpx.Client(base_url=url, headers={"Accept": accept}) as client:
+        with httpx.Client(base_url=url, headers={"Accept": accept}, timeout=TIMEOUT) as client:
             index = slot
             while time.perf_counter() < stop:
                 client.get(iris[index % len(iris)].removeprefix("https://w3id.org/cybergov"))
@@ -131,12 +133,6 @@ def throughput(url: str, accept: str, iris: list[str], seconds: float = 3.0) -> 
     for thread in threads:
         thread.join()
     return sum(counts) / (time.perf_counter() - started)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def serve(size: int, port: int) -> None:
@@ -160,15 +156,8 @@ def start_server(size: int) -> tuple[subprocess.Popen[bytes], str]:
         [sys.executable, __file__, "--serve", str(size), "--port", str(port)]
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/healthz/live", timeout=1).status_code == 200:
-                return process, url
-        except httpx.TransportError:
-            time.sleep(0.2)
-    process.kill()
-    raise SystemExit("the service did not start")
+    wait_until_ready(f"{url}/healthz/live", process, 300)
+    return process, url
 
 
 def row(name: str, durations: list[float], raw: float, rps: float | None = None) -> str:
@@ -192,22 +181,22 @@ def run(size: int, requests: int) -> list[str]:
     store = build_store(size)
     iris = targets(size)
     raw = timed(lambda iri: raw_lookup(store, iri), iris, requests)
-    library = timed(lambda iri: describe(store, iri), iris, requests)
+    library = timed(lambda iri: describe_resource(store, iri), iris, requests)
     raw_median = statistics.median(raw) * 1000
     lines = [
         f"### {size:,} synthetic triples ({len(store):,} quads with ontology and inferences)",
         "",
         *HEADER,
         row("raw engine", raw, raw_median),
-        row("describe()", library, raw_median),
+        row("describe_resource()", library, raw_median),
     ]
     process, url = start_server(size)
     try:
-        with httpx.Client(base_url=url) as client:
+        with httpx.Client(base_url=url, timeout=TIMEOUT) as client:
             floor = timed(lambda _: client.get("/healthz/live"), iris, requests)
         lines.append(row("HTTP /healthz/live", floor, raw_median))
         for label, accept in FORMATS.items():
-            with httpx.Client(base_url=url, headers={"Accept": accept}) as client:
+            with httpx.Client(base_url=url, headers={"Accept": accept}, timeout=TIMEOUT) as client:
 
                 def fetch(iri: str, client: httpx.Client = client) -> None:
                     response = client.get(iri.removeprefix("https://w3id.org/cybergov"))

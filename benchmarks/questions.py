@@ -27,41 +27,36 @@ Usage::
 
 from __future__ import annotations
 
+import argparse
+import gc
+import hashlib
+import math
+import multiprocessing
+import os
+import select
+import signal
+import statistics
 import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from pyoxigraph import RdfFormat
+
+from cybergov.execution import QueryRunner
+from cybergov.knowledge.load import load, refresh_inferences
+from cybergov.settings import Settings, data_root
+from cybergov.sparql.catalogue import Catalogue, Question
+from cybergov.sparql.lexer import bind_values
+from cybergov.store import EmbeddedStore
+from cybergov.store.base import collect_solutions
+from cybergov.store.remote import Endpoints, RemoteStore
+from servers import OxigraphServer
+from synthetic import generate
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))  # the tests' server helpers
-
-import argparse  # noqa: E402
-import gc  # noqa: E402
-import hashlib  # noqa: E402
-import math  # noqa: E402
-import multiprocessing  # noqa: E402
-import os  # noqa: E402
-import select  # noqa: E402
-import signal  # noqa: E402
-import statistics  # noqa: E402
-import time  # noqa: E402
-import urllib.request  # noqa: E402
-from collections.abc import Callable  # noqa: E402
-from dataclasses import dataclass  # noqa: E402
-from typing import Any  # noqa: E402
-
-from pyoxigraph import RdfFormat  # noqa: E402
-from tests.servers import OxigraphServer  # noqa: E402
-
-from cybergov.execution import QueryRunner  # noqa: E402
-from cybergov.load import load, refresh_inferences  # noqa: E402
-from cybergov.paths import data_root  # noqa: E402
-from cybergov.questions import Catalogue, Question  # noqa: E402
-from cybergov.settings import Settings  # noqa: E402
-from cybergov.sparql import bind_values  # noqa: E402
-from cybergov.store import EmbeddedStore  # noqa: E402
-from cybergov.store.base import collect_solutions  # noqa: E402
-from cybergov.store.remote import Endpoints, RemoteStore  # noqa: E402
-from synthetic import generate  # noqa: E402
-
 CACHE = HERE / "out" / "cache"
 #: Parameters that name resources of a family the synthetic graph has, and a synthetic one.
 SYNTHETIC = {
@@ -219,23 +214,8 @@ class Rdflib:
 # --- one size ---------------------------------------------------------------------------
 
 
-def oxigraph_server(path: Path, *, timeout: int = 600) -> OxigraphServer:
-    """``oxigraph serve --union-default-graph`` in memory, loaded with the N-Quads at ``path``,
-    its queries stopped after ``timeout`` seconds."""
-    server = OxigraphServer(union=True, timeout=timeout).start()
-    request = urllib.request.Request(
-        f"{server.base}/store",
-        data=path.read_bytes(),
-        method="POST",
-        headers={"Content-Type": "application/n-quads"},
-    )
-    with urllib.request.urlopen(request, timeout=3600):
-        pass
-    return server
-
-
 def remote_server(path: Path) -> tuple[OxigraphServer, RemoteStore]:
-    server = oxigraph_server(path)
+    server = OxigraphServer(path).start()
     return server, RemoteStore(Endpoints.derive(server.query_endpoint), timeout=600)
 
 

@@ -40,17 +40,17 @@ from pyoxigraph import Literal, NamedNode, Quad, RdfFormat
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from cybergov.intake import to_rdflib_term
-from cybergov.namespaces import SH
-from cybergov.ontology import ontology_modules
-from cybergov.reason.rules import materialise, read_rules
-from cybergov.store import EmbeddedStore
-from cybergov.validate import (
+from cybergov.contribute.intake import to_rdflib_term
+from cybergov.contribute.validation import (
     PreparedQueryGraph,
     ShapesBundle,
     shapes_bundle,
     validate_contribution,
 )
+from cybergov.knowledge.ontology import ontology_modules
+from cybergov.knowledge.rules import materialise, read_rules
+from cybergov.namespaces import SH
+from cybergov.store import EmbeddedStore
 from synthetic import (
     DESCRIPTION,
     LABEL,

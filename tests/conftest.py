@@ -10,16 +10,15 @@ import pytest
 from pyoxigraph import RdfFormat
 
 from cybergov.execution import QueryRunner
-from cybergov.load import load
+from cybergov.knowledge.load import load
+from cybergov.knowledge.ontology import ontology_modules
+from cybergov.knowledge.remote_load import load_remote
+from cybergov.knowledge.rules import materialise, read_rules
 from cybergov.namespaces import graph_iri
-from cybergov.ontology import ontology_modules
-from cybergov.paths import data_root
-from cybergov.reason.rules import materialise, read_rules
-from cybergov.settings import Settings
+from cybergov.settings import Settings, data_root
 from cybergov.store import EmbeddedStore
-from cybergov.store.factory import open_store
+from cybergov.store.factory import store_from_settings
 from cybergov.store.remote import RemoteStore
-from cybergov.store.sync import load_remote
 from tests.servers import OxigraphServer
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -95,7 +94,7 @@ def oxigraph_server() -> Iterator[OxigraphServer]:
 @pytest.fixture(scope="session")
 def remote_store(oxigraph_server: OxigraphServer) -> RemoteStore:
     """The Oxigraph server, loaded with the bundled ontology, graph and inferences."""
-    store = open_store(Settings(endpoint=oxigraph_server.query_endpoint, query_timeout=20))
+    store = store_from_settings(Settings(endpoint=oxigraph_server.query_endpoint, query_timeout=20))
     assert isinstance(store, RemoteStore)
     load_remote(store)
     return store

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import shutil
 import subprocess
 import sys
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from cybergov.paths import data_root
+from cybergov.settings import data_root
 
 ROOT = data_root()
 BIN = Path(sys.executable).parent
@@ -44,3 +45,31 @@ def test_code_is_formatted():
 def test_mypy_strict_finds_nothing():
     done = run(tool("mypy"))
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+HTTPX_CALLS = frozenset(
+    {"get", "post", "put", "patch", "delete", "head", "options", "request", "stream", "Client"}
+)
+
+
+def requests_without_timeout(folder: Path) -> list[str]:
+    """Every ``httpx`` request or client made in ``folder`` without an explicit timeout."""
+    found = []
+    for path in sorted(folder.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id == "httpx"
+                and node.func.attr in HTTPX_CALLS
+                and not any(keyword.arg == "timeout" for keyword in node.keywords)
+            ):
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    return found
+
+
+@pytest.mark.parametrize("folder", ["tests", "benchmarks"])
+def test_every_http_request_says_how_long_it_may_wait(folder):
+    # httpx's default of 5 s is too short for a busy machine and says nothing of the intent
+    assert requests_without_timeout(ROOT / folder) == []

@@ -374,7 +374,9 @@ def test_a_13f_pattern_match_is_flagged_for_notpetya_and_none_before_the_norm(lo
                               <https://w3id.org/cybergov/id/attribution-basis/technical>)) } }""",
     )
     assert on_reports == []
-    assert rows(loaded_store, "SELECT ?c WHERE { ?c a cg:DerivedClaim , cg:NormViolationClaim }") == []
+    assert (
+        rows(loaded_store, "SELECT ?c WHERE { ?c a cg:DerivedClaim , cg:NormViolationClaim }") == []
+    )
 
 
 def test_threat_actor_groups_keep_their_vendor_aliases(loaded_store):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from cybergov.paths import data_root
+from cybergov.settings import data_root
 from tests.conftest import SHARED_DATA
 
 

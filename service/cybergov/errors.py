@@ -6,7 +6,7 @@ parameter), so that it can be shown to a person as it is.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Self
 
 
 class CybergovError(Exception):
@@ -40,6 +40,12 @@ class Located(CybergovError):
             if column is not None:
                 where += f", column {column}"
         super().__init__(f"{where}: {message}")
+
+    @classmethod
+    def at(cls, message: str, *, text: str, offset: int, source: str) -> Self:
+        """The error at a character offset of a text, with that offset's line and column."""
+        line, column = line_and_column(text, offset)
+        return cls(message, source=source, line=line, column=column)
 
 
 class RdfSyntaxError(Located, DataError):
@@ -91,6 +97,11 @@ class ExternalReferenceRefused(LocatedInputRejected):
 
 class DocumentTypeRefused(LocatedInputRejected):
     """An RDF/XML document declares a DOCTYPE or entities, which could expand without bound."""
+
+
+class MalformedRequest(LocatedInputRejected):
+    """An HTTP request that cannot be read as what it claims to be (a body that is not
+    UTF-8, a length that is not a number, a query twice, a dataset IRI that is not one)."""
 
 
 class EmptyContribution(LocatedInputRejected):
@@ -152,7 +163,7 @@ class StoreUnavailable(StoreError):
     """A remote store could not be reached."""
 
 
-# --- serving and export -----------------------------------------------------------------
+# --- serving and exchange ---------------------------------------------------------------
 
 
 class ResourceNotFound(CybergovError):
@@ -190,3 +201,29 @@ class NotAcceptable(CybergovError):
 
 class ExportError(CybergovError):
     """A dump or a dataset description could not be written."""
+
+
+# --- where in a text ---------------------------------------------------------------------
+
+
+def line_and_column(text: str, offset: int) -> tuple[int, int]:
+    """The line and column of a character offset in a text, both counted from 1."""
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return line, column
+
+
+def decode_utf8(data: bytes, *, source: str, refusal: type[Located]) -> str:
+    """The text of bytes from outside, which must be UTF-8 (a leading byte-order mark is
+    dropped).
+
+    Raises:
+        Located: of the class ``refusal``, naming ``source`` and the line and column of the
+            first byte that is not UTF-8.
+    """
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        good = data[: error.start].decode("utf-8")
+        raise refusal.at("not UTF-8 text", text=good, offset=len(good), source=source) from None
+    return text.removeprefix("\ufeff")

@@ -1,12 +1,21 @@
-"""The namespaces of cybergov and the vocabularies it reuses, in one place.
+"""The namespaces of cybergov and the vocabularies it reuses, in one place, and how an
+IRI is shown to people.
 
 Resource IRIs are ``https://w3id.org/cybergov/id/<family>/<local>``; each family
 is also a Turtle prefix of the same name, so that ``state:RU`` reads as it is
-written in the curated files.
+written in the curated files. :func:`shorten` is the one way an IRI is shown
+(tables, pages, validation reports): as such a prefixed name when one fits. The
+prefixes an RDF document declares are those it would shorten its IRIs with
+(:func:`prefixes_for`).
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+
+from pyoxigraph import BlankNode, Literal, NamedNode
 from rdflib import Namespace
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD, NamespaceManager
 
@@ -118,7 +127,40 @@ def bind_prefixes(manager: NamespaceManager) -> None:
         manager.bind(prefix, iri, override=True, replace=True)
 
 
-def sparql_prologue(prefixes: dict[str, str] | None = None) -> str:
-    """PREFIX declarations for the given prefixes (all of them by default)."""
-    chosen = PREFIXES if prefixes is None else prefixes
-    return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in chosen.items())
+_LONGEST_NAMESPACE_FIRST = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
+#: A local name that reads back as written after a prefix, in Turtle as in SPARQL.
+_LOCAL_NAME = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_.\-]*[A-Za-z0-9_\-])?")
+
+
+@lru_cache(maxsize=65536)
+def shorten(iri: str) -> str:
+    """An IRI as a person reads it: ``prefix:local`` with the most specific cybergov prefix
+    whose namespace it starts with, when the rest is a plain local name (``state:FR``,
+    ``cg:Incident``, ``act:32019D0797``); else the IRI itself."""
+    for prefix, namespace in _LONGEST_NAMESPACE_FIRST:
+        if iri.startswith(namespace) and _LOCAL_NAME.fullmatch(iri[len(namespace) :]):
+            return f"{prefix}:{iri[len(namespace) :]}"
+    return iri
+
+
+def readable(term: NamedNode | BlankNode | Literal | None) -> str:
+    """A term as a person reads it in a table: an IRI shortened (:func:`shorten`), a
+    literal's text, a blank node as ``_:id``, nothing as the empty string."""
+    if term is None:
+        return ""
+    if isinstance(term, NamedNode):
+        return shorten(term.value)
+    if isinstance(term, BlankNode):
+        return f"_:{term.value}"
+    return term.value
+
+
+def prefixes_for(iris: Iterable[str]) -> dict[str, str]:
+    """The cybergov prefixes that :func:`shorten` uses for ``iris``: those a document
+    holding them declares."""
+    used: set[str] = set()
+    for iri in iris:
+        short = shorten(iri)
+        if short != iri:
+            used.add(short.partition(":")[0])
+    return {prefix: namespace for prefix, namespace in PREFIXES.items() if prefix in used}

@@ -1,21 +1,27 @@
-"""The settings of cybergov, read once from the environment (``CYBERGOV_*``).
+"""The settings of cybergov, read once from the environment (``CYBERGOV_*``), and where the
+bundled data is.
 
 Library code never reads the environment: it takes a :class:`Settings` (or
 plain arguments) from its caller. The command line and the service build one
 with :func:`load_settings` and pass it down.
+
+The data folders (``ontology/``, ``kg/``, ``shapes/``, ``queries/``) are copied into
+``cybergov/_data/`` in a wheel; in a checkout (an editable install included) they are
+the folders at the root of the repository. :func:`data_root` finds them.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from functools import cache
 from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from cybergov.errors import SettingsError
+from cybergov.errors import DataNotFound, SettingsError
 
 #: The name a token is given (it is recorded with each contribution, in an IRI).
 TOKEN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
@@ -134,9 +140,6 @@ class Settings(BaseSettings):
         default_factory=dict,
         description="Who may withdraw contributions: name=token pairs, as for contributor_tokens.",
     )
-    public_base: str = Field(
-        default="https://w3id.org/cybergov/", description="The public base IRI of resources."
-    )
     read_only: bool = Field(
         default=False,
         description="Serve without writing: the on-disk store is opened read-only and not loaded.",
@@ -169,3 +172,33 @@ def load_settings(**overrides: object) -> Settings:
             f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()
         )
         raise SettingsError(f"invalid settings: {problems}") from error
+
+
+# --- where the data is ---------------------------------------------------------------------
+
+#: The folders of the bundled data; ``shapes/`` may be missing (then nothing is validated).
+DATA_FOLDERS = ("ontology", "kg", "shapes", "queries")
+_REQUIRED_FOLDERS = ("ontology", "kg", "queries")
+
+
+@cache
+def data_root() -> Path:
+    """The folder that holds ``ontology/``, ``kg/``, ``shapes/`` and ``queries/``.
+
+    Raises:
+        DataNotFound: neither the wheel's ``_data`` folder nor a checkout was found.
+    """
+    package = Path(__file__).resolve().parent
+    candidates = (package / "_data", package.parent.parent)
+    for candidate in candidates:
+        if all((candidate / folder).is_dir() for folder in _REQUIRED_FOLDERS):
+            return candidate
+    tried = ", ".join(str(c) for c in candidates)
+    raise DataNotFound(f"the cybergov data folders were not found (looked in {tried})")
+
+
+def data_folder(name: str, root: Path | None = None) -> Path:
+    """One of the :data:`DATA_FOLDERS` of ``root`` (the bundled data by default)."""
+    if name not in DATA_FOLDERS:
+        raise ValueError(f"{name!r} is not a data folder; they are {', '.join(DATA_FOLDERS)}")
+    return (root or data_root()) / name

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -17,8 +16,12 @@ from fastapi.testclient import TestClient
 
 from cybergov.api import create_app
 from cybergov.settings import Settings
+from tests.servers import free_port
 
 FIXTURES = Path(__file__).parent / "fixtures"
+#: Seconds a request to a real server may take: generous, since the machine may be busy (the
+#: first request to a new server writes its dumps), but never unbounded.
+HTTP_TIMEOUT = 60.0
 
 
 class IsolatedSettings(Settings):
@@ -45,12 +48,6 @@ def client(loaded_store, runner, tmp_path_factory) -> Iterator[TestClient]:
         yield test_client
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def clean_environment(**extra: str) -> dict[str, str]:
     """This process's environment without any CYBERGOV_ setting, plus ``extra``."""
     kept = {k: v for k, v in os.environ.items() if not k.startswith("CYBERGOV_")}
@@ -59,7 +56,7 @@ def clean_environment(**extra: str) -> dict[str, str]:
 
 def cybergov_command() -> list[str]:
     script = Path(sys.executable).with_name("cybergov")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "cybergov.cli"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "cybergov"]
 
 
 @contextmanager

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from pyoxigraph import Quad, RdfFormat, parse, serialize
 
 from cybergov.api import create_app
-from cybergov.load import load
+from cybergov.knowledge.load import load
 from cybergov.namespaces import CONTRIBUTION_GRAPH_PREFIX, INFERRED_GRAPH_PREFIX, META_GRAPH
 from cybergov.store import EmbeddedStore, Solutions
 from tests.api.conftest import FIXTURES, settings

@@ -10,7 +10,11 @@ from rdflib import Dataset, Graph
 
 from cybergov.store import Solutions
 
-DATASETS = {"cybergov.nq": "nquads", "cybergov.trig": "trig", "cybergov.jsonld": "json-ld"}
+DATASETS = {
+    "cybergov.nq": "nquads",
+    "cybergov.trig": "trig",
+    "cybergov.jsonld": "json-ld",
+}
 GRAPHS = {"cybergov.nt": "nt", "cybergov.ttl": "turtle"}
 PLAIN = {"Accept-Encoding": "identity"}
 DISTINCT_TRIPLES = (
@@ -36,7 +40,7 @@ def distinct_triples(store) -> int:
 
 
 def test_the_index_lists_each_format_with_its_size_and_checksum(index, loaded_store):
-    from cybergov.export import graph_version
+    from cybergov.exchange import graph_version
 
     assert index["version"] == graph_version(loaded_store)
     assert index["licence"] == "https://creativecommons.org/licenses/by/4.0/"

@@ -8,7 +8,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from cybergov.checks import read_checks, run_check
+from cybergov.knowledge.checks import read_checks, run_check
 
 PAGES = [
     "/",

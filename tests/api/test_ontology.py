@@ -120,7 +120,12 @@ def test_an_unknown_module_is_404(client, path):
 def client_with_shapes(store, folder, dumps):
     """A service that reads its shapes from ``folder``."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(service_module, "shapes_folder", lambda root=None: folder)
+        bundled = service_module.data_folder
+        patch.setattr(
+            service_module,
+            "data_folder",
+            lambda name, root=None: folder if name == "shapes" else bundled(name, root),
+        )
         with TestClient(create_app(settings(dump_dir=dumps), store=store)) as test_client:
             yield test_client
 

@@ -14,7 +14,7 @@ from pyoxigraph import QueryResultsFormat, QuerySolutions, parse_query_results
 
 from cybergov.api import create_app
 from cybergov.api.schemas import QuestionAnswer
-from cybergov.questions import Catalogue, ask
+from cybergov.sparql.catalogue import Catalogue
 from cybergov.store import Solutions
 from tests.api.conftest import settings
 from tests.questions.expectations import check, load_cases
@@ -122,7 +122,7 @@ def test_json_holds_the_sparql_results_and_the_rows(client, runner):
         "chains": "excluded",
     }
     assert response.headers["cybergov-results-truncated"] == "false"
-    expected = ask(runner, CATALOGUE.get("incidents-attributed-to-state"), params)
+    expected = runner.answer(CATALOGUE.get("incidents-attributed-to-state"), params)
     assert solutions(response.content) == Solutions(expected.variables, expected.rows)
     assert body["count"] == len(body["rows"]) == len(expected.rows)
     first = body["rows"][0]
@@ -158,7 +158,7 @@ def test_answers_by_accept_or_format(client, runner, how, media_type):
     )
     assert response.status_code == 200
     assert response.headers["content-type"].split(";")[0] == media_type
-    expected = ask(runner, CATALOGUE.get("incidents-attributed-to-state"), {"state": "state:KP"})
+    expected = runner.answer(CATALOGUE.get("incidents-attributed-to-state"), {"state": "state:KP"})
     if media_type == "text/csv":
         rows = list(csv.reader(io.StringIO(response.text)))
         assert rows[0] == list(expected.variables)

@@ -11,9 +11,9 @@ import pytest
 
 from cybergov.api.reload import fingerprint, watch_data
 from cybergov.api.service import Service, start_service
-from cybergov.describe import describe
 from cybergov.errors import ResourceNotFound
-from cybergov.paths import data_root
+from cybergov.exchange.resources import describe_resource
+from cybergov.settings import data_root
 from tests.api.conftest import settings
 
 STATE = """
@@ -36,7 +36,7 @@ def root(tmp_path: Path) -> Path:
 
 def known(service: Service, code: str) -> bool:
     try:
-        describe(service.store, f"https://w3id.org/cybergov/id/state/{code}")
+        describe_resource(service.store, f"https://w3id.org/cybergov/id/state/{code}")
     except ResourceNotFound:
         return False
     return True

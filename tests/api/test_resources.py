@@ -12,7 +12,7 @@ from rdflib import Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS
 
 from cybergov.api import create_app
-from cybergov.paths import data_root
+from cybergov.settings import data_root
 from tests.api.conftest import settings
 from tests.conftest import PREFIXES, ontology_store
 

@@ -17,10 +17,10 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, XML, SPARQLWrapper
 
+from cybergov.knowledge.remote_load import load_remote
 from cybergov.settings import Settings
-from cybergov.store.factory import open_store
-from cybergov.store.sync import load_remote
-from tests.api.conftest import FIXTURES, clean_environment, running_server
+from cybergov.store.factory import store_from_settings
+from tests.api.conftest import FIXTURES, HTTP_TIMEOUT, clean_environment, running_server
 from tests.servers import OxigraphServer
 
 pytestmark = pytest.mark.server
@@ -75,11 +75,15 @@ def test_rdflib_sparqlstore_asks_the_endpoint(server):
 
 def test_a_question_over_http(server):
     response = httpx.get(
-        f"{server}/questions/incidents-attributed-to-state", params={"state": "state:KP"}
+        f"{server}/questions/incidents-attributed-to-state",
+        params={"state": "state:KP"},
+        timeout=HTTP_TIMEOUT,
     )
     assert response.status_code == 200
     assert any(row["incident"].endswith("/wannacry-2017") for row in response.json()["rows"])
-    assert httpx.get(f"{server}/openapi.json").json()["paths"]["/questions/incidents"]
+    assert httpx.get(f"{server}/openapi.json", timeout=HTTP_TIMEOUT).json()["paths"][
+        "/questions/incidents"
+    ]
 
 
 # --- hostile queries ----------------------------------------------------------------------
@@ -206,7 +210,12 @@ def test_endless_queries_at_once_all_stop_and_the_server_answers(guarded):
 
 def contribute_and_withdraw(base: str) -> None:
     derived = f"ASK {{ <{DERIVED}> ?p ?o }}"
-    assert httpx.get(f"{base}/sparql", params={"query": derived}).json()["boolean"] is False
+    assert (
+        httpx.get(f"{base}/sparql", params={"query": derived}, timeout=HTTP_TIMEOUT).json()[
+            "boolean"
+        ]
+        is False
+    )
     response = httpx.post(
         f"{base}/contributions",
         content=GRID,
@@ -215,13 +224,23 @@ def contribute_and_withdraw(base: str) -> None:
     )
     assert response.status_code == 201, response.text
     location = response.headers["location"]
-    assert httpx.get(f"{base}/sparql", params={"query": derived}).json()["boolean"] is True
-    assert httpx.get(f"{base}{location}").json()["contributor"] == "alice"
+    assert (
+        httpx.get(f"{base}/sparql", params={"query": derived}, timeout=HTTP_TIMEOUT).json()[
+            "boolean"
+        ]
+        is True
+    )
+    assert httpx.get(f"{base}{location}", timeout=HTTP_TIMEOUT).json()["contributor"] == "alice"
     gone = httpx.delete(
         f"{base}{location}", headers={"Authorization": f"Bearer {ROOT}"}, timeout=60
     )
     assert gone.status_code == 200, gone.text
-    assert httpx.get(f"{base}/sparql", params={"query": derived}).json()["boolean"] is False
+    assert (
+        httpx.get(f"{base}/sparql", params={"query": derived}, timeout=HTTP_TIMEOUT).json()[
+            "boolean"
+        ]
+        is False
+    )
 
 
 def test_contributions_on_a_real_server():
@@ -245,7 +264,7 @@ def rows(url: str) -> list[tuple]:
 @pytest.mark.slow
 def test_serve_a_sparql_server_and_contribute_to_it(server):
     with OxigraphServer(union=True) as oxigraph:
-        remote = open_store(Settings(endpoint=oxigraph.query_endpoint))
+        remote = store_from_settings(Settings(endpoint=oxigraph.query_endpoint))
         load_remote(remote)
         environment = clean_environment(
             CYBERGOV_CONTRIBUTOR_TOKENS=f"alice={ALICE}", CYBERGOV_ADMIN_TOKENS=f"root={ROOT}"
@@ -253,6 +272,8 @@ def test_serve_a_sparql_server_and_contribute_to_it(server):
         with running_server("--endpoint", oxigraph.query_endpoint, environment=environment) as base:
             question = "/questions/incidents-attributed-to-state?state=state:RU"
             assert rows(f"{base}{question}") == rows(f"{server}{question}")
-            answer = httpx.get(f"{base}/sparql", params={"query": FRANCE}).json()
+            answer = httpx.get(
+                f"{base}/sparql", params={"query": FRANCE}, timeout=HTTP_TIMEOUT
+            ).json()
             assert [b["label"]["value"] for b in answer["results"]["bindings"]] == ["France"]
             contribute_and_withdraw(base)

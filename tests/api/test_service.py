@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from cybergov.api import create_app
 from cybergov.errors import ResourceNotFound, StoreError
-from cybergov.export import graph_version
+from cybergov.exchange import graph_version
 from tests.api.conftest import settings
 
 

@@ -17,7 +17,7 @@ from rdflib.namespace import RDFS
 
 from cybergov.api import create_app
 from cybergov.namespaces import graph_iri
-from cybergov.paths import data_root
+from cybergov.settings import data_root
 from tests.api.conftest import settings
 
 CG = "https://w3id.org/cybergov/ontology#"

@@ -7,7 +7,7 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, DCTERMS, RDF, XSD
 
-from cybergov.export import graph_version
+from cybergov.exchange import graph_version
 
 VOID = Namespace("http://rdfs.org/ns/void#")
 CG = Namespace("https://w3id.org/cybergov/ontology#")

@@ -13,7 +13,7 @@ from pyoxigraph import QueryResultsFormat, RdfFormat, parse, parse_query_results
 from typer.testing import CliRunner
 
 from cybergov.cli import app
-from cybergov.questions import Catalogue
+from cybergov.sparql.catalogue import Catalogue
 
 runner = CliRunner()
 NOTPETYA = ["--param", "incident=incident:notpetya-2017"]

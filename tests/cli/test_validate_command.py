@@ -6,6 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
 import rdflib
 from typer.testing import CliRunner
 
@@ -106,3 +107,21 @@ def test_format_json_is_told_apart_from_output_json():
     result = runner.invoke(app, ["validate", "--format", "json", str(PASSING)])
     assert result.exit_code == 2
     assert "--output json" in result.output
+
+
+@pytest.mark.server
+def test_validation_against_a_sparql_server(remote_store):
+    endpoint = remote_store.endpoints.query
+    assert runner.invoke(app, ["validate", "--endpoint", endpoint, str(PASSING)]).exit_code == 0
+    failing = runner.invoke(app, ["validate", "--endpoint", endpoint, str(FAILING)])
+    assert failing.exit_code == 1
+    assert "does not conform: 7 problems" in failing.output
+
+
+def test_a_store_and_an_endpoint_together_exit_2(tmp_path):
+    result = runner.invoke(
+        app,
+        ["validate", "--store", str(tmp_path), "--endpoint", "http://127.0.0.1:9/", str(PASSING)],
+    )
+    assert result.exit_code == 2
+    assert "not both" in result.output

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cybergov import errors
-from cybergov.questions import Catalogue, ask, example_values
+from cybergov.sparql.catalogue import Catalogue, example_values
 from cybergov.store import Solutions
 from tests.questions.expectations import check, load_cases
 
@@ -30,16 +30,16 @@ def test_the_answer_follows_from_the_facts(runner, name, number, case):
     question = CATALOGUE.get(name)
     if "error" in case:
         with pytest.raises(getattr(errors, case["error"])):
-            ask(runner, question, case.get("params", {}))
+            runner.answer(question, case.get("params", {}))
         return
-    answer = ask(runner, question, case.get("params", {}))
+    answer = runner.answer(question, case.get("params", {}))
     problems = check(answer, case)
     assert problems == [], f"{name} case {number} ({case.get('why', '').strip()}): {problems}"
 
 
 @pytest.mark.parametrize("question", list(CATALOGUE), ids=lambda q: q.name)
 def test_every_question_runs_with_its_examples(runner, question):
-    answer = ask(runner, question, example_values(question))
+    answer = runner.answer(question, example_values(question))
     assert isinstance(answer, Solutions)
     assert not answer.truncated
 
@@ -47,10 +47,10 @@ def test_every_question_runs_with_its_examples(runner, question):
 @pytest.mark.parametrize("question", list(CATALOGUE), ids=lambda q: q.name)
 def test_pages_are_slices_of_the_whole_answer(runner, question):
     values = example_values(question)
-    whole = ask(runner, question, values)
+    whole = runner.answer(question, values)
     if len(whole.rows) < 3:
         pytest.skip("too few rows to page")
-    first = ask(runner, question, values, limit=2)
-    second = ask(runner, question, values, limit=2, offset=2)
+    first = runner.answer(question, values, limit=2)
+    second = runner.answer(question, values, limit=2, offset=2)
     assert first.rows == whole.rows[:2]
     assert second.rows == whole.rows[2:4]

@@ -9,8 +9,8 @@ from pyoxigraph import Literal
 
 from cybergov.errors import QueryParameterError
 from cybergov.execution import QueryRunner
-from cybergov.questions import Catalogue, Question, ask, example_values
 from cybergov.settings import Settings
+from cybergov.sparql.catalogue import Catalogue, Question, example_values
 from cybergov.store.remote import RemoteStore
 
 pytestmark = pytest.mark.server
@@ -45,9 +45,9 @@ def test_the_same_rows_with_the_examples_and_without_parameters(
     runner, remote_runner, question: Question
 ):
     values = example_values(question)
-    same(ask(runner, question, values), ask(remote_runner, question, values))
+    same(runner.answer(question, values), remote_runner.answer(question, values))
     try:
         question.bind({})
     except QueryParameterError:
         return  # a required parameter
-    same(ask(runner, question, {}), ask(remote_runner, question, {}))
+    same(runner.answer(question, {}), remote_runner.answer(question, {}))

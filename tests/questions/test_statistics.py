@@ -19,8 +19,8 @@ from pyoxigraph import NamedNode
 from rdflib import RDF, Graph, URIRef
 
 from cybergov.namespaces import CG, ORG
-from cybergov.paths import kg_dir
-from cybergov.questions import Catalogue, ask
+from cybergov.settings import data_folder
+from cybergov.sparql.catalogue import Catalogue
 from tests.questions.expectations import cell
 
 RETRACTED = URIRef("https://w3id.org/cybergov/id/attribution-status/retracted")
@@ -73,7 +73,7 @@ def states_behind(
 @pytest.fixture(scope="module")
 def facts() -> Facts:
     graph = Graph()
-    for path in sorted(kg_dir().glob("*.ttl")):
+    for path in sorted(data_folder("kg").glob("*.ttl")):
         graph.parse(path, format="turtle")
     known = Facts()
     for kind in (CG.Incident, CG.Campaign):
@@ -103,7 +103,7 @@ def facts() -> Facts:
 def column(
     runner, name: str, key: str, value: str, params: dict[str, str] | None = None
 ) -> dict[str, int]:
-    answer = ask(runner, CATALOGUE.get(name), params or {})
+    answer = runner.answer(CATALOGUE.get(name), params or {})
     index = answer.variables.index(key), answer.variables.index(value)
     return {cell(row[index[0]]): int(row[index[1]].value) for row in answer.rows}
 
@@ -158,7 +158,7 @@ def test_attributors(runner, facts):
 
 @pytest.mark.parametrize("chains", [False, True])
 def test_attribution_share(runner, facts, chains):
-    answer = ask(runner, CATALOGUE.get("attribution-share"), CHAINS if chains else {})
+    answer = runner.answer(CATALOGUE.get("attribution-share"), CHAINS if chains else {})
     row = dict(
         zip(answer.variables, (int(float(t.value)) for t in answer.rows[0][:3]), strict=False)
     )

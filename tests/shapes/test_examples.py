@@ -18,9 +18,9 @@ import rdflib
 from pyoxigraph import RdfFormat
 from rdflib.namespace import RDF, RDFS
 
-from cybergov.intake import parse_contribution
+from cybergov.contribute.intake import parse_contribution
+from cybergov.contribute.validation import shapes_bundle, validate_contribution
 from cybergov.namespaces import PREFIXES, SH
-from cybergov.validate import shapes_bundle, validate_contribution
 
 EXAMPLES = Path(__file__).parent
 TARGETS = (SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode)

@@ -11,15 +11,15 @@ from pyoxigraph import RdfFormat
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS
 
-from cybergov.intake import IntakeLimits, parse_contribution, to_rdflib_term
-from cybergov.namespaces import CG, CGSH, INFERRED_GRAPH_PREFIX, ORG, SH
-from cybergov.paths import data_root
-from cybergov.validate import (
+from cybergov.contribute.intake import IntakeLimits, parse_contribution, to_rdflib_term
+from cybergov.contribute.validation import (
     CONTEXT_PROPERTIES,
-    check_shapes,
     shapes_bundle,
     validate_contribution,
+    validate_shapes_graph,
 )
+from cybergov.namespaces import CG, CGSH, INFERRED_GRAPH_PREFIX, ORG, SH
+from cybergov.settings import data_root
 
 #: Violations of the curated graph that are errors in its data, reported to its maintainers;
 #: each is (file, focus, path, shape). The test fails when one of them no longer occurs, so
@@ -58,7 +58,7 @@ def label(term: rdflib.term.Node) -> str | None:
 
 
 def test_the_shapes_pass_the_shacl_meta_shapes():
-    conforms, text = check_shapes()
+    conforms, text = validate_shapes_graph()
     assert conforms, text
 
 

@@ -1,22 +1,16 @@
-"""The remote store against a real Oxigraph server: protocol, loading, answers, failures."""
+"""The remote store against a real Oxigraph server: protocol, answers, failures."""
 
 from __future__ import annotations
 
 import io
-import json
 import time
 
 import pytest
 from pyoxigraph import Literal, NamedNode, RdfFormat, Triple, parse
 
-from cybergov.errors import QueryRefused, QueryTimeout, StoreError, StoreUnavailable
-from cybergov.execution import QueryRunner, Serialised
-from cybergov.load import stored_checksums
-from cybergov.namespaces import META_GRAPH, graph_iri
-from cybergov.settings import Settings
+from cybergov.errors import QueryTimeout, StoreError, StoreUnavailable
 from cybergov.store import Solutions, Triples
 from cybergov.store.remote import Endpoints, RemoteStore
-from cybergov.store.sync import load_remote
 from tests.servers import OxigraphServer, free_port
 
 pytestmark = pytest.mark.server
@@ -37,19 +31,6 @@ def test_endpoints_follow_oxigraph_s_layout_or_are_given():
     fuseki = Endpoints.derive("http://h/ds/sparql", graph_store="http://h/ds/data")
     assert fuseki == Endpoints("http://h/ds/sparql", "http://h/ds/sparql", "http://h/ds/data")
     assert Endpoints.derive("http://h/sparql").graph_store is None
-
-
-def test_loading_gives_the_server_what_the_embedded_store_holds(remote_store, loaded_store):
-    assert remote_store.named_graphs() == loaded_store.named_graphs()
-    assert len(remote_store) == len(loaded_store)
-    assert stored_checksums(remote_store) == stored_checksums(loaded_store)
-
-
-def test_a_second_load_sends_nothing(remote_store):
-    quads = len(remote_store)
-    report = load_remote(remote_store)
-    assert report.loaded == [] and report.removed == [] and report.inference is None
-    assert len(remote_store) == quads
 
 
 def test_answers_are_those_of_the_embedded_store(remote_store, loaded_store):
@@ -81,16 +62,6 @@ def test_rows_are_capped_with_the_cut_said(remote_store):
     assert len(graph) == 10 and graph.truncated
 
 
-def test_the_runner_screens_queries_for_the_remote_store_too(remote_store):
-    with QueryRunner(remote_store, settings=Settings(max_rows=5)) as runner:
-        with pytest.raises(QueryRefused, match="SERVICE"):
-            runner.query("SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }")
-        with pytest.raises(QueryRefused, match="update"):
-            runner.query("DROP ALL")
-        answer = runner.query(f"SELECT ?s WHERE {{ ?s a <{CG}State> }}")
-        assert len(answer.rows) == 5 and answer.truncated
-
-
 def test_a_slow_query_is_a_timeout():
     with OxigraphServer(timeout=3) as server:
         store = remote(server)
@@ -103,11 +74,6 @@ def test_a_slow_query_is_a_timeout():
         with pytest.raises(QueryTimeout):
             store.query(ENDLESS, timeout=1)
         assert time.monotonic() - started < 3
-        with (
-            QueryRunner(store, settings=Settings(query_timeout=1)) as runner,
-            pytest.raises(QueryTimeout),
-        ):
-            runner.query(ENDLESS)
 
 
 def test_a_server_without_the_union_default_graph_is_refused_plainly():
@@ -162,62 +128,3 @@ def test_graphs_are_written_read_and_dropped_with_the_graph_store_protocol():
         store.drop_graph(graph)
         store.drop_graph(graph)  # dropping what is not there is no error
         assert graph not in store.named_graphs()
-
-
-def test_loading_drops_stale_graphs_and_infers_over_contributions():
-    with OxigraphServer() as server:
-        store = remote(server)
-        load_remote(store)
-        stale = graph_iri("kg", "withdrawn-topic")
-        store.replace_graph(
-            stale, b"<http://ex/a> <http://ex/p> 1 .", format=RdfFormat.TURTLE, source="t"
-        )
-        store.update(f'INSERT DATA {{ GRAPH <{META_GRAPH}> {{ <{stale}> <{CG}sha256> "0" }} }}')
-        contribution = graph_iri("contribution", "test")
-        store.replace_graph(
-            contribution,
-            (
-                b"<https://w3id.org/cybergov/id/attribution/test--x> a <https://w3id.org/cybergov/ontology#Attribution> ;"
-                b" <https://w3id.org/cybergov/ontology#attributedIncident> <https://w3id.org/cybergov/id/incident/notpetya-2017> ;"
-                b" <https://w3id.org/cybergov/ontology#attributedBy> <https://w3id.org/cybergov/id/state/FR> ;"
-                b" <https://w3id.org/cybergov/ontology#attributedTo> <https://w3id.org/cybergov/id/organ/ru-gru> ;"
-                b' <http://www.w3.org/2000/01/rdf-schema#label> "A test attribution"@en .'
-            ),
-            format=RdfFormat.TURTLE,
-            source="contribution",
-        )
-        report = load_remote(store)
-        assert report.removed == [stale]
-        assert stale not in store.named_graphs()
-        assert contribution in store.named_graphs(), "contributions are the server's own"
-        derived = "https://w3id.org/cybergov/id/attribution/test--x--derived-RU"
-        assert store.query(
-            f"ASK {{ <{derived}> <{CG}attributedTo> <https://w3id.org/cybergov/id/state/RU> }}"
-        )
-
-
-def test_from_selects_the_same_graphs_on_both_stores(remote_store, runner):
-    states = "https://w3id.org/cybergov/graph/kg/states"
-    meta = "https://w3id.org/cybergov/graph/meta"
-    queries = [
-        f"SELECT (COUNT(*) AS ?n) FROM <{states}> WHERE {{ ?s ?p ?o }}",
-        f"SELECT ?g (COUNT(*) AS ?n) FROM NAMED <{meta}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }} GROUP BY ?g",
-        f"SELECT (COUNT(*) AS ?n) FROM NAMED <{meta}> WHERE {{ ?s ?p ?o }}",
-    ]
-    with QueryRunner(remote_store) as remote_runner:
-        for query in queries:
-            assert remote_runner.query(query) == runner.query(query), query
-
-
-def test_written_answers_from_the_remote_store_match_the_embedded_ones(remote_store, runner):
-    sparql = f"SELECT ?s WHERE {{ ?s a <{CG}State> }} ORDER BY ?s LIMIT 4"
-    with QueryRunner(remote_store, settings=Settings(max_rows=3)) as remote_runner:
-        for output in ("json", "csv"):
-            remote = remote_runner.query_serialised(sparql, output)
-            local = runner.query_serialised(sparql, output, max_rows=3)
-            assert isinstance(remote, Serialised) and isinstance(local, Serialised)
-            assert remote.truncated and local.truncated
-            if output == "json":
-                assert json.loads(remote.body) == json.loads(local.body)
-            else:
-                assert remote.body.splitlines() == local.body.splitlines()

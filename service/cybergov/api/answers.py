@@ -12,10 +12,9 @@ from collections.abc import Mapping
 from fastapi.responses import Response
 from pyoxigraph import Triple
 
+from cybergov import rdf_formats
 from cybergov.api.negotiation import Representation
 from cybergov.execution import Serialised
-from cybergov.results import results_format, serialize_graph, serialize_results
-from cybergov.store.base import Solutions
 
 TRUNCATED = "Cybergov-Results-Truncated"
 
@@ -23,22 +22,6 @@ TRUNCATED = "Cybergov-Results-Truncated"
 def flags(truncated: bool) -> dict[str, str]:
     """The headers of every answer: whether it was cut, and that it depends on Accept."""
     return {TRUNCATED: "true" if truncated else "false", "Vary": "Accept"}
-
-
-def results_response(
-    answer: Solutions | bool,
-    representation: Representation,
-    *,
-    headers: Mapping[str, str] | None = None,
-) -> Response:
-    """A SELECT or ASK answer in a SPARQL 1.1 results format (JSON, XML, CSV, TSV)."""
-    truncated = isinstance(answer, Solutions) and answer.truncated
-    body = serialize_results(answer, results_format(representation.media_type))
-    return Response(
-        body,
-        media_type=representation.content_type,
-        headers={**flags(truncated), **(headers or {})},
-    )
 
 
 def graph_response(
@@ -51,7 +34,7 @@ def graph_response(
     assert representation.rdf_format is not None
     truncated = bool(getattr(triples, "truncated", False))
     return Response(
-        serialize_graph(triples, representation.rdf_format),
+        rdf_formats.serialise(triples, representation.rdf_format),
         media_type=representation.content_type,
         headers={**flags(truncated), **(headers or {})},
     )

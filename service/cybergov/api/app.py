@@ -19,15 +19,15 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.gzip import GZipMiddleware
 
 from cybergov import __version__
-from cybergov.api.errors import install_error_handlers
+from cybergov.api.error_responses import install_error_handlers
 from cybergov.api.middleware import QueryCors, SecurityHeaders
 from cybergov.api.reload import watch_data
 from cybergov.api.routes import ROUTERS
 from cybergov.api.routes.questions import questions_router
 from cybergov.api.service import start_service
 from cybergov.execution import QueryRunner
-from cybergov.questions import Catalogue
 from cybergov.settings import Settings
+from cybergov.sparql.catalogue import Catalogue
 from cybergov.store import Store
 
 log = logging.getLogger(__name__)
@@ -52,9 +52,10 @@ def create_app(
 ) -> FastAPI:
     """The service for ``settings``.
 
-    Without ``store``, the lifespan opens the store the settings name and loads
-    the bundled ontology, graph and inferences into it (unless read-only);
-    without ``runner``, it starts the query workers. A given store and runner
+    Without ``store``, the lifespan opens the store the settings name, ready to
+    serve (:func:`cybergov.knowledge.ready.open_ready`: the bundled ontology,
+    graph and inferences are loaded into an embedded store unless it is
+    read-only); without ``runner``, it starts the query workers. A given store and runner
     are served as they are and left open, unless ``own`` hands them to the
     service, which then closes them when it stops. Every question of the
     catalogue becomes an operation of its own.

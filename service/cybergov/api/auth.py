@@ -60,14 +60,14 @@ async def contributor(request: Request, service: ServiceDep) -> str:
     """The name of the contributor token the request carries.
 
     Raises:
-        ReadOnly: the service does not write (read-only, or several workers).
+        ReadOnly: the service does not write (read-only, or several server processes).
         AccessDenied: no contributor token is configured, or the token is not one of them.
         AuthenticationRequired: the request carries no bearer token.
     """
     if not service.writable:
         raise ReadOnly(
             "this service is read-only (it serves a store opened read-only, or runs several "
-            "workers): it accepts no contributions"
+            "server processes): it accepts no contributions"
         )
     tokens = service.settings.contributor_tokens
     if not tokens:

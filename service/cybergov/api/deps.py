@@ -1,4 +1,4 @@
-"""The typed dependencies of the routes: the service, its store and its settings."""
+"""The typed dependencies of the routes: the service, and the ``format`` parameter."""
 
 from __future__ import annotations
 
@@ -7,8 +7,6 @@ from typing import Annotated, cast
 from fastapi import Depends, Query, Request
 
 from cybergov.api.service import Service
-from cybergov.settings import Settings
-from cybergov.store import Store
 
 
 async def get_service(request: Request) -> Service:
@@ -22,17 +20,6 @@ async def get_service(request: Request) -> Service:
 
 ServiceDep = Annotated[Service, Depends(get_service)]
 
-
-async def get_store(service: ServiceDep) -> Store:
-    return service.store
-
-
-async def get_settings(service: ServiceDep) -> Settings:
-    return service.settings
-
-
-StoreDep = Annotated[Store, Depends(get_store)]
-SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 FormatParam = Annotated[
     str | None,

@@ -76,7 +76,6 @@ TSV = Representation("tsv", "TSV", "text/tab-separated-values", "tsv")
 RDF_PAGE = (HTML, TURTLE, JSON_LD, N_TRIPLES, RDF_XML, TRIG, N_QUADS)
 #: The same for documents that are RDF first (the dataset description).
 RDF_FIRST = (TURTLE, HTML, JSON_LD, N_TRIPLES, RDF_XML)
-ALL = (HTML, JSON, TURTLE, JSON_LD, N_TRIPLES, RDF_XML, TRIG, N_QUADS)
 #: The answers of the query endpoint: results for SELECT and ASK, graphs for CONSTRUCT and
 #: DESCRIBE; a machine's first choice comes first (what ``*/*`` gets), a page for browsers.
 RESULTS = (SPARQL_JSON, SPARQL_XML, CSV, TSV, HTML)

@@ -16,10 +16,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
-from fastapi import HTTPException, Request
+from fastapi import Request
 from pyoxigraph import NamedNode
 
-from cybergov.errors import InputTooLarge, ReadOnly, UnsupportedFormat
+from cybergov.errors import (
+    InputTooLarge,
+    MalformedRequest,
+    ReadOnly,
+    UnsupportedFormat,
+    decode_utf8,
+)
 
 FORM = "application/x-www-form-urlencoded"
 QUERY = "application/sparql-query"
@@ -44,7 +50,7 @@ class MediaType:
             parameters[name.strip().lower()] = value.strip().strip('"').lower()
         return cls(kind.strip().lower(), parameters)
 
-    def check_utf8(self) -> None:
+    def require_utf8(self) -> None:
         """Refuse a text whose charset is not UTF-8 (415)."""
         charset = self.parameters.get("charset")
         if charset and charset not in ("utf-8", "utf8"):
@@ -58,14 +64,16 @@ async def read_body(request: Request, *, limit: int, what: str) -> bytes:
 
     Raises:
         InputTooLarge: the declared or the actual length is over ``limit`` (413).
-        HTTPException: the Content-Length header is not a number (400).
+        MalformedRequest: the Content-Length header is not a number (400).
     """
     declared = request.headers.get("content-length")
     if declared is not None:
         try:
             length = int(declared)
         except ValueError:
-            raise HTTPException(400, f"Content-Length {declared!r} is not a number") from None
+            raise MalformedRequest(
+                f"Content-Length {declared!r} is not a number", source="the request"
+            ) from None
         if length > limit:
             raise InputTooLarge(
                 f"{length:,} bytes declared, more than the limit of {limit:,} bytes",
@@ -83,20 +91,6 @@ async def read_body(request: Request, *, limit: int, what: str) -> bytes:
     return b"".join(chunks)
 
 
-def decode_utf8(data: bytes, *, what: str) -> str:
-    """The text of a body.
-
-    Raises:
-        HTTPException: the bytes are not UTF-8 (400).
-    """
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise HTTPException(
-            400, f"{what} is not UTF-8 (byte {error.start + 1} cannot be read)"
-        ) from None
-
-
 @dataclass(frozen=True, slots=True)
 class Operation:
     """What a protocol request asks: a query (or none: the service description) and a dataset."""
@@ -111,9 +105,9 @@ def _iris(name: str, values: list[str]) -> tuple[str, ...]:
         try:
             NamedNode(value)
         except ValueError:
-            raise HTTPException(400, f"{name} {value!r} is not an absolute IRI") from None
+            raise MalformedRequest(f"{value!r} is not an absolute IRI", source=name) from None
         if ":" not in value:
-            raise HTTPException(400, f"{name} {value!r} is not an absolute IRI")
+            raise MalformedRequest(f"{value!r} is not an absolute IRI", source=name)
     return tuple(values)
 
 
@@ -122,7 +116,7 @@ def operation(pairs: Iterable[tuple[str, str]]) -> Operation:
 
     Raises:
         ReadOnly: an ``update`` is given (403).
-        HTTPException: several queries, or a dataset IRI that is not an absolute IRI (400).
+        MalformedRequest: several queries, or a dataset IRI that is not an absolute IRI (400).
     """
     values: dict[str, list[str]] = {}
     for name, value in pairs:
@@ -134,8 +128,8 @@ def operation(pairs: Iterable[tuple[str, str]]) -> Operation:
         )
     queries = values.get("query", [])
     if len(queries) > 1:
-        raise HTTPException(
-            400, f"the request holds {len(queries)} queries; send exactly one 'query'"
+        raise MalformedRequest(
+            f"it holds {len(queries)} queries; send exactly one 'query'", source="the request"
         )
     default = _iris("default-graph-uri", values.get("default-graph-uri", []))
     named = _iris("named-graph-uri", values.get("named-graph-uri", []))
@@ -154,7 +148,8 @@ async def read_operation(request: Request, *, max_query_bytes: int) -> Operation
         ReadOnly: the request is an update (403).
         UnsupportedFormat: a POST whose body is neither a form nor a query, or not UTF-8 (415).
         InputTooLarge: the body is over the limit (413).
-        HTTPException: several queries, no query in a POST, a body that cannot be read (400).
+        MalformedRequest: several queries, no query in a POST, a body that cannot be read or
+            is not UTF-8 (400).
     """
     in_url = request.query_params.multi_items()
     if request.method in ("GET", "HEAD"):
@@ -166,12 +161,12 @@ async def read_operation(request: Request, *, max_query_bytes: int) -> Operation
             "are refused"
         )
     if media.type == FORM:
-        media.check_utf8()
+        media.require_utf8()
         # A form encodes each byte of the query in up to three characters.
         body = await read_body(request, limit=3 * max_query_bytes + 4096, what="the form")
         try:
             fields = parse_qsl(
-                decode_utf8(body, what="the form"),
+                decode_utf8(body, source="the form", refusal=MalformedRequest),
                 keep_blank_values=True,
                 strict_parsing=False,
                 encoding="utf-8",
@@ -179,12 +174,12 @@ async def read_operation(request: Request, *, max_query_bytes: int) -> Operation
                 max_num_fields=MAX_FIELDS,
             )
         except (UnicodeDecodeError, ValueError) as error:
-            raise HTTPException(400, f"the form cannot be read: {error}") from None
+            raise MalformedRequest(f"it cannot be read: {error}", source="the form") from None
         found = operation([*in_url, *fields])
     elif media.type == QUERY:
-        media.check_utf8()
+        media.require_utf8()
         body = await read_body(request, limit=max_query_bytes, what="the query")
-        text = decode_utf8(body, what="the query")
+        text = decode_utf8(body, source="the query", refusal=MalformedRequest)
         found = operation([*in_url, ("query", text)])
     else:
         shown = f"Content-Type {media.type!r}" if media.type else "no Content-Type"
@@ -193,7 +188,9 @@ async def read_operation(request: Request, *, max_query_bytes: int) -> Operation
             f"form ({FORM}); updates ({UPDATE}) are refused"
         )
     if found.query is None:
-        raise HTTPException(400, "the request holds no query: give the form a 'query' field")
+        raise MalformedRequest(
+            "it holds no query: give the form a 'query' field", source="the request"
+        )
     return found
 
 

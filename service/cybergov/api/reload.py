@@ -9,7 +9,7 @@ from pathlib import Path
 import anyio.to_thread
 
 from cybergov.api.service import Service
-from cybergov.paths import data_root
+from cybergov.settings import data_root
 
 log = logging.getLogger(__name__)
 

@@ -7,21 +7,19 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
-from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Triple, serialize
+from pyoxigraph import NamedNode, Quad, Triple
 
-from cybergov import __version__
+from cybergov import __version__, rdf_formats
 from cybergov.api.links import href
 from cybergov.api.negotiation import Representation
 from cybergov.api.service import Service
-from cybergov.labels import compact
-from cybergov.namespaces import PREFIXES
+from cybergov.namespaces import shorten
 
 #: Pages load nothing but this service's stylesheet: no script can run in them.
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
-_PREFIXED = (RdfFormat.TURTLE, RdfFormat.TRIG, RdfFormat.RDF_XML)
 
 
 def root_path(request: Request) -> str:
@@ -50,7 +48,7 @@ def page(
     html = service.templates.get_template(template).render(
         root=root,
         href=lambda iri: href(iri, root),
-        compact=compact,
+        shorten=shorten,
         is_iri=lambda term: isinstance(term, NamedNode),
         software_version=__version__,
         **context,
@@ -70,29 +68,12 @@ def serialise(statements: Iterable[Triple | Quad], representation: Representatio
     """Statements in an RDF representation; quads lose their graph unless it keeps graphs."""
     rdf_format = representation.rdf_format
     assert rdf_format is not None, f"{representation.label} is not an RDF format"
-    items: list[Triple] | list[Quad]
     given = list(statements)
     if representation.dataset:
-        items = [
-            s if isinstance(s, Quad) else Quad(s.subject, s.predicate, s.object) for s in given
-        ]
-    else:
-        items = list(dict.fromkeys(s.triple if isinstance(s, Quad) else s for s in given))
-    prefixes = used_prefixes(items) if rdf_format in _PREFIXED else None
-    return serialize(items, format=rdf_format, prefixes=prefixes) or b""
-
-
-def used_prefixes(statements: Iterable[Triple | Quad]) -> dict[str, str]:
-    """The cybergov prefixes whose namespace an IRI of ``statements`` is in."""
-    iris: set[str] = set()
-    for statement in statements:
-        for term in statement:
-            if isinstance(term, NamedNode):
-                iris.add(term.value)
-            elif isinstance(term, Literal):
-                iris.add(term.datatype.value)
-    namespaces = {iri[: max(iri.rfind("#"), iri.rfind("/")) + 1] for iri in iris}
-    return {prefix: ns for prefix, ns in PREFIXES.items() if ns in namespaces}
+        quads = [s if isinstance(s, Quad) else Quad(*s) for s in given]
+        return rdf_formats.serialise(quads, rdf_format)
+    triples = list(dict.fromkeys(s.triple if isinstance(s, Quad) else s for s in given))
+    return rdf_formats.serialise(triples, rdf_format)
 
 
 def rdf_response(

@@ -15,20 +15,19 @@ from typing import TypeVar, cast
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from cybergov import contributions
-from cybergov.contributions import Outcome
+from cybergov.contribute import contributions
+from cybergov.contribute.contributions import Outcome
+from cybergov.contribute.intake import IntakeLimits
+from cybergov.contribute.staging import stage
 from cybergov.errors import CybergovError
+from cybergov.exchange import Dumps, graph_version
+from cybergov.exchange.shapes_doc import ShapesDoc, read_shapes
 from cybergov.execution import QueryRunner
-from cybergov.export import Dumps, graph_version
-from cybergov.intake import IntakeLimits
-from cybergov.load import load
-from cybergov.paths import data_root
-from cybergov.questions import Catalogue
-from cybergov.settings import Settings
-from cybergov.shapedoc import ShapesDoc, read_shapes
-from cybergov.staging import stage
-from cybergov.store import EmbeddedStore, Store, factory
-from cybergov.store.remote import RemoteStore
+from cybergov.knowledge.load import load
+from cybergov.knowledge.ready import Use, open_ready
+from cybergov.settings import Settings, data_folder
+from cybergov.sparql.catalogue import Catalogue
+from cybergov.store import EmbeddedStore, Store
 
 log = logging.getLogger(__name__)
 
@@ -44,34 +43,6 @@ def templates() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-
-
-def open_store(settings: Settings, *, root: Path | None = None) -> Store:
-    """The store the settings name, with the bundled data loaded into an embedded one.
-
-    An embedded store is loaded with the ontology, the graph and the inferences
-    (an on-disk store opened read-only is served as it is: it was loaded
-    before); a remote store is served as it is (fill it with ``cybergov load
-    --endpoint URL``). ``root`` holds the data folders (the bundled ones by default).
-
-    Raises:
-        SettingsError: the settings name both a folder and an endpoint.
-        StoreError, DataError: the store cannot be opened or the data cannot be loaded.
-    """
-    store = factory.open_store(settings)
-    if isinstance(store, EmbeddedStore) and not store.read_only:
-        report = load(store, root=root)
-        log.info(
-            "loaded %d files (%d unchanged), %d quads, in %.2f s",
-            len(report.loaded), len(report.unchanged), report.quads, report.seconds,
-        )  # fmt: skip
-    elif isinstance(store, RemoteStore):
-        log.info("serving the SPARQL server at %s as it is", store.endpoints.query)
-    return store
-
-
-def shapes_folder(root: Path | None = None) -> Path:
-    return (root or data_root()) / "shapes"
 
 
 @dataclass
@@ -129,11 +100,12 @@ class Service:
         self.runner.refresh()
 
     def contribute(self, data: bytes, *, media_type: str, contributor: str) -> Outcome:
-        """Accept a contribution (see :func:`cybergov.contributions.accept`), one at a time.
+        """Accept a contribution (see :func:`~cybergov.contribute.contributions.accept`), one at
+        a time.
 
         Raises:
             UnsupportedFormat, InputRejected, RdfSyntaxError, ContributionRejected,
-            StoreError: see :func:`cybergov.contributions.accept`.
+            StoreError: see :func:`cybergov.contribute.contributions.accept`.
         """
         limits = IntakeLimits.from_settings(self.settings)
         with self.data_lock:
@@ -150,7 +122,7 @@ class Service:
         return outcome
 
     def withdraw(self, identifier: str, *, admin: str) -> Outcome:
-        """Withdraw a contribution (see :func:`cybergov.contributions.withdraw`).
+        """Withdraw a contribution (see :func:`cybergov.contribute.contributions.withdraw`).
 
         Raises:
             ContributionNotFound, ContributionWithdrawn, StoreError: see there.
@@ -175,7 +147,7 @@ class Service:
                     infer=False,
                     root=self.root,
                 )
-                self.shapes = read_shapes(shapes_folder(self.root))
+                self.shapes = read_shapes(data_folder("shapes", self.root))
                 self.changed()
             except CybergovError as error:
                 log.error("the data was not reloaded: %s", error)
@@ -204,7 +176,8 @@ def start_service(
     root: Path | None = None,
     own: bool = False,
 ) -> Service:
-    """Open the store and start the query runner (unless given), read the shapes.
+    """Open the store ready to serve (:func:`~cybergov.knowledge.ready.open_ready`) and
+    start the query runner, unless they are given; read the shapes.
 
     A given store and runner are used as they are: the caller loaded and
     started them, and closes them, unless ``own`` hands them to the service.
@@ -218,12 +191,12 @@ def start_service(
     """
     owns_store = own or store is None
     if store is None:
-        store = open_store(settings, root=root)
+        store = open_ready(settings, Use.SERVE, root=root).store
     owns_runner = own or runner is None
     if runner is None:
         runner = QueryRunner(store, settings=settings).start()
     if catalogue is None:
-        catalogue = Catalogue.load(None if root is None else root / "queries" / "questions")
+        catalogue = Catalogue.load(data_folder("queries", root) / "questions")
     temporary = None
     folder = settings.dump_dir
     if folder is None:
@@ -235,7 +208,7 @@ def start_service(
         runner=runner,
         catalogue=catalogue,
         dumps=Dumps(store, folder),
-        shapes=read_shapes(shapes_folder(root)),
+        shapes=read_shapes(data_folder("shapes", root)),
         templates=templates(),
         owns_store=owns_store,
         owns_runner=owns_runner,

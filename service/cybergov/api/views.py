@@ -11,9 +11,8 @@ from pyoxigraph import BlankNode, Literal, NamedNode
 from rdflib.namespace import RDF, XSD
 
 from cybergov.api.links import href
-from cybergov.describe import Description, Statement
-from cybergov.labels import compact
-from cybergov.namespaces import CGR
+from cybergov.exchange.resources import Description, Statement
+from cybergov.namespaces import CGR, shorten
 from cybergov.store.base import Term
 
 _PLAIN_TYPES = (str(XSD.string), "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString")
@@ -67,7 +66,7 @@ class Views:
         return href(iri, self.root)
 
     def link(self, iri: str) -> Link:
-        return Link(self.description.label(iri) or compact(iri), self.href(iri), iri)
+        return Link(self.description.label(iri) or shorten(iri), self.href(iri), iri)
 
     def graph(self, iri: str | None) -> Link | None:
         """A named graph, linked when the metadata graph describes it (the loaded files and
@@ -75,7 +74,7 @@ class Views:
         if iri is None:
             return None
         label = self.description.label(iri)
-        return Link(label or compact(iri), self.href(iri) if label else None, iri)
+        return Link(label or shorten(iri), self.href(iri) if label else None, iri)
 
     def rule(self, name: str | None) -> Link | None:
         return self.link(f"{CGR}rule/{name}") if name else None
@@ -86,7 +85,7 @@ class Views:
         if isinstance(term, NamedNode):
             known = self.description.label(term.value)
             return Value(
-                known or compact(term.value),
+                known or shorten(term.value),
                 self.href(term.value),
                 term.value,
                 graph=graph,
@@ -98,7 +97,7 @@ class Views:
         assert isinstance(term, Literal)
         note = term.language
         if note is None and term.datatype.value not in _PLAIN_TYPES:
-            note = compact(term.datatype.value)
+            note = shorten(term.datatype.value)
         return Value(term.value, note=note, graph=graph, rule=rule)
 
     def rows(self, statements: tuple[Statement, ...] | list[Statement]) -> list[Row]:

@@ -8,6 +8,7 @@ command could not run.
 from __future__ import annotations
 
 import logging
+from enum import IntEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -27,9 +28,17 @@ app = typer.Typer(
 console = Console()
 errors = Console(stderr=True)
 
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_ERROR = 2
+
+class Exit(IntEnum):
+    """The exit codes of every command."""
+
+    OK = 0
+    """Success: done, or everything passes or conforms."""
+    FAILED = 1
+    """The data does not pass: a check failed, a contribution does not conform."""
+    ERROR = 2
+    """The input could not be read, or the command could not run."""
+
 
 StoreOption = Annotated[
     Path | None,
@@ -58,7 +67,7 @@ def print_error(error: CybergovError | str) -> None:
 def fail(error: CybergovError | str) -> typer.Exit:
     """Print an error in plain words and return the exit for 'could not run'."""
     print_error(error)
-    return typer.Exit(EXIT_ERROR)
+    return typer.Exit(Exit.ERROR)
 
 
 @app.callback()

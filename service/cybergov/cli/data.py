@@ -8,27 +8,22 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from cybergov.canonical import canonicalise, is_canonical
-from cybergov.checks import run_checks
 from cybergov.cli.app import (
-    EXIT_ERROR,
-    EXIT_FAILED,
-    EXIT_OK,
     EndpointOption,
+    Exit,
     StoreOption,
     app,
     console,
     fail,
 )
 from cybergov.errors import CybergovError
-from cybergov.load import LoadReport, load
-from cybergov.paths import data_root
-from cybergov.settings import load_settings
+from cybergov.knowledge.canonical import canonicalise, is_canonical
+from cybergov.knowledge.checks import run_checks
+from cybergov.knowledge.load import LoadReport
+from cybergov.knowledge.ready import Use, open_ready
+from cybergov.knowledge.summary import StoreSummary, summarise
+from cybergov.settings import data_folder, load_settings
 from cybergov.store import Store
-from cybergov.store.factory import open_store
-from cybergov.store.remote import RemoteStore
-from cybergov.store.sync import load_remote
-from cybergov.summary import StoreSummary, summarise
 
 
 def print_summary(summary: StoreSummary) -> None:
@@ -55,17 +50,16 @@ def print_load(report: LoadReport) -> None:
 
 
 def load_into(store: Path | None, endpoint: str | None, *, force: bool = False) -> Store:
-    """Open the store the options name and load everything into it (see load_remote).
+    """Open the store the options name, load everything into it and say what was loaded.
 
     Raises:
         CybergovError: the settings are invalid, or the load fails.
     """
-    target = open_store(load_settings(store=store, endpoint=endpoint))
-    if isinstance(target, RemoteStore):
-        print_load(load_remote(target, force=force))
-    else:
-        print_load(load(target, force=force))
-    return target
+    settings = load_settings(store=store, endpoint=endpoint)
+    ready = open_ready(settings, Use.LOAD, force=force)
+    if ready.report is not None:
+        print_load(ready.report)
+    return ready.store
 
 
 @app.command("load")
@@ -81,10 +75,14 @@ def load_command(
     """
     try:
         target = load_into(store, endpoint, force=force)
-        print_summary(summarise(target))
-        target.close()
     except CybergovError as error:
         raise fail(error) from error
+    try:
+        print_summary(summarise(target))
+    except CybergovError as error:
+        raise fail(error) from error
+    finally:
+        target.close()
 
 
 @app.command("check")
@@ -111,6 +109,9 @@ def check_command(
     failed = False
     try:
         target = load_into(store, endpoint)
+    except CybergovError as error:
+        raise fail(error) from error
+    try:
         if reasoner:
             failed |= not report_reasoning(target)
         for result in run_checks(target):
@@ -128,13 +129,15 @@ def check_command(
         print_summary(summarise(target))
     except CybergovError as error:
         raise fail(error) from error
-    raise typer.Exit(EXIT_FAILED if failed else EXIT_OK)
+    finally:
+        target.close()
+    raise typer.Exit(Exit.FAILED if failed else Exit.OK)
 
 
 def report_reasoning(store: Store) -> bool:
     """HermiT and the OWL API's profile checker on the published graph; whether both passed."""
-    from cybergov.reason.consistency import check_consistency, published_triples
-    from cybergov.reason.profile import check_profile
+    from cybergov.knowledge.consistency import check_consistency, published_triples
+    from cybergov.knowledge.profile import check_profile
 
     triples = published_triples(store)
     consistency = check_consistency(triples)
@@ -177,20 +180,19 @@ def fmt_command(
     ] = False,
 ) -> None:
     """Rewrite Turtle files in the project's one canonical form."""
-    root = data_root()
     targets = files or sorted(
-        p for folder in ("ontology", "kg", "shapes") for p in (root / folder).rglob("*.ttl")
+        p for folder in ("ontology", "kg", "shapes") for p in data_folder(folder).rglob("*.ttl")
     )
     try:
         if check:
             stale = [p for p in targets if not is_canonical(p)]
             for path in stale:
                 console.print(f"not canonical: {path}  (fix: cybergov fmt {path})", highlight=False)
-            raise typer.Exit(EXIT_FAILED if stale else EXIT_OK)
+            raise typer.Exit(Exit.FAILED if stale else Exit.OK)
         changed = [p for p in targets if canonicalise(p)]
         console.print(f"{len(changed)} of {len(targets)} files rewritten")
     except CybergovError as error:
         raise fail(error) from error
 
 
-__all__ = ["EXIT_ERROR", "check_command", "fmt_command", "load_command"]
+__all__ = ["check_command", "fmt_command", "load_command"]

@@ -10,28 +10,27 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-from pyoxigraph import Literal, NamedNode
 from rich.table import Table
 from rich.text import Text
 
 from cybergov.cli.app import EndpointOption, StoreOption, app, console, errors, fail
-from cybergov.errors import CybergovError, QueryParameterError, StoreError
+from cybergov.errors import CybergovError, QueryParameterError
 from cybergov.execution import QueryRunner
-from cybergov.load import load
-from cybergov.namespaces import PREFIXES
-from cybergov.questions import Catalogue, Question, ask
-from cybergov.rdfio import format_by_name
-from cybergov.results import serialize_graph, write_results
-from cybergov.settings import Settings, load_settings
-from cybergov.store import EmbeddedStore, Solutions, Store, Term
-from cybergov.store.factory import open_store
+from cybergov.execution.results import write_results
+from cybergov.knowledge.ready import Use, open_ready
+from cybergov.namespaces import readable
+from cybergov.rdf_formats import format_by_name, serialise
+from cybergov.settings import load_settings
+from cybergov.sparql.catalogue import Catalogue, Question
+from cybergov.store import Solutions
 
-_LONGEST_PREFIX_FIRST = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
 _NARROWEST_COLUMN = 14
 
 
@@ -54,20 +53,6 @@ TimeoutOption = Annotated[
 ]
 
 
-def short(term: Term | None) -> str:
-    """A term for a table: a prefixed name for a known IRI, the text of a literal."""
-    if term is None:
-        return ""
-    if isinstance(term, NamedNode):
-        for prefix, namespace in _LONGEST_PREFIX_FIRST:
-            if term.value.startswith(namespace) and len(term.value) > len(namespace):
-                return f"{prefix}:{term.value[len(namespace) :]}"
-        return term.value
-    if isinstance(term, Literal):
-        return term.value
-    return f"_:{term.value}"
-
-
 def print_table(answer: Solutions | bool, *, title: str | None = None) -> None:
     if isinstance(answer, bool):
         console.print("true" if answer else "false")
@@ -77,7 +62,7 @@ def print_table(answer: Solutions | bool, *, title: str | None = None) -> None:
         for name in answer.variables:
             table.add_column(name, overflow="fold")
         for row in answer.rows:
-            table.add_row(*(Text(short(value)) for value in row))
+            table.add_row(*(Text(readable(value)) for value in row))
         console.print(table)
     else:  # too many columns for the terminal: one block per row, a line per column
         if title:
@@ -88,7 +73,7 @@ def print_table(answer: Solutions | bool, *, title: str | None = None) -> None:
             block.add_column(overflow="fold")
             for name, value in zip(answer.variables, row, strict=True):
                 if value is not None:
-                    block.add_row(Text(name), Text(short(value)))
+                    block.add_row(Text(name), Text(readable(value)))
             console.rule(f"row {number}", align="left", style="dim")
             console.print(block)
     rows = len(answer.rows)
@@ -98,26 +83,23 @@ def print_table(answer: Solutions | bool, *, title: str | None = None) -> None:
     errors.print(note, highlight=False)
 
 
-def open_for_reading(
-    store: Path | None, endpoint: str | None, **overrides: Any
-) -> tuple[Store, Settings]:
-    """The store to read and the settings: the bundled graph when in memory.
+@contextmanager
+def reading(store: Path | None, endpoint: str | None) -> Iterator[QueryRunner]:
+    """A query runner over the store the options name, ready to read (see
+    :func:`cybergov.knowledge.ready.open_ready`); the store is closed afterwards.
 
     Raises:
         SettingsError: the options contradict each other.
-        StoreError: an on-disk store is empty or cannot be opened.
+        StoreError: an on-disk store is missing, empty or cannot be opened.
+        DataError: the bundled graph cannot be loaded.
     """
-    settings = load_settings(store=store, endpoint=endpoint, **overrides)
-    target = open_store(settings)
-    if isinstance(target, EmbeddedStore):
-        if target.path is None:
-            load(target)
-        elif len(target) == 0:
-            raise StoreError(
-                f"the store at {target.path} is empty; fill it first: "
-                f"cybergov load --store {target.path}"
-            )
-    return target, settings
+    settings = load_settings(store=store, endpoint=endpoint)
+    target = open_ready(settings, Use.READ).store
+    try:
+        with QueryRunner(target, settings=settings) as runner:
+            yield runner
+    finally:
+        target.close()
 
 
 def parse_params(pairs: list[str]) -> dict[str, str]:
@@ -144,7 +126,7 @@ def _parameters_text(question: Question) -> str:
         default = f", default {parameter.default}" if parameter.default is not None else ""
         example = parameter.term(parameter.example)
         lines.append(
-            f"{parameter.name} ({parameter.describe_type()}, {need}{default}) e.g. {short(example)}"
+            f"{parameter.name} ({parameter.type_text()}, {need}{default}) e.g. {readable(example)}"
         )
     return "\n".join(lines) or "-"
 
@@ -163,7 +145,7 @@ def questions_command(
     except CybergovError as error:
         raise fail(error) from error
     if format is ListFormat.json:
-        sys.stdout.write(json.dumps([q.describe() for q in catalogue], indent=2) + "\n")
+        sys.stdout.write(json.dumps([q.as_json() for q in catalogue], indent=2) + "\n")
         return
     table = Table(title=f"{len(catalogue)} questions", title_justify="left", show_lines=True)
     table.add_column("name", no_wrap=True)
@@ -203,9 +185,8 @@ def ask_command(
         question = Catalogue.load().get(name)
         values = parse_params(param or [])
         question.bind(values)  # a wrong parameter fails before any store is opened
-        target, settings = open_for_reading(store, endpoint)
-        with QueryRunner(target, settings=settings) as runner:
-            answer = ask(runner, question, values, limit=limit, offset=offset, timeout=timeout)
+        with reading(store, endpoint) as runner:
+            answer = runner.answer(question, values, limit=limit, offset=offset, timeout=timeout)
     except CybergovError as error:
         raise fail(error) from error
     _write_answer(answer, format, question.summary)
@@ -253,15 +234,14 @@ def sparql_command(
     """
     text = _read_query(query, file)
     try:
-        target, settings = open_for_reading(store, endpoint)
-        with QueryRunner(target, settings=settings) as runner:
+        with reading(store, endpoint) as runner:
             answer = runner.query(text, timeout=timeout)
         if isinstance(answer, Solutions | bool):
             chosen = AnswerFormat(format or "table")
             _write_answer(answer, chosen, None)
             return
         graph_format = format_by_name(format or "turtle")
-        sys.stdout.buffer.write(serialize_graph(answer, graph_format))
+        sys.stdout.buffer.write(serialise(answer, graph_format))
         sys.stdout.buffer.flush()
         if getattr(answer, "truncated", False):
             errors.print("(cut at the row limit)", highlight=False)

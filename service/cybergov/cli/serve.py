@@ -1,73 +1,14 @@
-"""The ``serve`` command: the HTTP service, run by uvicorn."""
+"""The ``serve`` command: the HTTP service (how it runs: :mod:`cybergov.api.processes`)."""
 
 from __future__ import annotations
 
-import logging
-import os
-import shutil
-import tempfile
-from pathlib import Path
 from typing import Annotated
 
 import typer
-import uvicorn
 
-from cybergov.api.workers import check_workers
-from cybergov.cli.app import EndpointOption, StoreOption, app, console, fail
+from cybergov.cli.app import EndpointOption, StoreOption, app, fail
 from cybergov.errors import CybergovError
-from cybergov.load import load
-from cybergov.settings import Settings, load_settings
-from cybergov.store import EmbeddedStore
-
-log = logging.getLogger(__name__)
-
-
-def prepare_workers(settings: Settings) -> dict[str, str]:
-    """Ready the data for several read-only workers; return the environment they read.
-
-    An on-disk store is loaded here, once, then closed, so that every worker
-    can open it read-only; the workers share one dump folder, so that they
-    serve the same bytes for a graph version.
-
-    Raises:
-        StoreError, DataError: the store cannot be opened or the data loaded.
-    """
-    if settings.endpoint:  # stateless workers over one SPARQL server
-        environment = {"CYBERGOV_ENDPOINT": settings.endpoint}
-        if settings.dump_dir is not None:
-            environment["CYBERGOV_DUMP_DIR"] = str(settings.dump_dir)
-        return environment
-    environment = {"CYBERGOV_READ_ONLY": "true"}
-    if settings.store is not None:
-        store = EmbeddedStore(settings.store)
-        report = load(store)
-        console.print(f"loaded {report.quads:,} quads into {settings.store}")
-        store.close()
-        del store  # release the store's lock before the workers open it
-        environment["CYBERGOV_STORE"] = str(settings.store)
-    if settings.dump_dir is not None:
-        environment["CYBERGOV_DUMP_DIR"] = str(settings.dump_dir)
-    return environment
-
-
-def serve_one(settings: Settings, *, host: str, port: int) -> None:
-    """One process: the store is loaded and the query workers started before the server
-    starts its threads, so that the workers' replica is forked from this process."""
-    from cybergov.api import create_app
-    from cybergov.api.main import prepare
-
-    try:
-        store, runner = prepare(settings)
-    except CybergovError as error:
-        raise fail(error) from error
-    try:
-        application = create_app(settings, store=store, runner=runner)
-        uvicorn.run(application, host=host, port=port, log_level="info")
-    except CybergovError as error:
-        raise fail(error) from error
-    finally:
-        runner.close()
-        store.close()
+from cybergov.settings import load_settings
 
 
 @app.command("serve")
@@ -84,7 +25,7 @@ def serve_command(
         typer.Option(
             "--workers",
             min=1,
-            help="Worker processes; several only for a read-only service (see the README).",
+            help="Server processes; several only for a read-only service (see the README).",
         ),
     ] = 1,
     reload_data: Annotated[
@@ -98,30 +39,10 @@ def serve_command(
     """Serve the graph over HTTP: questions, the SPARQL endpoint, linked data, the ontology,
     the shapes, dumps, the dataset description and contributions. Loads the bundled data
     into the embedded store first; with --endpoint, serves that SPARQL server's data."""
+    from cybergov.api import processes  # the service's modules load only for this command
+
     try:
         settings = load_settings(store=store, endpoint=endpoint, reload_data=reload_data or None)
-        check_workers(settings, workers)
+        processes.serve(settings, host=host, port=port, processes=workers)
     except CybergovError as error:
         raise fail(error) from error
-    if workers == 1:
-        serve_one(settings, host=host, port=port)
-        return
-    shared: Path | None = None
-    try:
-        if settings.dump_dir is None:
-            shared = Path(tempfile.mkdtemp(prefix="cybergov-dumps-"))
-            settings = settings.model_copy(update={"dump_dir": shared})
-        os.environ.update(prepare_workers(settings))
-        uvicorn.run(
-            "cybergov.api.main:app_from_environment",
-            factory=True,
-            host=host,
-            port=port,
-            workers=workers,
-            log_level="info",
-        )
-    except CybergovError as error:
-        raise fail(error) from error
-    finally:
-        if shared is not None:
-            shutil.rmtree(shared, ignore_errors=True)

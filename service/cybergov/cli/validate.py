@@ -3,8 +3,10 @@
 ``--format`` names the input format (``turtle``, ``nt``, ``json-ld``, ``rdfxml``) when
 the extension does not tell it; ``--output`` chooses what is printed: ``text`` for
 people, ``json`` for programs. ``--report FILE`` also writes the SHACL report graph
-(Turtle). Exit codes: 0 every file conforms, 1 a file does not conform, 2 a file could
-not be read (its syntax error with file, line and column) or the graph could not load.
+(Turtle). ``--store`` or ``--endpoint`` names the graph that gives the context (the
+bundled graph by default). Exit codes: 0 every file conforms, 1 a file does not conform,
+2 a file could not be read (its syntax error with file, line and column) or the graph
+could not load.
 """
 
 from __future__ import annotations
@@ -21,22 +23,26 @@ from pyoxigraph import RdfFormat
 from rdflib.namespace import RDFS
 
 from cybergov.cli.app import (
-    EXIT_ERROR,
-    EXIT_FAILED,
-    EXIT_OK,
+    EndpointOption,
+    Exit,
     StoreOption,
     app,
     console,
     print_error,
 )
-from cybergov.errors import CybergovError, DataError, StoreError, UnsupportedFormat
-from cybergov.intake import FORMAT_NAMES, IntakeLimits, contribution_format, read_contribution
-from cybergov.load import load
+from cybergov.contribute.intake import (
+    FORMAT_NAMES,
+    IntakeLimits,
+    contribution_format,
+    read_contribution,
+)
+from cybergov.contribute.validation import validate_contribution
+from cybergov.contribute.validation_report import ValidationReport
+from cybergov.errors import CybergovError, DataError, UnsupportedFormat
+from cybergov.knowledge.ready import Use, open_ready
 from cybergov.namespaces import SH, bind_prefixes
 from cybergov.settings import load_settings
-from cybergov.store import EmbeddedStore, Store
-from cybergov.validate import validate_contribution
-from cybergov.validation_report import ValidationReport
+from cybergov.store import Store
 
 
 class Output(StrEnum):
@@ -49,25 +55,6 @@ _FORMAT_HELP = (
     + ", ".join(FORMAT_NAMES.values())
     + " (or a media type)."
 )
-
-
-def open_store(path: Path | None) -> Store:
-    """The given on-disk store, or the bundled graph loaded into memory.
-
-    Raises:
-        StoreError: the store cannot be opened, or holds nothing.
-        DataError: the bundled graph cannot be loaded.
-    """
-    if path is None:
-        store = EmbeddedStore()
-        load(store)
-        return store
-    if not path.is_dir():
-        raise StoreError(f"{path}: no store there; create one with: cybergov load --store {path}")
-    store = EmbeddedStore(path)
-    if len(store) == 0:
-        raise StoreError(f"{path}: the store is empty; fill it with: cybergov load --store {path}")
-    return store
 
 
 def _error_json(source: str, error: CybergovError) -> dict[str, Any]:
@@ -99,6 +86,7 @@ def _write_report(path: Path, reports: list[ValidationReport]) -> None:
 @app.command("validate")
 def validate_command(
     files: Annotated[list[Path], typer.Argument(help="Contribution files to validate.")],
+    *,
     format: Annotated[str | None, typer.Option("--format", "-f", help=_FORMAT_HELP)] = None,
     output: Annotated[
         Output, typer.Option("--output", "-o", help="text for people, json for programs.")
@@ -108,15 +96,19 @@ def validate_command(
         typer.Option("--report", help="Also write the SHACL validation report graph (Turtle)."),
     ] = None,
     store: StoreOption = None,
+    endpoint: EndpointOption = None,
 ) -> None:
     """Validate contributions against the shapes, in the context of the graph.
 
     Each file is checked with the ontology and with what the graph knows of the
-    resources it points at (the bundled graph, or the store given with --store).
+    resources it points at (the bundled graph, the store given with --store, or the
+    SPARQL server given with --endpoint).
     Exits 0 when every file conforms, 1 when one does not, 2 when one cannot be read.
     """
     raise typer.Exit(
-        run_validation(files, format=format, output=output, report=report, store=store)
+        run_validation(
+            files, format=format, output=output, report=report, store=store, endpoint=endpoint
+        )
     )
 
 
@@ -127,6 +119,7 @@ def run_validation(
     output: Output,
     report: Path | None,
     store: Path | None,
+    endpoint: str | None = None,
 ) -> int:
     """Validate the files, print the outcome and return the exit code.
 
@@ -140,14 +133,15 @@ def run_validation(
                 "for a report in JSON, use --output json"
             )
         )
-        return EXIT_ERROR
+        return Exit.ERROR
     try:
-        limits = IntakeLimits.from_settings(load_settings())
+        settings = load_settings(store=store, endpoint=endpoint)
+        limits = IntakeLimits.from_settings(settings)
         chosen = contribution_format(name=format) if format else None
-        graph_store = open_store(store)
+        graph_store = open_ready(settings, Use.READ).store
     except CybergovError as error:
         print_error(error)
-        return EXIT_ERROR
+        return Exit.ERROR
     try:
         reports, entries = _validate_files(files, graph_store, chosen, limits, output)
     finally:
@@ -164,14 +158,14 @@ def run_validation(
             _write_report(report, reports)
         except CybergovError as error:
             print_error(error)
-            return EXIT_ERROR
+            return Exit.ERROR
     conforms = all(r.conforms for r in reports)
     if output is Output.json:
         document = {"conforms": conforms and not unreadable, "files": entries}
         typer.echo(json.dumps(document, indent=2, ensure_ascii=False))
     if unreadable:
-        return EXIT_ERROR
-    return EXIT_OK if conforms else EXIT_FAILED
+        return Exit.ERROR
+    return Exit.OK if conforms else Exit.FAILED
 
 
 def _validate_files(
@@ -199,4 +193,4 @@ def _validate_files(
     return reports, entries
 
 
-__all__ = ["open_store", "run_validation", "validate_command"]
+__all__ = ["run_validation", "validate_command"]

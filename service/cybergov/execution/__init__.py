@@ -1,7 +1,7 @@
-"""Guarded query execution: screening, deadlines that really stop queries, caps on rows."""
+"""Running queries from outside: worker processes killed at the deadline, caps on rows,
+the answer cache, and the SPARQL results formats."""
 
 from cybergov.execution.runner import QueryRunner
-from cybergov.execution.screen import Limits, ScreenedQuery, check_dataset, screen
 from cybergov.execution.wire import Serialised
 
-__all__ = ["Limits", "QueryRunner", "ScreenedQuery", "Serialised", "check_dataset", "screen"]
+__all__ = ["QueryRunner", "Serialised"]

@@ -38,6 +38,7 @@ import signal
 import socket
 import sys
 import threading
+from pathlib import Path
 from typing import Any
 
 from pyoxigraph import (
@@ -51,6 +52,8 @@ from pyoxigraph import (
 from pyoxigraph import Store as OxigraphStore
 
 from cybergov.execution.wire import Request, WorkerGone, answer_frame, recv_frame, send_frame
+from cybergov.store.embedded import query_syntax_error
+from cybergov.store.factory import disk_store, memory_store
 
 log = logging.getLogger(__name__)
 
@@ -140,8 +143,6 @@ def _serialise(result: Any, max_rows: int | None, output: str | None = None) -> 
 
 
 def _syntax_header(error: SyntaxError) -> dict[str, Any]:
-    from cybergov.store.embedded import query_syntax_error
-
     translated = query_syntax_error(error)
     return {
         "kind": "error",
@@ -175,7 +176,7 @@ def answer(store: OxigraphStore, request: Request) -> bytes:
 
 def _serve(sock: socket.socket, checkpoint: str | None, store: OxigraphStore | None) -> None:
     if checkpoint is not None:
-        store = OxigraphStore.read_only(checkpoint)
+        store = disk_store(Path(checkpoint), read_only=True, create=False).oxigraph
     assert store is not None
     while True:
         try:
@@ -231,7 +232,7 @@ class Holder:
         op = command.get("op")
         if op == "memory":
             with os.fdopen(fds[0], "rb") as stream:
-                store = OxigraphStore()
+                store = memory_store().oxigraph
                 try:
                     store.bulk_load(stream, RdfFormat.N_QUADS)
                 finally:

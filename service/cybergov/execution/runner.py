@@ -1,6 +1,6 @@
 """The query runner: every query from outside goes through it.
 
-It screens the text (:mod:`cybergov.execution.screen`), refuses dataset IRIs
+It screens the text (:mod:`cybergov.sparql.guard`), refuses dataset IRIs
 that are not graphs of the store, and runs the query under a deadline with a
 cap on rows:
 
@@ -28,23 +28,52 @@ import threading
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import replace
 from types import TracebackType
-
-from pyoxigraph import Triple
+from typing import TypedDict, Unpack
 
 from cybergov.errors import StoreError, UnsupportedFormat
 from cybergov.execution.cache import AnswerCache
 from cybergov.execution.pool import WorkerPool
 from cybergov.execution.replica import OUTPUTS
-from cybergov.execution.screen import Limits, ScreenedQuery, check_dataset, screen
+from cybergov.execution.results import flag_truncation, serialise_results
 from cybergov.execution.wire import Request, Serialised
-from cybergov.results import flag_truncation, serialize_results
 from cybergov.settings import Settings
-from cybergov.sparql import bind_values
-from cybergov.store.base import QueryAnswer, Solutions, Store, Term
+from cybergov.sparql.catalogue import Question
+from cybergov.sparql.guard import QueryLimits, ScreenedQuery, refuse_unknown_graphs, screen
+from cybergov.sparql.lexer import bind_values
+from cybergov.store.base import (
+    Bindings,
+    QueryAnswer,
+    Solutions,
+    Store,
+    Triples,
+    expect_solutions,
+    expect_triples,
+)
 from cybergov.store.embedded import EmbeddedStore
 from cybergov.store.remote import RemoteStore
 
 log = logging.getLogger(__name__)
+
+
+class QueryOptions(TypedDict, total=False):
+    """How a query from outside is run; each option may be left out.
+
+    ``timeout`` and ``max_rows`` default to the settings' and can only be lowered: a
+    caller may ask for less than the service allows, not more. ``substitutions`` bind
+    variables to RDF terms through a ``VALUES`` block placed first in the query's WHERE
+    group (the same on every store, and much faster on pyoxigraph than its own
+    substitutions, which filter late); the query is screened before the block is added,
+    and the block's terms are written by pyoxigraph, so they cannot change the query's
+    structure. ``default_graphs`` and ``named_graphs`` give the dataset beside the query,
+    as the SPARQL protocol does; given, they replace the query's ``FROM`` and ``FROM
+    NAMED`` (what is not given is empty), and they too may only name graphs of the store.
+    """
+
+    substitutions: Bindings | None
+    timeout: float | None
+    max_rows: int | None
+    default_graphs: Sequence[str] | None
+    named_graphs: Sequence[str] | None
 
 
 class QueryRunner:
@@ -52,13 +81,13 @@ class QueryRunner:
 
     Args:
         store: the store to query (embedded or remote).
-        settings: where the limits, the deadline and the number of workers come from.
+        settings: where the limits, the deadline and the number of query workers come from.
     """
 
     def __init__(self, store: Store, *, settings: Settings | None = None) -> None:
         self.store = store
         self.settings = settings or Settings()
-        self.limits = Limits.of(self.settings)
+        self.limits = QueryLimits.from_settings(self.settings)
         self._pool: WorkerPool | None = None
         self._lock = threading.Lock()
         cache_bytes = self.settings.answer_cache_bytes
@@ -127,7 +156,7 @@ class QueryRunner:
 
     # --- queries ----------------------------------------------------------------------------
 
-    def check(
+    def screen(
         self,
         sparql: str,
         *,
@@ -136,11 +165,11 @@ class QueryRunner:
     ) -> ScreenedQuery:
         """Screen a query without running it; ``default_graphs`` and ``named_graphs`` are a
         dataset given beside the query (the protocol's ``default-graph-uri`` and
-        ``named-graph-uri``), checked like its ``FROM`` clauses.
+        ``named-graph-uri``), held to the same rule as its ``FROM`` clauses.
 
         Raises:
-            QueryRefused: the query is refused (see :func:`screen`), or its dataset names a
-                graph the store does not hold.
+            QueryRefused: the query is refused (see :func:`~cybergov.sparql.guard.screen`),
+                or its dataset names a graph the store does not hold.
         """
         screened = screen(sparql, self.limits)
         given = ScreenedQuery(
@@ -151,32 +180,13 @@ class QueryRunner:
             screened.chain,
         )
         if given.default_graphs or given.named_graphs:
-            check_dataset(given, self.store.named_graphs())
+            refuse_unknown_graphs(given, self.store.named_graphs())
         return screened
 
-    def query(
-        self,
-        sparql: str,
-        *,
-        substitutions: Mapping[str, Term] | None = None,
-        timeout: float | None = None,
-        max_rows: int | None = None,
-        default_graphs: Sequence[str] | None = None,
-        named_graphs: Sequence[str] | None = None,
-    ) -> QueryAnswer:
-        """Screen and answer a query, under a deadline and a cap on rows.
-
-        ``substitutions`` bind variables to RDF terms through a ``VALUES`` block
-        placed first in the query's WHERE group (the same on every store, and
-        much faster on pyoxigraph than its own substitutions, which filter
-        late); the query is screened before the block is added, and the
-        block's terms are written by pyoxigraph, so they cannot change the
-        query's structure. ``timeout`` and ``max_rows`` default to the
-        settings' and can only be lowered: a caller may ask for less than the
-        service allows, not more. ``default_graphs`` and ``named_graphs`` give the
-        dataset beside the query, as the SPARQL protocol does; given, they replace
-        the query's ``FROM`` and ``FROM NAMED`` (what is not given is empty), and
-        they too may only name graphs of the store.
+    def query(self, sparql: str, **options: Unpack[QueryOptions]) -> QueryAnswer:
+        """Screen and answer a query, under a deadline and a cap on rows (see
+        :class:`QueryOptions`). Code that knows the form of its query calls :meth:`select`
+        or :meth:`construct`, which say what they return.
 
         Raises:
             QueryRefused: the query was refused before it reached the engine.
@@ -187,87 +197,92 @@ class QueryRunner:
             StoreUnavailable: the remote store cannot be reached.
             StoreError: the engine failed or the runner is not started.
         """
-        answer = self._run(
-            sparql,
-            substitutions=substitutions,
-            timeout=timeout,
-            max_rows=max_rows,
-            default_graphs=default_graphs,
-            named_graphs=named_graphs,
-        )
-        assert not isinstance(answer, Serialised)
+        answer = self._run(sparql, None, options)
+        if isinstance(answer, Serialised):  # only asked for with an output format
+            raise StoreError("the query workers wrote an answer that was not asked for")
         return answer
 
-    def query_serialised(
+    def select(self, sparql: str, **options: Unpack[QueryOptions]) -> Solutions:
+        """The rows of a SELECT query, as :meth:`query` answers it.
+
+        Raises:
+            QueryError: the query is not a SELECT query; and what :meth:`query` raises.
+        """
+        return expect_solutions(self.query(sparql, **options))
+
+    def construct(self, sparql: str, **options: Unpack[QueryOptions]) -> Triples:
+        """The triples of a CONSTRUCT or DESCRIBE query, as :meth:`query` answers it.
+
+        Raises:
+            QueryError: the query is a SELECT or an ASK query; and what :meth:`query` raises.
+        """
+        return expect_triples(self.query(sparql, **options))
+
+    def answer(
         self,
-        sparql: str,
-        output: str,
+        question: Question,
+        values: Mapping[str, object] | None = None,
         *,
-        substitutions: Mapping[str, Term] | None = None,
+        limit: int | None = None,
+        offset: int = 0,
         timeout: float | None = None,
-        max_rows: int | None = None,
-        default_graphs: Sequence[str] | None = None,
-        named_graphs: Sequence[str] | None = None,
-    ) -> Serialised | list[Triple]:
-        """As :meth:`query`, with a SELECT or ASK answer written in a results format
-        (``json``, ``xml``, ``csv``, ``tsv``) as the engine writes it.
+    ) -> Solutions:
+        """Answer a question of the catalogue: check and bind its parameters, then run it.
+
+        Raises:
+            QueryParameterError: a parameter is unknown, missing or of the wrong type.
+            QueryTimeout: the question ran past its deadline.
+            StoreError: the store failed.
+        """
+        bound = question.bind(values or {})
+        return self.select(
+            question.text(limit=limit, offset=offset), substitutions=bound, timeout=timeout
+        )
+
+    def query_results(
+        self, sparql: str, output: str, **options: Unpack[QueryOptions]
+    ) -> Serialised:
+        """As :meth:`query`, for a SELECT or ASK query whose answer is wanted in a results
+        format (``json``, ``xml``, ``csv``, ``tsv``), as the engine writes it.
 
         On the embedded store the worker writes it, so that no term of a large answer
         is ever made in this process, and the answer is kept for the same query until the
         store is next written to (see :mod:`cybergov.execution.cache`). A JSON answer of
         rows carries the ``truncated`` member, as
-        :func:`cybergov.results.serialize_results` writes it. CONSTRUCT and DESCRIBE
-        answers come as triples.
+        :func:`cybergov.execution.results.serialise_results` writes it.
 
         Raises:
-            UnsupportedFormat: ``output`` is not a results format.
+            UnsupportedFormat: ``output`` is not a results format, or the query is a
+                CONSTRUCT or DESCRIBE query (whose answer is a graph: see :meth:`construct`).
             and what :meth:`query` raises.
         """
         if output not in OUTPUTS:
             raise UnsupportedFormat(f"unknown results format {output!r}; use {', '.join(OUTPUTS)}")
-        key = self._cache_key(
-            sparql,
-            output,
-            substitutions=substitutions,
-            max_rows=max_rows,
-            default_graphs=default_graphs,
-            named_graphs=named_graphs,
-        )
+        form = screen(sparql, self.limits).form
+        if form not in ("SELECT", "ASK"):
+            raise UnsupportedFormat(
+                f"a {form} query answers with a graph, which no results format ({output}) "
+                "holds; ask for an RDF format"
+            )
+        key = self._cache_key(sparql, output, options)
         if key is not None and self.answers is not None:
             kept = self.answers.get(key)
             if isinstance(kept, Serialised):
                 return kept
-        answer = self._run(
-            sparql,
-            substitutions=substitutions,
-            timeout=timeout,
-            max_rows=max_rows,
-            default_graphs=default_graphs,
-            named_graphs=named_graphs,
-            output=output,
-        )
+        answer = self._run(sparql, output, options)
         if isinstance(answer, Serialised):
             if output == "json" and not answer.boolean:
                 answer = replace(answer, body=flag_truncation(answer.body, answer.truncated))
             if key is not None and self.answers is not None:
                 self.answers.put(key, answer)
             return answer
-        if isinstance(answer, list):
-            return answer
+        if isinstance(answer, Triples):
+            raise StoreError(f"the store answered a {form} query with triples")
         truncated = isinstance(answer, Solutions) and answer.truncated
-        body = serialize_results(answer, output)
+        body = serialise_results(answer, output)
         return Serialised(body, output, truncated, isinstance(answer, bool))
 
-    def _cache_key(
-        self,
-        sparql: str,
-        output: str,
-        *,
-        substitutions: Mapping[str, Term] | None,
-        max_rows: int | None,
-        default_graphs: Sequence[str] | None,
-        named_graphs: Sequence[str] | None,
-    ) -> Hashable | None:
+    def _cache_key(self, sparql: str, output: str, options: QueryOptions) -> Hashable | None:
         """What identifies an answer of the embedded store, its generation first; ``None``
         where answers are not kept.
 
@@ -275,8 +290,10 @@ class QueryRunner:
         brought up to the store's generation after that: an answer is never kept under
         a generation newer than the data it was computed on.
         """
-        bound = tuple(sorted((name, str(term)) for name, term in (substitutions or {}).items()))
-        rows = min(max_rows or self.settings.max_rows, self.settings.max_rows)
+        substitutions = options.get("substitutions") or {}
+        bound = tuple(sorted((name, str(term)) for name, term in substitutions.items()))
+        rows = min(options.get("max_rows") or self.settings.max_rows, self.settings.max_rows)
+        default_graphs, named_graphs = options.get("default_graphs"), options.get("named_graphs")
         return self.answer_key(
             "results",
             sparql,
@@ -296,24 +313,20 @@ class QueryRunner:
         return (self.store.generation, *parts)
 
     def _run(
-        self,
-        sparql: str,
-        *,
-        substitutions: Mapping[str, Term] | None,
-        timeout: float | None,
-        max_rows: int | None,
-        default_graphs: Sequence[str] | None,
-        named_graphs: Sequence[str] | None,
-        output: str | None = None,
+        self, sparql: str, output: str | None, options: QueryOptions
     ) -> QueryAnswer | Serialised:
+        """Run a query as :meth:`query` says; a SELECT or ASK answer written in ``output``
+        by the query workers, when it is given and the store is embedded."""
+        default_graphs, named_graphs = options.get("default_graphs"), options.get("named_graphs")
+        timeout, max_rows = options.get("timeout"), options.get("max_rows")
         if not self._started:
             raise StoreError("the query runner is not started (call start() or use 'with')")
-        screened = self.check(sparql, default_graphs=default_graphs, named_graphs=named_graphs)
+        screened = self.screen(sparql, default_graphs=default_graphs, named_graphs=named_graphs)
         seconds = min(timeout or self.settings.query_timeout, self.settings.query_timeout)
         rows = min(max_rows or self.settings.max_rows, self.settings.max_rows)
         given = default_graphs is not None or named_graphs is not None
         has_dataset = given or bool(screened.default_graphs or screened.named_graphs)
-        text = bind_values(sparql, substitutions or {})
+        text = bind_values(sparql, options.get("substitutions") or {})
         if self._pool is not None:
             request = Request(
                 sparql=text,

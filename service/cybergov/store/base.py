@@ -7,13 +7,17 @@ store, so that code above the store never depends on which one runs.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import BinaryIO
 
 from pyoxigraph import BlankNode, Literal, NamedNode, QuerySolutions, RdfFormat, Triple
 
+from cybergov.errors import QueryError
+
 Term = NamedNode | BlankNode | Literal
+#: What a query's variables are bound to before it is evaluated.
+Bindings = Mapping[str, Term]
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +39,19 @@ class Solutions:
             for row in self.rows
         ]
 
+    def only(self) -> Term:
+        """The one value of an answer of one row and one column (a count, for instance).
+
+        Raises:
+            QueryError: the answer is not one bound value.
+        """
+        if len(self.rows) != 1 or len(self.variables) != 1 or self.rows[0][0] is None:
+            raise QueryError(
+                f"one value was expected, not {len(self.rows)} rows of {len(self.variables)} "
+                "variables"
+            )
+        return self.rows[0][0]
+
     def column(self, name: str) -> list[Term | None]:
         """Every value of one variable, in row order."""
         index = self.variables.index(name)
@@ -47,7 +64,48 @@ class Triples(list[Triple]):
     truncated: bool = False
 
 
-QueryAnswer = Solutions | bool | list[Triple]
+QueryAnswer = Solutions | bool | Triples
+
+
+def expect_solutions(answer: QueryAnswer) -> Solutions:
+    """The rows of a SELECT answer.
+
+    Raises:
+        QueryError: the answer is not rows (the query was not a SELECT query).
+    """
+    if not isinstance(answer, Solutions):
+        raise QueryError(f"a SELECT query was expected, not {_form_of(answer)}")
+    return answer
+
+
+def expect_boolean(answer: QueryAnswer) -> bool:
+    """The boolean of an ASK answer.
+
+    Raises:
+        QueryError: the answer is not a boolean (the query was not an ASK query).
+    """
+    if not isinstance(answer, bool):
+        raise QueryError(f"an ASK query was expected, not {_form_of(answer)}")
+    return answer
+
+
+def expect_triples(answer: QueryAnswer) -> Triples:
+    """The triples of a CONSTRUCT or DESCRIBE answer.
+
+    Raises:
+        QueryError: the answer is not triples (the query was a SELECT or ASK query).
+    """
+    if not isinstance(answer, Triples):
+        raise QueryError(f"a CONSTRUCT or DESCRIBE query was expected, not {_form_of(answer)}")
+    return answer
+
+
+def _form_of(answer: QueryAnswer) -> str:
+    if isinstance(answer, bool):
+        return "an ASK query"
+    if isinstance(answer, Solutions):
+        return "a SELECT query"
+    return "a CONSTRUCT or DESCRIBE query"
 
 
 def collect_solutions(result: QuerySolutions, max_rows: int | None) -> Solutions:
@@ -63,31 +121,68 @@ def collect_solutions(result: QuerySolutions, max_rows: int | None) -> Solutions
     return Solutions(variables, tuple(rows), truncated)
 
 
+def collect_triples(triples: Iterable[Triple], max_rows: int | None) -> Triples:
+    """The triples of a CONSTRUCT or DESCRIBE result, keeping at most ``max_rows``."""
+    kept = Triples()
+    for triple in triples:
+        if max_rows is not None and len(kept) >= max_rows:
+            kept.truncated = True
+            break
+        kept.append(triple)
+    return kept
+
+
 class Store(ABC):
     """A quad store that cybergov reads and writes.
 
-    Queries see the union of all named graphs as their default graph unless
-    ``default_graphs`` names the graphs to use instead.
+    Queries see the union of all named graphs as their default graph.
     """
 
     @abstractmethod
     def query(
-        self,
-        sparql: str,
-        *,
-        substitutions: Mapping[str, Term] | None = None,
-        max_rows: int | None = None,
-        default_graphs: Sequence[str] | None = None,
-        named_graphs: Sequence[str] | None = None,
+        self, sparql: str, *, substitutions: Bindings | None = None, max_rows: int | None = None
     ) -> QueryAnswer:
-        """Answer a SPARQL query: :class:`Solutions`, a boolean or a list of triples.
+        """Answer a SPARQL query: :class:`Solutions`, a boolean or :class:`Triples`.
 
-        ``substitutions`` binds variables to RDF terms before evaluation.
+        ``substitutions`` binds variables to RDF terms before evaluation. Code that
+        knows the form of its query calls :meth:`select`, :meth:`ask` or
+        :meth:`construct`, which say what they return.
 
         Raises:
             QuerySyntaxError: the query does not parse.
             StoreError: the store failed.
         """
+
+    def select(
+        self, sparql: str, *, substitutions: Bindings | None = None, max_rows: int | None = None
+    ) -> Solutions:
+        """The rows of a SELECT query (see :meth:`query`).
+
+        Raises:
+            QueryError: the query is not a SELECT query.
+            QuerySyntaxError, StoreError: see :meth:`query`.
+        """
+        return expect_solutions(self.query(sparql, substitutions=substitutions, max_rows=max_rows))
+
+    def ask(self, sparql: str, *, substitutions: Bindings | None = None) -> bool:
+        """The answer of an ASK query (see :meth:`query`).
+
+        Raises:
+            QueryError: the query is not an ASK query.
+            QuerySyntaxError, StoreError: see :meth:`query`.
+        """
+        return expect_boolean(self.query(sparql, substitutions=substitutions))
+
+    def construct(
+        self, sparql: str, *, substitutions: Bindings | None = None, max_rows: int | None = None
+    ) -> Triples:
+        """The triples of a CONSTRUCT or DESCRIBE query (see :meth:`query`).
+
+        Raises:
+            QueryError: the query is a SELECT or an ASK query.
+            QuerySyntaxError, StoreError: see :meth:`query`.
+        """
+        return expect_triples(self.query(sparql, substitutions=substitutions, max_rows=max_rows))
 
     @abstractmethod
     def update(self, sparql: str) -> None:
@@ -99,15 +194,7 @@ class Store(ABC):
         """
 
     @abstractmethod
-    def replace_graph(
-        self,
-        graph: str,
-        data: bytes,
-        *,
-        format: RdfFormat,
-        source: str,
-        base_iri: str | None = None,
-    ) -> int:
+    def replace_graph(self, graph: str, data: bytes, *, format: RdfFormat, source: str) -> int:
         """Replace the content of a named graph with a serialised graph; return its size.
 
         The old content stays until the new one has been read in full.

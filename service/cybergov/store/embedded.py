@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -22,8 +22,15 @@ from pyoxigraph import (
 )
 
 from cybergov.errors import QuerySyntaxError, StoreError
-from cybergov.rdfio import syntax_error
-from cybergov.store.base import QueryAnswer, Solutions, Store, Term, collect_solutions
+from cybergov.rdf_formats import syntax_error
+from cybergov.store.base import (
+    Bindings,
+    QueryAnswer,
+    Store,
+    Term,
+    collect_solutions,
+    collect_triples,
+)
 
 log = logging.getLogger(__name__)
 
@@ -84,13 +91,7 @@ class EmbeddedStore(Store):
         self._generation += 1
 
     def query(
-        self,
-        sparql: str,
-        *,
-        substitutions: Mapping[str, Term] | None = None,
-        max_rows: int | None = None,
-        default_graphs: Sequence[str] | None = None,
-        named_graphs: Sequence[str] | None = None,
+        self, sparql: str, *, substitutions: Bindings | None = None, max_rows: int | None = None
     ) -> QueryAnswer:
         bound: dict[Variable, Term | Triple] = {
             Variable(name): term for name, term in (substitutions or {}).items()
@@ -98,9 +99,7 @@ class EmbeddedStore(Store):
         try:
             result = self._store.query(
                 sparql,
-                use_default_graph_as_union=default_graphs is None,
-                default_graph=[NamedNode(g) for g in default_graphs] if default_graphs else None,
-                named_graphs=[NamedNode(g) for g in named_graphs] if named_graphs else None,
+                use_default_graph_as_union=True,
                 substitutions=bound or None,
             )
             return read_answer(result, max_rows)
@@ -121,21 +120,13 @@ class EmbeddedStore(Store):
             # the generation before it, so it is made again afterwards.
             self._generation += 1
 
-    def replace_graph(
-        self,
-        graph: str,
-        data: bytes,
-        *,
-        format: RdfFormat,
-        source: str,
-        base_iri: str | None = None,
-    ) -> int:
+    def replace_graph(self, graph: str, data: bytes, *, format: RdfFormat, source: str) -> int:
         staging = NamedNode(f"{graph}#staging")
         target = NamedNode(graph)
         try:
             if self._store.contains_named_graph(staging):
                 self._store.remove_graph(staging)
-            self._store.load(data, format, base_iri=base_iri, to_graph=staging)
+            self._store.load(data, format, to_graph=staging)
             if not self._store.contains_named_graph(staging):
                 self._store.add_graph(staging)  # an empty document still replaces the graph
             # MOVE is one update, hence one transaction: readers see the old or the new graph.
@@ -216,8 +207,8 @@ def read_answer(
     if isinstance(result, QuerySolutions):
         return collect_solutions(result, max_rows)
     if isinstance(result, QueryTriples):
-        return list(result)
+        return collect_triples(result, max_rows)
     return bool(result)
 
 
-__all__ = ["EmbeddedStore", "Solutions", "read_answer"]
+__all__ = ["EmbeddedStore", "query_syntax_error", "read_answer"]

@@ -14,7 +14,7 @@ true``). The store checks this on its first query and refuses to answer
 otherwise (:class:`~cybergov.errors.StoreError`), rather than answer wrongly.
 
 A server cannot bind variables for us, so substitutions are sent as a
-``VALUES`` block of terms serialised by pyoxigraph (:func:`cybergov.sparql.bind_values`).
+``VALUES`` block of terms serialised by pyoxigraph (:func:`cybergov.sparql.lexer.bind_values`).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from http.client import HTTPResponse
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 from pyoxigraph import (
     NamedNode,
@@ -48,10 +48,19 @@ from cybergov.errors import (
     StoreError,
     StoreUnavailable,
 )
-from cybergov.rdfio import syntax_error
-from cybergov.sparql import bind_values, query_form, term_text
-from cybergov.store.base import QueryAnswer, Store, Term, Triples, collect_solutions
-from cybergov.store.protocol import DeadlineReader, Endpoints, GraphStore, http_error
+from cybergov.rdf_formats import syntax_error
+from cybergov.sparql.lexer import bind_values, query_form, term_text
+from cybergov.store.base import (
+    QueryAnswer,
+    Solutions,
+    Store,
+    Term,
+    collect_solutions,
+    collect_triples,
+    expect_solutions,
+    expect_triples,
+)
+from cybergov.store.endpoints import DeadlineReader, Endpoints, GraphStore, http_error
 
 log = logging.getLogger(__name__)
 
@@ -180,13 +189,8 @@ class RemoteStore(Store):
                 assert isinstance(parsed, QuerySolutions)
                 return collect_solutions(parsed, max_rows)
             graph_format = RdfFormat.from_media_type(media_type) or RdfFormat.TURTLE
-            triples = Triples()
-            for quad in parse(body, graph_format):  # type: ignore[arg-type]
-                if max_rows is not None and len(triples) >= max_rows:
-                    triples.truncated = True
-                    break
-                triples.append(quad.triple)
-            return triples
+            quads = parse(body, graph_format)  # type: ignore[arg-type]
+            return collect_triples((quad.triple for quad in quads), max_rows)
         except SyntaxError as error:
             raise StoreError(
                 f"the SPARQL endpoint {self.endpoints.query} sent an answer that does not "
@@ -223,11 +227,13 @@ class RemoteStore(Store):
             )
         self._union_checked = True
 
-    def _raw_select(self, sparql: str, seconds: float | None = None) -> Any:
+    def _raw_select(self, sparql: str, seconds: float | None = None) -> Solutions:
         response = self._send_query(sparql, "SELECT", seconds or self.timeout, None, None)
         try:
-            return self._read_answer(
-                response, "SELECT", None, time.monotonic() + (seconds or self.timeout)
+            return expect_solutions(
+                self._read_answer(
+                    response, "SELECT", None, time.monotonic() + (seconds or self.timeout)
+                )
             )
         finally:
             response.close()
@@ -262,17 +268,9 @@ class RemoteStore(Store):
                 f"cannot reach the SPARQL update endpoint {self.endpoints.update}: {error}"
             ) from error
 
-    def replace_graph(
-        self,
-        graph: str,
-        data: bytes,
-        *,
-        format: RdfFormat,
-        source: str,
-        base_iri: str | None = None,
-    ) -> int:
+    def replace_graph(self, graph: str, data: bytes, *, format: RdfFormat, source: str) -> int:
         try:
-            triples = {quad.triple for quad in parse(data, format, base_iri=base_iri)}
+            triples = {quad.triple for quad in parse(data, format)}
         except SyntaxError as error:
             raise syntax_error(error, source) from error
         body = serialize(triples, format=RdfFormat.N_TRIPLES) or b""
@@ -332,15 +330,14 @@ class RemoteStore(Store):
             answer = self._read_answer(response, "CONSTRUCT", None, time.monotonic() + self.timeout)
         finally:
             response.close()
-        assert isinstance(answer, list)
-        yield from answer
+        yield from expect_triples(answer)
 
     def graph_size(self, graph: str) -> int:
         target = term_text(NamedNode(graph), name="graph")
         answer = self._raw_select(
             f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {target} {{ ?s ?p ?o }} }}"
         )
-        return int(answer.rows[0][0].value)
+        return int(answer.only().value)
 
     def export(self, output: BinaryIO, format: RdfFormat, *, graph: str | None = None) -> None:
         if graph is not None:
@@ -361,7 +358,7 @@ class RemoteStore(Store):
 
     def __len__(self) -> int:
         answer = self._raw_select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
-        return int(answer.rows[0][0].value)
+        return int(answer.only().value)
 
 
 __all__ = ["Endpoints", "RemoteStore"]

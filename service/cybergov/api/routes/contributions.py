@@ -19,14 +19,14 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pyoxigraph import NamedNode, Quad
 
-from cybergov import contributions
 from cybergov.api.auth import Administrator, Contributor
 from cybergov.api.deps import FormatParam, ServiceDep
 from cybergov.api.negotiation import HTML, JSON, RDF_PAGE, choose
 from cybergov.api.protocol import MediaType, read_body
 from cybergov.api.render import page, rdf_response, root_path
 from cybergov.api.service import Service
-from cybergov.contributions import Contribution, Outcome
+from cybergov.contribute import contributions
+from cybergov.contribute.contributions import Contribution, Outcome
 from cybergov.errors import UnsupportedFormat
 from cybergov.namespaces import META_GRAPH
 
@@ -84,7 +84,7 @@ async def contribute(request: Request, service: ServiceDep, contributor: Contrib
     if media.type not in ACCEPTED:
         shown = f"Content-Type {media.type!r}" if media.type else "no Content-Type"
         raise UnsupportedFormat(f"a contribution with {shown}: send {', '.join(ACCEPTED)}")
-    media.check_utf8()
+    media.require_utf8()
     encoding = request.headers.get("content-encoding", "identity").strip().lower()
     if encoding not in ("", "identity"):
         raise UnsupportedFormat(f"Content-Encoding {encoding!r}: send the contribution as it is")

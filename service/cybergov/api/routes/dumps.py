@@ -13,8 +13,8 @@ from cybergov.api.deps import FormatParam, ServiceDep
 from cybergov.api.negotiation import HTML, JSON, Representation, choose
 from cybergov.api.render import page
 from cybergov.api.service import Service
-from cybergov.export.dumps import DUMP_FORMATS, Dump, DumpFormat, dump_format
-from cybergov.export.void import LICENCE, dump_url
+from cybergov.exchange.dumps import DUMP_FORMATS, Dump, DumpFormat, dump_format
+from cybergov.exchange.void import LICENCE, dump_url
 
 router = APIRouter(tags=["dumps and dataset"])
 
@@ -76,7 +76,7 @@ def send_dump(request: Request, dump: Dump, *, packed_file: bool) -> Response:
     )
 
 
-def describe_dump(request: Request, dump: Dump) -> dict[str, Any]:
+def dump_entry(request: Request, dump: Dump) -> dict[str, Any]:
     base = str(request.base_url)
     return {
         "format": dump.format.label,
@@ -102,13 +102,13 @@ def index(request: Request, service: Service, representation: Representation) ->
     if not_modified(request, etag):
         return Response(status_code=304, headers=headers)
     if representation is HTML:
-        rows = [describe_dump(request, d) for d in dumps]
+        rows = [dump_entry(request, d) for d in dumps]
         return page(request, service, "dumps.html", headers=headers, version=version, dumps=rows)
     body = {
         "version": version,
         "licence": LICENCE,
         "dataset": f"{request.base_url}void",
-        "dumps": [describe_dump(request, d) for d in dumps],
+        "dumps": [dump_entry(request, d) for d in dumps],
     }
     return JSONResponse(body, headers=headers)
 

@@ -9,7 +9,7 @@ from cybergov import __version__
 from cybergov.api.deps import FormatParam, ServiceDep
 from cybergov.api.negotiation import HTML, JSON, choose
 from cybergov.api.render import page
-from cybergov.export.void import DESCRIPTION, TITLE
+from cybergov.exchange.void import DESCRIPTION, TITLE
 
 router = APIRouter(tags=["service"])
 

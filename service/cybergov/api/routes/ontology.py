@@ -11,7 +11,7 @@ from cybergov.api.render import alternates, page, rdf_response
 from cybergov.api.routes.resources import RESPONSES, documentation
 from cybergov.api.service import Service
 from cybergov.errors import ResourceNotFound
-from cybergov.ontodoc import ontology_triples
+from cybergov.exchange.ontology_doc import ontology_triples
 
 router = APIRouter(tags=["ontology and shapes"])
 

@@ -33,7 +33,7 @@ from cybergov.api.schemas import QuestionAnswer, QuestionList, plain_rows
 from cybergov.api.service import Service
 from cybergov.errors import QueryParameterError
 from cybergov.execution import Serialised
-from cybergov.questions import Catalogue, Parameter, Question, example_values
+from cybergov.sparql.catalogue import Catalogue, Parameter, Question, example_values
 from cybergov.store.base import Term
 
 #: What an answer is offered as; JSON first.
@@ -125,7 +125,7 @@ def _signature(question: Question, max_rows: int) -> inspect.Signature:
     return inspect.Signature(parameters)
 
 
-def check_names(request: Request, question: Question) -> None:
+def refuse_unknown_parameters(request: Request, question: Question) -> None:
     """Refuse parameters the question does not have, and parameters given twice (422).
 
     Raises:
@@ -167,10 +167,9 @@ def answer(
         kept = runner.answers.get(key)
         if isinstance(kept, KeptAnswer):
             return Response(kept.body, media_type=JSON.content_type, headers=dict(kept.headers))
-    written = runner.query_serialised(
+    written = runner.query_results(
         question.text(limit=limit, offset=offset), output, substitutions=bound
     )
-    assert isinstance(written, Serialised)
     if representation is not JSON:
         headers = flags(written.truncated)
         return Response(written.body, media_type=representation.content_type, headers=headers)
@@ -256,7 +255,7 @@ def _endpoint(question: Question, max_rows: int) -> Any:
         format: str | None,
         **values: Any,
     ) -> Response:
-        check_names(request, question)
+        refuse_unknown_parameters(request, question)
         given = {name.removeprefix("p_"): value for name, value in values.items()}
         run = partial(
             answer, request, service, question, given, limit=limit, offset=offset, format=format
@@ -294,7 +293,7 @@ def catalogue_body(request: Request, catalogue: Catalogue) -> dict[str, Any]:
     base = f"{str(request.base_url).rstrip('/')}/questions/"
     questions = []
     for question in catalogue:
-        described = question.describe()
+        described = question.as_json()
         described["url"] = base + question.name
         examples = urlencode(example_values(question))
         described["example"] = f"{base}{question.name}" + (f"?{examples}" if examples else "")

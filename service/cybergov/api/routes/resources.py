@@ -13,10 +13,10 @@ from cybergov.api.negotiation import HTML, RDF_PAGE, by_extension, choose
 from cybergov.api.render import alternates, app_path, page, rdf_response, root_path
 from cybergov.api.service import Service
 from cybergov.api.views import Views
-from cybergov.describe import Description, describe, description_quads
 from cybergov.errors import ResourceNotFound
+from cybergov.exchange.ontology_doc import OntologyDoc, document_ontology
+from cybergov.exchange.resources import Description, describe_resource, description_quads
 from cybergov.namespaces import CGR, GRAPH
-from cybergov.ontodoc import OntologyDoc, document_ontology
 
 router = APIRouter(tags=["linked data"])
 
@@ -57,12 +57,12 @@ def find(service: Service, base: str, path: str) -> tuple[Description, str | Non
         ResourceNotFound: neither is known.
     """
     try:
-        return describe(service.store, base + path), None
+        return describe_resource(service.store, base + path), None
     except ResourceNotFound:
         stem, extension = split_extension(path)
         if extension is None:
             raise
-    return describe(service.store, base + stem), extension
+    return describe_resource(service.store, base + stem), extension
 
 
 def serve(request: Request, service: Service, base: str, path: str, format: str | None) -> Response:

@@ -24,11 +24,11 @@ from cybergov.api.deps import FormatParam, ServiceDep
 from cybergov.api.negotiation import GRAPHS, HTML, RDF_FIRST, RESULTS, choose
 from cybergov.api.protocol import FORM, QUERY, Operation, read_operation
 from cybergov.api.render import alternates, page, rdf_response
-from cybergov.api.routes.void import description
+from cybergov.api.routes.void import dataset_description
 from cybergov.api.service import Service
-from cybergov.execution import Serialised, screen
-from cybergov.export.service_description import service_description_triples
-from cybergov.results import term_label
+from cybergov.exchange.service_description import service_description_triples
+from cybergov.namespaces import readable
+from cybergov.sparql.guard import screen
 from cybergov.store.base import Solutions
 
 router = APIRouter(tags=["SPARQL"])
@@ -135,22 +135,16 @@ def answer(request: Request, service: Service, found: Operation, format: str | N
     chosen = choose(request.headers.get("accept"), offers, format=format)
     headers = {"Cache-Control": "no-store"}
     runner = service.runner
-    dataset = partial(
-        runner.query, default_graphs=found.default_graphs, named_graphs=found.named_graphs
-    )
+    default, named = found.default_graphs, found.named_graphs
     if chosen is HTML:
-        return results_page(request, service, found.query, dataset(found.query), headers)
+        answered = runner.query(found.query, default_graphs=default, named_graphs=named)
+        return results_page(request, service, found.query, answered, headers)
     if offers is RESULTS:  # written by the query workers, passed on as they wrote it
-        written = runner.query_serialised(
-            found.query,
-            chosen.key,
-            default_graphs=found.default_graphs,
-            named_graphs=found.named_graphs,
+        written = runner.query_results(
+            found.query, chosen.key, default_graphs=default, named_graphs=named
         )
-        assert isinstance(written, Serialised)
         return serialised_response(written, chosen, headers=headers)
-    triples = dataset(found.query)
-    assert isinstance(triples, list)
+    triples = runner.construct(found.query, default_graphs=default, named_graphs=named)
     return graph_response(triples, chosen, headers=headers)
 
 
@@ -181,7 +175,7 @@ def results_page(
         variables=variables,
         rows=rows,
         truncated=truncated,
-        label=term_label,
+        label=readable,
         answered=True,
     )
 
@@ -209,7 +203,7 @@ def service_description(request: Request, service: Service, format: str | None) 
     triples = service.cached(
         f"service-description {base}",
         lambda: service_description_triples(
-            description(service, version), endpoint=f"{base}sparql", void=f"{base}void"
+            dataset_description(service, version), endpoint=f"{base}sparql", void=f"{base}void"
         ),
         version=version,
     )

@@ -11,13 +11,18 @@ from cybergov.api.render import alternates, page, rdf_response
 from cybergov.api.routes.dumps import not_modified
 from cybergov.api.service import Service
 from cybergov.errors import ResourceNotFound
-from cybergov.export.dumps import DUMP_FORMATS
-from cybergov.export.void import DATASET_IRI, DatasetDescription, dataset_triples, describe_dataset
+from cybergov.exchange.dumps import DUMP_FORMATS
+from cybergov.exchange.void import (
+    DATASET_IRI,
+    DatasetDescription,
+    dataset_triples,
+    describe_dataset,
+)
 
 router = APIRouter(tags=["dumps and dataset"])
 
 
-def description(service: Service, version: str) -> DatasetDescription:
+def dataset_description(service: Service, version: str) -> DatasetDescription:
     return service.cached(
         "void", lambda: describe_dataset(service.store, version=version), version=version
     )
@@ -34,7 +39,7 @@ def serve(
     headers = {"ETag": etag, "Link": alternates("/void", RDF_FIRST), "X-Graph-Version": version}
     if not_modified(request, etag):
         return Response(status_code=304, headers={**headers, "Vary": "Accept"})
-    described = description(service, version)
+    described = dataset_description(service, version)
     base = str(request.base_url)
     if representation is HTML:
         formats = [

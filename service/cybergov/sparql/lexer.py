@@ -1,0 +1,152 @@
+"""SPARQL text: a lexer of its terminals, the form of a query, and VALUES blocks built from terms.
+
+The lexer reads strings, IRIs, comments, prefixed names and variables as
+whole tokens (with the terminals of the SPARQL 1.1 grammar), so that code
+looking for a keyword or a brace never finds one inside a string or an IRI.
+It does not check the grammar: the engine does.
+
+:func:`bind_values` is how a store that cannot bind variables itself (a
+remote SPARQL server) receives parameters: each term is serialised by
+pyoxigraph, which escapes it, into a ``VALUES`` block placed first in the
+query's outermost group, where it binds the variables before the rest of the
+group is evaluated. Text is never pasted in.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+from pyoxigraph import BlankNode, Literal, NamedNode
+
+from cybergov.errors import QueryParameterError, QuerySyntaxError, line_and_column
+
+_TOKEN = re.compile(
+    r"""
+      (?P<ws>\s+)
+    | (?P<comment>\#[^\r\n]*)
+    | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+    | (?P<long1>'''(?:(?:'|'')?(?:[^'\\]|\\.))*''')
+    | (?P<long2>\"\"\"(?:(?:"|"")?(?:[^"\\]|\\.))*\"\"\")
+    | (?P<string1>'(?:[^'\\\n\r]|\\.)*')
+    | (?P<string2>"(?:[^"\\\n\r]|\\.)*")
+    | (?P<var>[?$][^\W][\w\u00B7\u0300-\u036F\u203F-\u2040]*)
+    | (?P<bnode>_:[\w](?:[\w.\-]*[\w\-])?)
+    | (?P<pname>(?:[^\W\d_](?:[\w.\-]*[\w\-])?)?:
+                (?:(?:[\w:%\-]|\\.)(?:(?:[\w.:%\-]|\\.)*(?:[\w:%\-]|\\.))?)?)
+    | (?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)
+    | (?P<langtag>@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*)
+    | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
+    | (?P<punct>\^\^|\|\||&&|!=|<=|>=|<<|>>|[{}()\[\];,.*/+\-!=<>|^?])
+    | (?P<other>.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+FORMS = frozenset({"SELECT", "CONSTRUCT", "DESCRIBE", "ASK"})
+_OPENING = frozenset({"{", "(", "[", "<<"})
+_CLOSING = frozenset({"}", ")", "]", ">>"})
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One significant token: its kind (a group name of the lexer), its text and offset."""
+
+    kind: str
+    text: str
+    offset: int
+
+    def is_keyword(self, word: str) -> bool:
+        return self.kind == "name" and self.text.upper() == word
+
+
+def tokens(text: str) -> Iterator[Token]:
+    """The significant tokens of a SPARQL text (whitespace and comments left out)."""
+    for match in _TOKEN.finditer(text):
+        kind = match.lastgroup or "other"
+        if kind not in ("ws", "comment"):
+            yield Token(kind, match.group(), match.start())
+
+
+def position(text: str, offset: int) -> str:
+    """``line L, column C`` of an offset, counted from 1, for messages."""
+    line, column = line_and_column(text, offset)
+    return f"line {line}, column {column}"
+
+
+def query_form(text: str) -> str | None:
+    """``SELECT``, ``CONSTRUCT``, ``DESCRIBE`` or ``ASK``; ``None`` when the text is no query."""
+    for token in tokens(text):
+        if token.kind == "name" and token.text.upper() in FORMS:
+            return token.text.upper()
+        if token.kind == "name" and token.text.upper() not in ("PREFIX", "BASE"):
+            return None
+    return None
+
+
+def top_level(text: str) -> Iterator[tuple[int, Token]]:
+    """Each token with the depth of brackets it stands at (0 outside any bracket)."""
+    depth = 0
+    for token in tokens(text):
+        if token.kind == "punct" and token.text in _CLOSING:
+            depth = max(depth - 1, 0)
+        yield depth, token
+        if token.kind == "punct" and token.text in _OPENING:
+            depth += 1
+
+
+def where_group(text: str) -> int:
+    """The offset just inside the opening brace of the query's WHERE clause.
+
+    Raises:
+        QuerySyntaxError: the text has no WHERE group at its top level.
+    """
+    form = query_form(text)
+    seen_where = form != "CONSTRUCT"
+    started = False
+    for depth, token in top_level(text):
+        if token.kind == "name" and token.text.upper() in FORMS:
+            started = True
+        elif started and depth == 0 and token.is_keyword("WHERE"):
+            seen_where = True
+        elif started and seen_where and depth == 0 and token.text == "{":
+            return token.offset + 1
+    raise QuerySyntaxError("the query has no WHERE group to bind parameters in")
+
+
+def term_text(term: object, *, name: str) -> str:
+    """The SPARQL syntax of a term, escaped by pyoxigraph's serialiser.
+
+    Raises:
+        QueryParameterError: the term is a blank node, which VALUES cannot carry.
+    """
+    if isinstance(term, BlankNode):
+        raise QueryParameterError(f"parameter {name!r}: a blank node cannot be bound in VALUES")
+    if not isinstance(term, NamedNode | Literal):
+        raise QueryParameterError(f"parameter {name!r}: {term!r} is not an IRI or a literal")
+    return str(term)
+
+
+def values_block(substitutions: Mapping[str, NamedNode | Literal | BlankNode]) -> str:
+    """``VALUES (?a ?b) { (<x> "y") }`` binding each variable to its term."""
+    names = sorted(substitutions)
+    for name in names:
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            raise QueryParameterError(f"{name!r} is not a variable name")
+    variables = " ".join(f"?{name}" for name in names)
+    row = " ".join(term_text(substitutions[name], name=name) for name in names)
+    return f"VALUES ({variables}) {{ ({row}) }}"
+
+
+def bind_values(text: str, substitutions: Mapping[str, NamedNode | Literal | BlankNode]) -> str:
+    """The query with a VALUES block first in its WHERE group (unchanged without substitutions).
+
+    Raises:
+        QuerySyntaxError: the query has no WHERE group.
+        QueryParameterError: a term cannot be written in VALUES.
+    """
+    if not substitutions:
+        return text
+    offset = where_group(text)
+    return f"{text[:offset]} {values_block(substitutions)}\n{text[offset:]}"

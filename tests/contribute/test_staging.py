@@ -1,0 +1,116 @@
+"""Changes worked out on a scratch copy and applied in one update (cybergov.contribute.staging), and the
+blank nodes of contributions made IRIs (cybergov.contribute.contributions.skolemised)."""
+
+from __future__ import annotations
+
+import pytest
+from pyoxigraph import BlankNode, Literal, NamedNode, Quad, Triple
+
+from cybergov.contribute.staging import Changes, difference, scratch_copy, stage
+from cybergov.errors import StoreError
+from cybergov.store import EmbeddedStore
+
+EX = "http://example.org/"
+G1, G2, G3 = f"{EX}g1", f"{EX}g2", f"{EX}g3"
+
+
+def iri(name: str) -> NamedNode:
+    return NamedNode(f"{EX}{name}")
+
+
+def small_store() -> EmbeddedStore:
+    store = EmbeddedStore()
+    store.oxigraph.extend(
+        [
+            Quad(iri("a"), iri("p"), Literal("1"), NamedNode(G1)),
+            Quad(iri("a"), iri("p"), Literal("2"), NamedNode(G1)),
+            Quad(iri("b"), iri("p"), Literal("x"), NamedNode(G2)),
+        ]
+    )
+    store.mark_changed()
+    return store
+
+
+def test_a_scratch_copy_holds_every_quad_and_empty_graph():
+    store = small_store()
+    store.oxigraph.add_graph(NamedNode(G3))
+    copy = scratch_copy(store)
+    assert set(copy.oxigraph.quads_for_pattern(None, None, None, None)) == set(
+        store.oxigraph.quads_for_pattern(None, None, None, None)
+    )
+    assert copy.named_graphs() == store.named_graphs() == [G1, G2, G3]
+
+
+def test_the_difference_is_applied_in_one_update():
+    store = small_store()
+    updates: list[str] = []
+    original = store.update
+    store.update = lambda text: (updates.append(text), original(text))[1]  # type: ignore[method-assign]
+
+    def edit(scratch: EmbeddedStore) -> None:
+        scratch.oxigraph.remove(Quad(iri("a"), iri("p"), Literal("1"), NamedNode(G1)))
+        scratch.oxigraph.add(Quad(iri("a"), iri("p"), Literal("3"), NamedNode(G1)))
+        scratch.oxigraph.remove_graph(NamedNode(G2))
+        scratch.oxigraph.add_graph(NamedNode(G3))
+
+    _, changes = stage(store, edit, infer=False)
+    assert len(updates) == 1
+    assert changes.dropped == {G2} and changes.created == {G3}
+    assert changes.count() == (1, 2)  # "3" added; "1" removed, and "x" with its graph
+    assert set(store.graph_triples(G1)) == {
+        Triple(iri("a"), iri("p"), Literal("2")),
+        Triple(iri("a"), iri("p"), Literal("3")),
+    }
+    assert store.named_graphs() == [G1, G3]
+
+
+def test_a_failing_edit_changes_nothing():
+    store = small_store()
+    before = set(store.oxigraph.quads_for_pattern(None, None, None, None))
+
+    def edit(scratch: EmbeddedStore) -> None:
+        scratch.oxigraph.remove_graph(NamedNode(G1))
+        raise StoreError("refused")
+
+    with pytest.raises(StoreError):
+        stage(store, edit, infer=False)
+    assert set(store.oxigraph.quads_for_pattern(None, None, None, None)) == before
+
+
+def test_only_the_graphs_a_change_touches_are_compared():
+    store = small_store()
+    target = scratch_copy(store)
+    target.oxigraph.remove_graph(NamedNode(G2))
+    assert difference(store, target, only=lambda g: g == G1).empty
+    assert not difference(store, target).empty
+
+
+def test_update_text_escapes_terms():
+    changes = Changes(added={G1: {Triple(iri("a"), iri("p"), Literal('say "hi"\n} ; CLEAR ALL'))}})
+    store = EmbeddedStore()
+    changes.apply(store)
+    assert [t.object.value for t in store.graph_triples(G1)] == ['say "hi"\n} ; CLEAR ALL']
+
+
+def test_blank_node_statements_keep_their_node_on_an_embedded_store():
+    store = EmbeddedStore()
+    node = BlankNode("n1")
+    store.oxigraph.add(Quad(node, iri("p"), Literal("1"), NamedNode(G1)))
+    Changes(added={G2: {Triple(node, iri("q"), iri("b"))}}).apply(store)
+    subjects = {q.subject for q in store.oxigraph.quads_for_pattern(None, None, None, None)}
+    assert subjects == {node}
+
+
+def test_blank_node_statements_are_refused_for_a_remote_store(remote_store):
+    before = len(remote_store)
+    changes = Changes(added={G1: {Triple(BlankNode("n"), iri("p"), Literal("1"))}})
+    with pytest.raises(StoreError, match="blank nodes"):
+        changes.apply(remote_store)
+    assert len(remote_store) == before
+
+
+def test_writes_are_counted_once_done():
+    store = EmbeddedStore()
+    generation = store.generation
+    store.update(f"INSERT DATA {{ GRAPH <{G1}> {{ <{EX}a> <{EX}p> 1 }} }}")
+    assert store.generation > generation

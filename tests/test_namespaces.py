@@ -1,0 +1,52 @@
+"""One way to show an IRI: the shortener, the readable form of a term, the prefix picker."""
+
+from __future__ import annotations
+
+import pytest
+from pyoxigraph import BlankNode, Literal, NamedNode
+
+from cybergov.namespaces import PREFIXES, prefixes_for, readable, shorten
+
+CGR = "https://w3id.org/cybergov/id/"
+
+
+@pytest.mark.parametrize(
+    ("iri", "shown"),
+    [
+        (f"{CGR}state/FR", "state:FR"),
+        (f"{CGR}incident/notpetya-2017", "incident:notpetya-2017"),
+        (f"{CGR}act/32019D0797", "act:32019D0797"),
+        ("https://w3id.org/cybergov/ontology#Incident", "cg:Incident"),
+        ("http://www.w3.org/2001/XMLSchema#date", "xsd:date"),
+        # the most specific namespace wins: toolbox-measure, not a longer local name
+        (f"{CGR}toolbox-measure/sanctions", "toolbox-measure:sanctions"),
+        # what no prefix fits, or what would not read back as a prefixed name, stays whole
+        ("https://www.ncsc.gov.uk/news/notpetya", "https://www.ncsc.gov.uk/news/notpetya"),
+        (f"{CGR}state/FR/extra", f"{CGR}state/FR/extra"),
+        (f"{CGR}state/", f"{CGR}state/"),
+        (f"{CGR}state/F.", f"{CGR}state/F."),
+        (f"{CGR}state/a b", f"{CGR}state/a b"),
+    ],
+)
+def test_an_iri_is_shortened_only_where_a_prefixed_name_reads_back(iri, shown):
+    assert shorten(iri) == shown
+
+
+def test_every_prefix_shortens_an_iri_of_its_namespace():
+    for prefix, namespace in PREFIXES.items():
+        assert shorten(f"{namespace}Example1") == f"{prefix}:Example1"
+
+
+def test_terms_read_as_people_read_them():
+    assert readable(NamedNode(f"{CGR}state/FR")) == "state:FR"
+    assert readable(Literal("France", language="en")) == "France"
+    assert readable(BlankNode("b0")) == "_:b0"
+    assert readable(None) == ""
+
+
+def test_the_prefixes_picked_are_those_the_shortener_uses():
+    picked = prefixes_for(
+        [f"{CGR}state/FR", "https://w3id.org/cybergov/ontology#Incident", "https://example.org/x"]
+    )
+    assert picked == {"cg": PREFIXES["cg"], "state": PREFIXES["state"]}
+    assert prefixes_for([f"{CGR}state/FR/extra"]) == {}
