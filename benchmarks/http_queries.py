@@ -230,7 +230,7 @@ def measure(size: int, options: Any) -> None:
     data = build(size)
     store = EmbeddedStore()
     store.oxigraph.bulk_load(path=str(data), format=RdfFormat.N_QUADS)
-    oxi = OxigraphServer(data, timeout=DEADLINE).start()
+    oxi = OxigraphServer(data=data, timeout=DEADLINE).start()
     ours = cybergov(data, keep_answers=False)
     kept = cybergov(data)
     peer = rdflib_endpoint(data) if size <= options.rdflib_limit else None
@@ -251,7 +251,7 @@ def measure(size: int, options: Any) -> None:
                     if stopped or oxi.base in str(error.request.url):
                         failed.append(f"{case.label}: the Oxigraph server restarted")
                         oxi.stop()
-                        oxi = OxigraphServer(data, timeout=DEADLINE).start()
+                        oxi = OxigraphServer(data=data, timeout=DEADLINE).start()
                     for server in (ours, kept):
                         if server.process is None or server.process.poll() is not None:
                             failed.append(f"{case.label}: {server.kind} had stopped; restarted")

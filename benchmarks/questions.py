@@ -12,7 +12,16 @@ as ``cybergov load`` does), every question of the catalogue runs:
   budget (10 s): rdflib does not finish many of the joins at 100k triples, and
   is left out at 1M (loading a million triples into rdflib alone takes minutes);
 - on an Oxigraph server (``oxigraph serve --union-default-graph``, in memory)
-  through the remote store: SPARQL protocol, JSON results parsed by pyoxigraph.
+  through the remote store: SPARQL protocol, JSON results parsed by pyoxigraph;
+- on Virtuoso 7 (Debian's ``virtuoso-opensource``, a private database in a
+  temporary folder, as the tests start it) through the remote store, loaded
+  as ``cybergov load --endpoint`` writes: each named graph sent to a staging
+  graph through the Digest-authenticated Graph Store endpoint, then moved in
+  place by one update.
+
+The load time of each engine is printed above its table: pyoxigraph's
+``bulk_load`` of the N-Quads, one ``POST`` of the N-Quads to the Oxigraph
+server, and the graph-by-graph writes to Virtuoso.
 
 Each question runs with its example parameters (the IRIs of states, incidents,
 groups and organs replaced by synthetic ones, so that they select real rows),
@@ -23,11 +32,13 @@ Usage::
 
     python benchmarks/questions.py                        # 10k, 100k and 1M
     python benchmarks/questions.py --sizes 10000 --repeat 7
+    python benchmarks/questions.py --sizes 10000 --no-rdflib   # the three SPARQL engines
 """
 
 from __future__ import annotations
 
 import argparse
+import collections
 import gc
 import hashlib
 import math
@@ -37,13 +48,14 @@ import select
 import signal
 import statistics
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pyoxigraph import RdfFormat
+from pyoxigraph import RdfFormat, parse, serialize
 
 from cybergov.execution import QueryRunner
 from cybergov.knowledge.load import load, refresh_inferences
@@ -52,8 +64,9 @@ from cybergov.sparql.catalogue import Catalogue, Question
 from cybergov.sparql.lexer import bind_values
 from cybergov.store import EmbeddedStore
 from cybergov.store.base import collect_solutions
+from cybergov.store.factory import store_from_settings
 from cybergov.store.remote import Endpoints, RemoteStore
-from servers import OxigraphServer
+from servers import OxigraphServer, VirtuosoServer
 from synthetic import generate
 
 HERE = Path(__file__).resolve().parent
@@ -86,6 +99,8 @@ class Row:
     rdflib: float | None
     rdflib_note: str
     remote: float
+    virtuoso: float
+    virtuoso_rows: int
 
 
 def cache_key(size: int) -> str:
@@ -215,49 +230,106 @@ class Rdflib:
 
 
 def remote_server(path: Path) -> tuple[OxigraphServer, RemoteStore]:
-    server = OxigraphServer(path).start()
+    server = OxigraphServer(data=path, timeout=600).start()
     return server, RemoteStore(Endpoints.derive(server.query_endpoint), timeout=600)
+
+
+def virtuoso_server(path: Path, quads: int, folder: Path) -> tuple[VirtuosoServer, RemoteStore]:
+    """Virtuoso with a private database in ``folder``, loaded graph by graph as cybergov loads
+    a remote store (staging graph and move, through the authenticated endpoints)."""
+    buffers = max(20_000, quads // 8)  # pages of 8 KB: about 1 GB at a million quads
+    server = VirtuosoServer(folder, max_seconds=600, buffers=buffers).start()
+    settings = Settings(**server.settings(query_timeout=600))  # type: ignore[arg-type]
+    store = store_from_settings(settings)
+    assert isinstance(store, RemoteStore)
+    graphs: dict[str, list[Any]] = collections.defaultdict(list)
+    for quad in parse(path=str(path), format=RdfFormat.N_QUADS):
+        graphs[quad.graph_name.value].append(quad.triple)
+    for graph, triples in graphs.items():
+        data = serialize(triples, format=RdfFormat.N_TRIPLES) or b""
+        store.replace_graph(graph, data, format=RdfFormat.N_TRIPLES, source=graph)
+    return server, store
+
+
+def failing_as_nan(store: RemoteStore, text: str) -> Any:
+    """The answer, or None when the engine fails the query (reported in the table)."""
+    try:
+        return store.query(text)
+    except Exception as error:
+        print(f"    virtuoso fails: {str(error)[:200]}", file=sys.stderr)
+        return None
+
+
+def timed(action: Callable[[], Any]) -> tuple[Any, float]:
+    started = time.perf_counter()
+    result = action()
+    return result, time.perf_counter() - started
 
 
 def measure(size: int, repeat: int, rdflib_budget: float, rdflib_limit: int) -> list[Row]:
     path = build(size)
     store = EmbeddedStore()
-    store.oxigraph.bulk_load(path=str(path), format=RdfFormat.N_QUADS)
+    _, raw_load = timed(lambda: store.oxigraph.bulk_load(path=str(path), format=RdfFormat.N_QUADS))
     quads = len(store)
     rdflib = None
     if size <= rdflib_limit:
         started = time.perf_counter()
         rdflib = Rdflib(path)
         print(f"  rdflib loaded {rdflib.quads:,} quads in {time.perf_counter() - started:.0f} s")
-    server, remote = remote_server(path)
+    (server, remote), server_load = timed(lambda: remote_server(path))
+    folder = tempfile.TemporaryDirectory(prefix="virtuoso-bench-")
+    try:
+        (virtuoso, on_virtuoso), virtuoso_load = timed(
+            lambda: virtuoso_server(path, quads, Path(folder.name))
+        )
+    except BaseException:
+        server.stop()
+        folder.cleanup()
+        raise
+    loads = {"pyoxigraph": raw_load, "oxigraph server": server_load, "virtuoso": virtuoso_load}
     settings = Settings(query_timeout=600, max_rows=10**8, query_workers=2)
     rows: list[Row] = []
     try:
         with QueryRunner(store, settings=settings) as runner:
             for case in cases(Catalogue.load()):
-                (raw_ms, runner_ms, remote_ms), answer = medians_ms(
+                (raw_ms, runner_ms, remote_ms, virtuoso_ms), answer = medians_ms(
                     [
                         lambda c=case: collect_solutions(
                             store.oxigraph.query(c.text, use_default_graph_as_union=True), None
                         ),
                         lambda c=case: runner.query(c.text),
                         lambda c=case: remote.query(c.text),
+                        lambda c=case: failing_as_nan(on_virtuoso, c.text),
                     ],
                     repeat,
                 )
+                virtuoso_answer = failing_as_nan(on_virtuoso, case.text)
+                virtuoso_rows = -1 if virtuoso_answer is None else len(virtuoso_answer.rows)
                 if rdflib is not None:
                     rdflib_ms, note = rdflib.time(case.text, rdflib_budget)
                 else:
                     rdflib_ms, note = None, "not run"
                 rows.append(
-                    Row(case, len(answer.rows), runner_ms, raw_ms, rdflib_ms, note, remote_ms)
+                    Row(
+                        case,
+                        len(answer.rows),
+                        runner_ms,
+                        raw_ms,
+                        rdflib_ms,
+                        note,
+                        remote_ms,
+                        virtuoso_ms,
+                        virtuoso_rows,
+                    )
                 )
                 print(f"  {case.question.name} ({case.variant}): {raw_ms:.1f} ms", file=sys.stderr)
     finally:
         server.stop()
+        virtuoso.stop()
+        folder.cleanup()
         if rdflib is not None:
             rdflib.close()
-    print_table(size, quads, rows)
+    print_table(size, quads, rows, loads)
     return rows
 
 
@@ -265,20 +337,31 @@ def ratio(value: float | None, base: float) -> str:
     return "" if value is None or base <= 0 else f"{value / base:.2f}"
 
 
-def print_table(size: int, quads: int, rows: list[Row]) -> None:
+def print_table(size: int, quads: int, rows: list[Row], loads: dict[str, float]) -> None:
     print(
         f"\n### {size:,} synthetic triples ({quads:,} quads with the bundled graph and inferences)\n"
     )
+    print("load: " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in loads.items()))
+    print()
     print(
-        "| question | params | rows | runner ms | raw ms | runner/raw | rdflib ms | rdflib/raw | remote ms | remote/raw |"
+        "| question | params | rows | runner ms | raw ms | runner/raw | rdflib ms | rdflib/raw "
+        "| oxigraph server ms | server/raw | virtuoso ms | virtuoso/raw |"
     )
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for row in rows:
         rdflib_cell = f"{row.rdflib:.1f}" if row.rdflib is not None else row.rdflib_note
+        differs = (
+            ""
+            if row.virtuoso_rows == row.rows
+            else " (fails)"
+            if row.virtuoso_rows < 0
+            else f" ({row.virtuoso_rows:,} rows!)"
+        )
         print(
             f"| {row.case.question.name} | {row.case.variant} | {row.rows:,} | {row.runner:.1f} "
             f"| {row.raw:.1f} | {ratio(row.runner, row.raw)} | {rdflib_cell} "
-            f"| {ratio(row.rdflib, row.raw)} | {row.remote:.1f} | {ratio(row.remote, row.raw)} |"
+            f"| {ratio(row.rdflib, row.raw)} | {row.remote:.1f} | {ratio(row.remote, row.raw)} "
+            f"| {row.virtuoso:.1f}{differs} | {ratio(row.virtuoso, row.raw)} |"
         )
     ratios = [row.runner / row.raw for row in rows if row.raw > 0]
     geometric = math.exp(statistics.fmean(math.log(r) for r in ratios))
@@ -298,12 +381,14 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--rdflib-budget", type=float, default=10.0, help="seconds per rdflib run")
     parser.add_argument("--rdflib-limit", type=int, default=100_000, help="largest size for rdflib")
+    parser.add_argument("--no-rdflib", action="store_true", help="leave rdflib out")
     arguments = parser.parse_args()
     print(f"cybergov questions benchmark, {os.cpu_count()} cores, Python {sys.version.split()[0]}")
     for size in (int(s) for s in arguments.sizes.split(",")):
         print(f"\nsize {size:,}:", file=sys.stderr)
         repeat = arguments.repeat if size < 1_000_000 else max(3, arguments.repeat // 2)
-        measure(size, repeat, arguments.rdflib_budget, arguments.rdflib_limit)
+        limit = 0 if arguments.no_rdflib else arguments.rdflib_limit
+        measure(size, repeat, arguments.rdflib_budget, limit)
 
 
 if __name__ == "__main__":

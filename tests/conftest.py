@@ -19,7 +19,7 @@ from cybergov.settings import Settings, data_root
 from cybergov.store import EmbeddedStore
 from cybergov.store.factory import store_from_settings
 from cybergov.store.remote import RemoteStore
-from tests.servers import OxigraphServer
+from tests.servers import OxigraphServer, VirtuosoServer
 
 FIXTURES = Path(__file__).parent / "fixtures"
 #: Real public data sets kept beside the repository (see ../shared/data/README.md).
@@ -95,6 +95,22 @@ def oxigraph_server() -> Iterator[OxigraphServer]:
 def remote_store(oxigraph_server: OxigraphServer) -> RemoteStore:
     """The Oxigraph server, loaded with the bundled ontology, graph and inferences."""
     store = store_from_settings(Settings(endpoint=oxigraph_server.query_endpoint, query_timeout=20))
+    assert isinstance(store, RemoteStore)
+    load_remote(store)
+    return store
+
+
+@pytest.fixture(scope="session")
+def virtuoso_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VirtuosoServer]:
+    """Debian's Virtuoso on 127.0.0.1 with a private configuration and database, one per run."""
+    with VirtuosoServer(tmp_path_factory.mktemp("virtuoso"), max_seconds=5) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def virtuoso_store(virtuoso_server: VirtuosoServer) -> RemoteStore:
+    """Virtuoso loaded with the bundled graph through its authenticated endpoints."""
+    store = store_from_settings(Settings(**virtuoso_server.settings(query_timeout=20)))  # type: ignore[arg-type]
     assert isinstance(store, RemoteStore)
     load_remote(store)
     return store

@@ -16,9 +16,9 @@ import json
 import re
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from cybergov.errors import DataNotFound, SettingsError
@@ -99,6 +99,19 @@ class Settings(BaseSettings):
     graph_store_endpoint: str | None = Field(
         default=None, description="Graph Store Protocol endpoint of the remote store."
     )
+    endpoint_username: str | None = Field(
+        default=None,
+        description="User the remote store's endpoints are called as (with endpoint_password); "
+        "the server's anonymous account can then stay read-only.",
+    )
+    endpoint_password: SecretStr | None = Field(
+        default=None, description="Password of endpoint_username (never shown or logged)."
+    )
+    endpoint_auth: Literal["basic", "digest"] = Field(
+        default="basic",
+        description="HTTP authentication the remote store asks for: basic, or digest "
+        "(Virtuoso's /sparql-auth and /sparql-graph-crud-auth).",
+    )
     query_timeout: float = Field(default=10.0, gt=0, description="Seconds a query may run.")
     max_rows: int = Field(
         default=10_000, gt=0, description="Rows a query may return before it is cut."
@@ -152,6 +165,17 @@ class Settings(BaseSettings):
         description="Where dumps are written once per graph version (default: a temporary folder).",
     )
 
+    @model_validator(mode="after")
+    def _credentials_in_pairs(self) -> Settings:
+        if (self.endpoint_username is None) != (self.endpoint_password is None):
+            given, missing = (
+                ("CYBERGOV_ENDPOINT_USERNAME", "CYBERGOV_ENDPOINT_PASSWORD")
+                if self.endpoint_password is None
+                else ("CYBERGOV_ENDPOINT_PASSWORD", "CYBERGOV_ENDPOINT_USERNAME")
+            )
+            raise ValueError(f"{given} is set but {missing} is not: give both or neither")
+        return self
+
     @field_validator("contributor_tokens", "admin_tokens", mode="before")
     @classmethod
     def _named_tokens(cls, value: Any, info: Any) -> dict[str, str]:
@@ -171,7 +195,8 @@ def load_settings(**overrides: object) -> Settings:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()
         )
-        raise SettingsError(f"invalid settings: {problems}") from error
+        # not chained: a validation error shows the values it was given, passwords included
+        raise SettingsError(f"invalid settings: {problems}") from None
 
 
 # --- where the data is ---------------------------------------------------------------------

@@ -97,10 +97,10 @@ def test_the_where_group_is_found_after_a_construct_template():
 def test_values_are_written_by_pyoxigraph_and_bound_first_in_the_where_group():
     hostile = Literal('x" } } ; DROP ALL ; SELECT * { "')
     block = values_block({"b": NamedNode("http://ex/b"), "a": hostile})
-    assert block == f"VALUES (?a ?b) {{ ({hostile} <http://ex/b>) }}"
+    assert block == f"VALUES ?a {{ {hostile} }} VALUES ?b {{ <http://ex/b> }}"
     query = "SELECT ?a ?b WHERE { OPTIONAL { ?a ?p ?b } }"
     bound = bind_values(query, {"a": hostile, "b": NamedNode("http://ex/b")})
-    assert bound.startswith("SELECT ?a ?b WHERE { VALUES (?a ?b)")
+    assert bound.startswith("SELECT ?a ?b WHERE { VALUES ?a {")
     store = Store()
     rows = list(store.query(bound))
     assert [(row["a"], row["b"]) for row in rows] == [(hostile, NamedNode("http://ex/b"))]

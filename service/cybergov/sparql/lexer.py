@@ -129,14 +129,18 @@ def term_text(term: object, *, name: str) -> str:
 
 
 def values_block(substitutions: Mapping[str, NamedNode | Literal | BlankNode]) -> str:
-    """``VALUES (?a ?b) { (<x> "y") }`` binding each variable to its term."""
+    """``VALUES ?a { <x> } VALUES ?b { "y" }`` binding each variable to its term.
+
+    One block per variable, which means the same as one block of one row:
+    Virtuoso 7.2 fails to compile some queries given a block of several variables.
+    """
     names = sorted(substitutions)
     for name in names:
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
             raise QueryParameterError(f"{name!r} is not a variable name")
-    variables = " ".join(f"?{name}" for name in names)
-    row = " ".join(term_text(substitutions[name], name=name) for name in names)
-    return f"VALUES ({variables}) {{ ({row}) }}"
+    return " ".join(
+        f"VALUES ?{name} {{ {term_text(substitutions[name], name=name)} }}" for name in names
+    )
 
 
 def bind_values(text: str, substitutions: Mapping[str, NamedNode | Literal | BlankNode]) -> str:

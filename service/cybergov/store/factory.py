@@ -15,6 +15,7 @@ from cybergov.errors import SettingsError, StoreError
 from cybergov.settings import Settings
 from cybergov.store.base import Store
 from cybergov.store.embedded import EmbeddedStore
+from cybergov.store.endpoints import Credentials
 from cybergov.store.remote import Endpoints, RemoteStore
 
 
@@ -44,7 +45,11 @@ def store_from_settings(settings: Settings, *, create: bool = True) -> Store:
     ``store`` names a folder (read-only when ``read_only`` is set), in memory otherwise.
 
     Raises:
-        SettingsError: both a folder and an endpoint are given.
+    A remote store calls its endpoints as ``endpoint_username`` when one is set.
+
+    Raises:
+        SettingsError: both a folder and an endpoint are given, or an endpoint URL is not
+            a plain http(s) URL.
         StoreError: the on-disk store is missing (and ``create`` is false) or cannot be opened.
     """
     if settings.endpoint and settings.store:
@@ -57,7 +62,16 @@ def store_from_settings(settings: Settings, *, create: bool = True) -> Store:
             update=settings.update_endpoint,
             graph_store=settings.graph_store_endpoint,
         )
-        return RemoteStore(endpoints, timeout=settings.query_timeout)
+        credentials = (
+            Credentials(
+                settings.endpoint_username,
+                settings.endpoint_password.get_secret_value(),
+                settings.endpoint_auth,
+            )
+            if settings.endpoint_username is not None and settings.endpoint_password is not None
+            else None
+        )
+        return RemoteStore(endpoints, timeout=settings.query_timeout, credentials=credentials)
     if settings.store is not None:
         return disk_store(
             settings.store, read_only=settings.read_only, create=create and not settings.read_only
