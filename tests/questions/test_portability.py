@@ -84,10 +84,6 @@ NOT_YET_PORTABLE = {
     ("incidents", False),
     ("incidents-by-sector", True),
     ("incidents-by-sector", False),
-    # With chains=included (its example), the join of its three lists does not finish on
-    # Virtuoso 7.2 within the deadline once the derived attributions, which name no
-    # attributing actor, enter every list; without the chains it is portable.
-    ("incidents-attributed-to-state", True),
     ("instruments-by-strand", True),
     ("instruments-by-strand", False),
     ("joint-attributions", True),
