@@ -202,6 +202,7 @@ def refresh_inferences(
             store.drop_graph(graph)
             store.update(f"DELETE WHERE {{ GRAPH <{META_GRAPH}> {{ <{graph}> ?p ?o }} }}")
     result = materialise(store, rules)
+    present = set(store.named_graphs())
     for rule in rules:
         set_graph_metadata(
             store,
@@ -213,6 +214,8 @@ def refresh_inferences(
                 (str(CG.sourceFile), _text(f"queries/rules/{rule.path.name}")),
             ],
         )
+        if rule.graph not in present:  # the rule derived nothing: no graph to describe
+            continue
         set_graph_metadata(
             store,
             rule.graph,

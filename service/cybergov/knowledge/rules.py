@@ -127,4 +127,7 @@ def materialise(store: Store, rules: list[Rule], *, max_rounds: int = 50) -> Mat
         for rule in derivations:
             _apply(store, rule, added)
         rounds += 1 + _close(store, closure, added, max_rounds)
+    for rule in rules:  # a rule that derives nothing leaves no empty graph behind
+        if rule.graph in store.named_graphs() and store.graph_size(rule.graph) == 0:
+            store.drop_graph(rule.graph)
     return MaterialisationReport(added, rounds, time.perf_counter() - started)
