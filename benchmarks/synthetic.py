@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import random
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, serialize
@@ -25,7 +25,7 @@ LABEL = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 SOURCE = NamedNode("http://purl.org/dc/terms/source")
 DESCRIPTION = NamedNode("http://purl.org/dc/terms/description")
 SUB_ORG = NamedNode("http://www.w3.org/ns/org#subOrganizationOf")
-XSD_DATE = NamedNode("http://www.w3.org/2001/XMLSchema#date")
+XSD_DATETIME = NamedNode("http://www.w3.org/2001/XMLSchema#dateTime")
 
 SECTORS = [
     "energy",
@@ -79,7 +79,28 @@ def text(value: str) -> Literal:
 
 
 def day(value: date) -> Literal:
-    return Literal(value.isoformat(), datatype=XSD_DATE)
+    """A day as the graph writes it: an xsd:dateTime at midnight."""
+    return Literal(f"{value.isoformat()}T00:00:00", datatype=XSD_DATETIME)
+
+
+LINK_CLASSES = {"organ": "OrganLink", "operator": "OperatorLink", "sponsor": "SponsorshipLink"}
+
+
+def link(
+    actor: NamedNode,
+    kind: str,
+    to: NamedNode,
+    quad: Callable[[NamedNode, NamedNode, NamedNode | Literal], Quad],
+) -> Iterator[Quad]:
+    """A sourced link record between two actors (the rules make the shortcut from it)."""
+    record = rid("link", f"{actor.value.rsplit('/', 1)[1]}--{kind}--{to.value.rsplit('/', 1)[1]}")
+    yield quad(record, RDF_TYPE, cg(LINK_CLASSES[kind]))
+    yield quad(record, LABEL, text(f"Synthetic {kind} link"))
+    yield quad(record, cg("linkedActor"), actor)
+    yield quad(record, cg("linkedTo"), to)
+    yield quad(
+        record, SOURCE, NamedNode(f"https://example.org/links/{record.value.rsplit('/', 1)[1]}")
+    )
 
 
 def generate(target_triples: int, *, seed: int = 7) -> Iterator[Quad]:
@@ -106,7 +127,7 @@ def generate(target_triples: int, *, seed: int = 7) -> Iterator[Quad]:
         if i >= 5 and rng.random() < 0.5:
             yield quad(organ, SUB_ORG, organs[rng.randrange(i)])
         else:
-            yield quad(organ, cg("organOf"), rng.choice(states))
+            yield from link(organ, "organ", rng.choice(states), quad)
     groups: list[NamedNode] = []
     for i in range(max(5, incidents // 25)):
         group = rid("group", f"synthetic-group-{i}")
@@ -115,9 +136,9 @@ def generate(target_triples: int, *, seed: int = 7) -> Iterator[Quad]:
         yield quad(group, LABEL, text(f"Synthetic group {i}"))
         yield quad(group, SOURCE, NamedNode(f"https://example.org/groups/{i}"))
         if rng.random() < 0.6:
-            yield quad(group, cg("operatedBy"), rng.choice(organs))
+            yield from link(group, "operator", rng.choice(organs), quad)
         elif rng.random() < 0.5:
-            yield quad(group, cg("sponsoredBy"), rng.choice(states))
+            yield from link(group, "sponsor", rng.choice(states), quad)
         for vendor in range(2):
             alias = rid("alias", f"synthetic-group-{i}--v{vendor}")
             yield quad(group, cg("hasAlias"), alias)

@@ -59,8 +59,8 @@ from synthetic import (
     SOURCE,
     TRIPLES_PER_INCIDENT,
     TYPES,
-    XSD_DATE,
     cg,
+    day,
     generate,
     rid,
 )
@@ -108,7 +108,7 @@ def contribution_triples(size: int, *, target: int = 1_000, seed: int = 11) -> I
         add(incident, LABEL, Literal(f"Contributed incident {unit}", language="en"))
         add(incident, DESCRIPTION, Literal(f"An invented incident, number {unit}.", language="en"))
         add(incident, SOURCE, NamedNode(f"https://example.org/contributed/{unit}"))
-        add(incident, cg("startDate"), Literal(began.isoformat(), datatype=XSD_DATE))
+        add(incident, cg("startDate"), day(began))
         add(incident, cg("incidentType"), rid("incident-type", rng.choice(TYPES)))
         add(incident, cg("targetCountry"), rid("state", f"S{rng.randrange(n_states):03d}"))
         for sector in rng.sample(SECTORS, 2):
@@ -131,7 +131,7 @@ def contribution_triples(size: int, *, target: int = 1_000, seed: int = 11) -> I
         )
         add(attribution, cg("attributedTo"), culprit)
         dated = began + timedelta(days=rng.randrange(30, 600))
-        add(attribution, cg("attributionDate"), Literal(dated.isoformat(), datatype=XSD_DATE))
+        add(attribution, cg("attributionDate"), day(dated))
         add(attribution, cg("attributionBasis"), rid("attribution-basis", "political"))
         add(attribution, cg("attributionStatus"), rid("attribution-status", "claimed"))
         add(attribution, cg("confidence"), rid("confidence", "unstated"))
@@ -148,14 +148,14 @@ def contribution_triples(size: int, *, target: int = 1_000, seed: int = 11) -> I
             cg("respondsTo"),
             rid("incident", f"synthetic-{rng.randrange(incidents_in_store)}"),
         )
-        add(response, cg("responseDate"), Literal("2026-01-01", datatype=XSD_DATE))
+        add(response, cg("responseDate"), day(date(2026, 1, 1)))
         if unit < 5:  # the deliberate errors, one of each kind
             broken = [
                 Quad(attribution, cg("attributionDate"), Literal("sometime"), graph),
                 Quad(incident, cg("targetCountry"), rid("state", "ZZ-unknown"), graph),
                 Quad(attribution, cg("confidence"), rid("confidence", "certain"), graph),
                 Quad(response, cg("respondsTo"), rid("state", "S000"), graph),
-                Quad(incident, cg("endDate"), Literal("2001-01-01", datatype=XSD_DATE), graph),
+                Quad(incident, cg("endDate"), day(date(2001, 1, 1)), graph),
             ][unit]
             quads.append(broken)
         count += len(quads)

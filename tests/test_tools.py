@@ -45,3 +45,50 @@ def test_the_generator_says_clearly_when_the_reference_data_is_missing(tmp_path)
     done = build_states(tmp_path / "nowhere", tmp_path)
     assert done.returncode != 0
     assert "nowhere" in done.stderr
+
+
+def migrate_dates(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(data_root() / "tools" / "migrate_dates.py"), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_dates_migrate_to_midnight_datetimes_in_one_idempotent_command(tmp_path):
+    turtle = tmp_path / "kg" / "file.ttl"
+    turtle.parent.mkdir()
+    turtle.write_text(
+        'ex:a cg:startDate "2017-06-27"^^xsd:date ;\n'
+        '  cg:endDate "2018-01-02"^^<http://www.w3.org/2001/XMLSchema#date> ;\n'
+        '  sh:message "such as \\"2019-03-04\\"^^xsd:date" .\n'
+        "cg:startDate rdfs:range xsd:date .\n"
+    )
+    answers = tmp_path / "expected.yaml"
+    answers.write_text(
+        '- params: {since: "2018-01-01"}\n  includes:\n    - {start: "2017-06-27", x: "~^2017-"}\n'
+    )
+    assert migrate_dates("--check", str(tmp_path)).returncode == 1
+    done = migrate_dates(str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    assert turtle.read_text() == (
+        'ex:a cg:startDate "2017-06-27T00:00:00"^^xsd:dateTime ;\n'
+        '  cg:endDate "2018-01-02T00:00:00"^^<http://www.w3.org/2001/XMLSchema#dateTime> ;\n'
+        '  sh:message "such as \\"2019-03-04T00:00:00\\"^^xsd:dateTime" .\n'
+        "cg:startDate rdfs:range xsd:dateTime .\n"
+    )
+    assert answers.read_text() == (
+        '- params: {since: "2018-01-01"}\n'
+        '  includes:\n    - {start: "2017-06-27T00:00:00", x: "~^2017-"}\n'
+    )
+    migrated = turtle.read_text()
+    assert migrate_dates(str(tmp_path)).returncode == 0
+    assert turtle.read_text() == migrated  # a second run changes nothing
+    assert migrate_dates("--check", str(tmp_path)).returncode == 0
+
+
+def test_the_project_is_migrated():
+    done = migrate_dates("--check")
+    assert done.returncode == 0, done.stdout

@@ -346,7 +346,9 @@ def build_memberships(labels: dict[str, str]) -> Graph:
             for day, prop in ((member.start, CG.startDate), (member.end, CG.endDate)):
                 if day is not None:
                     date.fromisoformat(day)
-                    graph.add((node, prop, Literal(day, datatype=XSD.date)))
+                    # A day is published as midnight xsd:dateTime: OWL 2 DL has no xsd:date.
+                    midnight = f"{day}T00:00:00"
+                    graph.add((node, prop, Literal(midnight, datatype=XSD.dateTime)))
             for source in organisation.sources + member.sources:
                 graph.add((node, DCTERMS.source, URIRef(source)))
     return graph

@@ -30,6 +30,9 @@ VOID = Namespace("http://rdfs.org/ns/void#")
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
 SH = Namespace("http://www.w3.org/ns/shacl#")
 WIKIDATA = Namespace("http://www.wikidata.org/entity/")
+TIME = Namespace("http://www.w3.org/2006/time#")
+D3FEND = Namespace("http://d3fend.mitre.org/ontologies/d3fend.owl#")
+UCO = "https://ontology.unifiedcyberontology.org/uco/"
 
 #: The families of resource IRIs, each also a Turtle prefix (see kg/README.md).
 RESOURCE_FAMILIES: tuple[str, ...] = (
@@ -41,24 +44,30 @@ RESOURCE_FAMILIES: tuple[str, ...] = (
     "claim",
     "company",
     "confidence",
+    "coordination",
     "cso",
+    "dialogue",
     "document",
     "group",
     "incident",
     "incident-type",
     "instrument",
+    "link",
     "listing",
     "malware",
     "measure",
     "membership",
+    "modality",
     "norm",
     "organ",
     "organisation",
+    "participation",
     "person",
     "position",
     "precision",
     "principle",
     "response",
+    "role",
     "rule",
     "scheme",
     "sector",
@@ -85,6 +94,13 @@ VOCABULARY_PREFIXES: dict[str, str] = {
     "void": str(VOID),
     "dcat": str(DCAT),
     "wd": str(WIKIDATA),
+    "time": str(TIME),
+    "d3f": str(D3FEND),
+    "uco-action": f"{UCO}action/",
+    "uco-core": f"{UCO}core/",
+    "uco-identity": f"{UCO}identity/",
+    "uco-location": f"{UCO}location/",
+    "uco-tool": f"{UCO}tool/",
 }
 
 PREFIXES: dict[str, str] = {

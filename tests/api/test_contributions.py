@@ -26,9 +26,9 @@ ALICE = "alice-token-0123456789"
 BOB = "bob-token-0123456789ab"
 ROOT = "root-token-0123456789"
 ID = "https://w3id.org/cybergov/id/"
-INCIDENT = f"{ID}incident/example-grid-attack-2031"
-DERIVED = f"{ID}attribution/example-grid-attack-2031--gb--derived-RU"
-CLAIM = f"{ID}claim/example-grid-attack-2031--derived-RU--un-gge-2015-13f"
+INCIDENT = f"{ID}incident/example-grid-attack-2024"
+DERIVED = f"{ID}attribution/example-grid-attack-2024--gb--derived-RU"
+CLAIM = f"{ID}claim/example-grid-attack-2024--pattern-RU--un-gge-2015-13f"
 TURTLE = {"Content-Type": "text/turtle"}
 
 
@@ -131,14 +131,15 @@ def test_derived_facts_include_the_contribution_and_leave_with_it(client, store)
     assert not held(client, DERIVED) and not held(client, CLAIM)
     body = contribute(client)
     assert body["derived"]["added"] > 0
-    # The GRU is an organ of Russia: the attribution chain carries the attribution to Russia.
+    # The GRU's organ link ties it to Russia: the attribution chain derives an attribution.
     assert ask(
         client,
         f"ASK {{ <{DERIVED}> <https://w3id.org/cybergov/ontology#attributedTo> "
         f"<{ID}state/RU> ; <https://w3id.org/cybergov/ontology#derivedFrom> "
-        f"<{ID}attribution/example-grid-attack-2031--gb> }}",
+        f"<{ID}attribution/example-grid-attack-2024--gb> }}",
     )
-    # Destruction is disruptive and energy a critical sector: a candidate 13(f) claim.
+    # Destruction is disruptive, energy a critical sector, and the UK named Russia after 2015:
+    # a 13(f) pattern match for review.
     assert held(client, CLAIM)
     answer = client.get(
         "/questions/attributions", params={"incident": INCIDENT, "kind": "derived"}
@@ -190,7 +191,7 @@ def test_a_contribution_reads_as_rdf_and_as_a_page(client):
     graphs = {q.graph_name.value for q in parse(trig.content, RdfFormat.TRIG)}
     assert graphs == {body["graph"], META_GRAPH}
     page = client.get(f"/contributions/{body['id']}", headers={"Accept": "text/html"})
-    assert "Example grid attack (2031)" in page.text and "alice" in page.text
+    assert "Example grid attack (2024)" in page.text and "alice" in page.text
     withdraw(client, body["id"])
 
 
@@ -393,3 +394,75 @@ def test_answers_asked_before_a_contribution_are_not_served_after_it(client):
     withdraw(client, body["id"])
     assert not held(client, INCIDENT)
     assert INCIDENT not in {row["incident"] for row in client.get(question).json()["rows"]}
+
+
+# --- the rules that keep contributions from forging what the graph derives -----------------
+
+RULES = CONTRIBUTIONS / "rules"
+RULE_NAMES = sorted({path.stem.rsplit("_", 1)[0] for path in RULES.glob("*.ttl")})
+
+
+def test_every_contribution_rule_has_both_examples():
+    assert set(RULE_NAMES) == {
+        "claims-are-asserted",
+        "disjoint-kinds",
+        "incident-target",
+        "no-future-dates",
+        "rule-only-terms",
+    }
+    for name in RULE_NAMES:
+        assert (RULES / f"{name}_PASS.ttl").is_file() and (RULES / f"{name}_XFAIL.ttl").is_file()
+
+
+@pytest.mark.parametrize("rule", RULE_NAMES)
+def test_a_contribution_that_breaks_a_rule_is_422_names_the_rule_and_stores_nothing(
+    client, store, rule
+):
+    before = quads(store)
+    response = client.post(
+        "/contributions",
+        content=(RULES / f"{rule}_XFAIL.ttl").read_bytes(),
+        headers={**TURTLE, **bearer(ALICE)},
+    )
+    assert response.status_code == 422, response.text
+    body = response.json()
+    assert body["error"] == "contribution_rejected"
+    assert f"[rule: {rule}]" in body["text"]
+    assert any(f"[rule: {rule}]" in result["message"] for result in body["report"]["results"])
+    assert quads(store) == before
+
+
+@pytest.mark.parametrize("rule", RULE_NAMES)
+def test_a_contribution_that_keeps_a_rule_is_accepted(client, store, rule):
+    body = contribute(client, (RULES / f"{rule}_PASS.ttl").read_bytes())
+    assert body["graph"] in store.named_graphs()
+    withdraw(client, body["id"])
+
+
+def test_forged_derived_facts_are_refused_by_name(client, store):
+    """A derived claim with a made-up explanation, a derived attribution, a bare shortcut:
+    each is refused with the term that only the rules write."""
+    response = client.post(
+        "/contributions",
+        content=(RULES / "rule-only-terms_XFAIL.ttl").read_bytes(),
+        headers={**TURTLE, **bearer(ALICE)},
+    )
+    assert response.status_code == 422
+    refused = {
+        (result["focus"].rsplit("/", 1)[-1], result["path"].rsplit("#", 1)[-1])
+        for result in response.json()["report"]["results"]
+        if "[rule: rule-only-terms]" in result["message"]
+    }
+    assert {
+        ("notpetya-2017--forged--un-gge-2015-13f", "type"),
+        ("notpetya-2017--forged--un-gge-2015-13f", "explanation"),
+        ("notpetya-2017--forged--un-gge-2015-13f", "derivedByRule"),
+        ("notpetya-2017--forged--derived-RU", "type"),
+        ("example-wolf", "sponsoredBy"),
+    } <= refused
+
+
+def test_an_incident_against_an_international_organisation_alone_is_accepted(client, store):
+    body = contribute(client, (RULES / "incident-target_PASS.ttl").read_bytes())
+    assert held(client, f"{ID}incident/example-parliament-intrusion-2022")
+    withdraw(client, body["id"])

@@ -379,7 +379,8 @@ def test_the_service_description_in_turtle(client, loaded_store):
     dataset = graph.value(endpoint, SD.defaultDataset)
     assert (dataset, RDFS.seeAlso, rdflib.URIRef("http://testserver/void")) in graph
     names = {str(graph.value(entry, SD.name)) for entry in graph.objects(dataset, SD.namedGraph)}
-    assert names == set(loaded_store.named_graphs())
+    # Every graph that holds triples (a rule that derived nothing leaves an empty graph).
+    assert names == {g for g in loaded_store.named_graphs() if loaded_store.graph_size(g)}
     void = rdflib.Graph().parse(data=client.get("/void").content, format="turtle")
     assert (dataset, rdflib.URIRef("http://rdfs.org/ns/void#sparqlEndpoint"), endpoint) in void
 

@@ -25,10 +25,62 @@ def test_the_bundled_graph_passes_every_check():
 
 
 @pytest.mark.slow
-def test_the_reasoner_proves_the_ontology_consistent():
+def test_the_reasoner_and_the_profile_checker_pass_the_published_graph():
     result = runner.invoke(app, ["check"])
     assert result.exit_code == 0, result.output
-    assert "pass ontology: consistent, no unsatisfiable class" in result.output
+    output = " ".join(result.output.split())
+    assert "pass reasoner: the ontology with" in output
+    assert "is consistent, no unsatisfiable class" in output
+    assert "pass OWL 2 DL profile: no violation" in output
+
+
+def store_with(tmp_path, turtle: str):
+    """A loaded on-disk store with one more contributed graph."""
+    folder = tmp_path / "store"
+    assert runner.invoke(app, ["load", "--store", str(folder)]).exit_code == 0
+    store = EmbeddedStore(folder)
+    store.replace_graph(
+        graph_iri("contribution", "20250101T000000Z-0123abcd"),
+        turtle.encode(),
+        format=RdfFormat.TURTLE,
+        source="test",
+    )
+    store.close()
+    del store  # release the store's lock before the command opens it
+    return folder
+
+
+PREFIXES = """
+@prefix cg: <https://w3id.org/cybergov/ontology#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+"""
+
+
+@pytest.mark.slow
+def test_a_date_outside_the_owl_2_datatype_map_fails_both_tools(tmp_path):
+    folder = store_with(
+        tmp_path,
+        PREFIXES
+        + '<https://w3id.org/cybergov/id/incident/notpetya-2017> cg:endDate "2017-07-01"^^xsd:date .',
+    )
+    result = runner.invoke(app, ["check", "--store", str(folder)])
+    assert result.exit_code == 1, result.output
+    output = " ".join(result.output.split())
+    assert "FAIL OWL 2 DL profile" in output and "UseOfUndeclaredDatatype" in output
+    assert "FAIL reasoner" in output
+
+
+@pytest.mark.slow
+def test_an_inconsistent_published_graph_fails_with_1(tmp_path):
+    """A state that is also a company: the kinds of actors are disjoint."""
+    folder = store_with(
+        tmp_path, PREFIXES + "<https://w3id.org/cybergov/id/state/FR> a cg:Company ."
+    )
+    result = runner.invoke(app, ["check", "--store", str(folder)])
+    assert result.exit_code == 1, result.output
+    output = " ".join(result.output.split())
+    assert "FAIL reasoner: the published graph is inconsistent" in output
+    assert "pass OWL 2 DL profile" in output
 
 
 def test_a_store_holding_an_unsourced_incident_fails_with_1(tmp_path):

@@ -39,7 +39,7 @@ attribution:notpetya-2017--example a cg:Attribution ;
     cg:attributedIncident incident:notpetya-2017 ;
     cg:attributedTo state:RU ;
     cg:attributionBasis attribution-basis:political ;
-    cg:attributionDate "2018-02-15"^^xsd:date ;
+    cg:attributionDate "2018-02-15T00:00:00"^^xsd:dateTime ;
     cg:attributionStatus attribution-status:settled ;
     cg:confidence confidence:high .
 """
@@ -60,9 +60,8 @@ def test_the_data_graph_holds_only_the_few_facts_read_about_referenced_resources
     assert (RU, rdflib.RDF.type, CG.Actor) in data.graph  # inferred in the store
     assert (RU, CG.iso3166Alpha2, None) not in data.graph
     notpetya = rdflib.URIRef("https://w3id.org/cybergov/id/incident/notpetya-2017")
-    assert (notpetya, CG.startDate, rdflib.Literal("2017-06-27", datatype=rdflib.XSD.date)) in (
-        data.graph
-    )
+    day = rdflib.Literal("2017-06-27T00:00:00", datatype=rdflib.XSD.dateTime)
+    assert (notpetya, CG.startDate, day) in data.graph
     assert data.focus == [
         rdflib.URIRef("https://w3id.org/cybergov/id/attribution/notpetya-2017--example")
     ]
@@ -132,7 +131,7 @@ def test_a_fact_added_to_a_known_resource_is_judged_with_what_the_store_says_of_
     ]
 
 
-MISSING_DATE = ATTRIBUTION.replace('cg:attributionDate "2018-02-15"^^xsd:date ;', "")
+MISSING_DATE = ATTRIBUTION.replace('cg:attributionDate "2018-02-15T00:00:00"^^xsd:dateTime ;', "")
 
 
 def test_a_finding_says_which_node_which_property_what_was_expected_and_what_was_found(
@@ -149,8 +148,8 @@ def test_a_finding_says_which_node_which_property_what_was_expected_and_what_was
     date = by_path["attribution date"]
     assert date.focus_label == "An example attribution of NotPetya"
     assert date.message == (
-        "An attribution needs the date on which it was made public (attribution date), as an "
-        'xsd:date such as "2018-02-15"^^xsd:date.'
+        "An attribution needs the date on which it was made public (attribution date), as a "
+        'day at midnight, an xsd:dateTime such as "2018-02-15T00:00:00"^^xsd:dateTime.'
     )
     assert date.expected == "at least 1 value"
     assert date.value is None
@@ -206,7 +205,7 @@ def test_an_attribution_is_not_dated_before_its_incident_began_in_the_store(
     loaded_store, date, fires
 ):
     """NotPetya began on 2017-06-27 (kg/incidents-russia.ttl); the store supplies that date."""
-    contribution = turtle(ATTRIBUTION.replace("2018-02-15", date))
+    contribution = turtle(ATTRIBUTION.replace("2018-02-15T", f"{date}T"))
     report = validate_contribution(contribution, loaded_store, source="contribution.ttl")
     assert (not report.conforms) is fires
     if fires:
@@ -215,7 +214,7 @@ def test_an_attribution_is_not_dated_before_its_incident_began_in_the_store(
             f"The attribution is dated {date} (attribution date), before its incident "
             "NotPetya (2017) began on 2017-06-27."
         )
-        assert f'found "{date}"^^xsd:date' in report.to_text()
+        assert f'found "{date}T00:00:00"^^xsd:dateTime' in report.to_text()
 
 
 def test_a_fact_added_to_a_known_alias_sees_the_group_that_names_it(loaded_store):

@@ -121,10 +121,11 @@ def test_iris_are_full_or_prefixed_and_nothing_else():
 
 
 def test_dates_integers_strings_and_enumerations_are_checked():
+    # A day is bound as midnight xsd:dateTime, the form dates take in the graph.
     assert parameter("date").term("2020-02-29") == Literal(
-        "2020-02-29", datatype=NamedNode(XSD + "date")
+        "2020-02-29T00:00:00", datatype=NamedNode(XSD + "dateTime")
     )
-    assert parameter("date").term(date(2021, 1, 1)).value == "2021-01-01"
+    assert parameter("date").term(date(2021, 1, 1)).value == "2021-01-01T00:00:00"
     for bad in ["2021-02-29", "2020-1-1", "2020-01-01T00:00:00", "yesterday"]:
         with pytest.raises(QueryParameterError, match="YYYY-MM-DD"):
             parameter("date").term(bad)

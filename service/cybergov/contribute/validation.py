@@ -33,6 +33,7 @@ from typing import Any
 import pyshacl
 import rdflib
 from pyoxigraph import NamedNode, RdfFormat, parse
+from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.sparql import Query
@@ -109,6 +110,8 @@ class ShapesBundle:
     links: frozenset[rdflib.URIRef]
     #: The properties the shapes follow backwards (``sh:inversePath``).
     inverse_links: frozenset[rdflib.URIRef]
+    #: The classes and properties only the inference rules write (``cg:ruleOnly``).
+    rule_only: frozenset[rdflib.URIRef] = frozenset()
 
 
 def _read_turtle(paths: Iterable[Path], graph: rdflib.Graph) -> rdflib.Graph:
@@ -129,6 +132,31 @@ def _read_turtle(paths: Iterable[Path], graph: rdflib.Graph) -> rdflib.Graph:
     return graph
 
 
+def _spell_out_disjointness(ontology: rdflib.Graph) -> None:
+    """Add, for every two disjoint classes, ``owl:disjointWith`` between all their subclasses.
+
+    The ontology states disjointness once, between general classes (states and
+    organisations) or in ``owl:AllDisjointClasses`` lists; the disjointness shape
+    then needs one lookup per pair of types instead of a walk up both hierarchies.
+    The added triples are entailed by the ontology.
+    """
+    pairs: set[tuple[rdflib.term.Node, rdflib.term.Node]] = set(
+        ontology.subject_objects(OWL.disjointWith)
+    )
+    for axiom in ontology.subjects(RDF.type, OWL.AllDisjointClasses):
+        head = ontology.value(axiom, OWL.members)
+        if head is None:
+            continue
+        members = list(Collection(ontology, head))
+        pairs |= {(a, b) for a in members for b in members if a != b}
+    for first, second in pairs:
+        for narrower in ontology.transitive_subjects(RDFS.subClassOf, first):
+            for other in ontology.transitive_subjects(RDFS.subClassOf, second):
+                if narrower is not None and other is not None:
+                    ontology.add((narrower, OWL.disjointWith, other))
+                    ontology.add((other, OWL.disjointWith, narrower))
+
+
 @cache
 def shapes_bundle(root: Path | None = None) -> ShapesBundle:
     """The shapes of ``shapes/*.ttl`` and the ontology, parsed once per process.
@@ -146,6 +174,7 @@ def shapes_bundle(root: Path | None = None) -> ShapesBundle:
     _read_turtle(
         (module.path for module in ontology_modules(data_folder("ontology", root))), ontology
     )
+    _spell_out_disjointness(ontology)
     log.info("shapes: %d triples, ontology: %d triples", len(shapes), len(ontology))
     links = frozenset(
         p for p in ontology.subjects(RDF.type, OWL.ObjectProperty) if isinstance(p, rdflib.URIRef)
@@ -153,7 +182,10 @@ def shapes_bundle(root: Path | None = None) -> ShapesBundle:
     inverse = frozenset(
         p for p in shapes.objects(None, SH.inversePath) if isinstance(p, rdflib.URIRef)
     )
-    return ShapesBundle(shapes, ontology, links, inverse)
+    rule_only = frozenset(
+        term for term in ontology.subjects(CG.ruleOnly, None) if isinstance(term, rdflib.URIRef)
+    )
+    return ShapesBundle(shapes, ontology, links, inverse, rule_only)
 
 
 def validate_shapes_graph(bundle: ShapesBundle | None = None) -> tuple[bool, str]:
@@ -213,7 +245,19 @@ def _fetch(
             yield (to_rdflib_term(s), to_rdflib_term(p), to_rdflib_term(o))
 
 
-_DESCRIPTIONS = "SELECT ?s ?p ?o WHERE { VALUES ?s { {VALUES} } ?s ?p ?o }"
+def _descriptions_query(bundle: ShapesBundle) -> str:
+    """What the store says about the resources a contribution describes, but for what
+    only the rules write (derived types and shortcuts): the contribution is judged on the
+    recorded facts, and the rules that refuse rule-only terms see only the contributor's."""
+    if not bundle.rule_only:
+        return "SELECT ?s ?p ?o WHERE { VALUES ?s { {VALUES} } ?s ?p ?o }"
+    terms = ", ".join(f"<{term}>" for term in sorted(bundle.rule_only))
+    return (
+        "SELECT ?s ?p ?o WHERE { VALUES ?s { {VALUES} } ?s ?p ?o . "
+        f"FILTER(?p NOT IN ({terms}) && (?p != <{RDF.type}> || ?o NOT IN ({terms}))) }}"
+    )
+
+
 _INCOMING = "SELECT ?s ?p ?o WHERE { VALUES ?o { {VALUES} } ?s ?p ?o . FILTER(?p IN ({LINKS})) }"
 # One VALUES list only: pyoxigraph 0.5 joins two VALUES lists as a cross product first,
 # which made this query 35 times slower than with the FILTER below.
@@ -252,7 +296,7 @@ def data_graph(contribution: rdflib.Graph, store: Store, bundle: ShapesBundle) -
     subjects = {s for s in graph.subjects() if isinstance(s, rdflib.URIRef)}
     own = {str(s) for s in subjects if not str(s).startswith(prefix)}
     before = len(graph)
-    for triple in _fetch(store, _DESCRIPTIONS, own):
+    for triple in _fetch(store, _descriptions_query(bundle), own):
         graph.add(triple)
     pointing: set[str] = set()
     if bundle.inverse_links:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import rdflib
 from pyoxigraph import RdfFormat, parse
+from rdflib.compare import to_canonical_graph
 
 from cybergov.namespaces import bind_prefixes
 from cybergov.rdf_formats import syntax_error
@@ -31,7 +32,20 @@ def canonical_turtle(text: str, *, source: str) -> str:
     graph = rdflib.Graph(bind_namespaces="none")
     bind_prefixes(graph.namespace_manager)
     graph.parse(data=text, format="turtle")
+    if any(isinstance(term, rdflib.BNode) for triple in graph for term in triple):
+        graph = _with_stable_blank_nodes(graph)
     return graph.serialize(format="longturtle")
+
+
+def _with_stable_blank_nodes(graph: rdflib.Graph) -> rdflib.Graph:
+    """The graph with its blank nodes named from their content, so that the writer, which
+    orders the values of a property by their names, orders blank nodes (OWL restrictions,
+    axiom annotations) the same way every time."""
+    stable = rdflib.Graph(bind_namespaces="none")
+    bind_prefixes(stable.namespace_manager)
+    for triple in to_canonical_graph(graph):
+        stable.add(triple)
+    return stable
 
 
 def is_canonical(path: Path) -> bool:

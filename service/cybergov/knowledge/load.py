@@ -209,6 +209,7 @@ def refresh_inferences(
                 graphs=(META_GRAPH,),
             )
     result = materialise(store, rules)
+    present = set(store.named_graphs())
     for rule in rules:
         set_graph_metadata(
             store,
@@ -220,6 +221,8 @@ def refresh_inferences(
                 (str(CG.sourceFile), _text(f"queries/rules/{rule.path.name}")),
             ],
         )
+        if rule.graph not in present:  # the rule derived nothing: no graph to describe
+            continue
         set_graph_metadata(
             store,
             rule.graph,

@@ -3,6 +3,14 @@
 Each rule writes into its own named graph, ``graph/inferred/<rule>``, so that
 every inferred triple can be traced to the rule that made it; the loader
 describes each of those graphs and rules in the metadata graph.
+
+Rules come in two stages (the ``stage`` key of the header). The closure rules
+(the OWL RL subset, the shortcuts of sourced records) run round after round
+until nothing new follows. The derivation rules (derived attributions, pattern
+matches, same-day coordinations) then run once each, over that closure and the
+recorded facts only, so that each derived fact is written in one evaluation:
+one label and one explanation, whatever the order of the rounds. A final
+closure gives their results their superclasses and inverses.
 """
 
 from __future__ import annotations
@@ -12,7 +20,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from cybergov.errors import DataError
+from cybergov.errors import DataError, HeaderError
 from cybergov.namespaces import CGR, graph_iri
 from cybergov.settings import data_folder
 from cybergov.sparql.lexer import query_form
@@ -22,7 +30,10 @@ from cybergov.store.base import Store
 log = logging.getLogger(__name__)
 
 _REQUIRED = frozenset({"summary", "description"})
-_ALLOWED = _REQUIRED | frozenset({"tags"})
+_ALLOWED = _REQUIRED | frozenset({"tags", "stage"})
+CLOSURE = "closure"
+DERIVATION = "derivation"
+_STAGES = (CLOSURE, DERIVATION)
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +45,7 @@ class Rule:
     summary: str
     description: str
     path: Path
+    stage: str = CLOSURE
 
     @property
     def iri(self) -> str:
@@ -64,17 +76,40 @@ def read_rules(folder: Path | None = None) -> list[Rule]:
         HeaderError: a rule file has a bad ``#+`` header.
     """
     folder = folder or data_folder("queries") / "rules"
-    return [
-        Rule(q.name, q.sparql, q.summary, q.description, q.path)
-        for q in read_query_folder(folder, required=_REQUIRED, allowed=_ALLOWED)
-    ]
+    rules = []
+    for query in read_query_folder(folder, required=_REQUIRED, allowed=_ALLOWED):
+        stage = str(query.header.get("stage", CLOSURE))
+        if stage not in _STAGES:
+            raise HeaderError(
+                f"{query.path}: stage must be one of {', '.join(_STAGES)}, not {stage!r}"
+            )
+        rules.append(
+            Rule(query.name, query.sparql, query.summary, query.description, query.path, stage)
+        )
+    return rules
+
+
+def _apply(store: Store, rule: Rule, added: dict[str, int]) -> int:
+    new = store.add_triples(rule.graph, store.construct(rule.sparql))
+    added[rule.name] += new
+    return new
+
+
+def _close(store: Store, rules: list[Rule], added: dict[str, int], max_rounds: int) -> int:
+    """Apply the closure rules round after round until a round adds nothing; the rounds."""
+    for round_number in range(1, max_rounds + 1):
+        added_this_round = sum(_apply(store, rule, added) for rule in rules)
+        log.debug("inference round %d added %d triples", round_number, added_this_round)
+        if added_this_round == 0:
+            return round_number
+    raise DataError(f"the inference rules reached no fixpoint in {max_rounds} rounds")
 
 
 def materialise(store: Store, rules: list[Rule], *, max_rounds: int = 50) -> MaterialisationReport:
-    """Apply every rule, round after round, until a round adds nothing.
+    """Apply the closure rules to their fixpoint, each derivation rule once, then close again.
 
     The rules read the union of all graphs, including what earlier rules
-    derived, so rules that build on each other reach their fixpoint.
+    derived, so closure rules that build on each other reach their fixpoint.
 
     Raises:
         DataError: a rule is not a CONSTRUCT query, or no fixpoint is reached
@@ -85,13 +120,14 @@ def materialise(store: Store, rules: list[Rule], *, max_rounds: int = 50) -> Mat
             raise DataError(f"{rule.path}: an inference rule must be a CONSTRUCT query")
     started = time.perf_counter()
     added = dict.fromkeys((rule.name for rule in rules), 0)
-    for round_number in range(1, max_rounds + 1):
-        added_this_round = 0
-        for rule in rules:
-            new = store.add_triples(rule.graph, store.construct(rule.sparql))
-            added[rule.name] += new
-            added_this_round += new
-        log.debug("inference round %d added %d triples", round_number, added_this_round)
-        if added_this_round == 0:
-            return MaterialisationReport(added, round_number, time.perf_counter() - started)
-    raise DataError(f"the inference rules reached no fixpoint in {max_rounds} rounds")
+    closure = [rule for rule in rules if rule.stage == CLOSURE]
+    rounds = _close(store, closure, added, max_rounds)
+    derivations = [rule for rule in rules if rule.stage == DERIVATION]
+    if derivations:
+        for rule in derivations:
+            _apply(store, rule, added)
+        rounds += 1 + _close(store, closure, added, max_rounds)
+    for rule in rules:  # a rule that derives nothing leaves no empty graph behind
+        if rule.graph in store.named_graphs() and store.graph_size(rule.graph) == 0:
+            store.drop_graph(rule.graph)
+    return MaterialisationReport(added, rounds, time.perf_counter() - started)

@@ -98,7 +98,9 @@ class Parameter(BaseModel):
         if self.type == "iri":
             return NamedNode(_expand_iri(self.name, text))
         if self.type == "date":
-            return RdfLiteral(_date_text(self.name, text), datatype=NamedNode(f"{_XSD}date"))
+            # A calendar day is published as midnight xsd:dateTime: OWL 2 DL has no xsd:date.
+            day = _date_text(self.name, text)
+            return RdfLiteral(f"{day}T00:00:00", datatype=NamedNode(f"{_XSD}dateTime"))
         if self.type == "integer":
             if isinstance(value, bool) or not _INTEGER.fullmatch(text):
                 raise QueryParameterError(

@@ -110,13 +110,11 @@ def _signature(question: Question, max_rows: int) -> inspect.Signature:
     for parameter in question.params:
         # A required parameter is optional here, so that a browser asking without it gets
         # the question's form; the answer refuses it (422), and the OpenAPI document says
-        # it is required (see cybergov.api.app.openapi_document).
+        # it is required (see cybergov.api.app.openapi_document). A default is the
+        # question's to fill in, so that a page can tell what the user gave.
         annotation: Any = Annotated[str | None, _query(parameter)]  # made at run time
-        default: Any = parameter.default
         parameters.append(
-            inspect.Parameter(
-                f"p_{parameter.name}", keyword, annotation=annotation, default=default
-            )
+            inspect.Parameter(f"p_{parameter.name}", keyword, annotation=annotation, default=None)
         )
     parameters += [
         inspect.Parameter(
