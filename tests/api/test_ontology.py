@@ -9,7 +9,7 @@ from contextlib import contextmanager
 import pytest
 from fastapi.testclient import TestClient
 from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import OWL, RDF, RDFS, SH
+from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 
 from cybergov.api import create_app
 from cybergov.api import service as service_module
@@ -172,3 +172,35 @@ def test_the_shapes_as_rdf_are_the_files(shapes_client):
     assert len(graph) == len(expected)
     shape = URIRef("https://w3id.org/cybergov/shapes#IncidentShape")
     assert (shape, SH.targetClass, CG.Incident) in graph
+
+
+def test_the_prior_version_iri_serves_the_release_kept_whole(client):
+    response = client.get("/ontology/0.2.0", headers={"Accept": "text/turtle"})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/turtle")
+    kept = Graph().parse(data=response.text, format="turtle")
+    root = URIRef("https://w3id.org/cybergov/ontology")
+    assert kept.value(root, OWL.versionInfo) == Literal("0.2.0")
+    # 0.2.0 still gave dates the range xsd:date, which 0.3.0 changed.
+    assert (CG.startDate, RDFS.range, XSD.date) in kept
+    assert not list(kept.objects(root, OWL.imports))
+
+
+def test_a_kept_version_in_another_format_and_in_a_browser(client):
+    as_ntriples = client.get("/ontology/0.2.0.nt")
+    assert as_ntriples.status_code == 200
+    assert as_ntriples.headers["content-type"].startswith("application/n-triples")
+    in_a_browser = client.get("/ontology/0.2.0", headers={"Accept": "text/html"})
+    assert in_a_browser.headers["content-type"].startswith("text/turtle")
+
+
+def test_the_current_version_iri_is_the_ontology(client):
+    response = client.get("/ontology/0.3.0", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/ontology"
+
+
+def test_an_unknown_version_names_the_known_ones(client):
+    response = client.get("/ontology/9.9.9")
+    assert response.status_code == 404
+    assert "0.2.0" in response.text and "0.3.0" in response.text

@@ -3,11 +3,14 @@
 Module IRIs ``https://w3id.org/cybergov/ontology/<name>`` resolve to
 ``ontology/modules/<name>.ttl``. An import that points elsewhere, or at a
 module whose file is missing, fails loudly: the ontology never reaches the
-network.
+network. Earlier releases are kept whole, one file each, in
+``ontology/versions/<version>.ttl``: their version IRIs
+(``https://w3id.org/cybergov/ontology/<version>``) stay resolvable.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +25,8 @@ _OWL_IMPORTS = NamedNode("http://www.w3.org/2002/07/owl#imports")
 _OWL_ONTOLOGY = NamedNode("http://www.w3.org/2002/07/owl#Ontology")
 _RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 ROOT_FILE = "cybergov.ttl"
+VERSIONS_FOLDER = "versions"
+_VERSION = re.compile(r"\d+\.\d+\.\d+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +73,17 @@ def _module_path(folder: Path, iri: str, importer: Path) -> tuple[str, Path]:
     if not path.is_file():
         raise OntologyImportError(f"{importer}: owl:imports <{iri}>, but {path} does not exist")
     return name, path
+
+
+def is_version(name: str) -> bool:
+    """Whether ``name`` is a semantic version (``0.2.0``), not a module's name."""
+    return _VERSION.fullmatch(name) is not None
+
+
+def kept_versions(folder: Path | None = None) -> dict[str, Path]:
+    """The earlier releases of the ontology kept whole, by version."""
+    folder = (folder or data_folder("ontology")) / VERSIONS_FOLDER
+    return {path.stem: path for path in sorted(folder.glob("*.ttl")) if is_version(path.stem)}
 
 
 def ontology_modules(folder: Path | None = None) -> list[OntologyModule]:

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
+from pyoxigraph import RdfFormat, parse
 
 from cybergov.api.deps import FormatParam, ServiceDep
-from cybergov.api.negotiation import HTML, RDF_PAGE, by_extension, choose
+from cybergov.api.negotiation import HTML, RDF_PAGE, TURTLE, by_extension, choose
 from cybergov.api.render import alternates, page, rdf_response
 from cybergov.api.routes.resources import RESPONSES, documentation
 from cybergov.api.service import Service
 from cybergov.errors import ResourceNotFound
 from cybergov.exchange.ontology_doc import ontology_triples
+from cybergov.knowledge.ontology import is_version, kept_versions
+from cybergov.namespaces import ONTOLOGY_IRI
 
 router = APIRouter(tags=["ontology and shapes"])
 
@@ -92,7 +95,31 @@ def ontology_module(
     name, dot, extension = module.rpartition(".")
     if not dot or by_extension(extension, RDF_PAGE) is None:
         name, extension = module, ""
+    if is_version(name):
+        return version(request, service, name, format=format, extension=extension or None)
     own_path = f"/ontology/{name}"
     return serve(
         request, service, name, format=format, extension=extension or None, own_path=own_path
     )
+
+
+def version(
+    request: Request, service: Service, name: str, *, format: str | None, extension: str | None
+) -> Response:
+    """A version IRI: the current version is the ontology itself; an earlier release is
+    served whole from its kept file, as RDF only (Turtle for a browser)."""
+    root = next(m for m in documentation(service).modules if m.iri == ONTOLOGY_IRI)
+    if root.version_iri == f"{ONTOLOGY_IRI}/{name}":
+        return RedirectResponse("/ontology", status_code=303)
+    kept = kept_versions()
+    if name not in kept:
+        known = ", ".join([*kept, (root.version_iri or "").rpartition("/")[2]])
+        raise ResourceNotFound(f"the ontology has no version {name}; its versions are {known}")
+    representation = choose(
+        request.headers.get("accept"), RDF_PAGE, format=format, extension=extension
+    )
+    if representation is HTML:
+        representation = TURTLE
+    triples = list(parse(path=str(kept[name]), format=RdfFormat.TURTLE))
+    own_path = f"/ontology/{name}"
+    return rdf_response(triples, representation, headers={"Link": alternates(own_path, RDF_PAGE)})
