@@ -11,7 +11,8 @@ searched for Turtle, TriG, N-Triples, N-Quads, SPARQL and YAML files):
 - in the YAML of expected answers, quoted ``"YYYY-MM-DD"`` cells of answer rows
   (parameter values stay days: a ``date`` parameter takes ``YYYY-MM-DD``).
 
-It is idempotent. Usage::
+It is idempotent. The earlier releases kept whole in ``ontology/versions/`` are left
+as they were published. Usage::
 
     python tools/migrate_dates.py            # kg/ ontology/ shapes/ queries/ tests/
     python tools/migrate_dates.py kg/new-file.ttl --check
@@ -29,6 +30,8 @@ DEFAULT_FOLDERS = ("kg", "ontology", "shapes", "queries", "tests")
 RDF_SUFFIXES = frozenset({".ttl", ".trig", ".nt", ".nq", ".rq"})
 YAML_SUFFIXES = frozenset({".yaml", ".yml"})
 MIDNIGHT = "T00:00:00"
+#: Frozen releases of the ontology: never rewritten when a folder is searched.
+KEPT_RELEASES = ROOT / "ontology" / "versions"
 
 _DAY = r"(\d{4}-\d{2}-\d{2})"
 # A quote may be escaped (\"), as in the examples that shapes' messages quote.
@@ -83,6 +86,7 @@ def targets(paths: list[Path]) -> list[Path]:
                 if p.is_file()
                 and p.suffix in RDF_SUFFIXES | YAML_SUFFIXES
                 and ".venv" not in p.parts
+                and not p.is_relative_to(KEPT_RELEASES)
             )
         elif path.is_file():
             found.append(path)
