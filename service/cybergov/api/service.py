@@ -22,6 +22,7 @@ from cybergov.contribute.intake import IntakeLimits
 from cybergov.contribute.staging import stage
 from cybergov.errors import CybergovError
 from cybergov.exchange import Dumps, graph_version
+from cybergov.exchange.releases import Releases, release_folder
 from cybergov.exchange.shapes_doc import ShapesDoc, read_shapes
 from cybergov.exchange.tables import TABLES_FOLDER, Tables
 from cybergov.execution import QueryRunner
@@ -58,6 +59,7 @@ class Service:
     catalogue: Catalogue
     dumps: Dumps
     tables: Tables
+    releases: Releases
     shapes: ShapesDoc
     templates: Environment
     search: SearchIndex
@@ -225,6 +227,7 @@ def start_service(
         catalogue=catalogue,
         dumps=Dumps(store, folder),
         tables=Tables(runner, folder / TABLES_FOLDER),
+        releases=Releases(release_folder(settings)),
         shapes=read_shapes(data_folder("shapes", root)),
         templates=templates(),
         search=search,

@@ -1,17 +1,25 @@
-"""Commands that hand the graph to partners: ``export tables``."""
+"""Commands that hand the graph to partners: ``export tables``, ``release``, ``changes``."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table as RichTable
 
-from cybergov.cli.app import EndpointOption, StoreOption, app, console, fail
+from cybergov.cli.app import EndpointOption, StoreOption, app, console, errors, fail
 from cybergov.errors import CybergovError
+from cybergov.exchange.releases import (
+    CANONICAL_FILENAME,
+    PERSISTENT_BASE,
+    Releases,
+    release_folder,
+)
 from cybergov.exchange.tables import read_tables, write_tables
 from cybergov.exchange.version import graph_version
 from cybergov.execution import QueryRunner
@@ -60,6 +68,7 @@ OutputOption = Annotated[
 
 @export_app.command("tables")
 def export_tables_command(
+    *,
     output: OutputOption = Path("tables"),
     store: StoreOption = None,
     endpoint: EndpointOption = None,
@@ -83,4 +92,98 @@ def export_tables_command(
     console.print(f"{len(files)} files written", highlight=False)
 
 
-__all__ = ["export_app", "export_settings", "exporting"]
+ReleasesOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--releases",
+        help="Folder of the releases (default: releases/ beside the on-disk store).",
+        envvar="CYBERGOV_RELEASE_DIR",
+    ),
+]
+BaseUrlOption = Annotated[
+    str,
+    typer.Option("--base-url", help="Persistent base URL of the releases, ending with '/'."),
+]
+
+
+def _releases(store: Path | None, endpoint: str | None, folder: Path | None, base: str) -> Releases:
+    settings = load_settings(store=store, endpoint=endpoint)
+    return Releases(folder or release_folder(settings), base=base)
+
+
+@app.command("release")
+def release_command(
+    version: Annotated[str, typer.Argument(help="Semantic version of the data, as 1.2.0.")],
+    *,
+    on: Annotated[
+        datetime | None,
+        typer.Option("--date", formats=["%Y-%m-%d"], help="Date of the release (default: today)."),
+    ] = None,
+    releases: ReleasesOption = None,
+    base_url: BaseUrlOption = PERSISTENT_BASE,
+    store: StoreOption = None,
+    endpoint: EndpointOption = None,
+) -> None:
+    """Freeze the graph as a release: its dumps in every format with their SHA-256, the
+    canonical N-Quads whose SHA-256 is the release checksum, the research tables, a DCAT
+    description, CITATION.cff and DataCite JSON. A release is never written again."""
+    try:
+        kept = _releases(store, endpoint, releases, base_url)
+        with exporting(store, endpoint) as runner:
+            made = kept.freeze(runner, version, on=on.date() if on else None)
+    except CybergovError as error:
+        raise fail(error) from error
+    console.print(
+        f"release {made.version} of {made.date}: {made.statements:,} statements, "
+        f"{len(made.files)} files in {made.folder}\nchecksum (SHA-256 of "
+        f"{CANONICAL_FILENAME}): {made.checksum}",
+        highlight=False,
+    )
+
+
+@app.command("changes")
+def changes_command(
+    source: Annotated[str, typer.Argument(help="The release to start from.")],
+    target: Annotated[
+        str | None, typer.Argument(help="The release to reach (default: the live store).")
+    ] = None,
+    *,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")
+    ] = None,
+    releases: ReleasesOption = None,
+    store: StoreOption = None,
+    endpoint: EndpointOption = None,
+) -> None:
+    """The statements added and removed from one release to another (or to the live store),
+    per named graph, as an RDF Patch; applied to the canonical N-Quads of the first, it
+    gives the checksum of the second (see the README, "Exchange with partners")."""
+    try:
+        kept = _releases(store, endpoint, releases, PERSISTENT_BASE)
+        if target is None:
+            with exporting(store, endpoint) as runner:
+                changes = kept.changes(source, store=runner.store)
+        else:
+            changes = kept.changes(source, target)
+    except CybergovError as error:
+        raise fail(error) from error
+    patch = changes.patch()
+    if output is None:
+        sys.stdout.write(patch)
+    else:
+        output.write_text(patch, encoding="utf-8")
+    errors.print(
+        f"{len(changes.removed):,} removed, {len(changes.added):,} added "
+        f"in {len(changes.by_graph())} graphs; {changes.target} has checksum "
+        f"{changes.target_checksum}",
+        highlight=False,
+    )
+
+
+__all__ = [
+    "changes_command",
+    "export_app",
+    "export_settings",
+    "exporting",
+    "release_command",
+]
