@@ -10,7 +10,8 @@ How values are written:
   ``entities.csv`` gives the IRI and label of each;
 - a multi-valued column holds its values sorted and joined by ``;`` (no short id contains
   one; a ``;`` inside a source address is written ``%3B``); the same values stand one per
-  row, whole, in ``<table>-values.csv`` (``id``, ``column``, ``value``, ``value_iri``);
+  row, whole, in ``<table>-values.csv`` (``id``, ``column``, ``value``, and ``value_iri``,
+  the IRI of a short id, empty where the value is a web address written whole);
 - a date is a day, ``YYYY-MM-DD`` (the graph writes days as midnight ``xsd:dateTime``s);
   a text column holds one value, the English one where there are several;
 - blank nodes are not records and are left out of the cells; nothing is a blank node
@@ -24,15 +25,15 @@ import hashlib
 import io
 import json
 import os
+import re
 import shutil
 import uuid
 import zipfile
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from pyoxigraph import Literal, NamedNode
 
 from cybergov.errors import ExportError
 from cybergov.exchange.codebook import (
@@ -40,7 +41,6 @@ from cybergov.exchange.codebook import (
     codebook_rows,
     datapackage,
 )
-from cybergov.exchange.labels import Labels, label_rank
 from cybergov.exchange.table_specs import (
     CODEBOOK_FILENAME,
     ENTITIES_FILENAME,
@@ -52,8 +52,8 @@ from cybergov.exchange.table_specs import (
 )
 from cybergov.exchange.version import graph_version
 from cybergov.execution import QueryRunner
-from cybergov.namespaces import CGR, VOCABULARY_PREFIXES, readable, shorten
-from cybergov.store.base import Solutions, Term
+from cybergov.namespaces import CGR, VOCABULARY_PREFIXES, shorten
+from cybergov.store.base import Solutions
 
 _RDF_TYPE = f"{VOCABULARY_PREFIXES['rdf']}type"
 _RDFS = VOCABULARY_PREFIXES["rdfs"]
@@ -63,6 +63,8 @@ ZIP_FILENAME = "cybergov-tables.zip"
 TABLES_FOLDER = "tables"
 SUMS_FILENAME = "SHA256SUMS"
 VALUES_COLUMNS = ("id", "column", "value", "value_iri")
+#: Deflate level of the zip: fast; the tables compress well even so.
+_ZIP_LEVEL = 1
 ENTITY_COLUMNS = ("id", "iri", "label")
 
 
@@ -99,21 +101,75 @@ class TableFile:
 def _select(runner: QueryRunner, sparql: str, what: str) -> Solutions:
     answer = runner.select(sparql)
     if answer.truncated:
-        raise ExportError(
-            f"the {what} have more rows than the query runner returns "
-            f"({runner.settings.max_rows:,}); raise CYBERGOV_MAX_ROWS to export them whole"
-        )
+        raise _too_many(runner, what)
     return answer
 
 
+def _too_many(runner: QueryRunner, what: str) -> ExportError:
+    return ExportError(
+        f"the {what} have more rows than the query runner returns "
+        f"({runner.settings.max_rows:,}); raise CYBERGOV_MAX_ROWS to export them whole"
+    )
+
+
+def _tsv(runner: QueryRunner, sparql: str, what: str) -> bytes:
+    """The answer of a SELECT query as the query workers write it in SPARQL TSV: each term
+    in its N-Triples form, so that no term object is made for a large answer (see
+    :meth:`QueryRunner.query_results`).
+
+    Raises:
+        ExportError: the answer was cut at the row cap.
+    """
+    answer = runner.query_results(sparql, "tsv")
+    if answer.truncated:
+        raise _too_many(runner, what)
+    return answer.body
+
+
+def _tsv_rows(body: bytes, what: str, names: tuple[str, ...]) -> Iterator[list[str]]:
+    """The rows of a TSV answer that projects ``names``, each a list of terms.
+
+    Raises:
+        ExportError: the answer has other variables.
+    """
+    lines = body.decode("utf-8").split("\n")
+    if tuple(name.removeprefix("?") for name in lines[0].split("\t")) != names:
+        raise ExportError(f"the answer for the {what} does not have the variables {names}")
+    for line in lines[1:]:
+        if line:
+            yield line.split("\t")
+
+
+_ESCAPE = re.compile(r"\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)")
+_ESCAPED = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
+
+
+def _unescape(match: re.Match[str]) -> str:
+    code = match.group(1)
+    if code[0] in "uU" and len(code) > 1:
+        return chr(int(code[1:], 16))
+    return _ESCAPED.get(code, code)
+
+
+def _literal(token: str) -> tuple[str, str | None] | None:
+    """The text and language of a literal in N-Triples form (or written bare, as TSV writes
+    numbers); ``None`` for an IRI or a blank node."""
+    if token.startswith(("<", "_:")) or not token:
+        return None
+    if not token.startswith('"'):
+        return token, None
+    body, _, suffix = token[1:].rpartition('"')
+    text = _ESCAPE.sub(_unescape, body) if "\\" in body else body
+    return text, suffix[1:] if suffix.startswith("@") else None
+
+
 def _records_query(spec: TableSpec) -> str:
-    predicates = " ".join(f"<{p}>" for p in (_RDF_TYPE, *spec.predicates))
+    predicates = ", ".join(f"<{p}>" for p in (_RDF_TYPE, *spec.predicates))
     return f"""
 SELECT ?record ?p ?o WHERE {{
   ?record a <{spec.record_class}> .
-  FILTER(isIRI(?record))
-  VALUES ?p {{ {predicates} }}
   ?record ?p ?o .
+  FILTER(isIRI(?record) && ?p IN ({predicates}))
 }}
 """
 
@@ -162,65 +218,75 @@ class _Classes:
         return sorted(t for t in known if not any(t in self.ancestors[o] for o in known - {t}))
 
 
-def _cell(values: list[str]) -> str:
-    return SEPARATOR.join(sorted(set(values)))
+def _text(tokens: Iterable[str]) -> str:
+    """One text among literals: the English one first, then one without a language."""
+    best: tuple[int, str] | None = None
+    for token in tokens:
+        literal = _literal(token)
+        if literal is None:
+            continue
+        text, language = literal
+        english = language == "en" or (language or "").startswith("en-")
+        rank = 0 if english else 1 if language is None else 2
+        if best is None or (rank, text) < best:
+            best = (rank, text)
+    return best[1] if best else ""
 
 
-def _text(terms: Iterable[Term]) -> str:
-    literals = [t for t in terms if isinstance(t, Literal)]
-    if not literals:
-        return ""
-    return min(literals, key=lambda t: (label_rank(t), t.value)).value
-
-
-def _date(terms: Iterable[Term]) -> str:
-    days = sorted(readable(t)[:10] for t in terms if isinstance(t, Literal))
+def _date(tokens: Iterable[str]) -> str:
+    days = sorted(lit[0][:10] for lit in map(_literal, tokens) if lit is not None)
     return days[0] if days else ""
 
 
-def _iris(terms: Iterable[Term]) -> list[str]:
-    return sorted({t.value for t in terms if isinstance(t, NamedNode)})
+def _multi(tokens: list[str]) -> list[str]:
+    """The IRIs among terms in N-Triples form, each once, sorted."""
+    return sorted({t[1:-1] for t in tokens if t[0] == "<"})
 
 
-def _row(
-    spec: TableSpec, iri: str, properties: dict[str, list[Term]], classes: _Classes, table: Table
-) -> tuple[dict[str, str], set[str]]:
-    """One record's row, its long-form values appended to ``table``; and the IRIs it cites."""
-    record_id = shorten(iri)
-    row: dict[str, str] = {}
-    cited: set[str] = set()
-    for column in spec.columns:
-        terms = properties.get(column.predicate or "", [])
-        if column.kind is ValueKind.ID:
-            row[column.name] = record_id
-        elif column.kind is ValueKind.IRI:
-            row[column.name] = iri
-        elif column.kind is ValueKind.TEXT:
-            row[column.name] = _text(terms)
-        elif column.kind is ValueKind.DATE:
-            row[column.name] = _date(terms)
-        elif column.kind is ValueKind.CLASS:
-            found = classes.most_specific(_iris(properties.get(_RDF_TYPE, [])))
-            row[column.name] = _cell([shorten(c) for c in found])
-        else:
-            iris = _iris(terms)
-            if column.kind is ValueKind.URL:
-                shown = [i.replace(SEPARATOR, "%3B") for i in iris]
-            else:
-                shown = [shorten(i) for i in iris]
-                cited.update(iris)
-            row[column.name] = _cell(shown)
-            if column.multiple:
-                table.values += [
-                    (
-                        record_id,
-                        column.name,
-                        whole if column.kind is ValueKind.URL else short,
-                        whole,
-                    )
-                    for short, whole in zip(shown, iris, strict=True)
-                ]
-    return row, cited
+class _RowMaker:
+    """Makes the rows of one table from each record's terms, grouped by predicate."""
+
+    def __init__(self, spec: TableSpec, classes: _Classes, table: Table) -> None:
+        self.spec = spec
+        self.classes = classes
+        self.table = table
+        self.empty = dict.fromkeys((c.name for c in spec.columns), "")
+        self.by_predicate: dict[str, list[ColumnSpec]] = defaultdict(list)
+        for column in spec.columns:
+            if column.predicate:
+                self.by_predicate[column.predicate].append(column)
+        self.type_column = next((c.name for c in spec.columns if c.kind is ValueKind.CLASS), None)
+        self.cited: set[str] = set()
+
+    def add(self, iri: str, properties: dict[str, list[str]]) -> None:
+        record_id = shorten(iri)
+        row = dict(self.empty, id=record_id, iri=iri)
+        values = self.table.values
+        for predicate, tokens in properties.items():
+            if predicate == _RDF_TYPE and self.type_column:
+                found = self.classes.most_specific(_multi(tokens))
+                row[self.type_column] = SEPARATOR.join(shorten(c) for c in found)
+            for column in self.by_predicate.get(predicate, ()):
+                kind = column.kind
+                if kind is ValueKind.TEXT:
+                    row[column.name] = _text(tokens)
+                elif kind is ValueKind.DATE:
+                    row[column.name] = _date(tokens)
+                elif kind is ValueKind.URL:
+                    iris = _multi(tokens)
+                    row[column.name] = SEPARATOR.join(i.replace(SEPARATOR, "%3B") for i in iris)
+                    values += [(record_id, column.name, i, "") for i in iris]
+                else:
+                    iris = _multi(tokens)
+                    shown = [shorten(i) for i in iris]
+                    self.cited.update(iris)
+                    row[column.name] = SEPARATOR.join(sorted(shown))
+                    if column.multiple:
+                        values += [
+                            (record_id, column.name, short, whole)
+                            for short, whole in zip(shown, iris, strict=True)
+                        ]
+        self.table.rows.append(row)
 
 
 def read_tables(runner: QueryRunner, *, version: str) -> TableSet:
@@ -232,33 +298,45 @@ def read_tables(runner: QueryRunner, *, version: str) -> TableSet:
     """
     schemes = {c.scheme for s in TABLES for c in s.columns if c.scheme}
     in_scheme: dict[str, set[str]] = defaultdict(set)
-    for row in _select(runner, _schemes_query(schemes), "concepts").as_dicts():
-        in_scheme[row["scheme"].value].add(shorten(row["concept"].value))
+    for concept in _select(runner, _schemes_query(schemes), "concepts").as_dicts():
+        in_scheme[concept["scheme"].value].add(shorten(concept["concept"].value))
     tables: list[Table] = []
     allowed: dict[tuple[str, str], tuple[str, ...]] = {}
     cited: set[str] = set()
-    for spec in TABLES:
-        classes = _Classes(_select(runner, _classes_query(spec), f"classes of {spec.name}"))
-        for column in spec.columns:
-            if column.scheme:
-                allowed[(spec.name, column.name)] = tuple(sorted(in_scheme[column.scheme]))
-            elif column.kind is ValueKind.CLASS:
-                allowed[(spec.name, column.name)] = tuple(sorted(map(shorten, classes.ancestors)))
-        records: dict[str, dict[str, list[Term]]] = defaultdict(lambda: defaultdict(list))
-        for subject, predicate, value in _select(runner, _records_query(spec), spec.name).rows:
-            if subject is not None and predicate is not None and value is not None:
-                records[subject.value][predicate.value].append(value)
-        table = Table(spec)
-        for iri in sorted(records, key=shorten):
-            cells, refs = _row(spec, iri, records[iri], classes, table)
-            table.rows.append(cells)
-            cited |= refs
-        table.values.sort()
-        tables.append(table)
-    labels = Labels()
-    for row in _select(runner, _LABELS, "labels").as_dicts():
-        labels.offer(row["entity"], row["label"])
-    entities = sorted((shorten(i), i, labels.get(i) or "") for i in cited)
+    queries = [(_records_query(spec), spec.name) for spec in TABLES] + [(_LABELS, "labels")]
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="tables") as ahead:
+        # the next answer is computed by the query workers while this one is read here
+        pending = ahead.submit(_tsv, runner, *queries[0])
+        for index, spec in enumerate(TABLES):
+            classes = _Classes(_select(runner, _classes_query(spec), f"classes of {spec.name}"))
+            for column in spec.columns:
+                if column.scheme:
+                    allowed[(spec.name, column.name)] = tuple(sorted(in_scheme[column.scheme]))
+                elif column.kind is ValueKind.CLASS:
+                    allowed[(spec.name, column.name)] = tuple(
+                        sorted(map(shorten, classes.ancestors))
+                    )
+            body = pending.result()
+            pending = ahead.submit(_tsv, runner, *queries[index + 1])
+            records: dict[str, dict[str, list[str]]] = {}
+            for record, predicate, value in _tsv_rows(body, spec.name, ("record", "p", "o")):
+                if record.startswith("<"):
+                    found = records.setdefault(record[1:-1], {})
+                    found.setdefault(predicate[1:-1], []).append(value)
+            del body
+            table = Table(spec)
+            maker = _RowMaker(spec, classes, table)
+            for iri in sorted(records, key=shorten):
+                maker.add(iri, records[iri])
+            cited |= maker.cited
+            table.values.sort()
+            tables.append(table)
+        body = pending.result()
+    labels: dict[str, tuple[str, ...]] = defaultdict(tuple)
+    for entity, label in _tsv_rows(body, "labels", ("entity", "label")):
+        if entity[1:-1] in cited:
+            labels[entity[1:-1]] += (label,)
+    entities = sorted((shorten(i), i, _text(labels[i])) for i in cited)
     return TableSet(tables, entities, allowed, version)
 
 
@@ -288,12 +366,12 @@ def table_documents(tables: TableSet, *, created: str | None = None) -> dict[str
 
 def _zip(documents: dict[str, bytes]) -> bytes:
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=_ZIP_LEVEL) as archive:
         for name, body in documents.items():
             info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
-            archive.writestr(info, body)
+            archive.writestr(info, body, compresslevel=_ZIP_LEVEL)
     return buffer.getvalue()
 
 
