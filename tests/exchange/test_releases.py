@@ -7,6 +7,7 @@ import hashlib
 import json
 from datetime import date
 
+import frictionless
 import pytest
 import yaml
 from pyoxigraph import RdfFormat, parse
@@ -75,7 +76,9 @@ def test_a_release_holds_every_dump_with_its_checksum(released):
     dumped = list(parse((first.folder / "cybergov.nq").read_bytes(), format=RdfFormat.N_QUADS))
     assert len(dumped) == first.statements == len(first.canonical_lines())
     tables = json.loads((first.folder / "tables" / "datapackage.json").read_text())
-    assert tables["version"] == "1.0.0"
+    assert (tables["version"], tables["created"]) == ("1.0.0", "2026-01-15T00:00:00Z")
+    report = frictionless.validate(first.folder / "tables" / "datapackage.json")
+    assert report.valid, report.flatten(["type", "note"])
     sums = (first.folder / "SHA256SUMS").read_text()
     assert f"{first.checksum}  {CANONICAL_FILENAME}" in sums
 

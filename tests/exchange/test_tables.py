@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from cybergov.exchange.table_specs import TABLES
-from cybergov.exchange.tables import ZIP_FILENAME, read_tables, write_tables
+from cybergov.exchange.tables import ZIP_FILENAME, Tables, read_tables, write_tables
 from cybergov.execution import QueryRunner
 from cybergov.settings import Settings
 from tests.conftest import PREFIXES, ontology_store
@@ -177,3 +177,23 @@ def test_the_bundled_graph_exports_valid_tables(runner, tmp_path):
     with io.StringIO((tmp_path / "attributions.csv").read_text()) as text:
         derived = [r for r in csv.DictReader(text) if r["type"] == "cg:DerivedAttribution"]
     assert derived and all(r["derived_by_rule"].startswith("rule:") for r in derived)
+
+
+def test_the_service_writes_the_tables_once_per_graph_version(tmp_path):
+    store = ontology_store(WORLD)
+    with QueryRunner(store, settings=Settings(query_timeout=20, query_workers=1)) as runner:
+        tables = Tables(runner, tmp_path)
+        version, files = tables.get()
+        again_version, again = tables.get()
+        assert (again_version, again) == (version, files)
+        assert [p.name for p in tmp_path.iterdir()] == [version[:16]]
+        store.update(
+            "INSERT DATA { GRAPH <https://w3id.org/cybergov/graph/kg/fixture-new> {"
+            " <https://w3id.org/cybergov/id/incident/other-2021>"
+            " a <https://w3id.org/cybergov/ontology#Incident> } }"
+        )
+        runner.refresh()
+        newer, _ = tables.get()
+        assert newer != version
+        _, incidents = tables.file("incidents.csv")
+        assert b"incident:other-2021" in incidents.path.read_bytes()
