@@ -172,6 +172,11 @@ def test_the_bundled_graph_exports_valid_tables(runner, tmp_path):
     report = frictionless.validate(tmp_path / "datapackage.json")
     assert report.valid, report.flatten(["resourceName", "rowNumber", "fieldName", "note"])
     counts = {t.spec.name: len(t.rows) for t in tables.tables}
+    for spec in TABLES:  # one row per record, every record
+        records = runner.select(
+            f"SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE {{ ?r a <{spec.record_class}> }}"
+        ).only()
+        assert counts[spec.name] == int(records.value), spec.name
     assert counts["incidents"] > 50 and counts["attributions"] > 100
     assert counts["memberships"] > 300
     with io.StringIO((tmp_path / "attributions.csv").read_text()) as text:
