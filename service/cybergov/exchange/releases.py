@@ -295,7 +295,9 @@ class Releases:
         checksum = canonical_checksum(lines)
         files.append(_describe(work, CANONICAL_FILENAME, "canonical"))
         tables = write_tables(
-            read_tables(runner, version=version), work / TABLES_FOLDER, created=f"{issued}T00:00:00Z"
+            read_tables(runner, version=version),
+            work / TABLES_FOLDER,
+            created=f"{issued}T00:00:00Z",
         )
         files += [
             ReleaseFile(f"{TABLES_FOLDER}/{t.name}", t.media_type, t.size, t.sha256, "tables")

@@ -240,7 +240,7 @@ def _date(tokens: Iterable[str]) -> str:
 
 def _multi(tokens: list[str]) -> list[str]:
     """The IRIs among terms in N-Triples form, each once, sorted."""
-    return sorted({t[1:-1] for t in tokens if t[0] == "<"})
+    return sorted({t[1:-1] for t in tokens if t.startswith("<")})
 
 
 class _RowMaker:
@@ -275,7 +275,8 @@ class _RowMaker:
                 elif kind is ValueKind.URL:
                     iris = _multi(tokens)
                     row[column.name] = SEPARATOR.join(i.replace(SEPARATOR, "%3B") for i in iris)
-                    values += [(record_id, column.name, i, "") for i in iris]
+                    if column.multiple:
+                        values += [(record_id, column.name, i, "") for i in iris]
                 else:
                     iris = _multi(tokens)
                     shown = [shorten(i) for i in iris]
