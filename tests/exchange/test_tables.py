@@ -14,7 +14,13 @@ import pandas as pd
 import pytest
 
 from cybergov.exchange.table_specs import TABLES
-from cybergov.exchange.tables import ZIP_FILENAME, Tables, read_tables, write_tables
+from cybergov.exchange.tables import (
+    ZIP_FILENAME,
+    Tables,
+    read_tables,
+    table_documents,
+    write_tables,
+)
 from cybergov.execution import QueryRunner
 from cybergov.settings import Settings
 from tests.conftest import PREFIXES, ontology_store
@@ -202,3 +208,10 @@ def test_the_service_writes_the_tables_once_per_graph_version(tmp_path):
         assert newer != version
         _, incidents = tables.file("incidents.csv")
         assert b"incident:other-2021" in incidents.path.read_bytes()
+
+
+@pytest.mark.server
+def test_a_sparql_server_gives_the_same_tables(remote_store, runner):
+    with QueryRunner(remote_store, settings=Settings(query_timeout=60)) as remote:
+        over_http = table_documents(read_tables(remote, version="v"))
+    assert over_http == table_documents(read_tables(runner, version="v"))
