@@ -395,16 +395,17 @@ def write_tables(tables: TableSet, folder: Path, *, created: str | None = None) 
     """
     documents = table_documents(tables, created=created)
     documents[ZIP_FILENAME] = _zip(documents)
-    sums = "".join(f"{hashlib.sha256(b).hexdigest()}  {n}\n" for n, b in documents.items())
-    documents[SUMS_FILENAME] = sums.encode()
+    digests = {name: hashlib.sha256(body).hexdigest() for name, body in documents.items()}
+    sums = "".join(f"{digest}  {name}\n" for name, digest in digests.items()).encode()
+    documents[SUMS_FILENAME] = sums
+    digests[SUMS_FILENAME] = hashlib.sha256(sums).hexdigest()
     written: list[TableFile] = []
     try:
         folder.mkdir(parents=True, exist_ok=True)
         for name, body in documents.items():
             path = folder / name
             path.write_bytes(body)
-            digest = hashlib.sha256(body).hexdigest()
-            written.append(TableFile(name, path, len(body), digest, _media_type(name)))
+            written.append(TableFile(name, path, len(body), digests[name], _media_type(name)))
     except OSError as error:
         raise ExportError(f"cannot write the tables into {folder}: {error}") from error
     return written
