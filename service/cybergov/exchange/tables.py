@@ -56,6 +56,7 @@ from cybergov.namespaces import CGR, VOCABULARY_PREFIXES, shorten
 from cybergov.store.base import Solutions
 
 _RDF_TYPE = f"{VOCABULARY_PREFIXES['rdf']}type"
+_TYPE_TOKEN = f"<{_RDF_TYPE}>"
 _RDFS = VOCABULARY_PREFIXES["rdfs"]
 _SKOS = VOCABULARY_PREFIXES["skos"]
 ZIP_FILENAME = "cybergov-tables.zip"
@@ -254,16 +255,17 @@ class _RowMaker:
         self.by_predicate: dict[str, list[ColumnSpec]] = defaultdict(list)
         for column in spec.columns:
             if column.predicate:
-                self.by_predicate[column.predicate].append(column)
+                self.by_predicate[f"<{column.predicate}>"].append(column)
         self.type_column = next((c.name for c in spec.columns if c.kind is ValueKind.CLASS), None)
         self.cited: set[str] = set()
 
     def add(self, iri: str, properties: dict[str, list[str]]) -> None:
+        """Add the row of the record ``iri`` from its terms by predicate (``<iri>``)."""
         record_id = shorten(iri)
         row = dict(self.empty, id=record_id, iri=iri)
         values = self.table.values
         for predicate, tokens in properties.items():
-            if predicate == _RDF_TYPE and self.type_column:
+            if predicate == _TYPE_TOKEN and self.type_column:
                 found = self.classes.most_specific(_multi(tokens))
                 row[self.type_column] = SEPARATOR.join(shorten(c) for c in found)
             for column in self.by_predicate.get(predicate, ()):
@@ -288,6 +290,25 @@ class _RowMaker:
                             for short, whole in zip(shown, iris, strict=True)
                         ]
         self.table.rows.append(row)
+
+
+def _by_record(rows: Iterable[list[str]]) -> dict[str, dict[str, list[str]]]:
+    """The terms of each record (by IRI), grouped by predicate (as written: ``<iri>``). The
+    engine gives a record's statements together, so the record is looked up once per run."""
+    records: dict[str, dict[str, list[str]]] = {}
+    last: str | None = None
+    found: dict[str, list[str]] | None = None
+    for record, predicate, value in rows:
+        if record != last:
+            last = record
+            found = records.setdefault(record[1:-1], {}) if record.startswith("<") else None
+        if found is not None:
+            terms = found.get(predicate)
+            if terms is None:
+                found[predicate] = [value]
+            else:
+                terms.append(value)
+    return records
 
 
 def read_tables(runner: QueryRunner, *, version: str) -> TableSet:
@@ -319,11 +340,7 @@ def read_tables(runner: QueryRunner, *, version: str) -> TableSet:
                     )
             body = pending.result()
             pending = ahead.submit(_tsv, runner, *queries[index + 1])
-            records: dict[str, dict[str, list[str]]] = {}
-            for record, predicate, value in _tsv_rows(body, spec.name, ("record", "p", "o")):
-                if record.startswith("<"):
-                    found = records.setdefault(record[1:-1], {})
-                    found.setdefault(predicate[1:-1], []).append(value)
+            records = _by_record(_tsv_rows(body, spec.name, ("record", "p", "o")))
             del body
             table = Table(spec)
             maker = _RowMaker(spec, classes, table)
