@@ -259,9 +259,9 @@ class _RowMaker:
         self.type_column = next((c.name for c in spec.columns if c.kind is ValueKind.CLASS), None)
         self.cited: set[str] = set()
 
-    def add(self, iri: str, properties: dict[str, list[str]]) -> None:
-        """Add the row of the record ``iri`` from its terms by predicate (``<iri>``)."""
-        record_id = shorten(iri)
+    def add(self, iri: str, record_id: str, properties: dict[str, list[str]]) -> None:
+        """Add the row of the record ``iri`` (short id ``record_id``) from its terms by
+        predicate (``<iri>``)."""
         row = dict(self.empty, id=record_id, iri=iri)
         values = self.table.values
         for predicate, tokens in properties.items():
@@ -344,8 +344,9 @@ def read_tables(runner: QueryRunner, *, version: str) -> TableSet:
             del body
             table = Table(spec)
             maker = _RowMaker(spec, classes, table)
-            for iri in sorted(records, key=shorten):
-                maker.add(iri, records[iri])
+            ids = {iri: shorten(iri) for iri in records}
+            for iri in sorted(records, key=ids.__getitem__):
+                maker.add(iri, ids[iri], records[iri])
             cited |= maker.cited
             table.values.sort()
             tables.append(table)
