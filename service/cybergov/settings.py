@@ -164,6 +164,11 @@ class Settings(BaseSettings):
         default=None,
         description="Where dumps are written once per graph version (default: a temporary folder).",
     )
+    release_dir: Path | None = Field(
+        default=None,
+        description="Where releases are kept (default: releases/ beside the on-disk store, "
+        "else in the working folder).",
+    )
 
     @model_validator(mode="after")
     def _credentials_in_pairs(self) -> Settings:

@@ -161,3 +161,24 @@ def test_an_unknown_dump_is_404(client, name):
     response = client.get(f"/dumps/{name}")
     assert response.status_code == 404
     assert response.json()["error"] == "not_found"
+
+
+def test_the_research_tables_are_listed_and_served_with_their_checksums(client, index):
+    assert index["tables"].endswith("/dumps/tables")
+    listing = client.get("/dumps/tables")
+    assert listing.status_code == 200
+    files = {f["name"]: f for f in listing.json()["files"]}
+    assert {"incidents.csv", "datapackage.json", "codebook.csv", "cybergov-tables.zip"} <= set(
+        files
+    )
+    for name in ("incidents.csv", "cybergov-tables.zip"):
+        response = client.get(f"/dumps/tables/{name}")
+        assert response.status_code == 200
+        assert hashlib.sha256(response.content).hexdigest() == files[name]["sha256"]
+        assert response.headers["content-type"].startswith(files[name]["media_type"])
+    again = client.get(
+        "/dumps/tables/incidents.csv",
+        headers={"If-None-Match": f'"{files["incidents.csv"]["sha256"]}"'},
+    )
+    assert again.status_code == 304
+    assert client.get("/dumps/tables/nothing.csv").status_code == 404

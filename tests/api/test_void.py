@@ -79,12 +79,16 @@ def test_the_dumps_are_distributions_with_media_types(void, client):
     distributions = set(void.objects(DATASET, DCAT.distribution))
     assert URIRef(f"{BASE}dumps/cybergov.nq") in distributions
     assert URIRef(f"{BASE}dumps/cybergov.ttl.gz") in distributions
-    assert len(distributions) == 10
+    assert len(distributions) == 12  # ten RDF dumps and the research tables (zip, package)
     nquads = URIRef(f"{BASE}dumps/cybergov.nq")
     iana = "https://www.iana.org/assignments/media-types/"
     assert (nquads, DCAT.mediaType, URIRef(f"{iana}application/n-quads")) in void
     assert (nquads, DCAT.downloadURL, nquads) in void
-    assert set(void.objects(DATASET, VOID.dataDump)) == distributions
+    tables = {URIRef(f"{BASE}dumps/tables/cybergov-tables.zip"),
+              URIRef(f"{BASE}dumps/tables/datapackage.json")}  # fmt: skip
+    assert set(void.objects(DATASET, VOID.dataDump)) == distributions - tables
+    for table in tables:
+        assert client.get(str(table).removeprefix(BASE.rstrip("/"))).status_code == 200
     assert client.get(str(nquads).removeprefix(BASE.rstrip("/"))).status_code == 200
 
 

@@ -22,7 +22,9 @@ from cybergov.contribute.intake import IntakeLimits
 from cybergov.contribute.staging import stage
 from cybergov.errors import CybergovError
 from cybergov.exchange import Dumps, graph_version
+from cybergov.exchange.releases import Releases, release_folder
 from cybergov.exchange.shapes_doc import ShapesDoc, read_shapes
+from cybergov.exchange.tables import TABLES_FOLDER, Tables
 from cybergov.execution import QueryRunner
 from cybergov.explore.search import SearchIndex, index_for
 from cybergov.knowledge.load import load
@@ -56,6 +58,8 @@ class Service:
     runner: QueryRunner
     catalogue: Catalogue
     dumps: Dumps
+    tables: Tables
+    releases: Releases
     shapes: ShapesDoc
     templates: Environment
     search: SearchIndex
@@ -222,6 +226,8 @@ def start_service(
         runner=runner,
         catalogue=catalogue,
         dumps=Dumps(store, folder),
+        tables=Tables(runner, folder / TABLES_FOLDER),
+        releases=Releases(release_folder(settings)),
         shapes=read_shapes(data_folder("shapes", root)),
         templates=templates(),
         search=search,

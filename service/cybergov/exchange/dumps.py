@@ -19,6 +19,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 import threading
 import uuid
@@ -41,6 +42,8 @@ log = logging.getLogger(__name__)
 DUMP_STEM = "cybergov"
 _ATTEMPTS = 3
 _KEPT_VERSIONS = 2
+#: The folder of one graph version's dumps: the first 16 digits of the version.
+_VERSION_DIR = re.compile(r"[0-9a-f]{16}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -351,7 +354,11 @@ class Dumps:
 
     def _forget_old_versions(self, current: Path) -> None:
         versions = sorted(
-            (p for p in self.folder.iterdir() if p.is_dir() and p != current),
+            (
+                p
+                for p in self.folder.iterdir()
+                if p.is_dir() and p != current and _VERSION_DIR.fullmatch(p.name)
+            ),
             key=lambda p: p.stat().st_mtime,
             reverse=True,
         )

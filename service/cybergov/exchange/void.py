@@ -309,6 +309,29 @@ def _distributions(dataset: NamedNode, service_url: str) -> list[Triple]:
                 out.append(
                     Triple(url, _iri(f"{DCAT}compressFormat"), _media_type_iri("application/gzip"))
                 )
+    out += _table_distributions(dataset, service_url)
+    return out
+
+
+#: The research tables as distributions: the zip of them all, and their Data Package.
+TABLE_DISTRIBUTIONS = (
+    ("cybergov-tables.zip", "application/zip", "The research tables (CSV) with their codebook"),
+    ("datapackage.json", "application/json", "The Data Package describing the research tables"),
+)
+_DATA_PACKAGE_SPEC = "https://specs.frictionlessdata.io/data-package/"
+
+
+def _table_distributions(dataset: NamedNode, service_url: str) -> list[Triple]:
+    out: list[Triple] = []
+    for filename, media_type, title in TABLE_DISTRIBUTIONS:
+        url = _iri(f"{service_url}dumps/tables/{filename}")
+        out.append(Triple(dataset, _iri(f"{DCAT}distribution"), url))
+        out.append(Triple(url, _iri(f"{_RDF}type"), _iri(f"{DCAT}Distribution")))
+        out.append(Triple(url, _iri(f"{DCAT}downloadURL"), url))
+        out.append(Triple(url, _iri(f"{DCAT}mediaType"), _media_type_iri(media_type)))
+        out.append(Triple(url, _iri(f"{_DCT}conformsTo"), _iri(_DATA_PACKAGE_SPEC)))
+        out.append(Triple(url, _iri(f"{_DCT}license"), _iri(LICENCE)))
+        out.append(Triple(url, _iri(f"{_DCT}title"), _text(title)))
     return out
 
 

@@ -10,6 +10,7 @@ from cybergov.api.routes import (
     home,
     incidents,
     ontology,
+    releases,
     resources,
     search,
     shapes,
@@ -33,6 +34,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     ontology.router,
     shapes.router,
     dumps.router,
+    releases.router,
     void.router,
 )
 

@@ -13,7 +13,10 @@ from cybergov.api.deps import FormatParam, ServiceDep
 from cybergov.api.negotiation import HTML, JSON, Representation, choose
 from cybergov.api.render import page
 from cybergov.api.service import Service
+from cybergov.errors import ResourceNotFound
+from cybergov.exchange.codebook import DATAPACKAGE_FILENAME
 from cybergov.exchange.dumps import DUMP_FORMATS, Dump, DumpFormat, dump_format
+from cybergov.exchange.tables import ZIP_FILENAME, TableFile
 from cybergov.exchange.void import LICENCE, dump_url
 
 router = APIRouter(tags=["dumps and dataset"])
@@ -109,6 +112,7 @@ def index(request: Request, service: Service, representation: Representation) ->
         "licence": LICENCE,
         "dataset": f"{request.base_url}void",
         "dumps": [dump_entry(request, d) for d in dumps],
+        "tables": f"{request.base_url}dumps/tables",
     }
     return JSONResponse(body, headers=headers)
 
@@ -152,6 +156,74 @@ def checksums(service: ServiceDep) -> PlainTextResponse:
     return PlainTextResponse(
         "\n".join(lines) + "\n", headers={"ETag": f'W/"{version}-sums"', "X-Graph-Version": version}
     )
+
+
+def send_table_file(request: Request, version: str, file: TableFile) -> Response:
+    etag = f'"{file.sha256}"'
+    headers = {
+        "ETag": etag,
+        "Cache-Control": "no-cache",
+        "X-Graph-Version": version,
+        "Repr-Digest": f"sha-256=:{base64.b64encode(bytes.fromhex(file.sha256)).decode()}:",
+    }
+    if not_modified(request, etag):
+        return Response(status_code=304, headers=headers)
+    return FileResponse(file.path, media_type=file.media_type, headers=headers, filename=file.name)
+
+
+@router.api_route(
+    "/dumps/tables",
+    methods=["GET", "HEAD"],
+    summary="The research tables: an index of their files",
+    response_class=JSONResponse,
+)
+def tables_index(request: Request, service: ServiceDep) -> JSONResponse:
+    """The research tables of the current graph version: one CSV per kind of record, their
+    long-form values, the entities they cite, the codebook, ``datapackage.json``
+    (Frictionless Data Package), a zip of them all and ``SHA256SUMS``."""
+    version, files = service.tables.get()
+    base = f"{request.base_url}dumps/tables/"
+    body = {
+        "version": version,
+        "licence": LICENCE,
+        "datapackage": f"{base}{DATAPACKAGE_FILENAME}",
+        "zip": f"{base}{ZIP_FILENAME}",
+        "files": [
+            {
+                "name": f.name,
+                "url": f"{base}{f.name}",
+                "media_type": f.media_type,
+                "size": f.size,
+                "sha256": f.sha256,
+            }
+            for f in files
+        ],
+    }
+    return JSONResponse(body, headers={"ETag": f'W/"{version}-tables"', "X-Graph-Version": version})
+
+
+@router.api_route(
+    "/dumps/tables/{filename}",
+    methods=["GET", "HEAD"],
+    summary="One file of the research tables",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "A table (CSV), the codebook, datapackage.json, the zip or SHA256SUMS.",
+            "content": {"text/csv": {}, "application/json": {}, "application/zip": {}},
+        },
+        404: {"description": "No file of the tables has that name."},
+    },
+)
+def table_file(filename: str, request: Request, service: ServiceDep) -> Response:
+    """A file of the research tables; the ETag is its SHA-256."""
+    try:
+        version, file = service.tables.file(filename)
+    except KeyError:
+        raise ResourceNotFound(
+            f"the research tables have no file named {filename!r}; see /dumps/tables"
+        ) from None
+    return send_table_file(request, version, file)
 
 
 @router.api_route(

@@ -1,0 +1,527 @@
+"""The research tables: one CSV table per kind of record, read by SPARQL through the query
+runner, with a long-form table of the multi-valued columns, a table of the resources they
+refer to, a codebook, and a Frictionless Data Package describing them all.
+
+How values are written:
+
+- every record is one row, identified by ``id`` (its IRI shortened with the cybergov
+  prefixes, ``incident:notpetya-2017``) and ``iri``; rows are sorted by ``id``;
+- a reference to another resource, or to a concept of a concept scheme, is its short id;
+  ``entities.csv`` gives the IRI and label of each;
+- a multi-valued column holds its values sorted and joined by ``;`` (no short id contains
+  one; a ``;`` inside a source address is written ``%3B``); the same values stand one per
+  row, whole, in ``<table>-values.csv`` (``id``, ``column``, ``value``, and ``value_iri``,
+  the IRI of a short id, empty where the value is a web address written whole);
+- a date is a day, ``YYYY-MM-DD`` (the graph writes days as midnight ``xsd:dateTime``s);
+  a text column holds one value, the English one where there are several;
+- blank nodes are not records and are left out of the cells; nothing is a blank node
+  in the columns of these tables in the curated graph.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import re
+import shutil
+import uuid
+import zipfile
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cybergov.errors import ExportError
+from cybergov.exchange.codebook import (
+    DATAPACKAGE_FILENAME,
+    codebook_rows,
+    datapackage,
+)
+from cybergov.exchange.table_specs import (
+    CODEBOOK_FILENAME,
+    ENTITIES_FILENAME,
+    SEPARATOR,
+    TABLES,
+    ColumnSpec,
+    TableSpec,
+    ValueKind,
+)
+from cybergov.exchange.version import graph_version
+from cybergov.execution import QueryRunner
+from cybergov.namespaces import CGR, VOCABULARY_PREFIXES, shorten
+from cybergov.store.base import Solutions
+
+_RDF_TYPE = f"{VOCABULARY_PREFIXES['rdf']}type"
+_TYPE_TOKEN = f"<{_RDF_TYPE}>"
+_RDFS = VOCABULARY_PREFIXES["rdfs"]
+_SKOS = VOCABULARY_PREFIXES["skos"]
+ZIP_FILENAME = "cybergov-tables.zip"
+#: The folder of the tables within the dump folder.
+TABLES_FOLDER = "tables"
+SUMS_FILENAME = "SHA256SUMS"
+VALUES_COLUMNS = ("id", "column", "value", "value_iri")
+#: Deflate level of the zip: fast; the tables compress well even so.
+_ZIP_LEVEL = 1
+ENTITY_COLUMNS = ("id", "iri", "label")
+
+
+@dataclass(slots=True)
+class Table:
+    """The rows of one table and the long-form rows of its multi-valued columns."""
+
+    spec: TableSpec
+    rows: list[dict[str, str]] = field(default_factory=list)
+    values: list[tuple[str, str, str, str]] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class TableSet:
+    """Every table, the resources they refer to, and the allowed values of each column."""
+
+    tables: list[Table]
+    entities: list[tuple[str, str, str]]
+    allowed: dict[tuple[str, str], tuple[str, ...]]
+    version: str
+
+
+@dataclass(frozen=True, slots=True)
+class TableFile:
+    """One file written: its name, path, size and SHA-256."""
+
+    name: str
+    path: Path
+    size: int
+    sha256: str
+    media_type: str
+
+
+def _select(runner: QueryRunner, sparql: str, what: str) -> Solutions:
+    answer = runner.select(sparql)
+    if answer.truncated:
+        raise _too_many(runner, what)
+    return answer
+
+
+def _too_many(runner: QueryRunner, what: str) -> ExportError:
+    return ExportError(
+        f"the {what} have more rows than the query runner returns "
+        f"({runner.settings.max_rows:,}); raise CYBERGOV_MAX_ROWS to export them whole"
+    )
+
+
+def _tsv(runner: QueryRunner, sparql: str, what: str) -> bytes:
+    """The answer of a SELECT query as the query workers write it in SPARQL TSV: each term
+    in its N-Triples form, so that no term object is made for a large answer (see
+    :meth:`QueryRunner.query_results`).
+
+    Raises:
+        ExportError: the answer was cut at the row cap.
+    """
+    answer = runner.query_results(sparql, "tsv")
+    if answer.truncated:
+        raise _too_many(runner, what)
+    return answer.body
+
+
+def _tsv_rows(body: bytes, what: str, names: tuple[str, ...]) -> Iterator[list[str]]:
+    """The rows of a TSV answer that projects ``names``, each a list of terms.
+
+    Raises:
+        ExportError: the answer has other variables.
+    """
+    lines = body.decode("utf-8").split("\n")
+    if tuple(name.removeprefix("?") for name in lines[0].split("\t")) != names:
+        raise ExportError(f"the answer for the {what} does not have the variables {names}")
+    for line in lines[1:]:
+        if line:
+            yield line.split("\t")
+
+
+_ESCAPE = re.compile(r"\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)")
+_ESCAPED = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
+
+
+def _unescape(match: re.Match[str]) -> str:
+    code = match.group(1)
+    if code[0] in "uU" and len(code) > 1:
+        return chr(int(code[1:], 16))
+    return _ESCAPED.get(code, code)
+
+
+def _literal(token: str) -> tuple[str, str | None] | None:
+    """The text and language of a literal in N-Triples form (or written bare, as TSV writes
+    numbers); ``None`` for an IRI or a blank node."""
+    if token.startswith(("<", "_:")) or not token:
+        return None
+    if not token.startswith('"'):
+        return token, None
+    body, _, suffix = token[1:].rpartition('"')
+    text = _ESCAPE.sub(_unescape, body) if "\\" in body else body
+    return text, suffix[1:] if suffix.startswith("@") else None
+
+
+def _records_query(spec: TableSpec) -> str:
+    predicates = ", ".join(f"<{p}>" for p in (_RDF_TYPE, *spec.predicates))
+    return f"""
+SELECT ?record ?p ?o WHERE {{
+  ?record a <{spec.record_class}> .
+  ?record ?p ?o .
+  FILTER(isIRI(?record) && ?p IN ({predicates}))
+}}
+"""
+
+
+def _classes_query(spec: TableSpec) -> str:
+    return f"""
+SELECT ?class ?super WHERE {{
+  ?class <{_RDFS}subClassOf>* <{spec.record_class}> .
+  FILTER(isIRI(?class))
+  OPTIONAL {{ ?class <{_RDFS}subClassOf>+ ?super . FILTER(isIRI(?super)) }}
+}}
+"""
+
+
+def _schemes_query(schemes: Iterable[str]) -> str:
+    values = " ".join(f"<{s}>" for s in sorted(schemes))
+    return f"""
+SELECT ?scheme ?concept WHERE {{
+  VALUES ?scheme {{ {values} }}
+  ?concept <{_SKOS}inScheme> ?scheme .
+  FILTER(isIRI(?concept))
+}}
+"""
+
+
+_LABELS = f"""
+SELECT ?entity ?label WHERE {{
+  ?entity <{_RDFS}label> ?label .
+  FILTER(isIRI(?entity) && STRSTARTS(STR(?entity), "{CGR}"))
+}}
+"""
+
+
+class _Classes:
+    """The table's class, its subclasses, and the superclasses of each."""
+
+    def __init__(self, rows: Solutions) -> None:
+        self.ancestors: dict[str, set[str]] = defaultdict(set)
+        for row in rows.as_dicts():
+            ancestors = self.ancestors[row["class"].value]
+            if "super" in row:
+                ancestors.add(row["super"].value)
+
+    def most_specific(self, types: Iterable[str]) -> list[str]:
+        known = {t for t in types if t in self.ancestors}
+        return sorted(t for t in known if not any(t in self.ancestors[o] for o in known - {t}))
+
+
+def _text(tokens: Iterable[str]) -> str:
+    """One text among literals: the English one first, then one without a language."""
+    best: tuple[int, str] | None = None
+    for token in tokens:
+        literal = _literal(token)
+        if literal is None:
+            continue
+        text, language = literal
+        english = language == "en" or (language or "").startswith("en-")
+        rank = 0 if english else 1 if language is None else 2
+        if best is None or (rank, text) < best:
+            best = (rank, text)
+    return best[1] if best else ""
+
+
+def _date(tokens: Iterable[str]) -> str:
+    days = sorted(lit[0][:10] for lit in map(_literal, tokens) if lit is not None)
+    return days[0] if days else ""
+
+
+def _multi(tokens: list[str]) -> list[str]:
+    """The IRIs among terms in N-Triples form, each once, sorted."""
+    return sorted({t[1:-1] for t in tokens if t.startswith("<")})
+
+
+class _RowMaker:
+    """Makes the rows of one table from each record's terms, grouped by predicate."""
+
+    def __init__(self, spec: TableSpec, classes: _Classes, table: Table) -> None:
+        self.spec = spec
+        self.classes = classes
+        self.table = table
+        self.empty = dict.fromkeys((c.name for c in spec.columns), "")
+        self.by_predicate: dict[str, list[ColumnSpec]] = defaultdict(list)
+        for column in spec.columns:
+            if column.predicate:
+                self.by_predicate[f"<{column.predicate}>"].append(column)
+        self.type_column = next((c.name for c in spec.columns if c.kind is ValueKind.CLASS), None)
+        self.cited: set[str] = set()
+
+    def add(self, iri: str, record_id: str, properties: dict[str, list[str]]) -> None:
+        """Add the row of the record ``iri`` (short id ``record_id``) from its terms by
+        predicate (``<iri>``)."""
+        row = dict(self.empty, id=record_id, iri=iri)
+        values = self.table.values
+        for predicate, tokens in properties.items():
+            if predicate == _TYPE_TOKEN and self.type_column:
+                found = self.classes.most_specific(_multi(tokens))
+                row[self.type_column] = SEPARATOR.join(shorten(c) for c in found)
+            for column in self.by_predicate.get(predicate, ()):
+                kind = column.kind
+                if kind is ValueKind.TEXT:
+                    row[column.name] = _text(tokens)
+                elif kind is ValueKind.DATE:
+                    row[column.name] = _date(tokens)
+                elif kind is ValueKind.URL:
+                    iris = _multi(tokens)
+                    row[column.name] = SEPARATOR.join(i.replace(SEPARATOR, "%3B") for i in iris)
+                    if column.multiple:
+                        values += [(record_id, column.name, i, "") for i in iris]
+                else:
+                    iris = _multi(tokens)
+                    shown = [shorten(i) for i in iris]
+                    self.cited.update(iris)
+                    row[column.name] = SEPARATOR.join(sorted(shown))
+                    if column.multiple:
+                        values += [
+                            (record_id, column.name, short, whole)
+                            for short, whole in zip(shown, iris, strict=True)
+                        ]
+        self.table.rows.append(row)
+
+
+def _by_record(rows: Iterable[list[str]]) -> dict[str, dict[str, list[str]]]:
+    """The terms of each record (by IRI), grouped by predicate (as written: ``<iri>``). The
+    engine gives a record's statements together, so the record is looked up once per run."""
+    records: dict[str, dict[str, list[str]]] = {}
+    last: str | None = None
+    found: dict[str, list[str]] | None = None
+    for record, predicate, value in rows:
+        if record != last:
+            last = record
+            found = records.setdefault(record[1:-1], {}) if record.startswith("<") else None
+        if found is not None:
+            terms = found.get(predicate)
+            if terms is None:
+                found[predicate] = [value]
+            else:
+                terms.append(value)
+    return records
+
+
+def read_tables(runner: QueryRunner, *, version: str) -> TableSet:
+    """Read every table from the store through ``runner``.
+
+    Raises:
+        ExportError: a table has more rows than the runner returns.
+        StoreError: the store failed.
+    """
+    schemes = {c.scheme for s in TABLES for c in s.columns if c.scheme}
+    in_scheme: dict[str, set[str]] = defaultdict(set)
+    for concept in _select(runner, _schemes_query(schemes), "concepts").as_dicts():
+        in_scheme[concept["scheme"].value].add(shorten(concept["concept"].value))
+    tables: list[Table] = []
+    allowed: dict[tuple[str, str], tuple[str, ...]] = {}
+    cited: set[str] = set()
+    queries = [(_records_query(spec), spec.name) for spec in TABLES] + [(_LABELS, "labels")]
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="tables") as ahead:
+        # the next answer is computed by the query workers while this one is read here
+        pending = ahead.submit(_tsv, runner, *queries[0])
+        for index, spec in enumerate(TABLES):
+            classes = _Classes(_select(runner, _classes_query(spec), f"classes of {spec.name}"))
+            for column in spec.columns:
+                if column.scheme:
+                    allowed[(spec.name, column.name)] = tuple(sorted(in_scheme[column.scheme]))
+                elif column.kind is ValueKind.CLASS:
+                    allowed[(spec.name, column.name)] = tuple(
+                        sorted(map(shorten, classes.ancestors))
+                    )
+            body = pending.result()
+            pending = ahead.submit(_tsv, runner, *queries[index + 1])
+            records = _by_record(_tsv_rows(body, spec.name, ("record", "p", "o")))
+            del body
+            table = Table(spec)
+            maker = _RowMaker(spec, classes, table)
+            ids = {iri: shorten(iri) for iri in records}
+            for iri in sorted(records, key=ids.__getitem__):
+                maker.add(iri, ids[iri], records[iri])
+            cited |= maker.cited
+            table.values.sort()
+            tables.append(table)
+        body = pending.result()
+    labels: dict[str, tuple[str, ...]] = defaultdict(tuple)
+    for entity, label in _tsv_rows(body, "labels", ("entity", "label")):
+        if entity[1:-1] in cited:
+            labels[entity[1:-1]] += (label,)
+    entities = sorted((shorten(i), i, _text(labels[i])) for i in cited)
+    return TableSet(tables, entities, allowed, version)
+
+
+def _csv(header: Sequence[str], rows: Iterable[Sequence[str]]) -> bytes:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue().encode("utf-8")
+
+
+def table_documents(tables: TableSet, *, created: str | None = None) -> dict[str, bytes]:
+    """Every file of the tables, by name, in the order they are listed: the tables, their
+    long-form values, the entities, the codebook, then ``datapackage.json``."""
+    documents: dict[str, bytes] = {}
+    for table in tables.tables:
+        names = [c.name for c in table.spec.columns]
+        documents[table.spec.filename] = _csv(names, ([r[n] for n in names] for r in table.rows))
+        documents[table.spec.values_filename] = _csv(VALUES_COLUMNS, table.values)
+    documents[ENTITIES_FILENAME] = _csv(ENTITY_COLUMNS, tables.entities)
+    codebook = codebook_rows(tables.allowed)
+    documents[CODEBOOK_FILENAME] = _csv(list(codebook[0]), (list(r.values()) for r in codebook))
+    package = datapackage(documents, tables.allowed, version=tables.version, created=created)
+    documents[DATAPACKAGE_FILENAME] = (json.dumps(package, indent=2) + "\n").encode()
+    return documents
+
+
+def _zip(documents: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=_ZIP_LEVEL) as archive:
+        for name, body in documents.items():
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, body, compresslevel=_ZIP_LEVEL)
+    return buffer.getvalue()
+
+
+def _media_type(name: str) -> str:
+    if name.endswith(".csv"):
+        return "text/csv"
+    if name.endswith(".json"):
+        return "application/json"
+    if name.endswith(".zip"):
+        return "application/zip"
+    return "text/plain"
+
+
+def write_tables(tables: TableSet, folder: Path, *, created: str | None = None) -> list[TableFile]:
+    """Write every file of the tables into ``folder`` (created), with a zip of them all and
+    their checksums (``SHA256SUMS``); return what was written.
+
+    Raises:
+        ExportError: the files could not be written.
+    """
+    documents = table_documents(tables, created=created)
+    documents[ZIP_FILENAME] = _zip(documents)
+    digests = {name: hashlib.sha256(body).hexdigest() for name, body in documents.items()}
+    sums = "".join(f"{digest}  {name}\n" for name, digest in digests.items()).encode()
+    documents[SUMS_FILENAME] = sums
+    digests[SUMS_FILENAME] = hashlib.sha256(sums).hexdigest()
+    written: list[TableFile] = []
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, body in documents.items():
+            path = folder / name
+            path.write_bytes(body)
+            written.append(TableFile(name, path, len(body), digests[name], _media_type(name)))
+    except OSError as error:
+        raise ExportError(f"cannot write the tables into {folder}: {error}") from error
+    return written
+
+
+def read_written(folder: Path) -> list[TableFile]:
+    """The files of tables written into ``folder``, from its ``SHA256SUMS``.
+
+    Raises:
+        OSError: the folder holds no complete set of tables.
+    """
+    files: list[TableFile] = []
+    for line in (folder / SUMS_FILENAME).read_text(encoding="utf-8").splitlines():
+        digest, _, name = line.partition("  ")
+        path = folder / name
+        files.append(TableFile(name, path, path.stat().st_size, digest, _media_type(name)))
+    sums = folder / SUMS_FILENAME
+    files.append(
+        TableFile(
+            SUMS_FILENAME,
+            sums,
+            sums.stat().st_size,
+            hashlib.sha256(sums.read_bytes()).hexdigest(),
+            "text/plain",
+        )
+    )
+    return files
+
+
+class Tables:
+    """The tables of one store, written into ``folder`` once per graph version.
+
+    Processes sharing the folder agree on one set of files per version: each writes into
+    a folder of its own and the first to move it into place wins.
+    """
+
+    def __init__(self, runner: QueryRunner, folder: Path) -> None:
+        self.runner = runner
+        self.folder = folder
+
+    def get(self) -> tuple[str, list[TableFile]]:
+        """The current graph version and its table files, written if needed.
+
+        Raises:
+            ExportError: the files could not be written.
+            StoreError: the store failed.
+        """
+        version = graph_version(self.runner.store)
+        target = self.folder / version[:16]
+        try:
+            return version, read_written(target)
+        except OSError:
+            pass
+        work = self.folder / f"{version[:16]}-{uuid.uuid4().hex}"
+        write_tables(read_tables(self.runner, version=version), work)
+        try:
+            os.rename(work, target)
+        except OSError:
+            shutil.rmtree(work, ignore_errors=True)  # another process was first
+        else:
+            self._forget_old_versions(target)
+        try:
+            return version, read_written(target)
+        except OSError as error:
+            raise ExportError(f"the tables in {target} cannot be read: {error}") from error
+
+    def _forget_old_versions(self, current: Path) -> None:
+        stale = sorted(
+            (p for p in self.folder.iterdir() if p.is_dir() and p != current and "-" not in p.name),
+            key=lambda p: p.stat().st_mtime,
+            reverse=True,
+        )
+        for folder in stale[1:]:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    def file(self, name: str) -> tuple[str, TableFile]:
+        """One file of the current tables.
+
+        Raises:
+            KeyError: no file of the tables has that name.
+        """
+        version, files = self.get()
+        for candidate in files:
+            if candidate.name == name:
+                return version, candidate
+        raise KeyError(name)
+
+
+__all__ = [
+    "SUMS_FILENAME",
+    "TABLES_FOLDER",
+    "ZIP_FILENAME",
+    "ColumnSpec",
+    "Table",
+    "TableFile",
+    "TableSet",
+    "Tables",
+    "read_tables",
+    "table_documents",
+    "write_tables",
+]
