@@ -1,0 +1,138 @@
+"""The STIX 2.1 export of a graph selection: every record as STIX objects, in one bundle.
+
+The bundle holds the producer's identity and the licence's marking definition, then every
+object in the order of its identifier, so that two exports of the same data are the same
+bytes. ``since`` keeps the objects modified at or after a time (a partner's update).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from stix2 import Bundle
+
+from cybergov.exchange.stix import objects, relations
+from cybergov.exchange.stix.common import LICENCE, PRODUCER
+from cybergov.exchange.stix.ids import stix_id
+from cybergov.exchange.stix.objects import Actors
+from cybergov.exchange.stix.records import (
+    CURATED,
+    Record,
+    alias_names,
+    read_records,
+    selected_graphs,
+    threat_actor_organs,
+)
+from cybergov.exchange.version import graph_version
+from cybergov.store.base import Store
+
+MEDIA_TYPE = "application/stix+json;version=2.1"
+_LINKS = ("OperatorLink", "OrganLink", "SponsorshipLink")
+_AUTHOR_PROPERTIES = ("attributedBy", "respondent", "statedBy")
+
+
+@dataclass(frozen=True, slots=True)
+class StixExport:
+    """The STIX objects of one selection of one graph version."""
+
+    selection: str
+    version: str
+    objects: list[Any]
+
+    def bundle(self) -> Bundle:
+        """The objects in one bundle, named by the selection and the graph version."""
+        return Bundle(
+            id=stix_id("bundle", self.selection, self.version),
+            objects=self.objects,
+            allow_custom=True,
+        )
+
+    def json(self) -> str:
+        """The bundle as JSON text."""
+        body = {
+            "type": "bundle",
+            "id": stix_id("bundle", self.selection, self.version),
+            "objects": [json.loads(o.serialize()) for o in self.objects],
+        }
+        return json.dumps(body, ensure_ascii=False, indent=1)
+
+
+def export_stix(
+    store: Store,
+    *,
+    graph: str = CURATED,
+    since: datetime | None = None,
+    now: datetime | None = None,
+) -> StixExport:
+    """The STIX objects of the records of ``graph`` (``curated`` or one named graph's IRI),
+    those modified at or after ``since`` only when it is given.
+
+    Raises:
+        ResourceNotFound: the store holds no such graph.
+        StoreError: the store failed.
+    """
+    version = graph_version(store)
+    records = read_records(store, selected_graphs(store, graph))
+    actors = Actors(records, threat_actor_organs(store))
+    aliases = alias_names(store)
+    moment = now or datetime.now(UTC)
+    authors = {a for r in records.values() for p in _AUTHOR_PROPERTIES for a in r.all(p)}
+    found: dict[str, Any] = {}
+    for iri in sorted(records):
+        record = records[iri]
+        if since is not None and record.modified is not None and record.modified < since:
+            continue
+        for made in _objects(record, moment, actors, records, aliases):
+            found.setdefault(made.id, made)
+        if iri in authors and actors.kind(iri) != "identity":
+            made = objects.identity(record, moment)
+            found.setdefault(made.id, made)
+    ordered = [PRODUCER, LICENCE, *(found[key] for key in sorted(found))]
+    return StixExport(graph, version, ordered)
+
+
+def _objects(
+    record: Record,
+    now: datetime,
+    actors: Actors,
+    records: dict[str, Record],
+    aliases: dict[str, list[str]],
+) -> Iterator[Any]:
+    """The STIX objects of one record (none for what STIX has no object for)."""
+    if record.is_a("Attribution"):
+        if not record.is_a("DerivedAttribution"):
+            yield from relations.attribution(record, now, actors, records)
+    elif any(record.is_a(k) for k in _LINKS):
+        yield from relations.link(record, now, actors)
+    elif record.is_a("Incident"):
+        yield objects.incident(record, now)
+        yield from relations.incident_links(record, now, actors)
+    elif record.is_a("Response") or record.is_a("Listing"):
+        build = relations.response if record.is_a("Response") else relations.listing
+        report = build(record, now, actors, records)
+        if report is not None:
+            yield report
+    elif record.is_a("Malware"):
+        yield objects.malware(record, now)
+    else:
+        yield from _actor(record, now, actors, aliases)
+
+
+def _actor(
+    record: Record, now: datetime, actors: Actors, aliases: dict[str, list[str]]
+) -> Iterator[Any]:
+    if record.is_a("ThreatActorGroup"):
+        yield objects.intrusion_set(record, now, aliases.get(record.iri, []))
+    elif record.is_a("StateOrgan") and actors.kind(record.iri) == "threat-actor":
+        yield objects.threat_actor(record, now)
+    elif record.is_a("State"):
+        yield objects.identity(record, now)
+        yield from objects.country(record, now)
+    elif record.is_a("Person"):
+        yield objects.identity(record, now, individual=True)
+    elif record.is_a("Actor") or record.is_a("Organisation"):
+        yield objects.identity(record, now)
