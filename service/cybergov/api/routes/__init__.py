@@ -14,6 +14,7 @@ from cybergov.api.routes import (
     search,
     shapes,
     sparql,
+    stix,
     views,
     void,
 )
@@ -33,6 +34,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     ontology.router,
     shapes.router,
     dumps.router,
+    stix.router,
     void.router,
 )
 

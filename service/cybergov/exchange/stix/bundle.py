@@ -15,6 +15,7 @@ from typing import Any
 
 from stix2 import Bundle
 
+from cybergov.errors import QueryParameterError
 from cybergov.exchange.stix import objects, relations
 from cybergov.exchange.stix.common import LICENCE, PRODUCER
 from cybergov.exchange.stix.ids import stix_id
@@ -23,6 +24,7 @@ from cybergov.exchange.stix.records import (
     CURATED,
     Record,
     alias_names,
+    parse_time,
     read_records,
     selected_graphs,
     threat_actor_organs,
@@ -33,6 +35,8 @@ from cybergov.store.base import Store
 MEDIA_TYPE = "application/stix+json;version=2.1"
 _LINKS = ("OperatorLink", "OrganLink", "SponsorshipLink")
 _AUTHOR_PROPERTIES = ("attributedBy", "respondent", "statedBy")
+#: The objects every export starts with: the producer's identity and the licence.
+_ALWAYS = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +54,11 @@ class StixExport:
             objects=self.objects,
             allow_custom=True,
         )
+
+    def modified_since(self, moment: datetime) -> StixExport:
+        """The objects modified at or after ``moment`` (the producer and the licence always)."""
+        kept = [o for i, o in enumerate(self.objects) if i < _ALWAYS or o.modified >= moment]
+        return StixExport(self.selection, self.version, kept)
 
     def json(self) -> str:
         """The bundle as JSON text."""
@@ -84,15 +93,27 @@ def export_stix(
     found: dict[str, Any] = {}
     for iri in sorted(records):
         record = records[iri]
-        if since is not None and record.modified is not None and record.modified < since:
-            continue
         for made in _objects(record, moment, actors, records, aliases):
             found.setdefault(made.id, made)
         if iri in authors and actors.kind(iri) != "identity":
             made = objects.identity(record, moment)
             found.setdefault(made.id, made)
-    ordered = [PRODUCER, LICENCE, *(found[key] for key in sorted(found))]
-    return StixExport(graph, version, ordered)
+    export = StixExport(graph, version, [PRODUCER, LICENCE, *(found[k] for k in sorted(found))])
+    return export if since is None else export.modified_since(since)
+
+
+def parse_since(text: str) -> datetime:
+    """A time given by a partner (``2024-05-01`` or ``2024-05-01T12:00:00Z``), as UTC.
+
+    Raises:
+        QueryParameterError: the text is not a date or a time.
+    """
+    try:
+        return parse_time(text.strip())
+    except ValueError:
+        raise QueryParameterError(
+            f"{text!r} is not a date (2024-05-01) or a time (2024-05-01T12:00:00Z)"
+        ) from None
 
 
 def _objects(
