@@ -15,6 +15,7 @@ from cybergov.api.routes import (
     shapes,
     sparql,
     stix,
+    taxii,
     views,
     void,
 )
@@ -35,6 +36,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     shapes.router,
     dumps.router,
     stix.router,
+    taxii.router,
     void.router,
 )
 
