@@ -118,8 +118,8 @@ def timestamp(moment: datetime) -> str:
 def entries(export: StixExport) -> list[Entry]:
     """The objects of an export as collection entries, in the order of the collection."""
     found = []
-    for item in export.objects:
-        body = json.loads(item.serialize())
+    bodies = json.loads(export.json())["objects"]
+    for item, body in zip(export.objects, bodies, strict=True):
         added = item.get("modified") or item.created
         found.append(
             Entry(added, item.id, body.get("modified", body["created"]), "2.1", item.type, body)

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from stix2 import Bundle
+from stix2.serialization import STIXJSONEncoder
 
 from cybergov.errors import QueryParameterError
 from cybergov.exchange.stix import objects, relations
@@ -61,13 +62,13 @@ class StixExport:
         return StixExport(self.selection, self.version, kept)
 
     def json(self) -> str:
-        """The bundle as JSON text."""
+        """The bundle as JSON text, written by the library's own encoder."""
         body = {
             "type": "bundle",
             "id": stix_id("bundle", self.selection, self.version),
-            "objects": [json.loads(o.serialize()) for o in self.objects],
+            "objects": self.objects,
         }
-        return json.dumps(body, ensure_ascii=False, indent=1)
+        return json.dumps(body, cls=STIXJSONEncoder, ensure_ascii=False)
 
 
 def export_stix(

@@ -9,12 +9,14 @@ re-export updates the objects a partner holds instead of adding new ones.
 from __future__ import annotations
 
 import uuid
+from functools import lru_cache
 
 #: The namespace of every cybergov STIX identifier, ``uuid5(NAMESPACE_URL,
 #: "https://w3id.org/cybergov/stix")`` (never change it: every identifier would change).
 STIX_NAMESPACE = uuid.UUID("19bfabb5-f84b-5e4d-9948-dcc508f8b6f8")
 
 
+@lru_cache(maxsize=65536)
 def stix_id(stix_type: str, *names: str) -> str:
     """The STIX identifier of an object of ``stix_type`` named by one or more IRIs."""
     return f"{stix_type}--{uuid.uuid5(STIX_NAMESPACE, ' '.join(names))}"
