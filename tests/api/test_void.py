@@ -79,12 +79,16 @@ def test_the_dumps_are_distributions_with_media_types(void, client):
     distributions = set(void.objects(DATASET, DCAT.distribution))
     assert URIRef(f"{BASE}dumps/cybergov.nq") in distributions
     assert URIRef(f"{BASE}dumps/cybergov.ttl.gz") in distributions
-    assert len(distributions) == 10
+    dumps = set(void.objects(DATASET, VOID.dataDump))
+    assert len(dumps) == 10
+    stix = URIRef(f"{BASE}stix/bundle.json")
+    assert distributions == {*dumps, stix}
+    assert (stix, DCAT.accessService, URIRef(f"{BASE}taxii2/")) in void
+    assert client.get("/stix/bundle.json").status_code == 200
     nquads = URIRef(f"{BASE}dumps/cybergov.nq")
     iana = "https://www.iana.org/assignments/media-types/"
     assert (nquads, DCAT.mediaType, URIRef(f"{iana}application/n-quads")) in void
     assert (nquads, DCAT.downloadURL, nquads) in void
-    assert set(void.objects(DATASET, VOID.dataDump)) == distributions
     assert client.get(str(nquads).removeprefix(BASE.rstrip("/"))).status_code == 200
 
 
