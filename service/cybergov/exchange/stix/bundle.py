@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from stix2 import Bundle
 from stix2.serialization import STIXJSONEncoder
 
 from cybergov.errors import QueryParameterError
@@ -47,25 +46,24 @@ class StixExport:
     selection: str
     version: str
     objects: list[Any]
+    since: datetime | None = None
 
-    def bundle(self) -> Bundle:
-        """The objects in one bundle, named by the selection and the graph version."""
-        return Bundle(
-            id=stix_id("bundle", self.selection, self.version),
-            objects=self.objects,
-            allow_custom=True,
-        )
+    @property
+    def bundle_id(self) -> str:
+        """The bundle's identifier: the same for the same selection, version and ``since``."""
+        since = self.since.isoformat() if self.since else ""
+        return stix_id("bundle", self.selection, self.version, since)
 
     def modified_since(self, moment: datetime) -> StixExport:
         """The objects modified at or after ``moment`` (the producer and the licence always)."""
         kept = [o for i, o in enumerate(self.objects) if i < _ALWAYS or o.modified >= moment]
-        return StixExport(self.selection, self.version, kept)
+        return StixExport(self.selection, self.version, kept, moment)
 
     def json(self) -> str:
         """The bundle as JSON text, written by the library's own encoder."""
         body = {
             "type": "bundle",
-            "id": stix_id("bundle", self.selection, self.version),
+            "id": self.bundle_id,
             "objects": self.objects,
         }
         return json.dumps(body, cls=STIXJSONEncoder, ensure_ascii=False)
