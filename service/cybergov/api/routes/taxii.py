@@ -223,3 +223,14 @@ def versions(collection_id: str, object_id: str, request: Request, service: Serv
         return taxii_json(body, headers=chosen.headers())
 
     return answer(request, service, build)
+
+
+@router.get(f"/{API_ROOT}/status/{{status_id}}/", summary="A status (section 4.3)")
+def status(status_id: str, request: Request, service: ServiceDep) -> Response:
+    """Statuses report on objects added; nothing is added to these read-only collections, so
+    there is no status to give."""
+
+    def build() -> Response:
+        raise ResourceNotFound(f"there is no status {status_id!r}: this server adds no objects")
+
+    return answer(request, service, build)
