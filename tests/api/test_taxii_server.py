@@ -10,10 +10,10 @@ from taxii2client.common import TokenAuth
 from taxii2client.v21 import Server, as_pages
 
 from cybergov.exchange.stix import stix_id
-from cybergov.knowledge.load import load
+from cybergov.knowledge.load import load, refresh_inferences, set_graph_metadata
 from cybergov.store.factory import disk_store
 from tests.api.conftest import HTTP_TIMEOUT, clean_environment, running_server
-from tests.exchange.test_stix import IMPORT_GRAPH, IMPORTED
+from tests.exchange.test_stix import IMPORT_GRAPH, IMPORT_METADATA, IMPORTED
 
 pytestmark = pytest.mark.server
 
@@ -28,6 +28,8 @@ def store_with_an_import(tmp_path_factory):
     store = disk_store(folder)
     load(store)
     store.replace_graph(IMPORT_GRAPH, IMPORTED.encode(), format=RdfFormat.TURTLE, source="fixture")
+    set_graph_metadata(store, IMPORT_GRAPH, IMPORT_METADATA)
+    refresh_inferences(store, force=True)
     store.close()
     return folder
 
@@ -64,6 +66,7 @@ def test_the_client_lists_the_collections_and_pages_through_every_object(taxii_s
         "incident",
         "marking-definition",
         "relationship",
+        "report",
     }
 
 

@@ -10,7 +10,7 @@ from pyoxigraph import RdfFormat
 
 from cybergov.errors import ResourceNotFound
 from cybergov.exchange.stix import CURATED, export_stix, stix_id
-from cybergov.knowledge.load import load
+from cybergov.knowledge.load import load, refresh_inferences, set_graph_metadata
 from cybergov.store import EmbeddedStore
 from tests.exchange.stix_validation import validation_errors
 
@@ -34,7 +34,22 @@ IMPORTED = f"""
     cg:attributedTo <{ID}group/apt28> ;
     cg:attributionDate "2024-04-02T00:00:00"^^xsd:dateTime ;
     cg:confidence <{ID}confidence/moderate> .
+<{ID}response/fixture-statement> a cg:AttributionStatement ;
+    rdfs:label "A statement on a campaign of the curated graph"@en ;
+    dct:source <https://example.org/fixture/statement> ;
+    cg:respondent <{ID}state/FR> ;
+    cg:respondsTo <{ID}incident/operation-ababil> ;
+    cg:responseDate "2024-04-03T00:00:00"^^xsd:dateTime .
 """
+
+
+#: What an import records of its graph: when it was written.
+IMPORT_METADATA = [
+    (
+        "http://www.w3.org/ns/prov#generatedAtTime",
+        '"2025-01-02T03:04:05Z"^^<http://www.w3.org/2001/XMLSchema#dateTime>',
+    )
+]
 
 
 @pytest.fixture(scope="module")
@@ -52,6 +67,8 @@ def imported_store():
     store = EmbeddedStore()
     load(store)
     store.replace_graph(IMPORT_GRAPH, IMPORTED.encode(), format=RdfFormat.TURTLE, source="fixture")
+    set_graph_metadata(store, IMPORT_GRAPH, IMPORT_METADATA)
+    refresh_inferences(store, force=True)
     return store
 
 
@@ -64,12 +81,19 @@ def test_an_import_graph_is_exported_alone_and_passes_the_validator(imported_sto
     export = export_stix(imported_store, graph=IMPORT_GRAPH)
     kinds = sorted(o.type for o in export.objects)
     assert kinds == [
-        "identity", "incident", "marking-definition", "relationship", "relationship",
+        "identity", "incident", "marking-definition", "relationship", "relationship", "report",
     ]  # fmt: skip
     assert validation_errors(export.json()) == []
     attribution = next(o for o in export.objects if o.get("relationship_type") == "attributed-to")
     assert attribution.target_ref == stix_id("intrusion-set", f"{ID}group/apt28")
     assert attribution.confidence == 50
+    incident = next(o for o in export.objects if o.type == "incident")
+    assert incident.modified == datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
+    assert attribution.created == datetime(2024, 4, 2, tzinfo=UTC)
+    statement = next(o for o in export.objects if o.type == "report")
+    assert statement.labels == ["attribution-statement"]
+    assert stix_id("campaign", f"{ID}incident/operation-ababil") in statement.object_refs
+    assert statement.created_by_ref == stix_id("identity", f"{ID}state/FR")
 
 
 def test_identifiers_and_bytes_are_the_same_in_two_exports(loaded_store, exported):

@@ -19,11 +19,12 @@ from cybergov.errors import QueryParameterError
 from cybergov.exchange.stix import objects, relations
 from cybergov.exchange.stix.common import LICENCE, PRODUCER
 from cybergov.exchange.stix.ids import stix_id
-from cybergov.exchange.stix.objects import Actors
+from cybergov.exchange.stix.objects import References
 from cybergov.exchange.stix.records import (
     CURATED,
     Record,
     alias_names,
+    instances,
     parse_time,
     read_records,
     selected_graphs,
@@ -85,7 +86,11 @@ def export_stix(
     """
     version = graph_version(store)
     records = read_records(store, selected_graphs(store, graph))
-    actors = Actors(records, threat_actor_organs(store))
+    actors = References(
+        instances(store, "ThreatActorGroup"),
+        threat_actor_organs(store),
+        instances(store, "Campaign"),
+    )
     aliases = alias_names(store)
     moment = now or datetime.now(UTC)
     authors = {a for r in records.values() for p in _AUTHOR_PROPERTIES for a in r.all(p)}
@@ -118,14 +123,14 @@ def parse_since(text: str) -> datetime:
 def _objects(
     record: Record,
     now: datetime,
-    actors: Actors,
+    actors: References,
     records: dict[str, Record],
     aliases: dict[str, list[str]],
 ) -> Iterator[Any]:
     """The STIX objects of one record (none for what STIX has no object for)."""
     if record.is_a("Attribution"):
         if not record.is_a("DerivedAttribution"):
-            yield from relations.attribution(record, now, actors, records)
+            yield from relations.attribution(record, now, actors)
     elif any(record.is_a(k) for k in _LINKS):
         yield from relations.link(record, now, actors)
     elif record.is_a("Incident"):
@@ -143,7 +148,7 @@ def _objects(
 
 
 def _actor(
-    record: Record, now: datetime, actors: Actors, aliases: dict[str, list[str]]
+    record: Record, now: datetime, actors: References, aliases: dict[str, list[str]]
 ) -> Iterator[Any]:
     if record.is_a("ThreatActorGroup"):
         yield objects.intrusion_set(record, now, aliases.get(record.iri, []))

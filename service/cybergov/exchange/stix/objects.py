@@ -39,7 +39,7 @@ from cybergov.exchange.stix.records import (
     SKOS_ALT_LABEL,
     Record,
 )
-from cybergov.namespaces import CGR, shorten
+from cybergov.namespaces import shorten
 
 _ORGANISATION_SECTORS = {
     "State": ["government-national"],
@@ -47,17 +47,19 @@ _ORGANISATION_SECTORS = {
 }
 
 
-class Actors:
-    """Which STIX object stands for an actor: the kind of its record, or of its IRI's family
-    when the export does not hold it (an import naming a state of the curated graph)."""
+class References:
+    """Which STIX object stands for a resource, from what the whole store says of it, so
+    that an export of one import refers to the objects of the curated export: a group is an
+    ``intrusion-set``, an organ acting as a threat actor a ``threat-actor``, any other actor
+    an ``identity``; a campaign is a ``campaign``, any other incident an ``incident``."""
 
-    def __init__(self, records: dict[str, Record], threat_organs: set[str]) -> None:
-        self.records = records
+    def __init__(self, groups: set[str], threat_organs: set[str], campaigns: set[str]) -> None:
+        self.groups = groups
         self.threat_organs = threat_organs
+        self.campaigns = campaigns
 
     def kind(self, iri: str) -> str:
-        record = self.records.get(iri)
-        if (record and record.is_a("ThreatActorGroup")) or iri.startswith(f"{CGR}group/"):
+        if iri in self.groups:
             return "intrusion-set"
         if iri in self.threat_organs:
             return "threat-actor"
@@ -70,6 +72,10 @@ class Actors:
     def identity_ref(self, iri: str) -> str:
         """The identifier of the actor's ``identity`` (for ``created_by_ref``)."""
         return stix_id("identity", iri)
+
+    def incident_ref(self, iri: str) -> str:
+        """The identifier of an incident's object."""
+        return stix_id("campaign" if iri in self.campaigns else "incident", iri)
 
 
 def name_of(record: Record) -> str:

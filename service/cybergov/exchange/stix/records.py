@@ -176,6 +176,16 @@ def alias_names(store: Store) -> dict[str, list[str]]:
     return names
 
 
+def instances(store: Store, class_name: str) -> set[str]:
+    """Every resource of the class ``cg:<class_name>`` in the whole store.
+
+    Raises:
+        StoreError: the store failed.
+    """
+    answer = store.select(f"SELECT DISTINCT ?s WHERE {{ ?s a <{CG[class_name]}> }}")
+    return {row[0].value for row in answer.rows if isinstance(row[0], NamedNode)}
+
+
 def threat_actor_organs(store: Store) -> set[str]:
     """State organs that act as threat actors: one an attribution names as responsible, or
     one that operates a threat-actor group.

@@ -19,27 +19,19 @@ from cybergov.exchange.stix.common import (
     times,
 )
 from cybergov.exchange.stix.ids import stix_id
-from cybergov.exchange.stix.objects import Actors, name_of
+from cybergov.exchange.stix.objects import References, name_of
 from cybergov.exchange.stix.records import DCT_DESCRIPTION, Record
 from cybergov.namespaces import shorten
 
 
-def incident_ref(record: Record | None, iri: str) -> str:
-    """The identifier of an incident's object: ``campaign`` for a campaign, else ``incident``."""
-    campaign = (record is not None and record.is_a("Campaign")) or "/campaign" in iri
-    return stix_id("campaign" if campaign else "incident", iri)
-
-
-def attribution(
-    record: Record, now: datetime, actors: Actors, records: dict[str, Record]
-) -> Iterator[Relationship]:
+def attribution(record: Record, now: datetime, actors: References) -> Iterator[Relationship]:
     """One ``attributed-to`` per attributor and actor held responsible, made by the attributor
     (``created_by_ref``, ``created`` the date of the attribution), with the confidence on
     STIX's scale, the sources, and the basis and status as ``x_cybergov_`` properties."""
     incident = record.first("attributedIncident")
     if incident is None:
         return
-    source_ref = incident_ref(records.get(incident), incident)
+    source_ref = actors.incident_ref(incident)
     custom: dict[str, Any] = {
         "x_cybergov_attribution": record.iri,
         "x_cybergov_attribution_basis": [local_name(b) for b in record.all("attributionBasis")],
@@ -67,7 +59,7 @@ def attribution(
             )
 
 
-def link(record: Record, now: datetime, actors: Actors) -> Iterator[Relationship]:
+def link(record: Record, now: datetime, actors: References) -> Iterator[Relationship]:
     """An operator, organ or sponsorship link as ``attributed-to`` from the actor to the one
     behind it, made by whoever stated it (the graph when no one is named)."""
     linked, to = record.first("linkedActor"), record.first("linkedTo")
@@ -87,9 +79,9 @@ def link(record: Record, now: datetime, actors: Actors) -> Iterator[Relationship
     )
 
 
-def incident_links(record: Record, now: datetime, actors: Actors) -> Iterator[Relationship]:
+def incident_links(record: Record, now: datetime, actors: References) -> Iterator[Relationship]:
     """What an incident targets (states and actors, as ``targets``) and the malware it uses."""
-    source = incident_ref(record, record.iri)
+    source = actors.incident_ref(record.iri)
     targets = sorted({*record.all("targetCountry"), *record.all("targetedActor")})
     pairs = [("targets", actors.identity_ref(t), t) for t in targets]
     pairs += [("uses", stix_id("malware", m), m) for m in record.all("usedMalware")]
@@ -104,12 +96,12 @@ def incident_links(record: Record, now: datetime, actors: Actors) -> Iterator[Re
 
 
 def response(
-    record: Record, now: datetime, actors: Actors, records: dict[str, Record]
+    record: Record, now: datetime, actors: References, records: dict[str, Record]
 ) -> Report | None:
     """A response as a ``report`` made by the respondent and published on the response's
     date, referring to the incidents it answers, the persons it indicts and its listings;
     its kind (``sanction``, ``attribution-statement``...) is its label."""
-    refs = [incident_ref(records.get(i), i) for i in record.all("respondsTo")]
+    refs = [actors.incident_ref(i) for i in record.all("respondsTo")]
     refs += [actors.ref(p) for p in record.all("indictedPerson")]
     refs += [stix_id("report", listing) for listing in record.all("hasListing")]
     bases = [
@@ -122,12 +114,12 @@ def response(
 
 
 def listing(
-    record: Record, now: datetime, actors: Actors, records: dict[str, Record]
+    record: Record, now: datetime, actors: References, records: dict[str, Record]
 ) -> Report | None:
     """A sanctions listing as a ``report`` published on the listing's date, made by the
     respondent of its sanction, referring to the listed actor and the incidents behind it."""
     refs = [actors.ref(a) for a in record.all("listedActor")]
-    refs += [incident_ref(records.get(i), i) for i in record.all("listingReason")]
+    refs += [actors.incident_ref(i) for i in record.all("listingReason")]
     sanction = records.get(record.first("listingOf") or "")
     respondent = sanction.first("respondent") if sanction else None
     return _report(
@@ -147,7 +139,7 @@ def _response_kind(record: Record) -> str:
 def _report(
     record: Record,
     now: datetime,
-    actors: Actors,
+    actors: References,
     refs: list[str],
     *,
     kind: str,
