@@ -5,6 +5,7 @@ the graph, and the mapping of our confidence levels to STIX's 0-100 scale."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from stix2 import TLP_WHITE, ExternalReference, Identity, MarkingDefinition, StatementMarking
@@ -60,8 +61,13 @@ def references(record: Record, **details: str) -> list[ExternalReference]:
     own = ExternalReference(
         source_name="cybergov", url=record.iri, external_id=shorten(record.iri), **details
     )
-    sources = [ExternalReference(source_name="source", url=url) for url in record.all(DCT_SOURCE)]
-    return [own, *sources]
+    return [own, *(source_reference(url) for url in record.all(DCT_SOURCE))]
+
+
+@lru_cache(maxsize=65536)
+def source_reference(url: str) -> ExternalReference:
+    """The reference to a public source, made once: many records cite the same page."""
+    return ExternalReference(source_name="source", url=url)
 
 
 def times(record: Record, now: datetime, *, made: str | None = None) -> dict[str, datetime]:
