@@ -24,10 +24,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from pyoxigraph import RdfFormat
-from questions import build
 
 from cybergov.exchange.stix import export_stix
 from cybergov.store import EmbeddedStore
+from questions import build
 
 
 def median_seconds(action: Callable[[], object], repeat: int) -> float:
@@ -78,7 +78,7 @@ def main() -> None:
     print("|---:|---:|---:|---:|---:|---:|---:|---:|")
     with tempfile.TemporaryDirectory() as scratch:
         for size in arguments.sizes:
-            size, quads, raw, built, full, objects, nbytes = measure(
+            _, quads, raw, built, full, objects, nbytes = measure(
                 size, arguments.repeat, Path(scratch)
             )
             print(
