@@ -56,12 +56,15 @@ def local_name(iri: str) -> str:
     return iri.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
 
 
-def references(record: Record, **details: str) -> list[ExternalReference]:
+def references(record: Record) -> list[ExternalReference]:
     """The record's IRI (the way back to the graph) and each public source it names."""
-    own = ExternalReference(
-        source_name="cybergov", url=record.iri, external_id=shorten(record.iri), **details
-    )
-    return [own, *(source_reference(url) for url in record.all(DCT_SOURCE))]
+    return [own_reference(record.iri), *map(source_reference, record.all(DCT_SOURCE))]
+
+
+@lru_cache(maxsize=65536)
+def own_reference(iri: str) -> ExternalReference:
+    """The reference to the resource itself, made once for every object drawn from it."""
+    return ExternalReference(source_name="cybergov", url=iri, external_id=shorten(iri))
 
 
 @lru_cache(maxsize=65536)
