@@ -128,3 +128,11 @@ def test_tokens_are_asked_for_when_configured():
         assert basic.api_roots[0].collections[0].can_read
         token = Server(f"{base}/taxii2/", auth=TokenAuth(TOKEN))
         assert token.api_roots[0].collections[0].get_object(APT28)["objects"][0]["id"] == APT28
+
+
+def test_the_stix_index_offers_each_import_as_a_bundle(taxii_server):
+    index = httpx.get(f"{taxii_server}/stix", timeout=HTTP_TIMEOUT).json()
+    assert [b["graph"] for b in index["bundles"]] == ["curated", IMPORT_GRAPH]
+    imported = httpx.get(index["bundles"][1]["url"], timeout=HTTP_TIMEOUT)
+    assert imported.headers["content-type"] == "application/stix+json;version=2.1"
+    assert "incident" in {o["type"] for o in imported.json()["objects"]}
