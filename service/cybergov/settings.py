@@ -153,6 +153,11 @@ class Settings(BaseSettings):
         default_factory=dict,
         description="Who may withdraw contributions: name=token pairs, as for contributor_tokens.",
     )
+    taxii_tokens: Tokens = Field(
+        default_factory=dict,
+        description="Who may read the TAXII 2.1 server: name=token pairs, as for "
+        "contributor_tokens; when none is given, the TAXII server is open to anyone.",
+    )
     read_only: bool = Field(
         default=False,
         description="Serve without writing: the on-disk store is opened read-only and not loaded.",
@@ -181,7 +186,7 @@ class Settings(BaseSettings):
             raise ValueError(f"{given} is set but {missing} is not: give both or neither")
         return self
 
-    @field_validator("contributor_tokens", "admin_tokens", mode="before")
+    @field_validator("contributor_tokens", "admin_tokens", "taxii_tokens", mode="before")
     @classmethod
     def _named_tokens(cls, value: Any, info: Any) -> dict[str, str]:
         return parse_tokens(value, setting=f"CYBERGOV_{info.field_name.upper()}")

@@ -79,14 +79,20 @@ def test_the_dumps_are_distributions_with_media_types(void, client):
     distributions = set(void.objects(DATASET, DCAT.distribution))
     assert URIRef(f"{BASE}dumps/cybergov.nq") in distributions
     assert URIRef(f"{BASE}dumps/cybergov.ttl.gz") in distributions
-    assert len(distributions) == 12  # ten RDF dumps and the research tables (zip, package)
+    # ten RDF dumps, the research tables (zip, package) and the STIX bundle
+    assert len(distributions) == 13
+    dumps = set(void.objects(DATASET, VOID.dataDump))
+    assert len(dumps) == 10
+    stix = URIRef(f"{BASE}stix/bundle.json")
+    assert (stix, DCAT.accessService, URIRef(f"{BASE}taxii2/")) in void
+    assert client.get("/stix/bundle.json").status_code == 200
     nquads = URIRef(f"{BASE}dumps/cybergov.nq")
     iana = "https://www.iana.org/assignments/media-types/"
     assert (nquads, DCAT.mediaType, URIRef(f"{iana}application/n-quads")) in void
     assert (nquads, DCAT.downloadURL, nquads) in void
     tables = {URIRef(f"{BASE}dumps/tables/cybergov-tables.zip"),
               URIRef(f"{BASE}dumps/tables/datapackage.json")}  # fmt: skip
-    assert set(void.objects(DATASET, VOID.dataDump)) == distributions - tables
+    assert dumps == distributions - tables - {stix}
     for table in tables:
         assert client.get(str(table).removeprefix(BASE.rstrip("/"))).status_code == 200
     assert client.get(str(nquads).removeprefix(BASE.rstrip("/"))).status_code == 200

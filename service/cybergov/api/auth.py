@@ -9,6 +9,7 @@ says nothing of which token, or how much of one, matched.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 from collections.abc import Mapping
@@ -95,6 +96,48 @@ async def administrator(request: Request, service: ServiceDep) -> str:
             "(CYBERGOV_ADMIN_TOKENS)"
         )
     return _authorise(request, tokens, what="withdraw contributions")
+
+
+def _taxii_credentials(request: Request) -> tuple[str | None, str]:
+    """The user name (Basic only) and the token of a TAXII request: ``Bearer <token>``,
+    ``Token <token>`` (as taxii2-client's ``TokenAuth`` sends it), or Basic with the token's
+    name as the user and the token as the password (as ``Server(url, user=, password=)``).
+
+    Raises:
+        AuthenticationRequired: no usable Authorization header.
+    """
+    header = (request.headers.get("authorization") or "").strip()
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() in ("bearer", "token") and value.strip():
+        return None, value.strip()
+    if scheme.lower() == "basic" and value.strip():
+        try:
+            user, colon, password = base64.b64decode(value.strip()).decode().partition(":")
+        except (ValueError, UnicodeDecodeError):
+            user, colon, password = "", "", ""
+        if colon:
+            return user, password
+    raise AuthenticationRequired(
+        "this TAXII server needs a token: send 'Authorization: Bearer <token>', or Basic "
+        "with the token's name as the user and the token as the password"
+    )
+
+
+def taxii_reader(request: Request, tokens: Mapping[str, SecretStr]) -> str | None:
+    """The name of the TAXII token the request carries, or ``None`` when the TAXII server is
+    open (no ``CYBERGOV_TAXII_TOKENS``).
+
+    Raises:
+        AuthenticationRequired: tokens are configured and the request carries none.
+        AccessDenied: the token is not one of them (or not the Basic user's).
+    """
+    if not tokens:
+        return None
+    user, token = _taxii_credentials(request)
+    name = token_name(token, tokens)
+    if name is None or (user is not None and user != name):
+        raise AccessDenied("the token is not allowed to read this TAXII server")
+    return name
 
 
 Contributor = Annotated[str, Depends(contributor)]

@@ -5,6 +5,7 @@ from cybergov.cli import (
     exchange,  # noqa: F401  (registers the commands)
     questions,  # noqa: F401  (registers the commands)
     serve,  # noqa: F401
+    stix,  # noqa: F401  (registers the command)
     validate,  # noqa: F401  (registers the command)
 )
 from cybergov.cli.app import app

@@ -251,6 +251,7 @@ def dataset_triples(description: DatasetDescription, *, service_url: str) -> lis
     out += _subsets(dataset, description.graphs)
     out += _partitions(dataset, description)
     out += _distributions(dataset, service_url)
+    out += _stix_exchange(dataset, service_url)
     return out
 
 
@@ -333,6 +334,31 @@ def _table_distributions(dataset: NamedNode, service_url: str) -> list[Triple]:
         out.append(Triple(url, _iri(f"{_DCT}license"), _iri(LICENCE)))
         out.append(Triple(url, _iri(f"{_DCT}title"), _text(title)))
     return out
+
+
+def _stix_exchange(dataset: NamedNode, service_url: str) -> list[Triple]:
+    """The curated graph as a STIX 2.1 bundle (a distribution, not an RDF dump) and the TAXII
+    2.1 server that serves it (a data service)."""
+    bundle, taxii = _iri(f"{service_url}stix/bundle.json"), _iri(f"{service_url}taxii2/")
+    return [
+        Triple(dataset, _iri(f"{DCAT}distribution"), bundle),
+        Triple(bundle, _iri(f"{_RDF}type"), _iri(f"{DCAT}Distribution")),
+        Triple(bundle, _iri(f"{DCAT}downloadURL"), bundle),
+        Triple(bundle, _iri(f"{DCAT}mediaType"), _media_type_iri("application/stix+json")),
+        Triple(bundle, _iri(f"{_DCT}conformsTo"), _iri(_STIX_SPEC)),
+        Triple(bundle, _iri(f"{_DCT}license"), _iri(LICENCE)),
+        Triple(bundle, _iri(f"{_DCT}title"), _text("The curated graph as a STIX 2.1 bundle")),
+        Triple(bundle, _iri(f"{DCAT}accessService"), taxii),
+        Triple(taxii, _iri(f"{_RDF}type"), _iri(f"{DCAT}DataService")),
+        Triple(taxii, _iri(f"{DCAT}endpointURL"), taxii),
+        Triple(taxii, _iri(f"{DCAT}servesDataset"), dataset),
+        Triple(taxii, _iri(f"{_DCT}conformsTo"), _iri(_TAXII_SPEC)),
+        Triple(taxii, _iri(f"{_DCT}title"), _text("TAXII 2.1 server (read-only)")),
+    ]
+
+
+_STIX_SPEC = "https://docs.oasis-open.org/cti/stix/v2.1/stix-v2.1.html"
+_TAXII_SPEC = "https://docs.oasis-open.org/cti/taxii/v2.1/taxii-v2.1.html"
 
 
 def _media_type_iri(media_type: str) -> NamedNode:

@@ -15,6 +15,8 @@ from cybergov.api.routes import (
     search,
     shapes,
     sparql,
+    stix,
+    taxii,
     views,
     void,
 )
@@ -35,6 +37,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     shapes.router,
     dumps.router,
     releases.router,
+    stix.router,
+    taxii.router,
     void.router,
 )
 

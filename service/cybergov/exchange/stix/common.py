@@ -1,0 +1,93 @@
+"""What every exported STIX object shares: the producer's identity, the markings (TLP:CLEAR
+as STIX 2.1's TLP white, and the CC BY 4.0 licence as a statement), the references back to
+the graph, and the mapping of our confidence levels to STIX's 0-100 scale."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
+
+from stix2 import TLP_WHITE, ExternalReference, Identity, MarkingDefinition, StatementMarking
+
+from cybergov.exchange.stix.ids import stix_id
+from cybergov.exchange.stix.records import DCT_SOURCE, Record
+from cybergov.namespaces import BASE, CGR, shorten
+
+LICENCE_STATEMENT = (
+    "Copyright the cybergov maintainers. Licensed under the Creative Commons Attribution 4.0 "
+    "International licence (CC BY 4.0), https://creativecommons.org/licenses/by/4.0/ ; aliases "
+    "taken from MITRE ATT&CK are (c) The MITRE Corporation, reproduced under its terms of use."
+)
+#: When the producer's identity and the licence marking were first published.
+PUBLISHED = datetime(2026, 12, 7, tzinfo=UTC)
+#: Our confidence levels on STIX's 0-100 scale (STIX 2.1 appendix A, "None / Low / Med /
+#: High": 15, 50 and 85 are the middles of its Low, Med and High bands); an attribution whose
+#: confidence is not stated carries no ``confidence`` (STIX: unspecified).
+CONFIDENCE_SCALE = {
+    f"{CGR}confidence/high": 85,
+    f"{CGR}confidence/moderate": 50,
+    f"{CGR}confidence/low": 15,
+}
+
+PRODUCER = Identity(
+    id=stix_id("identity", BASE),
+    name="cybergov",
+    description="The knowledge graph of cyberspace governance: incidents, attributions and "
+    "the responses to them, each with its public source.",
+    identity_class="organization",
+    created=PUBLISHED,
+    modified=PUBLISHED,
+    external_references=[ExternalReference(source_name="cybergov", url=BASE)],
+)
+LICENCE = MarkingDefinition(
+    id=stix_id("marking-definition", "https://creativecommons.org/licenses/by/4.0/"),
+    name="CC BY 4.0",
+    created=PUBLISHED,
+    created_by_ref=PRODUCER.id,
+    definition_type="statement",
+    definition=StatementMarking(statement=LICENCE_STATEMENT),
+)
+MARKINGS = [TLP_WHITE.id, LICENCE.id]
+
+
+def local_name(iri: str) -> str:
+    """The last segment of an IRI (``political`` for ``.../attribution-basis/political``)."""
+    return iri.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+
+def references(record: Record) -> list[ExternalReference]:
+    """The record's IRI (the way back to the graph) and each public source it names."""
+    return [own_reference(record.iri), *map(source_reference, record.all(DCT_SOURCE))]
+
+
+@lru_cache(maxsize=65536)
+def own_reference(iri: str) -> ExternalReference:
+    """The reference to the resource itself, made once for every object drawn from it."""
+    return ExternalReference(source_name="cybergov", url=iri, external_id=shorten(iri))
+
+
+@lru_cache(maxsize=65536)
+def source_reference(url: str) -> ExternalReference:
+    """The reference to a public source, made once: many records cite the same page."""
+    return ExternalReference(source_name="source", url=url)
+
+
+def times(record: Record, now: datetime, *, made: str | None = None) -> dict[str, datetime]:
+    """``created`` and ``modified``: the record's own date (``made``) when it has one and it
+    is not later than the record's last change, else the time of that change."""
+    modified = record.modified or now
+    created = record.date(made) if made else None
+    if created is None or created > modified:
+        created = modified
+    return {"created": created, "modified": modified}
+
+
+def common(record: Record, now: datetime, *, made: str | None = None) -> dict[str, Any]:
+    """The properties every object made from a record has."""
+    return {
+        "created_by_ref": PRODUCER.id,
+        "object_marking_refs": MARKINGS,
+        "external_references": references(record),
+        **times(record, now, made=made),
+    }

@@ -1,0 +1,22 @@
+"""Deterministic STIX identifiers: the same resource gets the same identifier in every export.
+
+A STIX identifier is ``<type>--<UUID>``; ours are UUIDv5 in one fixed namespace, of the
+resource's IRI (``identity--uuid5(NS, "https://w3id.org/cybergov/id/state/RU")``). A
+relationship made from a record is named by the record's IRI and the IRIs it joins, so a
+re-export updates the objects a partner holds instead of adding new ones.
+"""
+
+from __future__ import annotations
+
+import uuid
+from functools import lru_cache
+
+#: The namespace of every cybergov STIX identifier, ``uuid5(NAMESPACE_URL,
+#: "https://w3id.org/cybergov/stix")`` (never change it: every identifier would change).
+STIX_NAMESPACE = uuid.UUID("19bfabb5-f84b-5e4d-9948-dcc508f8b6f8")
+
+
+@lru_cache(maxsize=65536)
+def stix_id(stix_type: str, *names: str) -> str:
+    """The STIX identifier of an object of ``stix_type`` named by one or more IRIs."""
+    return f"{stix_type}--{uuid.uuid5(STIX_NAMESPACE, ' '.join(names))}"

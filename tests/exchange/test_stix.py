@@ -1,0 +1,183 @@
+"""The STIX 2.1 export: what each record becomes, identifiers, selections, and the validator."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+from pyoxigraph import RdfFormat
+
+from cybergov.errors import ResourceNotFound
+from cybergov.exchange.stix import CURATED, export_stix, stix_id
+from cybergov.knowledge.load import load, refresh_inferences, set_graph_metadata
+from cybergov.store import EmbeddedStore
+from tests.exchange.stix_validation import validation_errors
+
+ID = "https://w3id.org/cybergov/id/"
+IMPORT_GRAPH = "https://w3id.org/cybergov/graph/import/fixture"
+IMPORTED = f"""
+@prefix cg: <https://w3id.org/cybergov/ontology#> .
+@prefix dct: <http://purl.org/dc/terms/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+<{ID}incident/fixture-2024> a cg:Incident ;
+    rdfs:label "Fixture incident (2024)"@en ;
+    dct:source <https://example.org/fixture> ;
+    cg:startDate "2024-03-01T00:00:00"^^xsd:dateTime ;
+    cg:targetCountry <{ID}state/FR> .
+<{ID}attribution/fixture-2024--fr> a cg:Attribution ;
+    rdfs:label "France's attribution of the fixture incident"@en ;
+    dct:source <https://example.org/fixture/attribution> ;
+    cg:attributedBy <{ID}state/FR> ;
+    cg:attributedIncident <{ID}incident/fixture-2024> ;
+    cg:attributedTo <{ID}group/apt28> ;
+    cg:attributionDate "2024-04-02T00:00:00"^^xsd:dateTime ;
+    cg:confidence <{ID}confidence/moderate> .
+<{ID}response/fixture-statement> a cg:AttributionStatement ;
+    rdfs:label "A statement on a campaign of the curated graph"@en ;
+    dct:source <https://example.org/fixture/statement> ;
+    cg:respondent <{ID}state/FR> ;
+    cg:respondsTo <{ID}incident/operation-ababil> ;
+    cg:responseDate "2024-04-03T00:00:00"^^xsd:dateTime .
+"""
+
+
+#: What an import records of its graph: when it was written.
+IMPORT_METADATA = [
+    (
+        "http://www.w3.org/ns/prov#generatedAtTime",
+        '"2025-01-02T03:04:05Z"^^<http://www.w3.org/2001/XMLSchema#dateTime>',
+    )
+]
+
+
+@pytest.fixture(scope="module")
+def exported(loaded_store):
+    return export_stix(loaded_store)
+
+
+@pytest.fixture(scope="module")
+def by_id(exported):
+    return {o.id: o for o in exported.objects}
+
+
+@pytest.fixture(scope="module")
+def imported_store():
+    store = EmbeddedStore()
+    load(store)
+    store.replace_graph(IMPORT_GRAPH, IMPORTED.encode(), format=RdfFormat.TURTLE, source="fixture")
+    set_graph_metadata(store, IMPORT_GRAPH, IMPORT_METADATA)
+    refresh_inferences(store, force=True)
+    return store
+
+
+@pytest.mark.slow
+def test_the_curated_bundle_passes_the_oasis_validator(exported):
+    assert validation_errors(exported.json()) == []
+
+
+def test_an_import_graph_is_exported_alone_and_passes_the_validator(imported_store):
+    export = export_stix(imported_store, graph=IMPORT_GRAPH)
+    kinds = sorted(o.type for o in export.objects)
+    assert kinds == [
+        "identity", "incident", "marking-definition", "relationship", "relationship", "report",
+    ]  # fmt: skip
+    assert validation_errors(export.json()) == []
+    attribution = next(o for o in export.objects if o.get("relationship_type") == "attributed-to")
+    assert attribution.target_ref == stix_id("intrusion-set", f"{ID}group/apt28")
+    assert attribution.confidence == 50
+    incident = next(o for o in export.objects if o.type == "incident")
+    assert incident.modified == datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
+    assert attribution.created == datetime(2024, 4, 2, tzinfo=UTC)
+    statement = next(o for o in export.objects if o.type == "report")
+    assert statement.labels == ["attribution-statement"]
+    assert stix_id("campaign", f"{ID}incident/operation-ababil") in statement.object_refs
+    assert statement.created_by_ref == stix_id("identity", f"{ID}state/FR")
+
+
+def test_identifiers_and_bytes_are_the_same_in_two_exports(loaded_store, exported):
+    again = export_stix(loaded_store)
+    assert [o.id for o in again.objects] == [o.id for o in exported.objects]
+    assert again.json() == exported.json()
+    assert stix_id("identity", f"{ID}state/RU") in {o.id for o in again.objects}
+
+
+def test_an_attribution_carries_who_when_basis_and_confidence(by_id):
+    gb = f"{ID}attribution/notpetya-2017--gb"
+    rel = by_id[stix_id("relationship", gb, f"{ID}state/GB", f"{ID}state/RU")]
+    assert rel.relationship_type == "attributed-to"
+    assert rel.source_ref == stix_id("incident", f"{ID}incident/notpetya-2017")
+    assert rel.target_ref == stix_id("identity", f"{ID}state/RU")
+    assert rel.created_by_ref == stix_id("identity", f"{ID}state/GB")
+    assert rel.created == datetime(2018, 2, 15, tzinfo=UTC)
+    assert rel.confidence == 85
+    assert rel.x_cybergov_attribution_basis == ["political"]
+    assert rel.x_cybergov_attribution_status == ["settled"]
+    assert rel.x_cybergov_confidence_wording == "almost certainly"
+    urls = [r.url for r in rel.external_references]
+    assert urls[0] == gb
+    assert (
+        "https://www.gov.uk/government/news/foreign-office-minister-condemns-russia-for-notpetya-attacks"
+        in urls
+    )
+
+
+def test_actors_become_identities_locations_intrusion_sets_and_threat_actors(by_id):
+    russia = by_id[stix_id("identity", f"{ID}state/RU")]
+    assert (russia.name, russia.sectors) == ("Russia", ["government-national"])
+    assert by_id[stix_id("location", f"{ID}state/RU")].country == "RU"
+    apt28 = by_id[stix_id("intrusion-set", f"{ID}group/apt28")]
+    assert {"Fancy Bear", "Forest Blizzard"} <= set(apt28.aliases)
+    gru = by_id[stix_id("threat-actor", f"{ID}organ/ru-gru-unit-26165")]
+    assert gru.threat_actor_types == ["nation-state"]
+    operator = f"{ID}link/apt28--operator--ru-gru-unit-26165"
+    link = by_id[stix_id("relationship", operator)]
+    assert (link.source_ref, link.target_ref) == (apt28.id, gru.id)
+    assert by_id[stix_id("malware", f"{ID}malware/notpetya")].is_family
+
+
+def test_a_sanction_is_a_report_by_the_respondent_on_what_it_answers(by_id):
+    report = by_id[stix_id("report", f"{ID}response/eu-sanctions-2020-07-30")]
+    assert report.labels == ["sanction"]
+    assert report.created_by_ref == stix_id("identity", f"{ID}organisation/council-of-the-eu")
+    assert report.published == datetime(2020, 7, 30, tzinfo=UTC)
+    assert stix_id("incident", f"{ID}incident/notpetya-2017") in report.object_refs
+    listing = stix_id("report", f"{ID}listing/eu-cyber--aleksei-morenets")
+    assert listing in report.object_refs
+    assert listing in by_id
+    assert any(r.source_name == "legal-basis" for r in report.external_references)
+
+
+def test_every_object_carries_the_licence_and_tlp_markings(exported):
+    licence = next(o for o in exported.objects if o.type == "marking-definition")
+    assert "CC BY 4.0" in licence.definition.statement
+    for item in exported.objects:
+        if item.type not in ("marking-definition", "bundle") and item.id != exported.objects[0].id:
+            assert licence.id in item.object_marking_refs
+
+
+def test_since_keeps_what_changed_after_a_time(loaded_store, exported):
+    later = export_stix(loaded_store, since=datetime(2999, 1, 1, tzinfo=UTC))
+    assert [o.type for o in later.objects] == ["identity", "marking-definition"]
+    earlier = export_stix(loaded_store, since=datetime(2000, 1, 1, tzinfo=UTC))
+    assert len(earlier.objects) == len(exported.objects)
+
+
+def test_an_unknown_graph_is_refused(loaded_store):
+    with pytest.raises(ResourceNotFound, match="no graph"):
+        export_stix(loaded_store, graph="https://w3id.org/cybergov/graph/import/nothing")
+
+
+def test_the_bundle_is_json_with_its_objects(exported):
+    body = json.loads(exported.json())
+    assert body["type"] == "bundle"
+    assert len(body["objects"]) == len(exported.objects)
+    assert exported.selection == CURATED
+
+
+def test_the_validator_does_find_errors(exported):
+    body = json.loads(exported.json())
+    body["objects"][0]["created"] = "not a time"
+    del body["objects"][1]["definition"]
+    assert len(validation_errors(json.dumps(body))) >= 2
