@@ -16,7 +16,6 @@ from cybergov.knowledge.ready import Use, open_ready
 from cybergov.settings import load_settings
 
 
-
 @export_app.command("stix")
 def stix_command(
     graph: Annotated[
