@@ -57,10 +57,15 @@ def test_a_class_shows_its_definition_and_place_in_the_hierarchy(client):
 
 
 def test_a_property_shows_its_domain_range_and_characteristics(client):
-    held_by = section(client.get("/ontology").text, "heldBy")
-    assert "The state that took the position." in held_by
+    html = client.get("/ontology").text
+    held_by = section(html, "heldBy")
+    assert "The state, or the international or regional organisation" in held_by
     assert re.search(r'Domain</dt><dd><a href="/ontology#Position">', held_by)
-    assert re.search(r'Range</dt><dd><a href="/ontology#State">state</a>', held_by)
+    on_principle = section(html, "onPrinciple")
+    assert re.search(
+        r'Range</dt><dd><a href="/ontology#LegalPrinciple">principle of international law</a>',
+        on_principle,
+    )
     assert "functional" in held_by
     assert '<a href="/ontology/norms">norms</a>' in held_by  # its module
 
