@@ -152,6 +152,18 @@ class QueryTimeout(QueryError):
     """The query ran past its deadline and was stopped."""
 
 
+class Overloaded(CybergovError):
+    """The service will not do this now; carries the seconds after which to try again."""
+
+    def __init__(self, message: str, *, retry_after: int = 5) -> None:
+        self.retry_after = retry_after
+        super().__init__(message)
+
+
+class WriteTimeout(Overloaded):
+    """A change of the store could not be finished within its deadline; nothing was changed."""
+
+
 # --- stores -----------------------------------------------------------------------------
 
 
@@ -185,6 +197,14 @@ class ReadOnly(AccessDenied):
 
 class ContributionNotFound(ResourceNotFound):
     """No contribution has that identifier."""
+
+
+class ContributionDuplicate(CybergovError):
+    """The same contributor sent the same bytes before; carries the existing contribution."""
+
+    def __init__(self, message: str, *, existing: str) -> None:
+        self.existing = existing
+        super().__init__(message)
 
 
 class ContributionWithdrawn(CybergovError):

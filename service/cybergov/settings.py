@@ -137,6 +137,12 @@ class Settings(BaseSettings):
         description="Deepest nesting of blank nodes, collections, JSON objects or XML elements "
         "accepted in a contribution.",
     )
+    write_timeout: float = Field(
+        default=30.0,
+        gt=0,
+        description="Seconds a contribution or a withdrawal may take once validated (its "
+        "derived facts worked out); past them it is refused (503) and nothing is stored.",
+    )
     query_workers: int = Field(default=2, gt=0, description="Worker processes that run queries.")
     answer_cache_bytes: int = Field(
         default=64 * 1024 * 1024,

@@ -32,6 +32,7 @@ STATUS: dict[type[errors.CybergovError], tuple[int, str]] = {
     errors.QueryNotFound: (404, "not_found"),
     errors.NotAcceptable: (406, "not_acceptable"),
     errors.ContributionWithdrawn: (410, "withdrawn"),
+    errors.ContributionDuplicate: (409, "duplicate"),
     errors.QuerySyntaxError: (400, "query_syntax_error"),
     errors.QueryRefused: (400, "query_refused"),
     errors.QueryParameterError: (422, "invalid_parameter"),
@@ -44,6 +45,8 @@ STATUS: dict[type[errors.CybergovError], tuple[int, str]] = {
     errors.InputRejected: (400, "input_refused"),
     errors.RdfSyntaxError: (400, "rdf_syntax_error"),
     errors.ContributionRejected: (422, "contribution_rejected"),
+    errors.WriteTimeout: (503, "write_timeout"),
+    errors.Overloaded: (503, "overloaded"),
     errors.StoreUnavailable: (503, "store_unavailable"),
     errors.StoreError: (500, "store_error"),
     errors.ExportError: (500, "export_error"),
@@ -129,6 +132,10 @@ def details(error: errors.CybergovError) -> tuple[dict[str, Any], dict[str, str]
     if isinstance(error, errors.ContributionRejected) and error.report is not None:
         extra["report"] = error.report.as_json()
         extra["text"] = error.report.to_text()
+    if isinstance(error, errors.ContributionDuplicate):
+        extra["existing"] = error.existing
+    if isinstance(error, errors.Overloaded):
+        headers["Retry-After"] = str(error.retry_after)
     if isinstance(error, errors.AuthenticationRequired):
         headers["WWW-Authenticate"] = CHALLENGE
     return extra, headers
@@ -140,7 +147,7 @@ async def cybergov_error(request: Request, error: Exception) -> Response:
     if isinstance(error, errors.StoreUnavailable):  # the message would name internal hosts
         log.error("%s %s: %s", request.method, request.url.path, error)
         return error_response(request, status, code, _UNAVAILABLE, headers={"Retry-After": "5"})
-    if status >= 500 and not isinstance(error, errors.QueryTimeout):
+    if status >= 500 and not isinstance(error, errors.QueryTimeout | errors.Overloaded):
         log.error("%s %s failed: %s", request.method, request.url.path, error, exc_info=error)
         return error_response(request, status, code, _HIDDEN)
     extra, headers = details(error)

@@ -273,7 +273,7 @@ class WorkerPool:
             ) from error
         self._checkpoints[generation] = target.parent
         with self._control_lock:
-            self._command({"op": "disk", "path": str(target)}, [], 60.0)
+            self._command({"op": "disk", "path": str(target), "merge": True}, [], 600.0)
         log.info("query replica: checkpoint %s (generation %d)", target, generation)
 
     def refresh(self) -> None:
