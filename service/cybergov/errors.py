@@ -164,6 +164,14 @@ class WriteTimeout(Overloaded):
     """A change of the store could not be finished within its deadline; nothing was changed."""
 
 
+class QuotaExceeded(Overloaded):
+    """A client ran too many queries at once, or spent its query time of the minute."""
+
+
+class QueueTimeout(Overloaded):
+    """No query worker became free for the query within the queue timeout."""
+
+
 # --- stores -----------------------------------------------------------------------------
 
 

@@ -144,6 +144,27 @@ class Settings(BaseSettings):
         "derived facts worked out); past them it is refused (503) and nothing is stored.",
     )
     query_workers: int = Field(default=2, gt=0, description="Worker processes that run queries.")
+    sparql_workers: int | None = Field(
+        default=None,
+        gt=0,
+        description="Query workers ad-hoc SPARQL may hold at once (default: all but one, so "
+        "that one is left to the named questions and the pages).",
+    )
+    client_queries: int = Field(
+        default=2, gt=0, description="Ad-hoc SPARQL queries one client may run at once (429 past)."
+    )
+    client_query_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="Seconds of ad-hoc SPARQL query time one client may use per minute "
+        "(429 with Retry-After past them); a client is its token, else its address.",
+    )
+    queue_timeout: float = Field(
+        default=5.0,
+        gt=0,
+        description="Seconds an ad-hoc SPARQL query may wait for a worker of its share "
+        "(503 with Retry-After past them).",
+    )
     answer_cache_bytes: int = Field(
         default=64 * 1024 * 1024,
         ge=0,

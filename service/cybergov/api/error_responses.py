@@ -46,6 +46,8 @@ STATUS: dict[type[errors.CybergovError], tuple[int, str]] = {
     errors.RdfSyntaxError: (400, "rdf_syntax_error"),
     errors.ContributionRejected: (422, "contribution_rejected"),
     errors.WriteTimeout: (503, "write_timeout"),
+    errors.QuotaExceeded: (429, "too_many_requests"),
+    errors.QueueTimeout: (503, "queue_timeout"),
     errors.Overloaded: (503, "overloaded"),
     errors.StoreUnavailable: (503, "store_unavailable"),
     errors.StoreError: (500, "store_error"),
