@@ -75,9 +75,7 @@ def test_the_bundled_shapes_are_compiled():
 @pytest.mark.slow
 @pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
 def test_every_shape_example_is_judged_as_pyshacl_judges_it(path: Path, loaded_store):
-    contribution = parse_contribution(
-        path.read_bytes(), format=RdfFormat.TURTLE, source=path.name
-    )
+    contribution = parse_contribution(path.read_bytes(), format=RdfFormat.TURTLE, source=path.name)
     report = agree(contribution, loaded_store)
     assert report.conforms == path.stem.endswith("_PASS")
 

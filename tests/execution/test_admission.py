@@ -29,9 +29,11 @@ def admission(**given: float) -> Admission:
 def test_a_client_runs_at_most_its_number_of_queries_at_once():
     gate = admission(sparql_workers=2)
     with gate.enter(SPARQL, "address:a"):
-        with pytest.raises(QuotaExceeded, match="at once") as refused:
-            with gate.enter(SPARQL, "address:a"):
-                pass
+        with (
+            pytest.raises(QuotaExceeded, match="at once") as refused,
+            gate.enter(SPARQL, "address:a"),
+        ):
+            pass
         assert refused.value.retry_after >= 1
         with gate.enter(SPARQL, "address:b"):  # another client is not held back
             pass
@@ -43,9 +45,11 @@ def test_a_client_past_its_seconds_of_the_minute_is_told_when_to_come_back():
     gate = admission(client_query_seconds=0.05)
     with gate.enter(SPARQL, "address:a"):
         time.sleep(0.1)
-    with pytest.raises(QuotaExceeded, match="last minute") as refused:
-        with gate.enter(SPARQL, "address:a"):
-            pass
+    with (
+        pytest.raises(QuotaExceeded, match="last minute") as refused,
+        gate.enter(SPARQL, "address:a"),
+    ):
+        pass
     assert 1 <= refused.value.retry_after <= 60
 
 
@@ -62,9 +66,11 @@ def test_a_query_that_waits_past_the_queue_timeout_is_refused_and_questions_are_
     holder.start()
     held.wait(5)
     started = time.monotonic()
-    with pytest.raises(QueueTimeout, match="stayed busy") as refused:
-        with gate.enter(SPARQL, "address:b"):
-            pass
+    with (
+        pytest.raises(QueueTimeout, match="stayed busy") as refused,
+        gate.enter(SPARQL, "address:b"),
+    ):
+        pass
     assert 0.15 < time.monotonic() - started < 2 and refused.value.retry_after >= 1
     with gate.enter("questions", "address:b"):  # the catalogue's lane has no share to wait for
         pass
