@@ -152,6 +152,11 @@ class QueryTimeout(QueryError):
     """The query ran past its deadline and was stopped."""
 
 
+class QueryStopped(QueryError):
+    """The query used more memory than a query may (or brought its worker down) and was
+    stopped; its worker was replaced."""
+
+
 class Overloaded(CybergovError):
     """The service will not do this now; carries the seconds after which to try again."""
 

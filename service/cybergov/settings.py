@@ -144,6 +144,18 @@ class Settings(BaseSettings):
         "derived facts worked out); past them it is refused (503) and nothing is stored.",
     )
     query_workers: int = Field(default=2, gt=0, description="Worker processes that run queries.")
+    query_memory_bytes: int = Field(
+        default=1_500_000_000,
+        ge=0,
+        description="Bytes of memory one query worker may take beyond the store it reads "
+        "(an address-space limit); a query past them is stopped, its worker replaced, and "
+        "it is answered 503 (0: no limit).",
+    )
+    max_answer_bytes: int = Field(
+        default=64 * 1024 * 1024,
+        gt=0,
+        description="Bytes of one answer past which it is cut, as at the row limit.",
+    )
     sparql_workers: int | None = Field(
         default=None,
         gt=0,

@@ -38,6 +38,7 @@ STATUS: dict[type[errors.CybergovError], tuple[int, str]] = {
     errors.QueryParameterError: (422, "invalid_parameter"),
     # A query stopped at its deadline: the service is up, but will not finish this query.
     errors.QueryTimeout: (503, "query_timeout"),
+    errors.QueryStopped: (503, "query_stopped"),
     errors.QueryError: (400, "query_error"),
     errors.UnsupportedFormat: (415, "unsupported_media_type"),
     errors.InputTooLarge: (413, "payload_too_large"),
@@ -149,7 +150,9 @@ async def cybergov_error(request: Request, error: Exception) -> Response:
     if isinstance(error, errors.StoreUnavailable):  # the message would name internal hosts
         log.error("%s %s: %s", request.method, request.url.path, error)
         return error_response(request, status, code, _UNAVAILABLE, headers={"Retry-After": "5"})
-    if status >= 500 and not isinstance(error, errors.QueryTimeout | errors.Overloaded):
+    if status >= 500 and not isinstance(
+        error, errors.QueryTimeout | errors.QueryStopped | errors.Overloaded
+    ):
         log.error("%s %s failed: %s", request.method, request.url.path, error, exc_info=error)
         return error_response(request, status, code, _HIDDEN)
     extra, headers = details(error)

@@ -76,16 +76,20 @@ _CLONE_NEWUSER = 0x10000000
 
 
 class _Capped:
-    """A binary sink that stops a serialiser after a number of lines."""
+    """A binary sink that stops a serialiser after a number of lines or of bytes."""
 
-    def __init__(self, lines: int | None) -> None:
+    def __init__(self, lines: int | None, max_bytes: int | None = None) -> None:
         self.buffer = bytearray()
         self.lines = 0
         self.limit = lines
+        self.max_bytes = max_bytes
         self.full = False
 
     def write(self, data: bytes) -> int:
         self.buffer += data
+        if self.max_bytes is not None and len(self.buffer) > self.max_bytes:
+            self.full = True
+            raise BufferError("enough bytes")
         if self.limit is not None:
             self.lines += data.count(b"\n")
             if self.lines > self.limit:
@@ -97,11 +101,19 @@ class _Capped:
         return None
 
     def take(self) -> bytes:
-        if not self.full or self.limit is None:
+        if not self.full:
             return bytes(self.buffer)
-        end = -1
-        for _ in range(self.limit):
-            end = self.buffer.index(b"\n", end + 1)
+        end = len(self.buffer) - 1
+        if self.max_bytes is not None and len(self.buffer) > self.max_bytes:
+            end = self.buffer.rfind(b"\n", 0, self.max_bytes)  # the last whole line within
+        if self.limit is not None:
+            line_end = -1
+            for _ in range(self.limit):
+                found = self.buffer.find(b"\n", line_end + 1)
+                if found < 0:
+                    break
+                line_end = found
+            end = min(end, line_end) if line_end >= 0 else end
         return bytes(self.buffer[: end + 1])
 
 
@@ -121,9 +133,12 @@ def _written(result: Any, output: str) -> bytes:
     return sink.getvalue()
 
 
-def _serialise(result: Any, max_rows: int | None, output: str | None = None) -> bytes:
+def _serialise(
+    result: Any, max_rows: int | None, output: str | None = None, max_bytes: int | None = None
+) -> bytes:
     if isinstance(result, QuerySolutions):
-        sink = _Capped(None if max_rows is None else max_rows + 1)  # the header is a line
+        # The header is a line.
+        sink = _Capped(None if max_rows is None else max_rows + 1, max_bytes)
         try:
             result.serialize(sink, QueryResultsFormat.TSV)  # type: ignore[arg-type]
         except (BufferError, OSError):
@@ -139,7 +154,7 @@ def _serialise(result: Any, max_rows: int | None, output: str | None = None) -> 
             return answer_frame({**header, "boolean": False}, body)
         return answer_frame({"kind": "solutions", "truncated": sink.full}, sink.take())
     if isinstance(result, QueryTriples):
-        sink = _Capped(max_rows)
+        sink = _Capped(max_rows, max_bytes)
         try:
             result.serialize(sink, RdfFormat.N_TRIPLES)  # type: ignore[arg-type]
         except (BufferError, OSError):
@@ -187,10 +202,13 @@ def answer(store: OxigraphStore, request: Request, *, merged: bool = False) -> b
             default_graph=[NamedNode(g) for g in request.default_graphs or ()] if given else None,
             named_graphs=[NamedNode(g) for g in request.named_graphs or ()] if given else None,
         )
-        return _serialise(result, request.max_rows, request.output)
+        return _serialise(result, request.max_rows, request.output, request.max_bytes)
     except SyntaxError as error:
         return answer_frame(_syntax_header(error))
-    except (OSError, RuntimeError, ValueError, TypeError, MemoryError) as error:
+    except MemoryError:
+        message = "the query used more memory than a query may, and was stopped"
+        return answer_frame({"kind": "error", "type": "memory", "message": message})
+    except (OSError, RuntimeError, ValueError, TypeError) as error:
         return answer_frame(
             {"kind": "error", "type": "store", "message": f"the engine failed: {error}"}
         )
@@ -216,14 +234,31 @@ def _serve(
             return
 
 
+def cap_memory(budget: int) -> int:
+    """Limit this process's address space to what it maps now, a query thread's stack and
+    ``budget`` bytes more (the engine then fails to allocate past it, and the process
+    ends); the limit set."""
+    with open("/proc/self/statm", encoding="ascii") as statm:
+        pages = int(statm.read().split()[0])
+    limit = pages * os.sysconf("SC_PAGE_SIZE") + WORKER_STACK + budget
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    return limit
+
+
 def _worker(
-    sock: socket.socket, checkpoint: str | None, store: OxigraphStore | None, merged: bool
+    sock: socket.socket,
+    checkpoint: str | None,
+    store: OxigraphStore | None,
+    merged: bool,
+    memory: int | None = None,
 ) -> None:
     """The body of a forked worker: serve on a thread with a large stack, then exit."""
     signal.signal(signal.SIGALRM, signal.SIG_DFL)
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     code = 0
     try:
+        if memory:
+            cap_memory(memory)
         threading.stack_size(WORKER_STACK)
         thread = threading.Thread(
             target=_serve, args=(sock, checkpoint, store, merged), daemon=True
@@ -285,7 +320,8 @@ class Holder:
             pid = os.fork()
             if pid == 0:
                 self.control.close()
-                _worker(sock, self.checkpoint, self.store, self.merged)
+                memory = command.get("memory")
+                _worker(sock, self.checkpoint, self.store, self.merged, memory)
             sock.close()
             return {"ok": True, "pid": pid}
         for fd in fds:

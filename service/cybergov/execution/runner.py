@@ -124,7 +124,11 @@ class QueryRunner:
             if self._started:
                 return self
             if isinstance(self.store, EmbeddedStore):
-                pool = WorkerPool(self.store, size=self.settings.query_workers)
+                pool = WorkerPool(
+                    self.store,
+                    size=self.settings.query_workers,
+                    memory=self.settings.query_memory_bytes,
+                )
                 try:
                     pool.start()
                 except BaseException:
@@ -369,6 +373,7 @@ class QueryRunner:
                 union=not has_dataset,
                 seconds=seconds,
                 output=output,
+                max_bytes=self.settings.max_answer_bytes,
             )
             return self._pool.run(request)
         assert isinstance(self.store, RemoteStore)
