@@ -162,6 +162,13 @@ class Settings(BaseSettings):
         description="Query workers ad-hoc SPARQL may hold at once (default: all but one, so "
         "that one is left to the named questions and the pages).",
     )
+    sparql_nice: int = Field(
+        default=10,
+        ge=0,
+        le=19,
+        description="Niceness of the workers that run ad-hoc SPARQL (each is then replaced), so "
+        "that named questions keep the processor (0: the same priority).",
+    )
     client_queries: int = Field(
         default=2, gt=0, description="Ad-hoc SPARQL queries one client may run at once (429 past)."
     )

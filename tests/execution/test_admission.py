@@ -93,3 +93,18 @@ def test_the_runner_counts_ad_hoc_queries_against_their_client():
         with pytest.raises(QuotaExceeded):
             runner.query("ASK { ?s ?p 1 }", lane=SPARQL, client="address:a")
         assert runner.query("ASK { ?s ?p 1 }") is True  # the catalogue's queries are not
+
+
+def test_ad_hoc_sparql_runs_at_a_lower_priority_on_a_worker_replaced_after():
+    store = EmbeddedStore()
+    store.update("INSERT DATA { GRAPH <http://ex/g> { <http://ex/a> <http://ex/p> 1 } }")
+    with QueryRunner(store, settings=Settings(query_workers=1)) as runner:
+        pool = runner._pool
+        assert pool is not None
+        before = {w.pid for w in pool._idle.queue}
+        answer = runner.query("SELECT ?s WHERE { ?s ?p ?o }", lane=SPARQL, client="address:a")
+        assert answer.rows
+        after = {w.pid for w in pool._idle.queue}
+        assert after and after.isdisjoint(before)
+        assert runner.query("ASK { ?s ?p 1 }") is True
+        assert {w.pid for w in pool._idle.queue} == after  # the questions' worker stays

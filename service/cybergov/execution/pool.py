@@ -359,7 +359,10 @@ class WorkerPool:
                 f"the query was stopped: it used more memory than a query may{budget}, or "
                 "brought down the process that ran it; it was not answered"
             ) from error
-        self._release(worker)
+        if request.nice:
+            self._replace(worker)  # it ends after a query at a lower priority
+        else:
+            self._release(worker)
         return decode_answer(frame)
 
     def _acquire(self, deadline: float) -> _Worker:

@@ -225,12 +225,16 @@ def _serve(
             request = Request.decode(recv_frame(sock))
         except (WorkerGone, OSError):
             return
+        if request.nice:
+            os.nice(request.nice)
         signal.alarm(math.ceil(request.seconds) + ALARM_GRACE)
         frame = answer(store, request, merged=merged)
         signal.alarm(0)
         try:
             send_frame(sock, frame)
         except OSError:
+            return
+        if request.nice:  # a process cannot take back its priority: it ends here
             return
 
 

@@ -31,7 +31,7 @@ from types import TracebackType
 from typing import TypedDict, Unpack
 
 from cybergov.errors import StoreError, UnsupportedFormat
-from cybergov.execution.admission import Admission, Fairness
+from cybergov.execution.admission import SPARQL, Admission, Fairness
 from cybergov.execution.cache import AnswerCache
 from cybergov.execution.pool import WorkerPool
 from cybergov.execution.replica import OUTPUTS
@@ -374,6 +374,7 @@ class QueryRunner:
                 seconds=seconds,
                 output=output,
                 max_bytes=self.settings.max_answer_bytes,
+                nice=self.settings.sparql_nice if options.get("lane") == SPARQL else 0,
             )
             return self._pool.run(request)
         assert isinstance(self.store, RemoteStore)

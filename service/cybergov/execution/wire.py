@@ -49,6 +49,9 @@ class Request:
     answer in, in the worker; ``None`` for the answer as terms."""
     max_bytes: int | None = None
     """Bytes of the answer past which it is cut (as at the row cap)."""
+    nice: int = 0
+    """A niceness the worker takes before it runs the query (and keeps: it then ends, and
+    is replaced), so that ad-hoc SPARQL yields the processor to the questions."""
 
     def encode(self) -> bytes:
         return pickle.dumps(self, protocol=pickle.HIGHEST_PROTOCOL)
