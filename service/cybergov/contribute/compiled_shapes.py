@@ -42,6 +42,7 @@ from rdflib.term import BNode, Literal, Node, URIRef
 
 from cybergov.contribute.intake import to_rdflib_term
 from cybergov.namespaces import SH
+from cybergov.store.factory import memory_store
 
 _Triple = tuple[Node, Node, Node]
 
@@ -386,7 +387,7 @@ class CompiledShapes:
         self._in_ontology: dict[Node, frozenset[Node]] = {}
         #: The ontology, loaded once into the default graph; each validation adds its data
         #: graph as a named graph of its own, read with the ontology as the default graph.
-        self._store = OxigraphStore()
+        self._store = memory_store().oxigraph
         self._store.bulk_extend(
             Quad(_ox(s), _ox(p), _ox(o), DefaultGraph())  # type: ignore[arg-type]
             for s, p, o in ontology
