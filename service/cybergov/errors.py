@@ -152,6 +152,31 @@ class QueryTimeout(QueryError):
     """The query ran past its deadline and was stopped."""
 
 
+class QueryStopped(QueryError):
+    """The query used more memory than a query may (or brought its worker down) and was
+    stopped; its worker was replaced."""
+
+
+class Overloaded(CybergovError):
+    """The service will not do this now; carries the seconds after which to try again."""
+
+    def __init__(self, message: str, *, retry_after: int = 5) -> None:
+        self.retry_after = retry_after
+        super().__init__(message)
+
+
+class WriteTimeout(Overloaded):
+    """A change of the store could not be finished within its deadline; nothing was changed."""
+
+
+class QuotaExceeded(Overloaded):
+    """A client ran too many queries at once, or spent its query time of the minute."""
+
+
+class QueueTimeout(Overloaded):
+    """No query worker became free for the query within the queue timeout."""
+
+
 # --- stores -----------------------------------------------------------------------------
 
 
@@ -185,6 +210,14 @@ class ReadOnly(AccessDenied):
 
 class ContributionNotFound(ResourceNotFound):
     """No contribution has that identifier."""
+
+
+class ContributionDuplicate(CybergovError):
+    """The same contributor sent the same bytes before; carries the existing contribution."""
+
+    def __init__(self, message: str, *, existing: str) -> None:
+        self.existing = existing
+        super().__init__(message)
 
 
 class ContributionWithdrawn(CybergovError):

@@ -137,7 +137,53 @@ class Settings(BaseSettings):
         description="Deepest nesting of blank nodes, collections, JSON objects or XML elements "
         "accepted in a contribution.",
     )
+    write_timeout: float = Field(
+        default=30.0,
+        gt=0,
+        description="Seconds a contribution or a withdrawal may take once validated (its "
+        "derived facts worked out); past them it is refused (503) and nothing is stored.",
+    )
     query_workers: int = Field(default=2, gt=0, description="Worker processes that run queries.")
+    query_memory_bytes: int = Field(
+        default=1_500_000_000,
+        ge=0,
+        description="Bytes of memory one query worker may take beyond the store it reads "
+        "(an address-space limit); a query past them is stopped, its worker replaced, and "
+        "it is answered 503 (0: no limit).",
+    )
+    max_answer_bytes: int = Field(
+        default=64 * 1024 * 1024,
+        gt=0,
+        description="Bytes of one answer past which it is cut, as at the row limit.",
+    )
+    sparql_workers: int | None = Field(
+        default=None,
+        gt=0,
+        description="Query workers ad-hoc SPARQL may hold at once (default: all but one, so "
+        "that one is left to the named questions and the pages).",
+    )
+    sparql_nice: int = Field(
+        default=10,
+        ge=0,
+        le=19,
+        description="Niceness of the workers that run ad-hoc SPARQL (each is then replaced), so "
+        "that named questions keep the processor (0: the same priority).",
+    )
+    client_queries: int = Field(
+        default=2, gt=0, description="Ad-hoc SPARQL queries one client may run at once (429 past)."
+    )
+    client_query_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="Seconds of ad-hoc SPARQL query time one client may use per minute "
+        "(429 with Retry-After past them); a client is its token, else its address.",
+    )
+    queue_timeout: float = Field(
+        default=5.0,
+        gt=0,
+        description="Seconds an ad-hoc SPARQL query may wait for a worker of its share "
+        "(503 with Retry-After past them).",
+    )
     answer_cache_bytes: int = Field(
         default=64 * 1024 * 1024,
         ge=0,

@@ -19,6 +19,7 @@ from fastapi import Depends, Request
 from pydantic import SecretStr
 
 from cybergov.api.deps import ServiceDep
+from cybergov.api.service import Service
 from cybergov.errors import AccessDenied, AuthenticationRequired, ReadOnly
 
 
@@ -48,6 +49,24 @@ def token_name(token: str, tokens: Mapping[str, SecretStr]) -> str | None:
         if hmac.compare_digest(given, expected):
             found = name  # no early exit: every token is compared
     return found
+
+
+def client_of(request: Request, service: Service) -> str:
+    """Who a query is counted against: a configured token by its name, else the address
+    the request came from (a token nobody configured counts for nothing, so that a client
+    cannot make itself new budgets)."""
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.strip().partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        settings = service.settings
+        for kind, tokens in (
+            ("admin", settings.admin_tokens),
+            ("token", settings.contributor_tokens),
+        ):
+            name = token_name(token.strip(), tokens)
+            if name is not None:
+                return f"{kind}:{name}"
+    return f"address:{request.client.host if request.client else 'unknown'}"
 
 
 def _authorise(request: Request, tokens: Mapping[str, SecretStr], *, what: str) -> str:

@@ -32,11 +32,13 @@ STATUS: dict[type[errors.CybergovError], tuple[int, str]] = {
     errors.QueryNotFound: (404, "not_found"),
     errors.NotAcceptable: (406, "not_acceptable"),
     errors.ContributionWithdrawn: (410, "withdrawn"),
+    errors.ContributionDuplicate: (409, "duplicate"),
     errors.QuerySyntaxError: (400, "query_syntax_error"),
     errors.QueryRefused: (400, "query_refused"),
     errors.QueryParameterError: (422, "invalid_parameter"),
     # A query stopped at its deadline: the service is up, but will not finish this query.
     errors.QueryTimeout: (503, "query_timeout"),
+    errors.QueryStopped: (503, "query_stopped"),
     errors.QueryError: (400, "query_error"),
     errors.UnsupportedFormat: (415, "unsupported_media_type"),
     errors.InputTooLarge: (413, "payload_too_large"),
@@ -44,6 +46,10 @@ STATUS: dict[type[errors.CybergovError], tuple[int, str]] = {
     errors.InputRejected: (400, "input_refused"),
     errors.RdfSyntaxError: (400, "rdf_syntax_error"),
     errors.ContributionRejected: (422, "contribution_rejected"),
+    errors.WriteTimeout: (503, "write_timeout"),
+    errors.QuotaExceeded: (429, "too_many_requests"),
+    errors.QueueTimeout: (503, "queue_timeout"),
+    errors.Overloaded: (503, "overloaded"),
     errors.StoreUnavailable: (503, "store_unavailable"),
     errors.StoreError: (500, "store_error"),
     errors.ExportError: (500, "export_error"),
@@ -129,6 +135,10 @@ def details(error: errors.CybergovError) -> tuple[dict[str, Any], dict[str, str]
     if isinstance(error, errors.ContributionRejected) and error.report is not None:
         extra["report"] = error.report.as_json()
         extra["text"] = error.report.to_text()
+    if isinstance(error, errors.ContributionDuplicate):
+        extra["existing"] = error.existing
+    if isinstance(error, errors.Overloaded):
+        headers["Retry-After"] = str(error.retry_after)
     if isinstance(error, errors.AuthenticationRequired):
         headers["WWW-Authenticate"] = CHALLENGE
     return extra, headers
@@ -140,7 +150,9 @@ async def cybergov_error(request: Request, error: Exception) -> Response:
     if isinstance(error, errors.StoreUnavailable):  # the message would name internal hosts
         log.error("%s %s: %s", request.method, request.url.path, error)
         return error_response(request, status, code, _UNAVAILABLE, headers={"Retry-After": "5"})
-    if status >= 500 and not isinstance(error, errors.QueryTimeout):
+    if status >= 500 and not isinstance(
+        error, errors.QueryTimeout | errors.QueryStopped | errors.Overloaded
+    ):
         log.error("%s %s failed: %s", request.method, request.url.path, error, exc_info=error)
         return error_response(request, status, code, _HIDDEN)
     extra, headers = details(error)

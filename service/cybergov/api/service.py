@@ -112,7 +112,8 @@ class Service:
 
         Raises:
             UnsupportedFormat, InputRejected, RdfSyntaxError, ContributionRejected,
-            StoreError: see :func:`cybergov.contribute.contributions.accept`.
+            ContributionDuplicate, WriteTimeout, StoreError: see
+            :func:`cybergov.contribute.contributions.accept`.
         """
         limits = IntakeLimits.from_settings(self.settings)
         with self.data_lock:
@@ -123,6 +124,7 @@ class Service:
                 contributor=contributor,
                 limits=limits,
                 root=self.root,
+                seconds=self.settings.write_timeout,
             )
             self.changed()
         log.info("contribution %s accepted from %s", outcome.contribution.id, contributor)
@@ -132,10 +134,16 @@ class Service:
         """Withdraw a contribution (see :func:`cybergov.contribute.contributions.withdraw`).
 
         Raises:
-            ContributionNotFound, ContributionWithdrawn, StoreError: see there.
+            ContributionNotFound, ContributionWithdrawn, WriteTimeout, StoreError: see there.
         """
         with self.data_lock:
-            outcome = contributions.withdraw(self.store, identifier, admin=admin, root=self.root)
+            outcome = contributions.withdraw(
+                self.store,
+                identifier,
+                admin=admin,
+                root=self.root,
+                seconds=self.settings.write_timeout,
+            )
             self.changed()
         log.info("contribution %s withdrawn by %s", identifier, admin)
         return outcome

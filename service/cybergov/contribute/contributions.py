@@ -39,6 +39,7 @@ from cybergov.contribute.staging import Changes, stage
 from cybergov.contribute.validation import ShapesBundle, validate_contribution
 from cybergov.contribute.validation_report import ValidationReport
 from cybergov.errors import (
+    ContributionDuplicate,
     ContributionNotFound,
     ContributionRejected,
     ContributionWithdrawn,
@@ -198,8 +199,14 @@ def accept(
     limits: IntakeLimits | None = None,
     bundle: ShapesBundle | None = None,
     root: Path | None = None,
+    seconds: float | None = None,
 ) -> Outcome:
     """Parse, validate and store a contribution with its provenance and derived facts.
+
+    The same bytes sent again by the same contributor are recognised by their SHA-256
+    and refused, naming the contribution that holds them (unless it was withdrawn): a
+    repeated contribution would add nothing but a record. ``seconds`` bounds the time
+    the change may take once validated.
 
     The caller makes sure that no other change of the store runs at the same time.
 
@@ -209,9 +216,19 @@ def accept(
             (see :func:`cybergov.contribute.intake.read_statements`).
         ContributionRejected: it does not conform to the shapes (carries the report);
             nothing was stored.
+        ContributionDuplicate: the contributor sent the same bytes before.
+        WriteTimeout: the change took longer than ``seconds``; nothing was stored.
         StoreError: the store failed; nothing was stored.
     """
     received = datetime.now(UTC)
+    sha256 = hashlib.sha256(data).hexdigest()
+    held = duplicate_of(store, sha256, contributor)
+    if held is not None:
+        raise ContributionDuplicate(
+            f"{contributor} sent these bytes before: they are contribution {held.id}, "
+            f"received {held.received}; nothing was stored",
+            existing=held.id,
+        )
     chosen = contribution_format(media_type=media_type)
     parsed = read_statements(data, format=chosen, source="the contribution", limits=limits)
     report = validate_contribution(parsed.graph, store, source="the contribution", bundle=bundle)
@@ -229,7 +246,7 @@ def accept(
         graph=graph_of(identifier),
         contributor=contributor,
         received=_timestamp(received).value,
-        sha256=hashlib.sha256(data).hexdigest(),
+        sha256=sha256,
         media_type=chosen.media_type,
         triples=len(parsed.triples),
     )
@@ -239,16 +256,24 @@ def accept(
         scratch.oxigraph.extend(_in_graph(record.graph, triples))
         scratch.oxigraph.extend(_in_graph(META_GRAPH, description(record)))
 
-    _, changes = stage(store, add, touches=lambda g: g == record.graph, root=root)
+    _, changes = stage(store, add, touches=lambda g: g == record.graph, root=root, seconds=seconds)
     return _outcome(record, changes, report)
 
 
-def withdraw(store: Store, identifier: str, *, admin: str, root: Path | None = None) -> Outcome:
+def withdraw(
+    store: Store,
+    identifier: str,
+    *,
+    admin: str,
+    root: Path | None = None,
+    seconds: float | None = None,
+) -> Outcome:
     """Drop exactly the contribution's graph, mark its record withdrawn, refresh derived facts.
 
     Raises:
         ContributionNotFound: no contribution has that identifier.
         ContributionWithdrawn: it was withdrawn already.
+        WriteTimeout: the change took longer than ``seconds``; nothing was changed.
         StoreError: the store failed; nothing was changed.
     """
     record = get(store, identifier)
@@ -276,7 +301,7 @@ def withdraw(store: Store, identifier: str, *, admin: str, root: Path | None = N
         scratch.oxigraph.remove_graph(graph)
         scratch.oxigraph.extend(_in_graph(META_GRAPH, marks))
 
-    _, changes = stage(store, drop, touches=lambda g: g == record.graph, root=root)
+    _, changes = stage(store, drop, touches=lambda g: g == record.graph, root=root, seconds=seconds)
     return _outcome(get(store, identifier), changes, None)
 
 
@@ -285,9 +310,30 @@ def _outcome(record: Contribution, changes: Changes, report: ValidationReport | 
     return Outcome(record, added, removed, report)
 
 
-def _records(store: Store, identifier: str | None = None) -> list[Contribution]:
-    substitutions = {"graph": NamedNode(graph_of(identifier))} if identifier else None
-    answer = store.select(_RECORDS, substitutions=substitutions)
+def duplicate_of(store: Store, sha256: str, contributor: str) -> Contribution | None:
+    """The contribution, not withdrawn, of the same bytes from the same contributor, if any.
+
+    Raises:
+        StoreError: the store failed.
+    """
+    substitutions: dict[str, NamedNode | Literal] = {
+        "sha": Literal(sha256),
+        "by": NamedNode(agent_of(contributor)),
+    }
+    held = _records(store, substitutions=substitutions)
+    return next((record for record in held if not record.withdrawn), None)
+
+
+def _records(
+    store: Store,
+    identifier: str | None = None,
+    *,
+    substitutions: dict[str, NamedNode | Literal] | None = None,
+) -> list[Contribution]:
+    substitutions = dict(substitutions or {})
+    if identifier:
+        substitutions["graph"] = NamedNode(graph_of(identifier))
+    answer = store.select(_RECORDS, substitutions=substitutions or None)
     records: dict[str, Contribution] = {}
     for row in answer.as_dicts():
         graph = row["graph"].value

@@ -27,7 +27,7 @@ from typing import TypeVar
 
 from pyoxigraph import BlankNode, NamedNode, Quad, Triple
 
-from cybergov.errors import StoreError
+from cybergov.errors import StoreError, WriteTimeout
 from cybergov.knowledge.load import refresh_inferences
 from cybergov.namespaces import INFERRED_GRAPH_PREFIX, META_GRAPH
 from cybergov.store.base import Store
@@ -197,32 +197,41 @@ def stage(
     touches: Callable[[str], bool] | None = None,
     infer: bool = True,
     root: Path | None = None,
+    seconds: float | None = None,
 ) -> tuple[_T, Changes]:
     """Edit a scratch copy of ``store``, refresh its inferences, and apply the difference.
 
     ``touches`` says which graphs ``edit`` may change, besides the inferred graphs and
     the metadata graph (every graph when it is ``None``); only those are compared.
-    With ``infer`` false the inferences are left as ``edit`` leaves them.
+    With ``infer`` false the inferences are left as ``edit`` leaves them. With ``seconds``,
+    a change that is not worked out within that time is given up before the store is
+    touched.
 
     The caller makes sure no other change of the store runs at the same time.
 
     Raises:
         whatever ``edit`` raises (the store is then unchanged);
         DataError, HeaderError: the inference rules cannot be read or do not converge;
+        WriteTimeout: the change was not worked out within ``seconds``; the store is unchanged;
         StoreError: the store failed.
     """
     started = time.perf_counter()
+    deadline = None if seconds is None else time.monotonic() + seconds
     scratch = scratch_copy(store)
     copied = time.perf_counter()
     result = edit(scratch)
     if infer:
-        refresh_inferences(scratch, force=True, root=root)
+        refresh_inferences(scratch, force=True, root=root, deadline=deadline)
     worked = time.perf_counter()
 
     def compared(graph: str) -> bool:
         return touches is None or touches(graph) or derived_or_meta(graph)
 
     changes = difference(store, scratch, only=compared)
+    if deadline is not None and time.monotonic() > deadline:
+        raise WriteTimeout(
+            f"the change could not be worked out within {seconds:g} s; nothing was changed"
+        )
     changes.apply(store)
     added, removed = changes.count()
     log.info(

@@ -38,6 +38,7 @@ from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.sparql import Query
 
+from cybergov.contribute.compiled_shapes import CompiledShapes, Unsupported, report_graph
 from cybergov.contribute.intake import to_rdflib_term
 from cybergov.contribute.skolem import Skolem
 from cybergov.contribute.validation_report import ValidationReport, build_report
@@ -188,6 +189,24 @@ def shapes_bundle(root: Path | None = None) -> ShapesBundle:
     return ShapesBundle(shapes, ontology, links, inverse, rule_only)
 
 
+_COMPILED: dict[int, tuple[ShapesBundle, CompiledShapes | None]] = {}
+
+
+def compiled_shapes(bundle: ShapesBundle) -> CompiledShapes | None:
+    """The shapes of ``bundle`` read once into checks (``None`` if they use SHACL that
+    :mod:`cybergov.contribute.compiled_shapes` does not read: pySHACL then validates)."""
+    kept = _COMPILED.get(id(bundle))
+    if kept is not None and kept[0] is bundle:
+        return kept[1]
+    try:
+        compiled: CompiledShapes | None = CompiledShapes(bundle.shapes, bundle.ontology)
+    except Unsupported as error:
+        log.warning("the shapes are validated by pySHACL alone: %s", error)
+        compiled = None
+    _COMPILED[id(bundle)] = (bundle, compiled)
+    return compiled
+
+
 def validate_shapes_graph(bundle: ShapesBundle | None = None) -> tuple[bool, str]:
     """Whether the shapes are valid SHACL, by pySHACL's meta-shapes (SHACL for SHACL),
     with pySHACL's text report."""
@@ -327,10 +346,13 @@ def validate_contribution(
     *,
     source: str,
     bundle: ShapesBundle | None = None,
+    reference: bool = False,
 ) -> ValidationReport:
     """Validate a parsed contribution against the shapes, in the context of the store.
 
-    ``source`` names the contribution in the report.
+    ``source`` names the contribution in the report. The shapes compiled once
+    (:mod:`cybergov.contribute.compiled_shapes`) validate it; with ``reference``,
+    pySHACL does, as the reference they are held to.
 
     Raises:
         TypeError: ``contribution`` is not an rdflib graph (a string would be read by pySHACL
@@ -347,15 +369,20 @@ def validate_contribution(
     started = time.perf_counter()
     data = data_graph(contribution, store, bundle)
     fetched = time.perf_counter()
-    conforms, results, _ = pyshacl.validate(
-        data.graph,
-        shacl_graph=bundle.shapes,
-        ont_graph=bundle.ontology,
-        inference="none",
-        inplace=True,
-        focus_nodes=list[str | rdflib.URIRef](data.focus),
-        advanced=False,
-    )
+    compiled = None if reference else compiled_shapes(bundle)
+    if compiled is not None:
+        found = compiled.validate(data.graph, data.focus)
+        conforms, results = not found, report_graph(found, bundle.shapes)
+    else:
+        conforms, results, _ = pyshacl.validate(
+            data.graph,
+            shacl_graph=bundle.shapes,
+            ont_graph=bundle.ontology,
+            inference="none",
+            inplace=True,
+            focus_nodes=list[str | rdflib.URIRef](data.focus),
+            advanced=False,
+        )
     finished = time.perf_counter()
     log.info(
         "%s: %d statements, %d described and %d context statements from the store "

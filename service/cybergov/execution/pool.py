@@ -40,7 +40,7 @@ from typing import Any
 from pyoxigraph import RdfFormat
 
 import cybergov
-from cybergov.errors import QueryTimeout, StoreError
+from cybergov.errors import QueryStopped, QueryTimeout, StoreError
 from cybergov.execution.replica import fork_holder
 from cybergov.execution.wire import (
     Request,
@@ -107,9 +107,11 @@ class WorkerPool:
         size: how many workers answer queries at the same time.
     """
 
-    def __init__(self, store: EmbeddedStore, *, size: int) -> None:
+    def __init__(self, store: EmbeddedStore, *, size: int, memory: int | None = None) -> None:
         self.store = store
         self.size = size
+        self.memory = memory or None
+        """Bytes each worker may take beyond the replica (an address-space limit)."""
         self.isolated = False
         self._holder: subprocess.Popen[bytes] | None = None
         self._holder_pid: int | None = None
@@ -273,7 +275,7 @@ class WorkerPool:
             ) from error
         self._checkpoints[generation] = target.parent
         with self._control_lock:
-            self._command({"op": "disk", "path": str(target)}, [], 60.0)
+            self._command({"op": "disk", "path": str(target), "merge": True}, [], 600.0)
         log.info("query replica: checkpoint %s (generation %d)", target, generation)
 
     def refresh(self) -> None:
@@ -314,7 +316,8 @@ class WorkerPool:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
             with self._control_lock:
-                reply = self._command({"op": "fork"}, [theirs.fileno()], 60.0)
+                command = {"op": "fork", "memory": self.memory}
+                reply = self._command(command, [theirs.fileno()], 60.0)
         finally:
             theirs.close()
         return _Worker(int(reply["pid"]), ours, self._generation)
@@ -331,7 +334,9 @@ class WorkerPool:
             QueryTimeout: the query ran past its deadline (its worker was killed),
                 or no worker became free before it.
             QuerySyntaxError: the engine could not parse the query.
-            StoreError: the engine failed or its worker died under the query.
+            QueryStopped: the worker died under the query (past its memory, or a crash of
+                the engine); it was replaced.
+            StoreError: the engine failed.
         """
         if self._closed:
             raise StoreError("the query runner is closed")
@@ -349,11 +354,15 @@ class WorkerPool:
             ) from None
         except (WorkerGone, OSError) as error:
             self._replace(worker)
-            raise StoreError(
-                "the query stopped the process that ran it (the engine crashed); "
-                "the query was not answered"
+            budget = f" ({self.memory / 1e9:.1f} GB)" if self.memory else ""
+            raise QueryStopped(
+                f"the query was stopped: it used more memory than a query may{budget}, or "
+                "brought down the process that ran it; it was not answered"
             ) from error
-        self._release(worker)
+        if request.nice:
+            self._replace(worker)  # it ends after a query at a lower priority
+        else:
+            self._release(worker)
         return decode_answer(frame)
 
     def _acquire(self, deadline: float) -> _Worker:

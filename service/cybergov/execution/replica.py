@@ -15,6 +15,14 @@ each worker the runner asks for, it forks: the child answers queries on a
 socket the runner handed over, one at a time, until the runner closes it or
 kills it at a query's deadline.
 
+The replica's default graph is made to hold each statement of its named
+graphs once (for an in-memory replica, a fork's copy-on-write pages or a
+checkpoint; not for a read-only store, which cannot be written), and queries
+without a dataset of their own read it: the union of the named graphs would
+match a statement held in several graphs once per graph, and a question
+joining many patterns on it would cost the power of that number, and answer
+with repeated rows.
+
 Each worker runs queries on a thread with a large stack, so that a deep query
 that slipped past screening cannot overflow the engine's stack, and arms an
 alarm past each query's deadline, so that a worker whose runner has gone dies
@@ -42,7 +50,9 @@ from pathlib import Path
 from typing import Any
 
 from pyoxigraph import (
+    DefaultGraph,
     NamedNode,
+    Quad,
     QueryResultsFormat,
     QuerySolutions,
     QueryTriples,
@@ -66,16 +76,20 @@ _CLONE_NEWUSER = 0x10000000
 
 
 class _Capped:
-    """A binary sink that stops a serialiser after a number of lines."""
+    """A binary sink that stops a serialiser after a number of lines or of bytes."""
 
-    def __init__(self, lines: int | None) -> None:
+    def __init__(self, lines: int | None, max_bytes: int | None = None) -> None:
         self.buffer = bytearray()
         self.lines = 0
         self.limit = lines
+        self.max_bytes = max_bytes
         self.full = False
 
     def write(self, data: bytes) -> int:
         self.buffer += data
+        if self.max_bytes is not None and len(self.buffer) > self.max_bytes:
+            self.full = True
+            raise BufferError("enough bytes")
         if self.limit is not None:
             self.lines += data.count(b"\n")
             if self.lines > self.limit:
@@ -87,11 +101,19 @@ class _Capped:
         return None
 
     def take(self) -> bytes:
-        if not self.full or self.limit is None:
+        if not self.full:
             return bytes(self.buffer)
-        end = -1
-        for _ in range(self.limit):
-            end = self.buffer.index(b"\n", end + 1)
+        end = len(self.buffer) - 1
+        if self.max_bytes is not None and len(self.buffer) > self.max_bytes:
+            end = self.buffer.rfind(b"\n", 0, self.max_bytes)  # the last whole line within
+        if self.limit is not None:
+            line_end = -1
+            for _ in range(self.limit):
+                found = self.buffer.find(b"\n", line_end + 1)
+                if found < 0:
+                    break
+                line_end = found
+            end = min(end, line_end) if line_end >= 0 else end
         return bytes(self.buffer[: end + 1])
 
 
@@ -111,9 +133,12 @@ def _written(result: Any, output: str) -> bytes:
     return sink.getvalue()
 
 
-def _serialise(result: Any, max_rows: int | None, output: str | None = None) -> bytes:
+def _serialise(
+    result: Any, max_rows: int | None, output: str | None = None, max_bytes: int | None = None
+) -> bytes:
     if isinstance(result, QuerySolutions):
-        sink = _Capped(None if max_rows is None else max_rows + 1)  # the header is a line
+        # The header is a line.
+        sink = _Capped(None if max_rows is None else max_rows + 1, max_bytes)
         try:
             result.serialize(sink, QueryResultsFormat.TSV)  # type: ignore[arg-type]
         except (BufferError, OSError):
@@ -129,7 +154,7 @@ def _serialise(result: Any, max_rows: int | None, output: str | None = None) -> 
             return answer_frame({**header, "boolean": False}, body)
         return answer_frame({"kind": "solutions", "truncated": sink.full}, sink.take())
     if isinstance(result, QueryTriples):
-        sink = _Capped(max_rows)
+        sink = _Capped(max_rows, max_bytes)
         try:
             result.serialize(sink, RdfFormat.N_TRIPLES)  # type: ignore[arg-type]
         except (BufferError, OSError):
@@ -153,28 +178,45 @@ def _syntax_header(error: SyntaxError) -> dict[str, Any]:
     }
 
 
-def answer(store: OxigraphStore, request: Request) -> bytes:
-    """Run one request on the replica and encode the answer (errors included)."""
+def merge_default_graph(store: OxigraphStore) -> None:
+    """Put each statement of the named graphs once into the default graph of ``store``."""
+    default = DefaultGraph()
+    for graph in list(store.named_graphs()):
+        triples = [q.triple for q in store.quads_for_pattern(None, None, None, graph)]
+        store.bulk_extend(Quad(t.subject, t.predicate, t.object, default) for t in triples)
+
+
+def answer(store: OxigraphStore, request: Request, *, merged: bool = False) -> bytes:
+    """Run one request on the replica and encode the answer (errors included).
+
+    ``merged`` says that the default graph of ``store`` holds the merge of its named
+    graphs (:func:`merge_default_graph`); queries then read it instead of their union.
+    """
     # A dataset given with the query (the protocol's default-graph-uri and named-graph-uri)
     # replaces the query's own FROM and FROM NAMED; what it leaves out is empty.
     given = request.default_graphs is not None or request.named_graphs is not None
     try:
         result = store.query(
             request.sparql,
-            use_default_graph_as_union=request.union and not given,
+            use_default_graph_as_union=request.union and not given and not merged,
             default_graph=[NamedNode(g) for g in request.default_graphs or ()] if given else None,
             named_graphs=[NamedNode(g) for g in request.named_graphs or ()] if given else None,
         )
-        return _serialise(result, request.max_rows, request.output)
+        return _serialise(result, request.max_rows, request.output, request.max_bytes)
     except SyntaxError as error:
         return answer_frame(_syntax_header(error))
-    except (OSError, RuntimeError, ValueError, TypeError, MemoryError) as error:
+    except MemoryError:
+        message = "the query used more memory than a query may, and was stopped"
+        return answer_frame({"kind": "error", "type": "memory", "message": message})
+    except (OSError, RuntimeError, ValueError, TypeError) as error:
         return answer_frame(
             {"kind": "error", "type": "store", "message": f"the engine failed: {error}"}
         )
 
 
-def _serve(sock: socket.socket, checkpoint: str | None, store: OxigraphStore | None) -> None:
+def _serve(
+    sock: socket.socket, checkpoint: str | None, store: OxigraphStore | None, merged: bool
+) -> None:
     if checkpoint is not None:
         store = disk_store(Path(checkpoint), read_only=True, create=False).oxigraph
     assert store is not None
@@ -183,23 +225,48 @@ def _serve(sock: socket.socket, checkpoint: str | None, store: OxigraphStore | N
             request = Request.decode(recv_frame(sock))
         except (WorkerGone, OSError):
             return
+        if request.nice:
+            os.nice(request.nice)
         signal.alarm(math.ceil(request.seconds) + ALARM_GRACE)
-        frame = answer(store, request)
+        frame = answer(store, request, merged=merged)
         signal.alarm(0)
         try:
             send_frame(sock, frame)
         except OSError:
             return
+        if request.nice:  # a process cannot take back its priority: it ends here
+            return
 
 
-def _worker(sock: socket.socket, checkpoint: str | None, store: OxigraphStore | None) -> None:
+def cap_memory(budget: int) -> int:
+    """Limit this process's address space to what it maps now, a query thread's stack and
+    ``budget`` bytes more (the engine then fails to allocate past it, and the process
+    ends); the limit set."""
+    with open("/proc/self/statm", encoding="ascii") as statm:
+        pages = int(statm.read().split()[0])
+    limit = pages * os.sysconf("SC_PAGE_SIZE") + WORKER_STACK + budget
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    return limit
+
+
+def _worker(
+    sock: socket.socket,
+    checkpoint: str | None,
+    store: OxigraphStore | None,
+    merged: bool,
+    memory: int | None = None,
+) -> None:
     """The body of a forked worker: serve on a thread with a large stack, then exit."""
     signal.signal(signal.SIGALRM, signal.SIG_DFL)
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     code = 0
     try:
+        if memory:
+            cap_memory(memory)
         threading.stack_size(WORKER_STACK)
-        thread = threading.Thread(target=_serve, args=(sock, checkpoint, store), daemon=True)
+        thread = threading.Thread(
+            target=_serve, args=(sock, checkpoint, store, merged), daemon=True
+        )
         thread.start()
         thread.join()
     except BaseException:
@@ -227,6 +294,7 @@ class Holder:
         self.control = control
         self.store: OxigraphStore | None = None
         self.checkpoint: str | None = None
+        self.merged = False
 
     def handle(self, command: dict[str, Any], fds: list[int]) -> dict[str, Any]:
         op = command.get("op")
@@ -237,17 +305,27 @@ class Holder:
                     store.bulk_load(stream, RdfFormat.N_QUADS)
                 finally:
                     stream.read()  # drain, so that the runner never blocks on a full pipe
-            self.store, self.checkpoint = store, None
+            merge_default_graph(store)
+            self.store, self.checkpoint, self.merged = store, None, True
             return {"ok": True, "quads": len(store)}
         if op == "disk":
-            self.store, self.checkpoint = None, str(command["path"])
+            path = str(command["path"])
+            self.merged = bool(command.get("merge"))
+            if self.merged:  # a checkpoint of this replica's own: written once, then read only
+                checkpoint = disk_store(Path(path), create=False)
+                merge_default_graph(checkpoint.oxigraph)
+                checkpoint.flush()
+                del checkpoint
+                gc.collect()
+            self.store, self.checkpoint = None, path
             return {"ok": True}
         if op == "fork":
             sock = socket.socket(fileno=fds[0])
             pid = os.fork()
             if pid == 0:
                 self.control.close()
-                _worker(sock, self.checkpoint, self.store)
+                memory = command.get("memory")
+                _worker(sock, self.checkpoint, self.store, self.merged, memory)
             sock.close()
             return {"ok": True, "pid": pid}
         for fd in fds:
@@ -280,7 +358,9 @@ def run_holder(control: socket.socket, store: OxigraphStore | None = None) -> No
     isolated = _isolate_network()
     control.sendall(json.dumps({"ok": True, "isolated": isolated, "pid": os.getpid()}).encode())
     holder = Holder(control)
-    holder.store = store
+    if store is not None:  # forked: the store's pages are this process's own once written
+        merge_default_graph(store)
+        holder.store, holder.merged = store, True
     holder.loop()
 
 

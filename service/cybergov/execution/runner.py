@@ -31,6 +31,7 @@ from types import TracebackType
 from typing import TypedDict, Unpack
 
 from cybergov.errors import StoreError, UnsupportedFormat
+from cybergov.execution.admission import SPARQL, Admission, Fairness
 from cybergov.execution.cache import AnswerCache
 from cybergov.execution.pool import WorkerPool
 from cybergov.execution.replica import OUTPUTS
@@ -67,6 +68,8 @@ class QueryOptions(TypedDict, total=False):
     structure. ``default_graphs`` and ``named_graphs`` give the dataset beside the query,
     as the SPARQL protocol does; given, they replace the query's ``FROM`` and ``FROM
     NAMED`` (what is not given is empty), and they too may only name graphs of the store.
+    ``lane`` is ``"sparql"`` for ad-hoc SPARQL, which runs within its share of the
+    workers and the budget of its ``client`` (:mod:`cybergov.execution.admission`).
     """
 
     substitutions: Bindings | None
@@ -74,6 +77,19 @@ class QueryOptions(TypedDict, total=False):
     max_rows: int | None
     default_graphs: Sequence[str] | None
     named_graphs: Sequence[str] | None
+    lane: str
+    client: str | None
+
+
+def fairness_of(settings: Settings) -> Fairness:
+    """The limits of fair use of the workers, from the settings."""
+    workers = settings.query_workers
+    return Fairness(
+        sparql_workers=settings.sparql_workers or max(1, workers - 1),
+        client_queries=settings.client_queries,
+        client_query_seconds=settings.client_query_seconds,
+        queue_timeout=settings.queue_timeout,
+    )
 
 
 class QueryRunner:
@@ -93,6 +109,7 @@ class QueryRunner:
         cache_bytes = self.settings.answer_cache_bytes
         #: Answers kept for identical queries (embedded store only); ``None`` when off.
         self.answers = AnswerCache(cache_bytes) if cache_bytes else None
+        self.admission = Admission(fairness_of(self.settings))
         self._started = False
 
     # --- lifecycle ------------------------------------------------------------------------
@@ -107,7 +124,11 @@ class QueryRunner:
             if self._started:
                 return self
             if isinstance(self.store, EmbeddedStore):
-                pool = WorkerPool(self.store, size=self.settings.query_workers)
+                pool = WorkerPool(
+                    self.store,
+                    size=self.settings.query_workers,
+                    memory=self.settings.query_memory_bytes,
+                )
                 try:
                     pool.start()
                 except BaseException:
@@ -324,9 +345,25 @@ class QueryRunner:
         screened = self.screen(sparql, default_graphs=default_graphs, named_graphs=named_graphs)
         seconds = min(timeout or self.settings.query_timeout, self.settings.query_timeout)
         rows = min(max_rows or self.settings.max_rows, self.settings.max_rows)
+        text = bind_values(sparql, options.get("substitutions") or {})
+        with self.admission.enter(options.get("lane", ""), options.get("client")):
+            return self._dispatch(
+                text, screened, options, seconds=seconds, rows=rows, output=output
+            )
+
+    def _dispatch(
+        self,
+        text: str,
+        screened: ScreenedQuery,
+        options: QueryOptions,
+        *,
+        seconds: float,
+        rows: int,
+        output: str | None,
+    ) -> QueryAnswer | Serialised:
+        default_graphs, named_graphs = options.get("default_graphs"), options.get("named_graphs")
         given = default_graphs is not None or named_graphs is not None
         has_dataset = given or bool(screened.default_graphs or screened.named_graphs)
-        text = bind_values(sparql, options.get("substitutions") or {})
         if self._pool is not None:
             request = Request(
                 sparql=text,
@@ -336,6 +373,8 @@ class QueryRunner:
                 union=not has_dataset,
                 seconds=seconds,
                 output=output,
+                max_bytes=self.settings.max_answer_bytes,
+                nice=self.settings.sparql_nice if options.get("lane") == SPARQL else 0,
             )
             return self._pool.run(request)
         assert isinstance(self.store, RemoteStore)

@@ -24,7 +24,7 @@ from pyoxigraph import (
     parse_query_results,
 )
 
-from cybergov.errors import QuerySyntaxError, QueryTimeout, StoreError
+from cybergov.errors import QueryStopped, QuerySyntaxError, QueryTimeout, StoreError
 from cybergov.store.base import QueryAnswer, Solutions, Triples, collect_solutions
 
 _LENGTH = struct.Struct(">I")
@@ -47,6 +47,11 @@ class Request:
     output: str | None = None
     """A results format (``json``, ``xml``, ``csv``, ``tsv``) to write a SELECT or ASK
     answer in, in the worker; ``None`` for the answer as terms."""
+    max_bytes: int | None = None
+    """Bytes of the answer past which it is cut (as at the row cap)."""
+    nice: int = 0
+    """A niceness the worker takes before it runs the query (and keeps: it then ends, and
+    is replaced), so that ad-hoc SPARQL yields the processor to the questions."""
 
     def encode(self) -> bytes:
         return pickle.dumps(self, protocol=pickle.HIGHEST_PROTOCOL)
@@ -152,4 +157,6 @@ def _error(header: dict[str, Any]) -> Exception:
         return QuerySyntaxError(message, line=line, column=column)
     if header.get("type") == "timeout":
         return QueryTimeout(message)
+    if header.get("type") == "memory":
+        return QueryStopped(message)
     return StoreError(message)

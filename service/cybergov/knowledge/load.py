@@ -191,11 +191,14 @@ def inference_input_checksum(store: Store, rules: list[Rule]) -> str:
 
 
 def refresh_inferences(
-    store: Store, *, force: bool = False, root: Path | None = None
+    store: Store, *, force: bool = False, root: Path | None = None, deadline: float | None = None
 ) -> MaterialisationReport | None:
     """Recompute every inferred graph if what the rules read has changed.
 
     Returns the materialisation report, or ``None`` when nothing had changed.
+
+    Raises:
+        WriteTimeout: past ``deadline`` (see :func:`cybergov.knowledge.rules.materialise`).
     """
     rules = read_rules(data_folder("queries", root) / "rules")
     checksum = inference_input_checksum(store, rules)
@@ -208,7 +211,7 @@ def refresh_inferences(
                 f"DELETE WHERE {{ GRAPH <{META_GRAPH}> {{ <{graph}> ?p ?o }} }}",
                 graphs=(META_GRAPH,),
             )
-    result = materialise(store, rules)
+    result = materialise(store, rules, deadline=deadline)
     present = set(store.named_graphs())
     for rule in rules:
         set_graph_metadata(

@@ -11,6 +11,13 @@ matches, same-day coordinations) then run once each, over that closure and the
 recorded facts only, so that each derived fact is written in one evaluation:
 one label and one explanation, whatever the order of the rounds. A final
 closure gives their results their superclasses and inverses.
+
+The rules are evaluated on a working copy whose default graph holds each
+statement of the store once, whatever the number of graphs that hold it: the
+union of the named graphs would match a statement held in k graphs k times,
+and a rule that joins nine patterns on one subject would cost about k^9. The
+derived facts are then written to the rules' graphs of the store. A deadline,
+checked before each rule, stops a materialisation that would run too long.
 """
 
 from __future__ import annotations
@@ -20,12 +27,16 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from cybergov.errors import DataError, HeaderError
+from pyoxigraph import DefaultGraph, Quad, Triple
+
+from cybergov.errors import DataError, HeaderError, WriteTimeout
 from cybergov.namespaces import CGR, graph_iri
 from cybergov.settings import data_folder
 from cybergov.sparql.lexer import query_form
 from cybergov.sparql.query_files import read_query_folder
 from cybergov.store.base import Store
+from cybergov.store.embedded import EmbeddedStore
+from cybergov.store.factory import memory_store
 
 log = logging.getLogger(__name__)
 
@@ -89,44 +100,92 @@ def read_rules(folder: Path | None = None) -> list[Rule]:
     return rules
 
 
-def _apply(store: Store, rule: Rule, added: dict[str, int]) -> int:
-    new = store.add_triples(rule.graph, store.construct(rule.sparql))
+class _Working:
+    """The distinct statements of a store, in the default graph of an in-memory copy."""
+
+    def __init__(self, store: Store, deadline: float | None) -> None:
+        self.copy = memory_store()
+        self.deadline = deadline
+        default = DefaultGraph()
+        if isinstance(store, EmbeddedStore):
+            quads = store.oxigraph.quads_for_pattern(None, None, None, None)
+            self.copy.oxigraph.bulk_extend(
+                Quad(q.subject, q.predicate, q.object, default) for q in quads
+            )
+        else:
+            for graph in store.named_graphs():
+                self.copy.oxigraph.bulk_extend(
+                    Quad(t.subject, t.predicate, t.object, default)
+                    for t in store.graph_triples(graph)
+                )
+
+    def check_time(self, rule: Rule) -> None:
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise WriteTimeout(
+                f"the inference rules did not finish in time (stopped before {rule.name})"
+            )
+
+    def derive(self, rule: Rule) -> list[Triple]:
+        """What the rule derives that the working copy does not hold yet (added to it)."""
+        self.check_time(rule)
+        engine = self.copy.oxigraph
+        default = DefaultGraph()
+        new = {
+            t
+            for t in self.copy.construct(rule.sparql)
+            if Quad(t.subject, t.predicate, t.object, default) not in engine
+        }
+        engine.extend(Quad(t.subject, t.predicate, t.object, default) for t in new)
+        return list(new)
+
+
+def _apply(store: Store, working: _Working, rule: Rule, added: dict[str, int]) -> int:
+    new = store.add_triples(rule.graph, working.derive(rule))
     added[rule.name] += new
     return new
 
 
-def _close(store: Store, rules: list[Rule], added: dict[str, int], max_rounds: int) -> int:
+def _close(
+    store: Store, working: _Working, rules: list[Rule], added: dict[str, int], max_rounds: int
+) -> int:
     """Apply the closure rules round after round until a round adds nothing; the rounds."""
     for round_number in range(1, max_rounds + 1):
-        added_this_round = sum(_apply(store, rule, added) for rule in rules)
+        added_this_round = sum(_apply(store, working, rule, added) for rule in rules)
         log.debug("inference round %d added %d triples", round_number, added_this_round)
         if added_this_round == 0:
             return round_number
     raise DataError(f"the inference rules reached no fixpoint in {max_rounds} rounds")
 
 
-def materialise(store: Store, rules: list[Rule], *, max_rounds: int = 50) -> MaterialisationReport:
+def materialise(
+    store: Store, rules: list[Rule], *, max_rounds: int = 50, deadline: float | None = None
+) -> MaterialisationReport:
     """Apply the closure rules to their fixpoint, each derivation rule once, then close again.
 
     The rules read the union of all graphs, including what earlier rules
     derived, so closure rules that build on each other reach their fixpoint.
 
+    ``deadline`` is a time of :func:`time.monotonic`; the store is then left half
+    derived, so a caller with a deadline works on a copy it can throw away.
+
     Raises:
         DataError: a rule is not a CONSTRUCT query, or no fixpoint is reached
             within ``max_rounds``.
+        WriteTimeout: the deadline passed.
     """
     for rule in rules:
         if query_form(rule.sparql) != "CONSTRUCT":
             raise DataError(f"{rule.path}: an inference rule must be a CONSTRUCT query")
     started = time.perf_counter()
+    working = _Working(store, deadline)
     added = dict.fromkeys((rule.name for rule in rules), 0)
     closure = [rule for rule in rules if rule.stage == CLOSURE]
-    rounds = _close(store, closure, added, max_rounds)
+    rounds = _close(store, working, closure, added, max_rounds)
     derivations = [rule for rule in rules if rule.stage == DERIVATION]
     if derivations:
         for rule in derivations:
-            _apply(store, rule, added)
-        rounds += 1 + _close(store, closure, added, max_rounds)
+            _apply(store, working, rule, added)
+        rounds += 1 + _close(store, working, closure, added, max_rounds)
     for rule in rules:  # a rule that derives nothing leaves no empty graph behind
         if rule.graph in store.named_graphs() and store.graph_size(rule.graph) == 0:
             store.drop_graph(rule.graph)

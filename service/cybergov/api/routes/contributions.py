@@ -72,7 +72,15 @@ def outcome_body(request: Request, outcome: Outcome) -> dict[str, Any]:
         403: {"description": "The token is not a contributor's, or the service is read-only."},
         413: {"description": "Larger than the limit (checked before parsing)."},
         415: {"description": "Not Turtle, N-Triples, JSON-LD or RDF/XML."},
+        409: {
+            "description": "The same contributor sent the same bytes before: `existing` names "
+            "the contribution that holds them; nothing was stored."
+        },
         422: {"description": "It does not conform to the shapes: the report, in JSON and text."},
+        503: {
+            "description": "Its derived facts could not be worked out within the write "
+            "timeout; nothing was stored (Retry-After)."
+        },
     },
 )
 async def contribute(request: Request, service: ServiceDep, contributor: Contributor) -> Response:

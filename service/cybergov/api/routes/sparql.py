@@ -23,6 +23,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from cybergov.api.answers import flags, graph_response, serialised_response
+from cybergov.api.auth import client_of
 from cybergov.api.deps import FormatParam, ServiceDep
 from cybergov.api.negotiation import GRAPHS, HTML, RDF_FIRST, RESULTS, choose
 from cybergov.api.protocol import FORM, QUERY, Operation, read_operation
@@ -32,6 +33,8 @@ from cybergov.api.service import Service
 from cybergov.api.svg import chart_svg
 from cybergov.api.tables import table_of
 from cybergov.exchange.service_description import service_description_triples
+from cybergov.execution.admission import SPARQL
+from cybergov.execution.runner import QueryOptions
 from cybergov.explore.charts import chart_of_answer
 from cybergov.namespaces import PREFIXES, readable
 from cybergov.sparql.guard import screen
@@ -153,16 +156,19 @@ def answer(request: Request, service: Service, found: Operation, format: str | N
     chosen = choose(request.headers.get("accept"), offers, format=format)
     headers = {"Cache-Control": "no-store"}
     runner = service.runner
-    default, named = found.default_graphs, found.named_graphs
+    options: QueryOptions = {
+        "default_graphs": found.default_graphs,
+        "named_graphs": found.named_graphs,
+        "lane": SPARQL,
+        "client": client_of(request, service),
+    }
     if chosen is HTML:
-        answered = runner.query(found.query, default_graphs=default, named_graphs=named)
+        answered = runner.query(found.query, **options)
         return results_page(request, service, found.query, answered, headers)
     if offers is RESULTS:  # written by the query workers, passed on as they wrote it
-        written = runner.query_results(
-            found.query, chosen.key, default_graphs=default, named_graphs=named
-        )
+        written = runner.query_results(found.query, chosen.key, **options)
         return serialised_response(written, chosen, headers=headers)
-    triples = runner.construct(found.query, default_graphs=default, named_graphs=named)
+    triples = runner.construct(found.query, **options)
     return graph_response(triples, chosen, headers=headers)
 
 
