@@ -3,7 +3,10 @@
 Every error leaves the service as JSON, ``{"error": code, "message": text}``
 (or, for a client that prefers HTML, a small page saying the same), never as
 a stack trace. Unexpected exceptions are logged here and answered with a 500
-that says nothing of the code.
+that says nothing of the code, and with ``Connection: close``: after a failure the
+server does not trust the connection's state, and says so rather than reset it.
+Every error response carries the security headers (:data:`SECURITY_HEADERS`), also
+those answered outside the middleware.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from cybergov import errors
+from cybergov.api.middleware import SECURITY_HEADERS
 from cybergov.api.negotiation import HTML, JSON, negotiate
 
 log = logging.getLogger(__name__)
@@ -34,6 +38,7 @@ STATUS: dict[type[errors.CybergovError], tuple[int, str]] = {
     errors.ContributionWithdrawn: (410, "withdrawn"),
     errors.QuerySyntaxError: (400, "query_syntax_error"),
     errors.QueryRefused: (400, "query_refused"),
+    errors.QueryEvaluationError: (400, "query_evaluation_error"),
     errors.QueryParameterError: (422, "invalid_parameter"),
     # A query stopped at its deadline: the service is up, but will not finish this query.
     errors.QueryTimeout: (503, "query_timeout"),
@@ -41,6 +46,7 @@ STATUS: dict[type[errors.CybergovError], tuple[int, str]] = {
     errors.UnsupportedFormat: (415, "unsupported_media_type"),
     errors.InputTooLarge: (413, "payload_too_large"),
     errors.MalformedRequest: (400, "bad_request"),
+    errors.OutsideNamespace: (422, "outside_namespace"),
     errors.InputRejected: (400, "input_refused"),
     errors.RdfSyntaxError: (400, "rdf_syntax_error"),
     errors.ContributionRejected: (422, "contribution_rejected"),
@@ -95,8 +101,11 @@ def error_response(
     headers: Mapping[str, str] | None = None,
     extra: dict[str, Any] | None = None,
 ) -> Response:
-    """The error as JSON, or as a small HTML page when the client prefers HTML."""
-    headers = {**(headers or {}), "Vary": "Accept"}
+    """The error as JSON, or as a small HTML page when the client prefers HTML, with the
+    security headers; a 500 also closes the connection."""
+    headers = {**SECURITY_HEADERS, **(headers or {}), "Vary": "Accept"}
+    if status == 500:
+        headers["Connection"] = "close"
     try:
         wants = negotiate(request.headers.get("accept"), (JSON, HTML))
     except errors.NotAcceptable:

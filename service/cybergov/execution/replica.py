@@ -52,7 +52,7 @@ from pyoxigraph import (
 from pyoxigraph import Store as OxigraphStore
 
 from cybergov.execution.wire import Request, WorkerGone, answer_frame, recv_frame, send_frame
-from cybergov.store.embedded import query_syntax_error
+from cybergov.store.embedded import evaluation_error, query_syntax_error
 from cybergov.store.factory import disk_store, memory_store
 
 log = logging.getLogger(__name__)
@@ -168,7 +168,12 @@ def answer(store: OxigraphStore, request: Request) -> bytes:
         return _serialise(result, request.max_rows, request.output)
     except SyntaxError as error:
         return answer_frame(_syntax_header(error))
-    except (OSError, RuntimeError, ValueError, TypeError, MemoryError) as error:
+    except (RuntimeError, MemoryError) as error:
+        refused = evaluation_error(error)
+        message = str(refused) if refused else f"the engine failed: {error}"
+        kind = "evaluation" if refused else "store"
+        return answer_frame({"kind": "error", "type": kind, "message": message})
+    except (OSError, ValueError, TypeError) as error:
         return answer_frame(
             {"kind": "error", "type": "store", "message": f"the engine failed: {error}"}
         )

@@ -24,8 +24,9 @@ from pyoxigraph import (
     parse_query_results,
 )
 
-from cybergov.errors import QuerySyntaxError, QueryTimeout, StoreError
+from cybergov.errors import QueryEvaluationError, QuerySyntaxError, QueryTimeout, StoreError
 from cybergov.store.base import QueryAnswer, Solutions, Triples, collect_solutions
+from cybergov.store.embedded import evaluation_error
 
 _LENGTH = struct.Struct(">I")
 MAX_FRAME = 1 << 31
@@ -116,6 +117,8 @@ def decode_answer(frame: bytes) -> QueryAnswer | Serialised:
 
     Raises:
         QuerySyntaxError: the engine could not parse the query.
+        QueryEvaluationError: the engine refused to evaluate it (see
+            :func:`cybergov.store.embedded.evaluation_error`).
         QueryTimeout: the engine stopped the query itself.
         StoreError: the engine failed, or the answer is malformed.
     """
@@ -140,6 +143,11 @@ def decode_answer(frame: bytes) -> QueryAnswer | Serialised:
             return triples
         if kind == "error":
             raise _error(header)
+    except MemoryError as error:  # a value past the engine's buffer, read back here
+        refused = evaluation_error(error)
+        if refused is None:
+            raise
+        raise refused from error
     except (KeyError, ValueError, SyntaxError, struct.error) as error:
         raise StoreError(f"a query worker sent an answer that cannot be read: {error}") from error
     raise StoreError(f"a query worker sent an answer of unknown kind {kind!r}")
@@ -152,4 +160,6 @@ def _error(header: dict[str, Any]) -> Exception:
         return QuerySyntaxError(message, line=line, column=column)
     if header.get("type") == "timeout":
         return QueryTimeout(message)
+    if header.get("type") == "evaluation":
+        return QueryEvaluationError(message)
     return StoreError(message)
