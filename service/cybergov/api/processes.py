@@ -20,6 +20,11 @@ so that they serve the same bytes for a graph version. Each process builds its
 application from the ``CYBERGOV_*`` environment (:func:`app_from_environment`, also the
 factory for other process managers: ``uvicorn --factory
 cybergov.api.processes:app_from_environment``).
+
+Stopping (SIGTERM or SIGINT) ends the queries in flight at once (they are answered 503)
+and the server within :data:`GRACE_SECONDS`; the service then closes its store and query
+workers in its lifespan, before uvicorn hands the signal back to the process, so that the
+workers' checkpoints beside an on-disk store are removed.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from types import FrameType
 
 import uvicorn
 from fastapi import FastAPI
@@ -44,6 +50,21 @@ log = logging.getLogger(__name__)
 
 #: Where uvicorn finds the application of each server process.
 APP_FACTORY = "cybergov.api.processes:app_from_environment"
+#: Seconds a stopping server waits for the requests in flight before it cancels them.
+GRACE_SECONDS = 1
+
+
+class StoppingServer(uvicorn.Server):
+    """uvicorn's server, which also stops the queries in flight when asked to exit: they
+    would otherwise hold the server until their deadline."""
+
+    def __init__(self, config: uvicorn.Config, runner: QueryRunner) -> None:
+        super().__init__(config)
+        self.runner = runner
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        super().handle_exit(sig, frame)
+        self.runner.interrupt()
 
 
 def refuse_unsound_process_count(settings: Settings, processes: int) -> None:
@@ -141,8 +162,17 @@ def serve(settings: Settings, *, host: str, port: int, processes: int = 1) -> No
     if processes == 1:
         store, runner = prepare(settings)
         try:
-            application = create_app(settings, store=store, runner=runner)
-            uvicorn.run(application, host=host, port=port, log_level="info")
+            # Owned by the service: its lifespan closes them (uvicorn re-raises the stopping
+            # signal once it is done, and what follows here would not run).
+            application = create_app(settings, store=store, runner=runner, own=True)
+            config = uvicorn.Config(
+                application,
+                host=host,
+                port=port,
+                log_level="info",
+                timeout_graceful_shutdown=GRACE_SECONDS,
+            )
+            StoppingServer(config, runner).run()
         finally:
             runner.close()
             store.close()
@@ -154,7 +184,13 @@ def serve(settings: Settings, *, host: str, port: int, processes: int = 1) -> No
             settings = settings.model_copy(update={"dump_dir": shared})
         os.environ.update(shared_environment(settings))
         uvicorn.run(
-            APP_FACTORY, factory=True, host=host, port=port, workers=processes, log_level="info"
+            APP_FACTORY,
+            factory=True,
+            host=host,
+            port=port,
+            workers=processes,
+            log_level="info",
+            timeout_graceful_shutdown=GRACE_SECONDS,
         )
     finally:
         if shared is not None:

@@ -119,6 +119,13 @@ class QueryRunner:
             self._started = True
         return self
 
+    def interrupt(self) -> None:
+        """Stop the queries in flight at once and refuse new ones (the service is stopping);
+        :meth:`close` still follows. Safe to call from a signal handler."""
+        pool = self._pool
+        if pool is not None:
+            pool.interrupt()
+
     def close(self) -> None:
         """Stop the worker processes. The runner cannot be used afterwards."""
         with self._lock:
