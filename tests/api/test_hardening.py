@@ -12,9 +12,11 @@ from cybergov.api import create_app
 from cybergov.api.middleware import CONTENT_SECURITY_POLICY
 from cybergov.knowledge.load import load
 from cybergov.store import EmbeddedStore
-from tests.api.conftest import settings
+from tests.api.conftest import FIXTURES, settings
 
 TOKEN = "hardening-token-0123456789abcdefghij"
+PUBLIC = "https://cybergov.example.org/kg"
+GRID = (FIXTURES / "contributions" / "grid-attack.ttl").read_bytes()
 BEARER = {"Authorization": f"Bearer {TOKEN}"}
 RDFS_LABEL = "<http://www.w3.org/2000/01/rdf-schema#label>"
 
@@ -56,6 +58,7 @@ def client(tmp_path_factory) -> Iterator[TestClient]:
             contributor_tokens=f"attacker={TOKEN}",
             query_workers=1,
             query_timeout=30,
+            public_base=PUBLIC,
         ),
         store=store,
     )
@@ -152,3 +155,78 @@ def test_a_value_over_the_engines_buffer_is_400(client, accept):
     assert response.status_code == 400, response.text[:500]
     assert "16 MiB" in response.json()["message"]
     assert client.get("/healthz/live").status_code == 200
+
+
+def test_absolute_urls_come_from_the_public_base_never_from_host(client):
+    forged = {"Host": "attacker.example"}
+    sent = client.post(
+        "/contributions",
+        content=GRID,
+        headers={"Content-Type": "text/turtle", **BEARER, **forged},
+    )
+    assert sent.status_code == 201, sent.text
+    own = f"{PUBLIC}/contributions/{sent.json()['id']}"
+    assert sent.json()["url"] == own
+    assert sent.json()["statements"] == f"{own}?format=ttl"
+    listed = client.get("/contributions", headers=forged).json()["contributions"]
+    assert {entry["url"] for entry in listed} == {own}
+    assert (
+        client.get("/", headers={**forged, "Accept": "application/json"}).json()["links"]["sparql"]
+        == f"{PUBLIC}/sparql"
+    )
+    described = client.get("/sparql", headers={**forged, "Accept": "text/turtle"}).text
+    assert f"<{PUBLIC}/sparql>" in described and "attacker.example" not in described
+
+
+def test_relative_iris_resolve_against_the_public_base(client):
+    response = client.get(
+        "/sparql",
+        params={"query": "SELECT ?iri WHERE { BIND(<id/state/FR> AS ?iri) }"},
+        headers={"Accept": "application/sparql-results+json"},
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["results"]["bindings"][0]["iri"]["value"] == f"{PUBLIC}/id/state/FR"
+    described = client.get("/sparql", headers={"Accept": "text/turtle"}).text
+    assert f"The base IRI of queries is <{PUBLIC}/>" in described
+
+
+@pytest.mark.parametrize(
+    ("names", "accept", "media_type"),
+    [
+        # SPARQLWrapper: its name three times, the same in Accept
+        (
+            ["n3", "n3", "n3"],
+            "text/rdf+n3,application/n-triples,text/turtle",
+            "text/turtle",
+        ),
+        (["json-ld", "application/ld+json"], "application/ld+json", "application/ld+json"),
+        # Accept wins where it names what it wants
+        (["ttl"], "application/n-triples", "application/n-triples"),
+        # a browser following a download link gets what the link says
+        (["nt"], "text/html,application/xhtml+xml,*/*;q=0.8", "application/n-triples"),
+        (["n3"], "*/*", "text/turtle"),
+        (["rdf+xml"], None, "application/rdf+xml"),
+    ],
+)
+def test_format_names_and_accept_for_a_graph(client, names, accept, media_type):
+    query = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 1"
+    params = [
+        ("query", query),
+        *(("format", n) for n in names[:1]),
+        *(("output", n) for n in names[1:]),
+    ]
+    headers = {"Accept": accept} if accept else {}
+    response = client.get("/sparql", params=params, headers=headers)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].split(";")[0] == media_type
+
+
+def test_an_unknown_format_name_is_406_unless_accept_names_one(client):
+    query = "SELECT * WHERE { ?s ?p ?o } LIMIT 1"
+    refused = client.get("/sparql", params={"query": query, "format": "ttl"})
+    assert refused.status_code == 406
+    assert "'ttl'" in refused.json()["message"]
+    taken = client.get(
+        "/sparql", params={"query": query, "format": "ttl"}, headers={"Accept": "text/csv"}
+    )
+    assert taken.status_code == 200 and taken.headers["content-type"].startswith("text/csv")

@@ -32,3 +32,10 @@ FormatParam = Annotated[
         examples=["ttl"],
     ),
 ]
+
+
+def public_url(request: Request, path: str) -> str:
+    """The absolute URL of ``path`` (``/sparql``, ``/`` for the service itself): made from
+    the public base of the settings (``CYBERGOV_PUBLIC_BASE``), never from the request's
+    ``Host`` header, which the client chooses."""
+    return cast(Service, request.app.state.service).settings.base_url() + path

@@ -147,11 +147,25 @@ def shared_environment(settings: Settings) -> dict[str, str]:
         environment["CYBERGOV_STORE"] = str(settings.store)
     if settings.dump_dir is not None:
         environment["CYBERGOV_DUMP_DIR"] = str(settings.dump_dir)
+    if settings.public_base is not None:
+        environment["CYBERGOV_PUBLIC_BASE"] = settings.public_base
     return environment
+
+
+def listening_base(host: str, port: int) -> str:
+    """The URL of the address the server listens on, for a service whose settings name no
+    public base (a wildcard address stands for this machine's loopback)."""
+    shown = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)  # noqa: S104
+    if ":" in shown:
+        shown = f"[{shown}]"
+    return f"http://{shown}:{port}"
 
 
 def serve(settings: Settings, *, host: str, port: int, processes: int = 1) -> None:
     """Serve until stopped: in this process, or in ``processes`` uvicorn processes.
+
+    Without a public base in the settings, the service's absolute URLs are made from the
+    address it listens on (:func:`listening_base`).
 
     Raises:
         SettingsError: the number of processes is refused
@@ -159,6 +173,14 @@ def serve(settings: Settings, *, host: str, port: int, processes: int = 1) -> No
         StoreError, DataError: the store cannot be opened or loaded.
     """
     refuse_unsound_process_count(settings, processes)
+    if settings.public_base is None:
+        settings = settings.model_copy(update={"public_base": listening_base(host, port)})
+        if host in ("0.0.0.0", "::", ""):  # noqa: S104 - naming them, not binding
+            log.warning(
+                "serving on every address without CYBERGOV_PUBLIC_BASE: absolute URLs name "
+                "%s; set CYBERGOV_PUBLIC_BASE to the URL clients use",
+                settings.public_base,
+            )
     if processes == 1:
         store, runner = prepare(settings)
         try:

@@ -161,6 +161,7 @@ def answer(store: OxigraphStore, request: Request) -> bytes:
     try:
         result = store.query(
             request.sparql,
+            base_iri=request.base_iri,
             use_default_graph_as_union=request.union and not given,
             default_graph=[NamedNode(g) for g in request.default_graphs or ()] if given else None,
             named_graphs=[NamedNode(g) for g in request.named_graphs or ()] if given else None,

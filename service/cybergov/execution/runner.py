@@ -88,6 +88,9 @@ class QueryRunner:
         self.store = store
         self.settings = settings or Settings()
         self.limits = QueryLimits.from_settings(self.settings)
+        #: What relative IRIs in a query resolve against: the service's public base (on the
+        #: embedded store; a remote server resolves them against its own).
+        self.base_iri = f"{self.settings.base_url()}/"
         self._pool: WorkerPool | None = None
         self._lock = threading.Lock()
         cache_bytes = self.settings.answer_cache_bytes
@@ -342,6 +345,7 @@ class QueryRunner:
                 named_graphs=tuple(named_graphs or ()) if given else None,
                 union=not has_dataset,
                 seconds=seconds,
+                base_iri=self.base_iri,
                 output=output,
             )
             return self._pool.run(request)

@@ -45,6 +45,8 @@ class Request:
     union: bool = True
     """Whether the default graph is the union of the named graphs (no FROM in the query)."""
     seconds: float = 10.0
+    base_iri: str | None = None
+    """The IRI relative IRIs of the query are resolved against (the service's public base)."""
     output: str | None = None
     """A results format (``json``, ``xml``, ``csv``, ``tsv``) to write a SELECT or ASK
     answer in, in the worker; ``None`` for the answer as terms."""

@@ -20,7 +20,7 @@ from fastapi.responses import JSONResponse, Response
 from pyoxigraph import NamedNode, Quad
 
 from cybergov.api.auth import Administrator, Contributor
-from cybergov.api.deps import FormatParam, ServiceDep
+from cybergov.api.deps import FormatParam, ServiceDep, public_url
 from cybergov.api.negotiation import HTML, JSON, RDF_PAGE, choose
 from cybergov.api.protocol import MediaType, read_body
 from cybergov.api.render import page, rdf_response, root_path
@@ -44,7 +44,7 @@ _BODY = {
 
 
 def urls(request: Request, record: Contribution) -> dict[str, str]:
-    own = f"{str(request.base_url).rstrip('/')}/contributions/{record.id}"
+    own = public_url(request, f"/contributions/{record.id}")
     return {"url": own, "statements": f"{own}?format=ttl"}
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 
-from cybergov.api.deps import FormatParam, ServiceDep
+from cybergov.api.deps import FormatParam, ServiceDep, public_url
 from cybergov.api.negotiation import HTML, JSON, Representation, choose
 from cybergov.api.render import page
 from cybergov.api.service import Service
@@ -77,7 +77,7 @@ def send_dump(request: Request, dump: Dump, *, packed_file: bool) -> Response:
 
 
 def dump_entry(request: Request, dump: Dump) -> dict[str, Any]:
-    base = str(request.base_url)
+    base = public_url(request, "/")
     return {
         "format": dump.format.label,
         "media_type": dump.format.media_type,
@@ -107,7 +107,7 @@ def index(request: Request, service: Service, representation: Representation) ->
     body = {
         "version": version,
         "licence": LICENCE,
-        "dataset": f"{request.base_url}void",
+        "dataset": public_url(request, "/void"),
         "dumps": [dump_entry(request, d) for d in dumps],
     }
     return JSONResponse(body, headers=headers)

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from cybergov import __version__
-from cybergov.api.deps import FormatParam, ServiceDep
+from cybergov.api.deps import FormatParam, ServiceDep, public_url
 from cybergov.api.home_charts import drawn_charts
 from cybergov.api.negotiation import HTML, JSON, choose
 from cybergov.api.render import page, root_path
@@ -36,7 +36,7 @@ def home(request: Request, service: ServiceDep, format: FormatParam = None) -> R
     representation = choose(request.headers.get("accept"), (HTML, JSON), format=format)
     version = service.version()
     if representation is JSON:
-        base = str(request.base_url).rstrip("/")
+        base = public_url(request, "")
         return JSONResponse(
             {
                 "title": TITLE,

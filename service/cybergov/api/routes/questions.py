@@ -26,7 +26,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from cybergov.api.answers import flags
-from cybergov.api.deps import ServiceDep
+from cybergov.api.deps import ServiceDep, public_url
 from cybergov.api.negotiation import CSV, HTML, JSON, SPARQL_JSON, SPARQL_XML, TSV, choose
 from cybergov.api.question_pages import question_page
 from cybergov.api.render import page, root_path
@@ -312,7 +312,7 @@ def _responses(question: Question) -> dict[int | str, dict[str, Any]]:
 
 
 def catalogue_body(request: Request, catalogue: Catalogue) -> dict[str, Any]:
-    base = f"{str(request.base_url).rstrip('/')}/questions/"
+    base = public_url(request, "/questions/")
     questions = []
     for question in catalogue:
         described = question.as_json()

@@ -23,8 +23,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from cybergov.api.answers import flags, graph_response, serialised_response
-from cybergov.api.deps import FormatParam, ServiceDep
-from cybergov.api.negotiation import GRAPHS, HTML, RDF_FIRST, RESULTS, choose
+from cybergov.api.deps import FormatParam, ServiceDep, public_url
+from cybergov.api.negotiation import GRAPHS, HTML, RDF_FIRST, RESULTS, choose_for_protocol
 from cybergov.api.protocol import FORM, QUERY, Operation, read_operation
 from cybergov.api.render import alternates, page, rdf_response, root_path
 from cybergov.api.routes.void import dataset_description
@@ -142,7 +142,7 @@ _BODY = {
 }
 
 
-def answer(request: Request, service: Service, found: Operation, format: str | None) -> Response:
+def answer(request: Request, service: Service, found: Operation) -> Response:
     """Screen, negotiate, run and serialise one query (on a worker thread: it blocks)."""
     assert found.query is not None
     if request.query_params.get("prefixes") == "known":
@@ -150,7 +150,7 @@ def answer(request: Request, service: Service, found: Operation, format: str | N
     assert found.query is not None
     form = screen(found.query, service.runner.limits).form
     offers = RESULTS if form in ("SELECT", "ASK") else GRAPHS
-    chosen = choose(request.headers.get("accept"), offers, format=format)
+    chosen = choose_for_protocol(request.headers.get("accept"), offers, found.formats)
     headers = {"Cache-Control": "no-store"}
     runner = service.runner
     default, named = found.default_graphs, found.named_graphs
@@ -222,8 +222,8 @@ def editor_context(service: Service, query: str, example: str | None = None) -> 
     }
 
 
-def service_description(request: Request, service: Service, format: str | None) -> Response:
-    representation = choose(request.headers.get("accept"), RDF_FIRST, format=format)
+def service_description(request: Request, service: Service, found: Operation) -> Response:
+    representation = choose_for_protocol(request.headers.get("accept"), RDF_FIRST, found.formats)
     headers = {"Link": alternates("/sparql", RDF_FIRST)}
     if representation is HTML:
         example = request.query_params.get("example")
@@ -244,11 +244,14 @@ def service_description(request: Request, service: Service, format: str | None) 
             ],
         )
     version = service.version()
-    base = str(request.base_url)
+    base = public_url(request, "/")
     triples = service.cached(
         f"service-description {base}",
         lambda: service_description_triples(
-            dataset_description(service, version), endpoint=f"{base}sparql", void=f"{base}void"
+            dataset_description(service, version),
+            endpoint=f"{base}sparql",
+            void=f"{base}void",
+            base_iri=service.runner.base_iri,
         ),
         version=version,
     )
@@ -263,10 +266,8 @@ async def sparql(request: Request, service: ServiceDep, format: FormatParam = No
     description, or a query form for a browser."""
     found = await read_operation(request, max_query_bytes=service.settings.max_query_bytes)
     if found.query is None:
-        return await anyio.to_thread.run_sync(
-            partial(service_description, request, service, format)
-        )
-    return await anyio.to_thread.run_sync(partial(answer, request, service, found, format))
+        return await anyio.to_thread.run_sync(partial(service_description, request, service, found))
+    return await anyio.to_thread.run_sync(partial(answer, request, service, found))
 
 
 router.add_api_route(
