@@ -20,6 +20,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match, Mount
 
 from cybergov import errors
 from cybergov.api.middleware import SECURITY_HEADERS
@@ -156,21 +157,63 @@ async def cybergov_error(request: Request, error: Exception) -> Response:
     return error_response(request, status, code, str(error), extra=extra, headers=headers)
 
 
+#: The methods a route may answer, in the order ``Allow`` lists them.
+_METHOD_ORDER = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route of the application answers on the request's path (Starlette
+    names only those of the first route whose path matches): each method is tried on the
+    routes as a request of that method would be. Files (mounts, which take any method) are
+    left to their own answer."""
+    routes = request.app.router.routes
+    allowed = []
+    for method in _METHOD_ORDER:
+        scope = {**request.scope, "method": method}
+        for route in routes:
+            match, _ = route.matches(scope)
+            if match is Match.FULL:
+                if isinstance(route, Mount):
+                    return []
+                allowed.append(method)
+                break
+    return allowed
+
+
 async def http_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, StarletteHTTPException)
     code = HTTP_CODES.get(error.status_code, "error")
     message = error.detail if isinstance(error.detail, str) else code.replace("_", " ")
+    headers = dict(error.headers or {})
     if error.status_code == 404 and error.detail == "Not Found":
         message = f"there is nothing at {request.url.path}"
-    elif error.status_code == 405 and error.detail == "Method Not Allowed":
-        message = f"{request.method} is not allowed on {request.url.path}"
-    return error_response(request, error.status_code, code, message, headers=error.headers)
+    elif error.status_code == 405:
+        allowed = allowed_methods(request)
+        if allowed:
+            headers["Allow"] = ", ".join(allowed)
+        if error.detail == "Method Not Allowed":
+            message = f"{request.method} is not allowed on {request.url.path}" + (
+                f"; it answers {', '.join(allowed)}" if allowed else ""
+            )
+    return error_response(request, error.status_code, code, message, headers=headers)
+
+
+#: What the paging parameters of the API expect.
+PAGING = {
+    "limit": "a whole number of rows, from 0 to the row cap",
+    "offset": "a whole number of rows to skip, 0 or more",
+}
 
 
 def expected(request: Request, location: tuple[Any, ...]) -> str | None:
-    """What a question's parameter expects, for a problem with that parameter."""
+    """What a query parameter expects, for a problem with that parameter: a question's
+    parameter from its header, a paging parameter from :data:`PAGING`."""
+    if len(location) != 2 or location[0] != "query":
+        return None
+    if location[1] in PAGING:
+        return PAGING[location[1]]
     question = getattr(request.scope.get("endpoint"), "question", None)
-    if question is None or len(location) != 2 or location[0] != "query":
+    if question is None:
         return None
     for parameter in question.params:
         if parameter.name == location[1]:

@@ -46,7 +46,7 @@ TURTLE = Representation(
 )  # fmt: skip
 JSON_LD = Representation(
     "jsonld", "JSON-LD", "application/ld+json", "jsonld", RdfFormat.JSON_LD,
-    ("application/json",), ("json-ld",),
+    ("application/json",), ("json-ld", "json"),
 )  # fmt: skip
 N_TRIPLES = Representation(
     "ntriples", "N-Triples", "application/n-triples", "nt", RdfFormat.N_TRIPLES, (),

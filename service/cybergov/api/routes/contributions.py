@@ -20,7 +20,7 @@ from fastapi.responses import JSONResponse, Response
 from pyoxigraph import NamedNode, Quad
 
 from cybergov.api.auth import Administrator, Contributor
-from cybergov.api.deps import FormatParam, ServiceDep, public_url
+from cybergov.api.deps import PageFormatParam, RecordFormatParam, ServiceDep, public_url
 from cybergov.api.negotiation import HTML, JSON, RDF_PAGE, choose
 from cybergov.api.protocol import MediaType, read_body
 from cybergov.api.render import page, rdf_response, root_path
@@ -108,7 +108,7 @@ async def contribute(request: Request, service: ServiceDep, contributor: Contrib
 def list_contributions(
     request: Request,
     service: ServiceDep,
-    format: FormatParam = None,
+    format: PageFormatParam = None,
     limit: Annotated[int, Query(ge=1, le=1000, description="Records of one page.")] = 100,
     offset: Annotated[int, Query(ge=0, description="Records to skip.")] = 0,
 ) -> Response:
@@ -169,7 +169,7 @@ def serve_record(
     },
 )
 def contribution(
-    identifier: str, request: Request, service: ServiceDep, format: FormatParam = None
+    identifier: str, request: Request, service: ServiceDep, format: RecordFormatParam = None
 ) -> Response:
     """The record of a contribution (who sent it, when, its checksum, size and status) as
     JSON or a page, or its statements in an RDF format, by ``Accept`` or ``?format=``."""

@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 
-from cybergov.api.deps import FormatParam, ServiceDep, public_url
+from cybergov.api.deps import DumpsFormatParam, ServiceDep, public_url
 from cybergov.api.negotiation import HTML, JSON, Representation, choose
 from cybergov.api.render import page
 from cybergov.api.service import Service
@@ -130,7 +130,7 @@ def by_media_type(representation: Representation) -> DumpFormat:
         406: {"description": "None of the accepted media types is offered."},
     },
 )
-def dumps(request: Request, service: ServiceDep, format: FormatParam = None) -> Response:
+def dumps(request: Request, service: ServiceDep, format: DumpsFormatParam = None) -> Response:
     """Each dump's format, media type, statements, size and SHA-256 (plain and gzipped), for
     the current graph version; with an RDF media type in ``Accept``, that dump itself."""
     representation = choose(request.headers.get("accept"), INDEX_OFFERS, format=format)

@@ -23,7 +23,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from cybergov.api.answers import flags, graph_response, serialised_response
-from cybergov.api.deps import FormatParam, ServiceDep, public_url
+from cybergov.api.deps import ServiceDep, SparqlFormatParam, public_url
 from cybergov.api.negotiation import GRAPHS, HTML, RDF_FIRST, RESULTS, choose_for_protocol
 from cybergov.api.protocol import FORM, QUERY, Operation, read_operation
 from cybergov.api.render import alternates, page, rdf_response, root_path
@@ -258,7 +258,9 @@ def service_description(request: Request, service: Service, found: Operation) ->
     return rdf_response(triples, representation, headers=headers)
 
 
-async def sparql(request: Request, service: ServiceDep, format: FormatParam = None) -> Response:
+async def sparql(
+    request: Request, service: ServiceDep, format: SparqlFormatParam = None
+) -> Response:
     """The SPARQL 1.1 Protocol for queries: GET with ``query``, POST as a form or as
     ``application/sparql-query``; ``default-graph-uri`` and ``named-graph-uri`` give the
     dataset. Read-only: updates get 403. The answer's format follows ``Accept`` (or
