@@ -72,7 +72,10 @@ def outcome_body(request: Request, outcome: Outcome) -> dict[str, Any]:
         403: {"description": "The token is not a contributor's, or the service is read-only."},
         413: {"description": "Larger than the limit (checked before parsing)."},
         415: {"description": "Not Turtle, N-Triples, JSON-LD or RDF/XML."},
-        422: {"description": "It does not conform to the shapes: the report, in JSON and text."},
+        422: {
+            "description": "It does not conform to the shapes (the report, in JSON and text), "
+            "or describes a resource outside https://w3id.org/cybergov/id/ (named)."
+        },
     },
 )
 async def contribute(request: Request, service: ServiceDep, contributor: Contributor) -> Response:

@@ -80,13 +80,19 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
     400: {
         "description": "A syntax error (with its line and column), a refused query "
         "(SERVICE, LOAD, an update as a query, too deep), several queries, a dataset "
-        "IRI the store does not hold."
+        "IRI the store does not hold, or what the engine refuses to evaluate (a function "
+        "it does not know, a value past its 16 MiB buffer), with the engine's message."
     },
     403: {"description": "An update: the endpoint only reads."},
-    406: {"description": "No accepted media type fits the query's form."},
+    406: {
+        "description": "No format named (Accept, format, output, results) fits the query's form."
+    },
     413: {"description": "The body is larger than the query size limit."},
     415: {"description": "A POST that is neither a form nor application/sparql-query."},
-    503: {"description": "The query ran past its deadline and was stopped."},
+    503: {
+        "description": "The query ran past its deadline and was stopped, or the service "
+        "is stopping."
+    },
 }
 
 _PARAMETERS = [
