@@ -173,6 +173,10 @@ class StoreUnavailable(StoreError):
     """A remote store could not be reached."""
 
 
+class ServiceStopping(CybergovError):
+    """The service is stopping: a query in flight was stopped, new ones are refused."""
+
+
 # --- serving and exchange ---------------------------------------------------------------
 
 

@@ -79,4 +79,5 @@ def test_sigterm_ends_queries_in_flight_and_the_server_within_2_s(tmp_path):
             process.wait()
     assert took < 2.0, f"the server took {took:.2f} s to stop"
     assert answers and answers[0].status_code == 503
+    assert answers[0].json()["error"] == "service_stopping"
     assert checkpoints(store) == [unrelated.name]

@@ -52,6 +52,7 @@ STATUS: dict[type[errors.CybergovError], tuple[int, str]] = {
     errors.RdfSyntaxError: (400, "rdf_syntax_error"),
     errors.ContributionRejected: (422, "contribution_rejected"),
     errors.StoreUnavailable: (503, "store_unavailable"),
+    errors.ServiceStopping: (503, "service_stopping"),
     errors.StoreError: (500, "store_error"),
     errors.ExportError: (500, "export_error"),
     errors.CybergovError: (500, "internal_error"),
@@ -141,6 +142,9 @@ def details(error: errors.CybergovError) -> tuple[dict[str, Any], dict[str, str]
         extra["text"] = error.report.to_text()
     if isinstance(error, errors.AuthenticationRequired):
         headers["WWW-Authenticate"] = CHALLENGE
+    if isinstance(error, errors.ServiceStopping):
+        headers["Retry-After"] = "5"
+        headers["Connection"] = "close"
     return extra, headers
 
 
@@ -150,7 +154,7 @@ async def cybergov_error(request: Request, error: Exception) -> Response:
     if isinstance(error, errors.StoreUnavailable):  # the message would name internal hosts
         log.error("%s %s: %s", request.method, request.url.path, error)
         return error_response(request, status, code, _UNAVAILABLE, headers={"Retry-After": "5"})
-    if status >= 500 and not isinstance(error, errors.QueryTimeout):
+    if status >= 500 and not isinstance(error, errors.QueryTimeout | errors.ServiceStopping):
         log.error("%s %s failed: %s", request.method, request.url.path, error, exc_info=error)
         return error_response(request, status, code, _HIDDEN)
     extra, headers = details(error)

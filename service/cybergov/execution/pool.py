@@ -46,7 +46,7 @@ from typing import Any
 from pyoxigraph import RdfFormat
 
 import cybergov
-from cybergov.errors import QueryTimeout, StoreError, StoreUnavailable
+from cybergov.errors import QueryTimeout, ServiceStopping, StoreError
 from cybergov.execution.replica import fork_holder
 from cybergov.execution.wire import (
     Request,
@@ -233,7 +233,7 @@ class WorkerPool:
             self._holder_pid = None
 
     def interrupt(self) -> None:
-        """Stop the queries in flight now (their callers get :class:`StoreUnavailable`) and
+        """Stop the queries in flight now (their callers get :class:`ServiceStopping`) and
         refuse new ones: the service is stopping. Safe to call from a signal handler."""
         self._stopping = True
         with self._busy_lock:
@@ -379,10 +379,10 @@ class WorkerPool:
                 or no worker became free before it.
             QuerySyntaxError: the engine could not parse the query.
             StoreError: the engine failed or its worker died under the query.
-            StoreUnavailable: the service is stopping (see :meth:`interrupt`).
+            ServiceStopping: the service is stopping (see :meth:`interrupt`).
         """
         if self._stopping:
-            raise StoreUnavailable(_STOPPING)
+            raise ServiceStopping(_STOPPING)
         if self._closed:
             raise StoreError("the query runner is closed")
         if self.store.generation != self._generation:
@@ -400,7 +400,7 @@ class WorkerPool:
         except (WorkerGone, OSError) as error:
             self._replace(worker)
             if self._stopping:
-                raise StoreUnavailable(_STOPPING) from None
+                raise ServiceStopping(_STOPPING) from None
             raise StoreError(
                 "the query stopped the process that ran it (the engine crashed); "
                 "the query was not answered"
@@ -415,7 +415,7 @@ class WorkerPool:
                 worker = self._idle.get(timeout=wait)
             except queue.Empty:
                 if self._stopping:
-                    raise StoreUnavailable(_STOPPING) from None
+                    raise ServiceStopping(_STOPPING) from None
                 if time.monotonic() < deadline:
                     continue
                 raise QueryTimeout(
