@@ -32,9 +32,12 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import signal
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
@@ -54,17 +57,31 @@ APP_FACTORY = "cybergov.api.processes:app_from_environment"
 GRACE_SECONDS = 1
 
 
-class StoppingServer(uvicorn.Server):
-    """uvicorn's server, which also stops the queries in flight when asked to exit: they
-    would otherwise hold the server until their deadline."""
+def interrupt_on_stop(runner: QueryRunner) -> None:
+    """Stop the runner's queries in flight as soon as the process is asked to stop (SIGTERM,
+    SIGINT), then let the handler that was there (the server's) go on: queries would
+    otherwise hold the server until their deadline.
 
-    def __init__(self, config: uvicorn.Config, runner: QueryRunner) -> None:
-        super().__init__(config)
-        self.runner = runner
+    Call it from an application factory, which uvicorn calls once its own handlers are in
+    place; elsewhere than in the main thread (a test client) it does nothing.
+    """
 
-    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
-        super().handle_exit(sig, frame)
-        self.runner.interrupt()
+    def chained(previous: Any) -> Callable[[int, FrameType | None], None]:
+        def handler(number: int, frame: FrameType | None) -> None:
+            runner.interrupt()
+            if callable(previous):
+                previous(number, frame)
+            elif previous == signal.SIG_DFL:
+                signal.signal(number, signal.SIG_DFL)
+                signal.raise_signal(number)
+
+        return handler
+
+    for number in (signal.SIGINT, signal.SIGTERM):
+        try:
+            signal.signal(number, chained(signal.getsignal(number)))
+        except ValueError:  # not the main thread
+            return
 
 
 def refuse_unsound_process_count(settings: Settings, processes: int) -> None:
@@ -121,6 +138,7 @@ def app_from_environment() -> FastAPI:
     """
     settings = load_settings()
     store, runner = prepare(settings)
+    interrupt_on_stop(runner)
     return create_app(settings, store=store, runner=runner, own=True)
 
 
@@ -187,14 +205,19 @@ def serve(settings: Settings, *, host: str, port: int, processes: int = 1) -> No
             # Owned by the service: its lifespan closes them (uvicorn re-raises the stopping
             # signal once it is done, and what follows here would not run).
             application = create_app(settings, store=store, runner=runner, own=True)
-            config = uvicorn.Config(
-                application,
+
+            def factory() -> FastAPI:  # called once uvicorn handles the signals
+                interrupt_on_stop(runner)
+                return application
+
+            uvicorn.run(
+                factory,
+                factory=True,
                 host=host,
                 port=port,
                 log_level="info",
                 timeout_graceful_shutdown=GRACE_SECONDS,
             )
-            StoppingServer(config, runner).run()
         finally:
             runner.close()
             store.close()
