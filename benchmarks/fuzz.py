@@ -42,7 +42,7 @@ from tests.fuzzing import (  # noqa: E402
 from servers import free_port, wait_until_ready  # noqa: E402
 
 TOKEN = "fuzz-token-0123456789abcdefghijklmnop"
-KINDS = (*SYNTAXES, "sparql-get", "sparql-post", "question")
+KINDS = (*SYNTAXES, "sparql-get", "sparql-post", "question", "question-page")
 
 
 def strategy(kind: str):
@@ -50,7 +50,7 @@ def strategy(kind: str):
         return contributions(kind)
     if kind.startswith("sparql"):
         return queries()
-    return question_requests()
+    return question_requests()  # as JSON, and as the form's page
 
 
 def run_kind(client: httpx.Client, kind: str, examples: int, tally: Tally) -> float:

@@ -255,12 +255,14 @@ def _request(client: httpx.Client, kind: str, case: bytes | str, token: str) -> 
     if kind == "sparql-post":
         headers = {"Content-Type": "application/sparql-query", "Accept": "text/csv"}
         return client.post("/sparql", content=case.encode(), headers=headers)
-    return client.get(case, headers={"Accept": "application/json"})
+    accept = "text/html" if kind == "question-page" else "application/json"
+    return client.get(case, headers={"Accept": accept})
 
 
 def send(client: httpx.Client, kind: str, case: bytes | str, *, token: str) -> str:
     """Send one input of ``kind`` (a syntax of :data:`SYNTAXES`, ``sparql-get``,
-    ``sparql-post`` or ``question``); return its status (:data:`DEADLINE` for a query
+    ``sparql-post``, ``question`` for JSON or ``question-page`` for the form's page); return
+    its status (:data:`DEADLINE` for a query
     stopped at its deadline)."""
     response = _request(client, kind, case, token)
     if response.status_code == 503 and b'"query_timeout"' in response.content:

@@ -75,11 +75,12 @@ def test_mutated_queries_get_no_5xx(client, kind):
     assert client.get("/healthz/live").status_code == 200
 
 
-def test_hostile_question_parameters_get_no_5xx(client):
-    @settings(BOUNDED, max_examples=300)
+@pytest.mark.parametrize("kind", ["question", "question-page"])
+def test_hostile_question_parameters_get_no_5xx(client, kind):
+    @settings(BOUNDED, max_examples=200)
     @given(question_requests())
     def check(case: str) -> None:
-        no_server_error(client, "question", case)
+        no_server_error(client, kind, case)
 
     check()
     assert client.get("/healthz/live").status_code == 200
