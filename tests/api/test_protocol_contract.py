@@ -17,9 +17,9 @@ from cybergov.sparql.catalogue import MAX_PAGE_NUMBER
         ("culprit=%20", "culprit", "expected iri"),
         ("limit=", "limit", "a whole number of rows"),
         ("limit=ten", "limit", "a whole number of rows"),
-        ("offset=-1", "offset", "0 or more"),
-        ("offset=99999999999999999999999", "offset", "0 or more"),
-        (f"offset={MAX_PAGE_NUMBER + 1}", "offset", "0 or more"),
+        ("offset=-1", "offset", "greater than or equal to 0"),
+        ("offset=99999999999999999999999", "offset", "less than or equal to 1000000000"),
+        (f"offset={MAX_PAGE_NUMBER + 1}", "offset", f"less than or equal to {MAX_PAGE_NUMBER}"),
         ("limit=1.5", "limit", "a whole number of rows"),
     ],
 )

@@ -202,10 +202,10 @@ async def http_error(request: Request, error: Exception) -> Response:
     return error_response(request, error.status_code, code, message, headers=headers)
 
 
-#: What the paging parameters of the API expect.
+#: What the paging parameters of the API expect (the problem names the operation's bounds).
 PAGING = {
-    "limit": "a whole number of rows, from 0 to the row cap",
-    "offset": "a whole number of rows to skip, 0 or more",
+    "limit": "a whole number of rows",
+    "offset": "a whole number of rows to skip",
 }
 
 
