@@ -81,3 +81,46 @@ def test_sigterm_ends_queries_in_flight_and_the_server_within_2_s(tmp_path):
     assert answers and answers[0].status_code == 503
     assert answers[0].json()["error"] == "service_stopping"
     assert checkpoints(store) == [unrelated.name]
+
+
+def test_sigterm_ends_queries_in_flight_with_several_server_processes(tmp_path):
+    port = free_port()
+    process = subprocess.Popen(
+        [*cybergov_command(), "serve", "--port", str(port), "--workers", "2"],
+        env=clean_environment(CYBERGOV_QUERY_TIMEOUT="60", CYBERGOV_DUMP_DIR=str(tmp_path)),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            assert process.poll() is None, "cybergov serve exited"
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, "cybergov serve did not become ready in time"
+            time.sleep(0.2)
+        answered: list[tuple[httpx.Response, float]] = []
+
+        def ask() -> None:
+            response = httpx.post(
+                f"http://127.0.0.1:{port}/sparql", data={"query": ENDLESS}, timeout=HTTP_TIMEOUT
+            )
+            answered.append((response, time.monotonic()))
+
+        asking = threading.Thread(target=ask)
+        asking.start()
+        time.sleep(1.5)
+        stopped = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        asking.join(timeout=30)
+        process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    response, at = answered[0]
+    assert response.status_code == 503 and response.json()["error"] == "service_stopping"
+    assert at - stopped < 2.0, f"the query was answered {at - stopped:.2f} s after the signal"
