@@ -39,7 +39,7 @@ from cybergov.execution.wire import Request, Serialised
 from cybergov.settings import Settings
 from cybergov.sparql.catalogue import Question
 from cybergov.sparql.guard import QueryLimits, ScreenedQuery, refuse_unknown_graphs, screen
-from cybergov.sparql.lexer import bind_values
+from cybergov.sparql.lexer import bind_values, with_base
 from cybergov.store.base import (
     Bindings,
     QueryAnswer,
@@ -88,8 +88,7 @@ class QueryRunner:
         self.store = store
         self.settings = settings or Settings()
         self.limits = QueryLimits.from_settings(self.settings)
-        #: What relative IRIs in a query resolve against: the service's public base (on the
-        #: embedded store; a remote server resolves them against its own).
+        #: What relative IRIs in a query resolve against: the service's public base.
         self.base_iri = f"{self.settings.base_url()}/"
         self._pool: WorkerPool | None = None
         self._lock = threading.Lock()
@@ -350,6 +349,8 @@ class QueryRunner:
             )
             return self._pool.run(request)
         assert isinstance(self.store, RemoteStore)
+        # A server resolves relative IRIs against its own address: they get the service's.
+        text = with_base(text, self.base_iri)
         # A server whose default graph is the union ignores FROM in the text (as pyoxigraph
         # does): the dataset is sent again as protocol parameters, which it does follow.
         if not given:
