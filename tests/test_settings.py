@@ -62,3 +62,30 @@ def test_the_readme_states_the_rule_the_code_applies():
     stated = re.search(r"at least (\d+) characters each", readme)
     assert stated, "the README says how long a token must be"
     assert int(stated.group(1)) == MIN_TOKEN_LENGTH
+
+
+def test_a_token_needs_32_characters():
+    assert MIN_TOKEN_LENGTH == 32
+    with pytest.raises(ValueError, match="has 31 characters; a token needs at least 32"):
+        parse_tokens(f"alice={'a' * 31}", setting=SETTING)
+
+
+@pytest.mark.parametrize(
+    ("value", "kept"),
+    [
+        ("https://cybergov.example.org/", "https://cybergov.example.org"),
+        ("http://127.0.0.1:9000/kg", "http://127.0.0.1:9000/kg"),
+    ],
+)
+def test_the_public_base_is_an_absolute_url(monkeypatch, value, kept):
+    monkeypatch.setenv("CYBERGOV_PUBLIC_BASE", value)
+    assert load_settings().base_url() == kept
+
+
+@pytest.mark.parametrize(
+    "value", ["cybergov.example.org", "ftp://x.example", "https://x.example/?a=1", "https://u:p@x"]
+)
+def test_a_public_base_that_is_no_url_stops_the_settings(monkeypatch, value):
+    monkeypatch.setenv("CYBERGOV_PUBLIC_BASE", value)
+    with pytest.raises(SettingsError, match="CYBERGOV_PUBLIC_BASE"):
+        load_settings()

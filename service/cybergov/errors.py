@@ -112,6 +112,11 @@ class UnsupportedStatement(LocatedInputRejected):
     """The contribution holds statements of a kind it may not hold (named graphs, triple terms)."""
 
 
+class OutsideNamespace(UnsupportedStatement):
+    """The contribution describes a resource outside the graph's own namespace, or links to
+    an IRI that no resource of the graph can have."""
+
+
 class ContributionRejected(CybergovError):
     """A contribution does not conform to the shapes; carries the validation report."""
 
@@ -142,6 +147,11 @@ class QuerySyntaxError(QueryError):
         self.line = line
         self.column = column
         super().__init__(message)
+
+
+class QueryEvaluationError(QueryError):
+    """The engine refused to evaluate the query (a function it does not know, a value larger
+    than it can hold); the message is the engine's."""
 
 
 class QueryRefused(QueryError):
@@ -186,6 +196,10 @@ class StoreError(CybergovError):
 
 class StoreUnavailable(StoreError):
     """A remote store could not be reached."""
+
+
+class ServiceStopping(CybergovError):
+    """The service is stopping: a query in flight was stopped, new ones are refused."""
 
 
 # --- serving and exchange ---------------------------------------------------------------

@@ -17,6 +17,7 @@ import re
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -25,8 +26,12 @@ from cybergov.errors import DataNotFound, SettingsError
 
 #: The name a token is given (it is recorded with each contribution, in an IRI).
 TOKEN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
-#: The shortest token accepted: a guessable token would let anyone write.
-MIN_TOKEN_LENGTH = 16
+#: The shortest token accepted: a guessable token would let anyone write. 32 characters of
+#: ``secrets.token_urlsafe`` carry 192 bits.
+MIN_TOKEN_LENGTH = 32
+#: The public URL of a service whose settings name none and that ``cybergov serve`` does not
+#: run (an application made in a program or a test).
+DEFAULT_PUBLIC_BASE = "http://127.0.0.1:8000"
 
 Tokens = Annotated[dict[str, SecretStr], NoDecode]
 
@@ -71,8 +76,9 @@ def parse_tokens(value: object, *, setting: str) -> dict[str, str]:
             )
         if len(secret) < MIN_TOKEN_LENGTH:
             raise ValueError(
-                f"{setting}: the token of {name!r} has {len(secret)} characters; give at least "
-                f"{MIN_TOKEN_LENGTH} (python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+                f"{setting}: the token of {name!r} has {len(secret)} characters; a token needs "
+                f"at least {MIN_TOKEN_LENGTH} (make one with python3 -c 'import secrets; "
+                "print(secrets.token_urlsafe(32))')"
             )
         if secret in tokens.values():
             raise ValueError(f"{setting}: two names share one token; give each its own")
@@ -211,6 +217,13 @@ class Settings(BaseSettings):
     reload_data: bool = Field(
         default=False, description="Watch the data folders and load what changes while serving."
     )
+    public_base: str | None = Field(
+        default=None,
+        description="The public URL of the service (https://cybergov.example.org, with the "
+        "path it is mounted at), from which every absolute URL it writes is made, and the "
+        "base IRI of its SPARQL endpoint; never taken from a request's Host header. When "
+        "unset, cybergov serve uses the address it listens on.",
+    )
     dump_dir: Path | None = Field(
         default=None,
         description="Where dumps are written once per graph version (default: a temporary folder).",
@@ -231,6 +244,25 @@ class Settings(BaseSettings):
             )
             raise ValueError(f"{given} is set but {missing} is not: give both or neither")
         return self
+
+    @field_validator("public_base")
+    @classmethod
+    def _absolute_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(
+                f"CYBERGOV_PUBLIC_BASE must be an http or https URL, such as "
+                f"https://cybergov.example.org, not {value!r}"
+            )
+        if parts.query or parts.fragment or parts.username or parts.password:
+            raise ValueError("CYBERGOV_PUBLIC_BASE may not hold a query, a fragment or credentials")
+        return value.strip().rstrip("/")
+
+    def base_url(self) -> str:
+        """The public URL of the service, without a final slash (see ``public_base``)."""
+        return self.public_base or DEFAULT_PUBLIC_BASE
 
     @field_validator("contributor_tokens", "admin_tokens", "taxii_tokens", mode="before")
     @classmethod

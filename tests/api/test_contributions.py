@@ -22,9 +22,9 @@ from tests.api.conftest import FIXTURES, settings
 CONTRIBUTIONS = FIXTURES / "contributions"
 GRID = (CONTRIBUTIONS / "grid-attack.ttl").read_bytes()
 INCOMPLETE = (CONTRIBUTIONS / "missing-fields.ttl").read_bytes()
-ALICE = "alice-token-0123456789"
-BOB = "bob-token-0123456789ab"
-ROOT = "root-token-0123456789"
+ALICE = "alice-token-0123456789abcdefghijklm"
+BOB = "bob-token-0123456789abcdefghijklmnop"
+ROOT = "root-token-0123456789abcdefghijklmn"
 ID = "https://w3id.org/cybergov/id/"
 INCIDENT = f"{ID}incident/example-grid-attack-2024"
 DERIVED = f"{ID}attribution/example-grid-attack-2024--gb--derived-RU"
@@ -288,7 +288,9 @@ def test_no_token_is_401_with_a_challenge(client, store, authorization):
     assert quads(store) == before
 
 
-@pytest.mark.parametrize("token", ["wrong-token-0123456789", ROOT, ALICE + "x", ALICE[:-1]])
+@pytest.mark.parametrize(
+    "token", ["wrong-token-0123456789abcdefghijklm", ROOT, ALICE + "x", ALICE[:-1]]
+)
 def test_a_wrong_token_is_403(client, store, token):
     before = quads(store)
     response = client.post("/contributions", content=GRID, headers={**TURTLE, **bearer(token)})

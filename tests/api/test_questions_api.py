@@ -237,7 +237,7 @@ def test_the_catalogue_as_json_and_as_a_page(client):
     names = [q["name"] for q in body["questions"]]
     assert names == [q.name for q in CATALOGUE]
     entry = next(q for q in body["questions"] if q["name"] == "attributions")
-    assert entry["url"] == "http://testserver/questions/attributions"
+    assert entry["url"] == "http://127.0.0.1:8000/questions/attributions"
     assert client.get(entry["example"]).status_code == 200
     page = client.get("/questions", headers={"Accept": "text/html"})
     assert all(f'id="{q.name}"' in page.text for q in CATALOGUE)

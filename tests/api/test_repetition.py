@@ -17,8 +17,8 @@ from cybergov.store import EmbeddedStore
 from tests.api.conftest import settings
 from tests.api.test_contributions import GRID, INCIDENT, TURTLE, bearer
 
-TOKENS = {f"c{n}": f"contributor-{n}-token-0123456789" for n in range(6)}
-ROOT = "root-token-0123456789"
+TOKENS = {f"c{n}": f"contributor-{n}-token-0123456789abcdef" for n in range(6)}
+ROOT = "root-token-0123456789abcdefghijklmn"
 
 
 @pytest.fixture(scope="module")

@@ -101,7 +101,7 @@ def test_several_workers_read_one_on_disk_store(tmp_path):
     [
         (
             ["--workers", "2"],
-            {"CYBERGOV_CONTRIBUTOR_TOKENS": "alice=a-token-of-twenty-chars"},
+            {"CYBERGOV_CONTRIBUTOR_TOKENS": "alice=a-token-of-thirty-two-characters"},
             "contributions",
         ),
         (["--workers", "3", "--reload-data"], {}, "--reload-data"),

@@ -31,7 +31,7 @@ LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 FRANCE = f'SELECT ?label WHERE {{ <{FR}> <{LABEL}> ?label FILTER(LANG(?label) = "en") }}'
 GRID = (FIXTURES / "contributions" / "grid-attack.ttl").read_bytes()
 DERIVED = "https://w3id.org/cybergov/id/attribution/example-grid-attack-2024--gb--derived-RU"
-ALICE, ROOT = "alice-token-0123456789", "root-token-0123456789"
+ALICE, ROOT = "alice-token-0123456789abcdefghijklm", "root-token-0123456789abcdefghijklmn"
 
 
 # --- real clients -------------------------------------------------------------------------

@@ -26,7 +26,7 @@ def test_the_home_page_lists_the_entry_points(client):
     for path in ("/ontology", "/shapes", "/void", "/dumps", "/docs"):
         assert f'<a href="{path}">' in html
     links = client.get("/", headers={"Accept": "application/json"}).json()["links"]
-    assert links["dumps"] == "http://testserver/dumps"
+    assert links["dumps"] == "http://127.0.0.1:8000/dumps"
 
 
 def test_reads_are_open_to_any_origin(client):

@@ -370,14 +370,14 @@ def test_the_service_description_in_turtle(client, loaded_store):
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/turtle")
     graph = rdflib.Graph().parse(data=response.content, format="turtle")
-    endpoint = rdflib.URIRef("http://testserver/sparql")
+    endpoint = rdflib.URIRef("http://127.0.0.1:8000/sparql")
     assert (endpoint, rdflib.RDF.type, SD.Service) in graph
     assert (endpoint, SD.endpoint, endpoint) in graph
     assert (endpoint, SD.supportedLanguage, SD.SPARQL11Query) in graph
     assert (endpoint, SD.feature, SD.UnionDefaultGraph) in graph
-    assert (endpoint, RDFS.seeAlso, rdflib.URIRef("http://testserver/void")) in graph
+    assert (endpoint, RDFS.seeAlso, rdflib.URIRef("http://127.0.0.1:8000/void")) in graph
     dataset = graph.value(endpoint, SD.defaultDataset)
-    assert (dataset, RDFS.seeAlso, rdflib.URIRef("http://testserver/void")) in graph
+    assert (dataset, RDFS.seeAlso, rdflib.URIRef("http://127.0.0.1:8000/void")) in graph
     names = {str(graph.value(entry, SD.name)) for entry in graph.objects(dataset, SD.namedGraph)}
     # Every graph that holds triples (a rule that derived nothing leaves an empty graph).
     assert names == {g for g in loaded_store.named_graphs() if loaded_store.graph_size(g)}

@@ -12,7 +12,7 @@ from cybergov.exchange import graph_version
 VOID = Namespace("http://rdfs.org/ns/void#")
 CG = Namespace("https://w3id.org/cybergov/ontology#")
 DATASET = URIRef("https://w3id.org/cybergov/void#dataset")
-BASE = "http://testserver/"
+BASE = "http://127.0.0.1:8000/"  # the default public base (CYBERGOV_PUBLIC_BASE)
 
 
 @pytest.fixture(scope="module")

@@ -73,3 +73,17 @@ def test_the_runner_stops_a_slow_query_on_the_remote_store():
             pytest.raises(QueryTimeout),
         ):
             runner.query(ENDLESS)
+
+
+def test_relative_iris_resolve_against_the_public_base_on_the_remote_store_too(
+    remote_store, runner
+):
+    query = "SELECT ?iri WHERE { BIND(<id/state/FR> AS ?iri) }"
+    settings = Settings(public_base="https://cybergov.example.org/kg")
+    with QueryRunner(remote_store, settings=settings) as remote_runner:
+        answer = remote_runner.query(query)
+    assert answer.rows[0][0].value == "https://cybergov.example.org/kg/id/state/FR"
+    own = "SELECT ?iri WHERE { BIND(<x> AS ?iri) } # BASE <urn:not-this/>"
+    with QueryRunner(remote_store, settings=settings) as remote_runner:
+        based = remote_runner.query("BASE <urn:b/> " + own)
+    assert based.rows[0][0].value == "urn:b/x"

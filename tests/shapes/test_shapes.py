@@ -18,7 +18,8 @@ from cybergov.contribute.validation import (
     validate_contribution,
     validate_shapes_graph,
 )
-from cybergov.namespaces import CG, CGSH, INFERRED_GRAPH_PREFIX, ORG, SH
+from cybergov.errors import OutsideNamespace
+from cybergov.namespaces import CG, CGR, CGSH, INFERRED_GRAPH_PREFIX, ORG, SH
 from cybergov.settings import data_root
 
 #: Violations of the curated graph that are errors in its data, reported to its maintainers;
@@ -283,6 +284,12 @@ def test_the_inferences_pass_the_shapes_as_a_contribution(loaded_store):
     assert (None, RDF.type, CG.DerivedAttribution) in inferred
     assert (None, RDF.type, CG.NormPatternMatch) in inferred
     assert (None, RDF.type, CG.DerivedCoordinatedAttribution) in inferred
+    # What the rules say of graphs and terms (not resources) no contribution may say at all.
+    with pytest.raises(OutsideNamespace):
+        validate_contribution(inferred, loaded_store, source="inferred")
+    for subject in set(inferred.subjects()):
+        if not str(subject).startswith(str(CGR)):
+            inferred.remove((subject, None, None))
     report = validate_contribution(inferred, loaded_store, source="inferred")
     assert any(rule_only(f) for f in report.findings)
     derived = {str(s) for s in inferred.subjects(RDF.type, CG.DerivedAttribution)}

@@ -140,3 +140,14 @@ def test_what_values_cannot_carry_is_refused():
         values_block({"a": BlankNode()})
     with pytest.raises(QueryParameterError, match="not a variable name"):
         values_block({"a b": NamedNode("http://ex/a")})
+
+
+def test_a_base_is_put_in_front_only_for_relative_iris():
+    from cybergov.sparql.lexer import with_base
+
+    base = "https://cybergov.example.org/"
+    assert with_base("SELECT * { <x> ?p ?o }", base) == f"BASE <{base}>\nSELECT * {{ <x> ?p ?o }}"
+    absolute = 'SELECT * { <urn:x> ?p "<x>" } # <y>'
+    assert with_base(absolute, base) == absolute
+    own = "BASE <urn:b/> SELECT * { <x> ?p ?o }"
+    assert with_base(own, base) == own

@@ -3,7 +3,10 @@
 Every error leaves the service as JSON, ``{"error": code, "message": text}``
 (or, for a client that prefers HTML, a small page saying the same), never as
 a stack trace. Unexpected exceptions are logged here and answered with a 500
-that says nothing of the code.
+that says nothing of the code, and with ``Connection: close``: after a failure the
+server does not trust the connection's state, and says so rather than reset it.
+Every error response carries the security headers (:data:`SECURITY_HEADERS`), also
+those answered outside the middleware.
 """
 
 from __future__ import annotations
@@ -17,8 +20,10 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match, Mount
 
 from cybergov import errors
+from cybergov.api.middleware import SECURITY_HEADERS
 from cybergov.api.negotiation import HTML, JSON, negotiate
 
 log = logging.getLogger(__name__)
@@ -35,6 +40,7 @@ STATUS: dict[type[errors.CybergovError], tuple[int, str]] = {
     errors.ContributionDuplicate: (409, "duplicate"),
     errors.QuerySyntaxError: (400, "query_syntax_error"),
     errors.QueryRefused: (400, "query_refused"),
+    errors.QueryEvaluationError: (400, "query_evaluation_error"),
     errors.QueryParameterError: (422, "invalid_parameter"),
     # A query stopped at its deadline: the service is up, but will not finish this query.
     errors.QueryTimeout: (503, "query_timeout"),
@@ -43,6 +49,7 @@ STATUS: dict[type[errors.CybergovError], tuple[int, str]] = {
     errors.UnsupportedFormat: (415, "unsupported_media_type"),
     errors.InputTooLarge: (413, "payload_too_large"),
     errors.MalformedRequest: (400, "bad_request"),
+    errors.OutsideNamespace: (422, "outside_namespace"),
     errors.InputRejected: (400, "input_refused"),
     errors.RdfSyntaxError: (400, "rdf_syntax_error"),
     errors.ContributionRejected: (422, "contribution_rejected"),
@@ -51,6 +58,7 @@ STATUS: dict[type[errors.CybergovError], tuple[int, str]] = {
     errors.QueueTimeout: (503, "queue_timeout"),
     errors.Overloaded: (503, "overloaded"),
     errors.StoreUnavailable: (503, "store_unavailable"),
+    errors.ServiceStopping: (503, "service_stopping"),
     errors.StoreError: (500, "store_error"),
     errors.ExportError: (500, "export_error"),
     errors.CybergovError: (500, "internal_error"),
@@ -101,8 +109,11 @@ def error_response(
     headers: Mapping[str, str] | None = None,
     extra: dict[str, Any] | None = None,
 ) -> Response:
-    """The error as JSON, or as a small HTML page when the client prefers HTML."""
-    headers = {**(headers or {}), "Vary": "Accept"}
+    """The error as JSON, or as a small HTML page when the client prefers HTML, with the
+    security headers; a 500 also closes the connection."""
+    headers = {**SECURITY_HEADERS, **(headers or {}), "Vary": "Accept"}
+    if status == 500:
+        headers["Connection"] = "close"
     try:
         wants = negotiate(request.headers.get("accept"), (JSON, HTML))
     except errors.NotAcceptable:
@@ -141,6 +152,9 @@ def details(error: errors.CybergovError) -> tuple[dict[str, Any], dict[str, str]
         headers["Retry-After"] = str(error.retry_after)
     if isinstance(error, errors.AuthenticationRequired):
         headers["WWW-Authenticate"] = CHALLENGE
+    if isinstance(error, errors.ServiceStopping):
+        headers["Retry-After"] = "5"
+        headers["Connection"] = "close"
     return extra, headers
 
 
@@ -151,7 +165,8 @@ async def cybergov_error(request: Request, error: Exception) -> Response:
         log.error("%s %s: %s", request.method, request.url.path, error)
         return error_response(request, status, code, _UNAVAILABLE, headers={"Retry-After": "5"})
     if status >= 500 and not isinstance(
-        error, errors.QueryTimeout | errors.QueryStopped | errors.Overloaded
+        error,
+        errors.QueryTimeout | errors.QueryStopped | errors.Overloaded | errors.ServiceStopping,
     ):
         log.error("%s %s failed: %s", request.method, request.url.path, error, exc_info=error)
         return error_response(request, status, code, _HIDDEN)
@@ -159,21 +174,63 @@ async def cybergov_error(request: Request, error: Exception) -> Response:
     return error_response(request, status, code, str(error), extra=extra, headers=headers)
 
 
+#: The methods a route may answer, in the order ``Allow`` lists them.
+_METHOD_ORDER = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route of the application answers on the request's path (Starlette
+    names only those of the first route whose path matches): each method is tried on the
+    routes as a request of that method would be. Files (mounts, which take any method) are
+    left to their own answer."""
+    routes = request.app.router.routes
+    allowed = []
+    for method in _METHOD_ORDER:
+        scope = {**request.scope, "method": method}
+        for route in routes:
+            match, _ = route.matches(scope)
+            if match is Match.FULL:
+                if isinstance(route, Mount):
+                    return []
+                allowed.append(method)
+                break
+    return allowed
+
+
 async def http_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, StarletteHTTPException)
     code = HTTP_CODES.get(error.status_code, "error")
     message = error.detail if isinstance(error.detail, str) else code.replace("_", " ")
+    headers = dict(error.headers or {})
     if error.status_code == 404 and error.detail == "Not Found":
         message = f"there is nothing at {request.url.path}"
-    elif error.status_code == 405 and error.detail == "Method Not Allowed":
-        message = f"{request.method} is not allowed on {request.url.path}"
-    return error_response(request, error.status_code, code, message, headers=error.headers)
+    elif error.status_code == 405:
+        allowed = allowed_methods(request)
+        if allowed:
+            headers["Allow"] = ", ".join(allowed)
+        if error.detail == "Method Not Allowed":
+            message = f"{request.method} is not allowed on {request.url.path}" + (
+                f"; it answers {', '.join(allowed)}" if allowed else ""
+            )
+    return error_response(request, error.status_code, code, message, headers=headers)
+
+
+#: What the paging parameters of the API expect (the problem names the operation's bounds).
+PAGING = {
+    "limit": "a whole number of rows",
+    "offset": "a whole number of rows to skip",
+}
 
 
 def expected(request: Request, location: tuple[Any, ...]) -> str | None:
-    """What a question's parameter expects, for a problem with that parameter."""
+    """What a query parameter expects, for a problem with that parameter: a question's
+    parameter from its header, a paging parameter from :data:`PAGING`."""
+    if len(location) != 2 or location[0] != "query":
+        return None
+    if location[1] in PAGING:
+        return PAGING[location[1]]
     question = getattr(request.scope.get("endpoint"), "question", None)
-    if question is None or len(location) != 2 or location[0] != "query":
+    if question is None:
         return None
     for parameter in question.params:
         if parameter.name == location[1]:

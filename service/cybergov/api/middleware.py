@@ -33,9 +33,21 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+#: The headers every response carries, error pages included.
+SECURITY_HEADERS: dict[str, str] = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+}
+
+
 class SecurityHeaders:
     """Tell browsers never to guess a media type (a Turtle label is never run as a page),
-    never to send a referrer, and to load nothing but what the service serves."""
+    never to send a referrer, and to load nothing but what the service serves.
+
+    Errors that escape the application are answered outside this middleware (by
+    Starlette's outermost one); :func:`cybergov.api.error_responses.error_response` adds
+    :data:`SECURITY_HEADERS` itself, so that those pages carry them too."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -48,9 +60,8 @@ class SecurityHeaders:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                headers.setdefault("X-Content-Type-Options", "nosniff")
-                headers.setdefault("Referrer-Policy", "no-referrer")
-                headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+                for name, value in SECURITY_HEADERS.items():
+                    headers.setdefault(name, value)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -7,6 +7,7 @@ which win over the header. Nothing acceptable is :class:`NotAcceptable` (406).
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -40,11 +41,12 @@ class Representation:
 HTML = Representation("html", "HTML", "text/html", "html", aliases=("application/xhtml+xml",))
 JSON = Representation("json", "JSON", "application/json", "json")
 TURTLE = Representation(
-    "turtle", "Turtle", "text/turtle", "ttl", RdfFormat.TURTLE, ("application/x-turtle",), ("ttl",)
-)
+    "turtle", "Turtle", "text/turtle", "ttl", RdfFormat.TURTLE, ("application/x-turtle",),
+    ("ttl", "turtle", "n3", "text/n3", "text/rdf+n3"),
+)  # fmt: skip
 JSON_LD = Representation(
     "jsonld", "JSON-LD", "application/ld+json", "jsonld", RdfFormat.JSON_LD,
-    ("application/json",), ("json-ld",),
+    ("application/json",), ("json-ld", "json"),
 )  # fmt: skip
 N_TRIPLES = Representation(
     "ntriples", "N-Triples", "application/n-triples", "nt", RdfFormat.N_TRIPLES, (),
@@ -52,7 +54,7 @@ N_TRIPLES = Representation(
 )  # fmt: skip
 RDF_XML = Representation(
     "rdfxml", "RDF/XML", "application/rdf+xml", "rdf", RdfFormat.RDF_XML, ("application/xml",),
-    ("rdf", "xml", "rdf-xml", "owl"),
+    ("rdf", "xml", "rdf-xml", "rdf+xml", "owl"),
 )  # fmt: skip
 TRIG = Representation("trig", "TriG", "application/trig", "trig", RdfFormat.TRIG, dataset=True)
 N_QUADS = Representation(
@@ -175,6 +177,52 @@ def by_extension(extension: str, offers: Sequence[Representation]) -> Representa
         if extension == representation.extension or extension in representation.names:
             return representation
     return None
+
+
+def _explicitly_accepted(
+    accept: str | None, offers: Sequence[Representation]
+) -> Representation | None:
+    """What ``Accept`` chooses among the media types it names (its wildcards left out);
+    ``None`` when it names none of the offers."""
+    named = [r for r in parse_accept(accept or "") if r.type != "*" and r.subtype != "*"]
+    if not named:
+        return None
+    header = ", ".join(f"{r.type}/{r.subtype};q={r.quality}" for r in named)
+    try:
+        return negotiate(header, offers)
+    except NotAcceptable:
+        return None
+
+
+def choose_for_protocol(
+    accept: str | None, offers: Sequence[Representation], names: Sequence[str]
+) -> Representation:
+    """The representation of a SPARQL Protocol answer, where clients name the format in the
+    URL as well as in ``Accept``: SPARQLWrapper sends ``format``, ``output`` and ``results``
+    with its names (``json``, ``xml``, ``n3``, ``json-ld``, ``rdf+xml``...) beside an
+    ``Accept`` header that says the same in media types.
+
+    ``Accept`` wins when it names, without a wildcard, an offer other than the page for
+    people (a browser following a download link names ``text/html`` and gets what the link
+    says); then the first name that is offered; then ``Accept`` as usual.
+
+    Raises:
+        NotAcceptable: names were given, none is offered, and ``Accept`` names no offer;
+            or nothing was named and ``Accept`` allows none of the offers.
+    """
+    names = [name for name in names if name.strip()]
+    if not names:
+        return negotiate(accept, offers)
+    explicit = _explicitly_accepted(accept, offers)
+    if explicit is not None and explicit is not HTML:
+        return explicit
+    for name in names:
+        with contextlib.suppress(NotAcceptable):
+            return by_name(name, offers)
+    if explicit is not None:
+        return explicit
+    shown = ", ".join(repr(name) for name in dict.fromkeys(names))
+    raise not_acceptable(f"the format {shown} is not offered for this query", offers)
 
 
 def not_acceptable(reason: str, offers: Sequence[Representation]) -> NotAcceptable:

@@ -20,6 +20,11 @@ so that they serve the same bytes for a graph version. Each process builds its
 application from the ``CYBERGOV_*`` environment (:func:`app_from_environment`, also the
 factory for other process managers: ``uvicorn --factory
 cybergov.api.processes:app_from_environment``).
+
+Stopping (SIGTERM or SIGINT) ends the queries in flight at once (they are answered 503)
+and the server within :data:`GRACE_SECONDS`; the service then closes its store and query
+workers in its lifespan, before uvicorn hands the signal back to the process, so that the
+workers' checkpoints beside an on-disk store are removed.
 """
 
 from __future__ import annotations
@@ -27,8 +32,12 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import signal
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from types import FrameType
+from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
@@ -44,6 +53,35 @@ log = logging.getLogger(__name__)
 
 #: Where uvicorn finds the application of each server process.
 APP_FACTORY = "cybergov.api.processes:app_from_environment"
+#: Seconds a stopping server waits for the requests in flight before it cancels them.
+GRACE_SECONDS = 1
+
+
+def interrupt_on_stop(runner: QueryRunner) -> None:
+    """Stop the runner's queries in flight as soon as the process is asked to stop (SIGTERM,
+    SIGINT), then let the handler that was there (the server's) go on: queries would
+    otherwise hold the server until their deadline.
+
+    Call it from an application factory, which uvicorn calls once its own handlers are in
+    place; elsewhere than in the main thread (a test client) it does nothing.
+    """
+
+    def chained(previous: Any) -> Callable[[int, FrameType | None], None]:
+        def handler(number: int, frame: FrameType | None) -> None:
+            runner.interrupt()
+            if callable(previous):
+                previous(number, frame)
+            elif previous == signal.SIG_DFL:
+                signal.signal(number, signal.SIG_DFL)
+                signal.raise_signal(number)
+
+        return handler
+
+    for number in (signal.SIGINT, signal.SIGTERM):
+        try:
+            signal.signal(number, chained(signal.getsignal(number)))
+        except ValueError:  # not the main thread
+            return
 
 
 def refuse_unsound_process_count(settings: Settings, processes: int) -> None:
@@ -100,6 +138,7 @@ def app_from_environment() -> FastAPI:
     """
     settings = load_settings()
     store, runner = prepare(settings)
+    interrupt_on_stop(runner)
     return create_app(settings, store=store, runner=runner, own=True)
 
 
@@ -126,11 +165,25 @@ def shared_environment(settings: Settings) -> dict[str, str]:
         environment["CYBERGOV_STORE"] = str(settings.store)
     if settings.dump_dir is not None:
         environment["CYBERGOV_DUMP_DIR"] = str(settings.dump_dir)
+    if settings.public_base is not None:
+        environment["CYBERGOV_PUBLIC_BASE"] = settings.public_base
     return environment
+
+
+def listening_base(host: str, port: int) -> str:
+    """The URL of the address the server listens on, for a service whose settings name no
+    public base (a wildcard address stands for this machine's loopback)."""
+    shown = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)  # noqa: S104
+    if ":" in shown:
+        shown = f"[{shown}]"
+    return f"http://{shown}:{port}"
 
 
 def serve(settings: Settings, *, host: str, port: int, processes: int = 1) -> None:
     """Serve until stopped: in this process, or in ``processes`` uvicorn processes.
+
+    Without a public base in the settings, the service's absolute URLs are made from the
+    address it listens on (:func:`listening_base`).
 
     Raises:
         SettingsError: the number of processes is refused
@@ -138,11 +191,33 @@ def serve(settings: Settings, *, host: str, port: int, processes: int = 1) -> No
         StoreError, DataError: the store cannot be opened or loaded.
     """
     refuse_unsound_process_count(settings, processes)
+    if settings.public_base is None:
+        settings = settings.model_copy(update={"public_base": listening_base(host, port)})
+        if host in ("0.0.0.0", "::", ""):  # noqa: S104 - naming them, not binding
+            log.warning(
+                "serving on every address without CYBERGOV_PUBLIC_BASE: absolute URLs name "
+                "%s; set CYBERGOV_PUBLIC_BASE to the URL clients use",
+                settings.public_base,
+            )
     if processes == 1:
         store, runner = prepare(settings)
         try:
-            application = create_app(settings, store=store, runner=runner)
-            uvicorn.run(application, host=host, port=port, log_level="info")
+            # Owned by the service: its lifespan closes them (uvicorn re-raises the stopping
+            # signal once it is done, and what follows here would not run).
+            application = create_app(settings, store=store, runner=runner, own=True)
+
+            def factory() -> FastAPI:  # called once uvicorn handles the signals
+                interrupt_on_stop(runner)
+                return application
+
+            uvicorn.run(
+                factory,
+                factory=True,
+                host=host,
+                port=port,
+                log_level="info",
+                timeout_graceful_shutdown=GRACE_SECONDS,
+            )
         finally:
             runner.close()
             store.close()
@@ -154,7 +229,13 @@ def serve(settings: Settings, *, host: str, port: int, processes: int = 1) -> No
             settings = settings.model_copy(update={"dump_dir": shared})
         os.environ.update(shared_environment(settings))
         uvicorn.run(
-            APP_FACTORY, factory=True, host=host, port=port, workers=processes, log_level="info"
+            APP_FACTORY,
+            factory=True,
+            host=host,
+            port=port,
+            workers=processes,
+            log_level="info",
+            timeout_graceful_shutdown=GRACE_SECONDS,
         )
     finally:
         if shared is not None:

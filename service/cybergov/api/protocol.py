@@ -98,6 +98,13 @@ class Operation:
     query: str | None
     default_graphs: tuple[str, ...] | None = None
     named_graphs: tuple[str, ...] | None = None
+    #: The formats named in the URL or the form (``format``, ``output``, ``results``: the
+    #: names clients use, SPARQLWrapper all three at once), in order.
+    formats: tuple[str, ...] = ()
+
+
+#: The parameters that name the answer's format, as clients of other servers send them.
+FORMAT_PARAMETERS = ("format", "output", "results")
 
 
 def _iris(name: str, values: list[str]) -> tuple[str, ...]:
@@ -134,10 +141,12 @@ def operation(pairs: Iterable[tuple[str, str]]) -> Operation:
     default = _iris("default-graph-uri", values.get("default-graph-uri", []))
     named = _iris("named-graph-uri", values.get("named-graph-uri", []))
     given = bool(default or named)
+    formats = tuple(f for name in FORMAT_PARAMETERS for f in values.get(name, []))
     return Operation(
         queries[0] if queries else None,
         default if given else None,
         named if given else None,
+        formats,
     )
 
 

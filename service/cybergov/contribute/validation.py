@@ -40,6 +40,7 @@ from rdflib.plugins.sparql.sparql import Query
 
 from cybergov.contribute.compiled_shapes import CompiledShapes, Unsupported, report_graph
 from cybergov.contribute.intake import to_rdflib_term
+from cybergov.contribute.scope import check_scope
 from cybergov.contribute.skolem import Skolem
 from cybergov.contribute.validation_report import ValidationReport, build_report
 from cybergov.errors import DataError, StoreError
@@ -355,6 +356,8 @@ def validate_contribution(
     pySHACL does, as the reference they are held to.
 
     Raises:
+        OutsideNamespace: it describes a resource outside the graph's namespace, or links to
+            an IRI no resource can have (:mod:`cybergov.contribute.scope`).
         TypeError: ``contribution`` is not an rdflib graph (a string would be read by pySHACL
             as a path or a URL).
         StoreError: the store failed to answer the context queries.
@@ -366,6 +369,7 @@ def validate_contribution(
             "validate_contribution takes a parsed rdflib graph (see cybergov.contribute.intake)"
         )
     bundle = bundle or shapes_bundle()
+    check_scope(contribution, bundle.links, source=source)
     started = time.perf_counter()
     data = data_graph(contribution, store, bundle)
     fetched = time.perf_counter()

@@ -37,9 +37,10 @@ RESULT_FORMATS = (
 
 
 def service_description_triples(
-    description: DatasetDescription, *, endpoint: str, void: str
+    description: DatasetDescription, *, endpoint: str, void: str, base_iri: str
 ) -> list[Triple]:
-    """The service description of the endpoint at ``endpoint``, pointing to ``void``.
+    """The service description of the endpoint at ``endpoint``, pointing to ``void``, whose
+    queries resolve relative IRIs against ``base_iri``.
 
     The description's subject is the endpoint's own URL, as the SPARQL 1.1
     Service Description recommends for a description served by the endpoint.
@@ -73,7 +74,8 @@ def service_description_triples(
             "the facts derived by rules and accepted contributions; FROM, FROM NAMED and the "
             "protocol's default-graph-uri and named-graph-uri may name only these graphs. "
             "Queries run under a deadline and a cap on rows (a cut answer says so in the "
-            "Cybergov-Results-Truncated header).",
+            f"Cybergov-Results-Truncated header). The base IRI of queries is <{base_iri}>: "
+            "relative IRIs in a query without a BASE of its own resolve against it.",
             language="en",
         ),
     )

@@ -16,6 +16,12 @@ refreshes it (a new fork of the holder when this process is single-threaded,
 else a dump for a store in memory, a new checkpoint for one on disk) and
 replaces its idle workers; busy ones are replaced when they come back. All
 methods are safe to call from many threads.
+
+For an on-disk store, each checkpoint is a folder ``.replica-<store>-*`` beside the
+store. They are removed when the pool closes, and those a process left behind (it was
+killed) are swept when a pool starts on the store: only one process can write an on-disk
+store, so no other pool can be using them. :meth:`WorkerPool.interrupt` stops the queries
+in flight at once, for a service that is asked to stop.
 """
 
 from __future__ import annotations
@@ -40,7 +46,7 @@ from typing import Any
 from pyoxigraph import RdfFormat
 
 import cybergov
-from cybergov.errors import QueryStopped, QueryTimeout, StoreError
+from cybergov.errors import QueryStopped, QueryTimeout, ServiceStopping, StoreError
 from cybergov.execution.replica import fork_holder
 from cybergov.execution.wire import (
     Request,
@@ -56,6 +62,31 @@ from cybergov.store.embedded import EmbeddedStore
 log = logging.getLogger(__name__)
 
 _START_SECONDS = 60.0
+#: How often a query waiting for a worker looks whether the service is stopping.
+_POLL_SECONDS = 0.25
+#: What a query in flight is told when the service stops under it.
+_STOPPING = "the service is stopping: the query was stopped before it finished; try again"
+
+
+def checkpoint_prefix(store: Path) -> str:
+    """The prefix of the checkpoint folders of the on-disk store at ``store`` (beside it)."""
+    return f".replica-{store.name}-"
+
+
+def sweep_checkpoints(store: Path) -> int:
+    """Remove the checkpoint folders a process left beside the store at ``store``; return
+    how many. Call it only while holding the store for writing (no other process can then
+    use them)."""
+    swept = 0
+    for folder in store.parent.glob(f"{checkpoint_prefix(store)}*"):
+        if folder.is_dir() and not folder.is_symlink():
+            shutil.rmtree(folder, ignore_errors=True)
+            swept += 1
+    if swept:
+        log.info("removed %d checkpoint folders left beside %s", swept, store)
+    return swept
+
+
 _HOLDER_MAIN = "import sys; from cybergov.execution.replica import main; main(sys.argv[1:])"
 
 
@@ -126,6 +157,7 @@ class WorkerPool:
         self._generation = -1
         self._checkpoints: dict[int, Path] = {}
         self._closed = False
+        self._stopping = False
         self._ready = False
 
     # --- lifecycle ------------------------------------------------------------------------
@@ -138,6 +170,8 @@ class WorkerPool:
         """
         if self._control is not None:
             return
+        if self.store.path is not None and not self.store.read_only:
+            sweep_checkpoints(self.store.path)
         if self.store.path is None and single_threaded():
             self._fork_holder()
         else:
@@ -199,6 +233,16 @@ class WorkerPool:
         if self._holder_pid is not None:
             _reap(self._holder_pid)
             self._holder_pid = None
+
+    def interrupt(self) -> None:
+        """Stop the queries in flight now (their callers get :class:`ServiceStopping`) and
+        refuse new ones: the service is stopping. Safe to call from a signal handler."""
+        self._stopping = True
+        with self._busy_lock:
+            busy = list(self._busy)
+        for worker in busy:  # the caller waiting on its socket reads the end and returns
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(worker.pid, signal.SIGKILL)
 
     def close(self) -> None:
         """Stop every worker and the holder; remove the checkpoints."""
@@ -266,7 +310,10 @@ class WorkerPool:
             log.info("query replica: the read-only store %s itself", self.store.path)
             return
         self.store.flush()
-        target = Path(tempfile.mkdtemp(prefix=".replica-", dir=self.store.path.parent)) / "store"
+        folder = tempfile.mkdtemp(
+            prefix=checkpoint_prefix(self.store.path), dir=self.store.path.parent
+        )
+        target = Path(folder) / "store"
         try:
             oxigraph.backup(str(target))
         except OSError as error:
@@ -337,7 +384,10 @@ class WorkerPool:
             QueryStopped: the worker died under the query (past its memory, or a crash of
                 the engine); it was replaced.
             StoreError: the engine failed.
+            ServiceStopping: the service is stopping (see :meth:`interrupt`).
         """
+        if self._stopping:
+            raise ServiceStopping(_STOPPING)
         if self._closed:
             raise StoreError("the query runner is closed")
         if self.store.generation != self._generation:
@@ -354,6 +404,8 @@ class WorkerPool:
             ) from None
         except (WorkerGone, OSError) as error:
             self._replace(worker)
+            if self._stopping:
+                raise ServiceStopping(_STOPPING) from None
             budget = f" ({self.memory / 1e9:.1f} GB)" if self.memory else ""
             raise QueryStopped(
                 f"the query was stopped: it used more memory than a query may{budget}, or "
@@ -368,8 +420,13 @@ class WorkerPool:
     def _acquire(self, deadline: float) -> _Worker:
         while True:
             try:
-                worker = self._idle.get(timeout=max(deadline - time.monotonic(), 0.0))
+                wait = min(max(deadline - time.monotonic(), 0.0), _POLL_SECONDS)
+                worker = self._idle.get(timeout=wait)
             except queue.Empty:
+                if self._stopping:
+                    raise ServiceStopping(_STOPPING) from None
+                if time.monotonic() < deadline:
+                    continue
                 raise QueryTimeout(
                     f"all {self.size} query workers stayed busy until the query's deadline"
                 ) from None
@@ -397,5 +454,5 @@ class WorkerPool:
         with self._busy_lock:
             self._busy.discard(worker)
         worker.kill()
-        if not self._closed:
+        if not self._closed and not self._stopping:
             self._idle.put(self._fork())

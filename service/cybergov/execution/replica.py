@@ -62,7 +62,7 @@ from pyoxigraph import (
 from pyoxigraph import Store as OxigraphStore
 
 from cybergov.execution.wire import Request, WorkerGone, answer_frame, recv_frame, send_frame
-from cybergov.store.embedded import query_syntax_error
+from cybergov.store.embedded import evaluation_error, query_syntax_error
 from cybergov.store.factory import disk_store, memory_store
 
 log = logging.getLogger(__name__)
@@ -198,6 +198,7 @@ def answer(store: OxigraphStore, request: Request, *, merged: bool = False) -> b
     try:
         result = store.query(
             request.sparql,
+            base_iri=request.base_iri,
             use_default_graph_as_union=request.union and not given and not merged,
             default_graph=[NamedNode(g) for g in request.default_graphs or ()] if given else None,
             named_graphs=[NamedNode(g) for g in request.named_graphs or ()] if given else None,
@@ -205,10 +206,16 @@ def answer(store: OxigraphStore, request: Request, *, merged: bool = False) -> b
         return _serialise(result, request.max_rows, request.output, request.max_bytes)
     except SyntaxError as error:
         return answer_frame(_syntax_header(error))
-    except MemoryError:
-        message = "the query used more memory than a query may, and was stopped"
-        return answer_frame({"kind": "error", "type": "memory", "message": message})
-    except (OSError, RuntimeError, ValueError, TypeError) as error:
+    except (RuntimeError, MemoryError) as error:
+        refused = evaluation_error(error)
+        if refused is not None:
+            return answer_frame({"kind": "error", "type": "evaluation", "message": str(refused)})
+        if isinstance(error, MemoryError):
+            message = "the query used more memory than a query may, and was stopped"
+            return answer_frame({"kind": "error", "type": "memory", "message": message})
+        failed = f"the engine failed: {error}"
+        return answer_frame({"kind": "error", "type": "store", "message": failed})
+    except (OSError, ValueError, TypeError) as error:
         return answer_frame(
             {"kind": "error", "type": "store", "message": f"the engine failed: {error}"}
         )

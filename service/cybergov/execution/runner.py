@@ -40,7 +40,7 @@ from cybergov.execution.wire import Request, Serialised
 from cybergov.settings import Settings
 from cybergov.sparql.catalogue import Question
 from cybergov.sparql.guard import QueryLimits, ScreenedQuery, refuse_unknown_graphs, screen
-from cybergov.sparql.lexer import bind_values
+from cybergov.sparql.lexer import bind_values, with_base
 from cybergov.store.base import (
     Bindings,
     QueryAnswer,
@@ -104,6 +104,8 @@ class QueryRunner:
         self.store = store
         self.settings = settings or Settings()
         self.limits = QueryLimits.from_settings(self.settings)
+        #: What relative IRIs in a query resolve against: the service's public base.
+        self.base_iri = f"{self.settings.base_url()}/"
         self._pool: WorkerPool | None = None
         self._lock = threading.Lock()
         cache_bytes = self.settings.answer_cache_bytes
@@ -139,6 +141,13 @@ class QueryRunner:
                 raise StoreError(f"no way to run guarded queries on {type(self.store).__name__}")
             self._started = True
         return self
+
+    def interrupt(self) -> None:
+        """Stop the queries in flight at once and refuse new ones (the service is stopping);
+        :meth:`close` still follows. Safe to call from a signal handler."""
+        pool = self._pool
+        if pool is not None:
+            pool.interrupt()
 
     def close(self) -> None:
         """Stop the worker processes. The runner cannot be used afterwards."""
@@ -372,12 +381,15 @@ class QueryRunner:
                 named_graphs=tuple(named_graphs or ()) if given else None,
                 union=not has_dataset,
                 seconds=seconds,
+                base_iri=self.base_iri,
                 output=output,
                 max_bytes=self.settings.max_answer_bytes,
                 nice=self.settings.sparql_nice if options.get("lane") == SPARQL else 0,
             )
             return self._pool.run(request)
         assert isinstance(self.store, RemoteStore)
+        # A server resolves relative IRIs against its own address: they get the service's.
+        text = with_base(text, self.base_iri)
         # A server whose default graph is the union ignores FROM in the text (as pyoxigraph
         # does): the dataset is sent again as protocol parameters, which it does follow.
         if not given:

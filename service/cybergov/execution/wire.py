@@ -24,8 +24,15 @@ from pyoxigraph import (
     parse_query_results,
 )
 
-from cybergov.errors import QueryStopped, QuerySyntaxError, QueryTimeout, StoreError
+from cybergov.errors import (
+    QueryEvaluationError,
+    QueryStopped,
+    QuerySyntaxError,
+    QueryTimeout,
+    StoreError,
+)
 from cybergov.store.base import QueryAnswer, Solutions, Triples, collect_solutions
+from cybergov.store.embedded import evaluation_error
 
 _LENGTH = struct.Struct(">I")
 MAX_FRAME = 1 << 31
@@ -44,6 +51,8 @@ class Request:
     union: bool = True
     """Whether the default graph is the union of the named graphs (no FROM in the query)."""
     seconds: float = 10.0
+    base_iri: str | None = None
+    """The IRI relative IRIs of the query are resolved against (the service's public base)."""
     output: str | None = None
     """A results format (``json``, ``xml``, ``csv``, ``tsv``) to write a SELECT or ASK
     answer in, in the worker; ``None`` for the answer as terms."""
@@ -121,6 +130,8 @@ def decode_answer(frame: bytes) -> QueryAnswer | Serialised:
 
     Raises:
         QuerySyntaxError: the engine could not parse the query.
+        QueryEvaluationError: the engine refused to evaluate it (see
+            :func:`cybergov.store.embedded.evaluation_error`).
         QueryTimeout: the engine stopped the query itself.
         StoreError: the engine failed, or the answer is malformed.
     """
@@ -145,6 +156,11 @@ def decode_answer(frame: bytes) -> QueryAnswer | Serialised:
             return triples
         if kind == "error":
             raise _error(header)
+    except MemoryError as error:  # a value past the engine's buffer, read back here
+        refused = evaluation_error(error)
+        if refused is None:
+            raise
+        raise refused from error
     except (KeyError, ValueError, SyntaxError, struct.error) as error:
         raise StoreError(f"a query worker sent an answer that cannot be read: {error}") from error
     raise StoreError(f"a query worker sent an answer of unknown kind {kind!r}")
@@ -159,4 +175,6 @@ def _error(header: dict[str, Any]) -> Exception:
         return QueryTimeout(message)
     if header.get("type") == "memory":
         return QueryStopped(message)
+    if header.get("type") == "evaluation":
+        return QueryEvaluationError(message)
     return StoreError(message)

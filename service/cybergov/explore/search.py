@@ -171,9 +171,15 @@ class SearchIndex:
                 self._pending |= graphs
 
     def close(self) -> None:
+        """Stop following the store and free the index. A build under way is not waited
+        for (a stopping service would wait seconds for it): its in-memory database is freed
+        with the index."""
         self.store.unlisten(self._noted)
-        with self._lock:
-            self._db.close()
+        if self._lock.acquire(blocking=False):
+            try:
+                self._db.close()
+            finally:
+                self._lock.release()
 
     def build(self) -> None:
         """Index every resource of the store, from scratch.

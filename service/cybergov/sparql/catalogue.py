@@ -56,6 +56,8 @@ _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _INTEGER = re.compile(r"[+-]?\d{1,18}")
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+#: The largest LIMIT or OFFSET a question's page may have (far past any answer).
+MAX_PAGE_NUMBER = 1_000_000_000
 
 ParameterType = Literal["iri", "string", "date", "integer", "enumeration"]
 
@@ -199,13 +201,23 @@ class Question:
     def bind(self, values: Mapping[str, object]) -> dict[str, NamedNode | RdfLiteral]:
         """The terms for the given parameter values, with defaults filled in.
 
+        A value given empty (``?incident=``) is refused, not taken as absent: a client that
+        sends it meant something, and would get the answer for every incident.
+
         Raises:
-            QueryParameterError: a value is unknown, missing or of the wrong type.
+            QueryParameterError: a value is unknown, empty, missing or of the wrong type.
         """
         for name in values:
             self.parameter(name)
         bound: dict[str, NamedNode | RdfLiteral] = {}
         for parameter in self.params:
+            given = values.get(parameter.name)
+            if isinstance(given, str) and not given.strip():
+                raise QueryParameterError(
+                    f"parameter {parameter.name!r} is empty (expected {parameter.type_text()}, "
+                    f"for example {_shown(str(parameter.example))}): give a value, or leave the "
+                    "parameter out"
+                )
             value = values.get(parameter.name, parameter.default)
             if value is None or value == "":
                 if parameter.required:
@@ -227,10 +239,14 @@ class Question:
         """The query, with LIMIT and OFFSET for one page of the answer.
 
         Raises:
-            QueryParameterError: ``limit`` or ``offset`` is negative.
+            QueryParameterError: ``limit`` or ``offset`` is negative, or past
+                :data:`MAX_PAGE_NUMBER` (the engine reads neither past 64 bits).
         """
-        if (limit is not None and limit < 0) or offset < 0:
-            raise QueryParameterError("limit and offset must be zero or more")
+        for name, number in (("limit", limit), ("offset", offset)):
+            if number is not None and not 0 <= number <= MAX_PAGE_NUMBER:
+                raise QueryParameterError(
+                    f"{name} must be a whole number from 0 to {MAX_PAGE_NUMBER:,}, not {number}"
+                )
         page = ""
         if limit is not None:
             page += f"\nLIMIT {int(limit)}"

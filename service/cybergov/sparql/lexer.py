@@ -85,6 +85,22 @@ def query_form(text: str) -> str | None:
     return None
 
 
+_ABSOLUTE = re.compile(r"<[A-Za-z][A-Za-z0-9+.\-]*:")
+
+
+def with_base(text: str, base: str) -> str:
+    """The query with ``BASE <base>`` in front when it holds a relative IRI and no ``BASE``
+    of its own, for a server that would resolve it against its own address; otherwise the
+    query as it is (its positions unchanged)."""
+    relative = False
+    for token in tokens(text):
+        if token.is_keyword("BASE"):
+            return text
+        if token.kind == "iri" and not _ABSOLUTE.match(token.text):
+            relative = True
+    return f"BASE <{base}>\n{text}" if relative else text
+
+
 def top_level(text: str) -> Iterator[tuple[int, Token]]:
     """Each token with the depth of brackets it stands at (0 outside any bracket)."""
     depth = 0

@@ -21,7 +21,7 @@ from pyoxigraph import (
     Store as OxigraphStore,
 )
 
-from cybergov.errors import QuerySyntaxError, StoreError
+from cybergov.errors import QueryEvaluationError, QuerySyntaxError, StoreError
 from cybergov.rdf_formats import syntax_error
 from cybergov.store.base import (
     Bindings,
@@ -44,6 +44,30 @@ def query_syntax_error(error: SyntaxError) -> QuerySyntaxError:
         if len(position) >= 2 and position[0].isdigit() and position[1].split(" ")[0].isdigit():
             line, column = int(position[0]), int(position[1].split(" ")[0])
     return QuerySyntaxError(f"SPARQL syntax error: {message}", line=line, column=column)
+
+
+#: What pyoxigraph says when a value passes the largest buffer it reads (16 MiB).
+_BUFFER_FULL = "Reached the buffer maximal size"
+
+
+def evaluation_error(error: RuntimeError | MemoryError) -> QueryEvaluationError | None:
+    """The client's error behind a pyoxigraph evaluation failure, or ``None`` when the
+    failure is the engine's own.
+
+    pyoxigraph raises ``RuntimeError`` for what a query asks and the engine cannot do (a
+    custom function it does not know, ``SELECT (<urn:f>(1) AS ?x) {}``), and
+    ``MemoryError`` when a value passes its 16 MiB buffer; a query that builds such a
+    value is the client's doing. Other memory errors are the machine's.
+    """
+    message = str(error.args[0]) if error.args else str(error)
+    if isinstance(error, MemoryError):
+        if not message.startswith(_BUFFER_FULL):
+            return None
+        return QueryEvaluationError(
+            "the answer holds a value larger than the engine can read (16 MiB): "
+            f"{message}; ask for a shorter value (SUBSTR) or for fewer"
+        )
+    return QueryEvaluationError(f"the engine cannot evaluate the query: {message}")
 
 
 class EmbeddedStore(Store):
@@ -99,6 +123,11 @@ class EmbeddedStore(Store):
             return read_answer(result, max_rows)
         except SyntaxError as error:
             raise query_syntax_error(error) from error
+        except (RuntimeError, MemoryError) as error:
+            refused = evaluation_error(error)
+            if refused is None:
+                raise StoreError(f"the store failed to answer the query: {error}") from error
+            raise refused from error
         except OSError as error:
             raise StoreError(f"the store failed to answer the query: {error}") from error
 

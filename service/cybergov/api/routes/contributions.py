@@ -20,7 +20,7 @@ from fastapi.responses import JSONResponse, Response
 from pyoxigraph import NamedNode, Quad
 
 from cybergov.api.auth import Administrator, Contributor
-from cybergov.api.deps import FormatParam, ServiceDep
+from cybergov.api.deps import PageFormatParam, RecordFormatParam, ServiceDep, public_url
 from cybergov.api.negotiation import HTML, JSON, RDF_PAGE, choose
 from cybergov.api.protocol import MediaType, read_body
 from cybergov.api.render import page, rdf_response, root_path
@@ -44,7 +44,7 @@ _BODY = {
 
 
 def urls(request: Request, record: Contribution) -> dict[str, str]:
-    own = f"{str(request.base_url).rstrip('/')}/contributions/{record.id}"
+    own = public_url(request, f"/contributions/{record.id}")
     return {"url": own, "statements": f"{own}?format=ttl"}
 
 
@@ -76,7 +76,10 @@ def outcome_body(request: Request, outcome: Outcome) -> dict[str, Any]:
             "description": "The same contributor sent the same bytes before: `existing` names "
             "the contribution that holds them; nothing was stored."
         },
-        422: {"description": "It does not conform to the shapes: the report, in JSON and text."},
+        422: {
+            "description": "It does not conform to the shapes (the report, in JSON and text), "
+            "or describes a resource outside https://w3id.org/cybergov/id/ (named)."
+        },
         503: {
             "description": "Its derived facts could not be worked out within the write "
             "timeout; nothing was stored (Retry-After)."
@@ -116,7 +119,7 @@ async def contribute(request: Request, service: ServiceDep, contributor: Contrib
 def list_contributions(
     request: Request,
     service: ServiceDep,
-    format: FormatParam = None,
+    format: PageFormatParam = None,
     limit: Annotated[int, Query(ge=1, le=1000, description="Records of one page.")] = 100,
     offset: Annotated[int, Query(ge=0, description="Records to skip.")] = 0,
 ) -> Response:
@@ -177,7 +180,7 @@ def serve_record(
     },
 )
 def contribution(
-    identifier: str, request: Request, service: ServiceDep, format: FormatParam = None
+    identifier: str, request: Request, service: ServiceDep, format: RecordFormatParam = None
 ) -> Response:
     """The record of a contribution (who sent it, when, its checksum, size and status) as
     JSON or a page, or its statements in an RDF format, by ``Accept`` or ``?format=``."""

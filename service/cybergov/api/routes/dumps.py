@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 
-from cybergov.api.deps import FormatParam, ServiceDep
+from cybergov.api.deps import DumpsFormatParam, ServiceDep, public_url
 from cybergov.api.negotiation import HTML, JSON, Representation, choose
 from cybergov.api.render import page
 from cybergov.api.service import Service
@@ -80,7 +80,7 @@ def send_dump(request: Request, dump: Dump, *, packed_file: bool) -> Response:
 
 
 def dump_entry(request: Request, dump: Dump) -> dict[str, Any]:
-    base = str(request.base_url)
+    base = public_url(request, "/")
     return {
         "format": dump.format.label,
         "media_type": dump.format.media_type,
@@ -110,7 +110,7 @@ def index(request: Request, service: Service, representation: Representation) ->
     body = {
         "version": version,
         "licence": LICENCE,
-        "dataset": f"{request.base_url}void",
+        "dataset": public_url(request, "/void"),
         "dumps": [dump_entry(request, d) for d in dumps],
         "tables": f"{request.base_url}dumps/tables",
     }
@@ -134,7 +134,7 @@ def by_media_type(representation: Representation) -> DumpFormat:
         406: {"description": "None of the accepted media types is offered."},
     },
 )
-def dumps(request: Request, service: ServiceDep, format: FormatParam = None) -> Response:
+def dumps(request: Request, service: ServiceDep, format: DumpsFormatParam = None) -> Response:
     """Each dump's format, media type, statements, size and SHA-256 (plain and gzipped), for
     the current graph version; with an RDF media type in ``Accept``, that dump itself."""
     representation = choose(request.headers.get("accept"), INDEX_OFFERS, format=format)

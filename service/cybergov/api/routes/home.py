@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from cybergov import __version__
-from cybergov.api.deps import FormatParam, ServiceDep
+from cybergov.api.deps import PageFormatParam, ServiceDep, public_url
 from cybergov.api.home_charts import drawn_charts
 from cybergov.api.negotiation import HTML, JSON, choose
 from cybergov.api.render import page, root_path
@@ -31,12 +31,26 @@ ENTRY_POINTS = (
 )
 
 
-@router.api_route("/", methods=["GET", "HEAD"], summary="The service and its entry points")
-def home(request: Request, service: ServiceDep, format: FormatParam = None) -> Response:
+@router.api_route(
+    "/",
+    methods=["GET", "HEAD"],
+    summary="The service and its entry points",
+    response_class=HTMLResponse,
+    responses={
+        200: {
+            "description": "The home page (what the graph holds, with its charts); as JSON "
+            "(Accept: application/json, or ?format=json), the title, the graph version and "
+            "the entry points.",
+            "content": {"application/json": {"schema": {"type": "object"}}},
+        },
+        406: {"description": "Neither HTML nor JSON is accepted."},
+    },
+)
+def home(request: Request, service: ServiceDep, format: PageFormatParam = None) -> Response:
     representation = choose(request.headers.get("accept"), (HTML, JSON), format=format)
     version = service.version()
     if representation is JSON:
-        base = str(request.base_url).rstrip("/")
+        base = public_url(request, "")
         return JSONResponse(
             {
                 "title": TITLE,

@@ -26,7 +26,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from cybergov.api.answers import flags
-from cybergov.api.deps import ServiceDep
+from cybergov.api.deps import PageFormatParam, ServiceDep, public_url
 from cybergov.api.negotiation import CSV, HTML, JSON, SPARQL_JSON, SPARQL_XML, TSV, choose
 from cybergov.api.question_pages import question_page
 from cybergov.api.render import page, root_path
@@ -34,7 +34,13 @@ from cybergov.api.schemas import QuestionAnswer, QuestionList, plain_rows
 from cybergov.api.service import Service
 from cybergov.errors import QueryParameterError
 from cybergov.execution import Serialised
-from cybergov.sparql.catalogue import Catalogue, Parameter, Question, example_values
+from cybergov.sparql.catalogue import (
+    MAX_PAGE_NUMBER,
+    Catalogue,
+    Parameter,
+    Question,
+    example_values,
+)
 from cybergov.store.base import Term
 
 #: What an answer is offered as; JSON first, a page with the question's form for browsers.
@@ -129,7 +135,10 @@ def _signature(question: Question, max_rows: int) -> inspect.Signature:
         inspect.Parameter(
             "offset",
             keyword,
-            annotation=Annotated[int, Query(ge=0, description="Rows to skip before the page.")],
+            annotation=Annotated[
+                int,
+                Query(ge=0, le=MAX_PAGE_NUMBER, description="Rows to skip before the page."),
+            ],
             default=0,
         ),
         inspect.Parameter(
@@ -176,10 +185,10 @@ def answer(
     and the question's members in front of them.
     """
     representation = choose(request.headers.get("accept"), ANSWER_OFFERS, format=format)
-    asked = {name: value for name, value in values.items() if value not in (None, "")}
-    if representation is HTML:
+    if representation is HTML:  # a form's empty field means "not given"
+        asked = {name: value for name, value in values.items() if value not in (None, "")}
         return question_page(request, service, question, asked, limit=limit, offset=offset)
-    bound = question.bind(asked)
+    bound = question.bind({name: value for name, value in values.items() if value is not None})
     output = "json" if representation is JSON else representation.key
     runner = service.runner
     # The whole JSON answer is kept too (the rows cost more to write than the results):
@@ -312,7 +321,7 @@ def _responses(question: Question) -> dict[int | str, dict[str, Any]]:
 
 
 def catalogue_body(request: Request, catalogue: Catalogue) -> dict[str, Any]:
-    base = f"{str(request.base_url).rstrip('/')}/questions/"
+    base = public_url(request, "/questions/")
     questions = []
     for question in catalogue:
         described = question.as_json()
@@ -331,7 +340,7 @@ def questions_router(catalogue: Catalogue, *, max_rows: int = 10_000) -> APIRout
     router = APIRouter(tags=["questions"])
 
     async def list_questions(
-        request: Request, service: ServiceDep, format: Annotated[str | None, Query()] = None
+        request: Request, service: ServiceDep, format: PageFormatParam = None
     ) -> Response:
         """Every question: its name, summary, description, tags and parameters (with their
         types, examples and whether they are required), its URL and an example URL."""

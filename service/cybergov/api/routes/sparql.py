@@ -24,8 +24,8 @@ from fastapi.responses import Response
 
 from cybergov.api.answers import flags, graph_response, serialised_response
 from cybergov.api.auth import client_of
-from cybergov.api.deps import FormatParam, ServiceDep
-from cybergov.api.negotiation import GRAPHS, HTML, RDF_FIRST, RESULTS, choose
+from cybergov.api.deps import ServiceDep, SparqlFormatParam, public_url
+from cybergov.api.negotiation import GRAPHS, HTML, RDF_FIRST, RESULTS, choose_for_protocol
 from cybergov.api.protocol import FORM, QUERY, Operation, read_operation
 from cybergov.api.render import alternates, page, rdf_response, root_path
 from cybergov.api.routes.void import dataset_description
@@ -83,13 +83,19 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
     400: {
         "description": "A syntax error (with its line and column), a refused query "
         "(SERVICE, LOAD, an update as a query, too deep), several queries, a dataset "
-        "IRI the store does not hold."
+        "IRI the store does not hold, or what the engine refuses to evaluate (a function "
+        "it does not know, a value past its 16 MiB buffer), with the engine's message."
     },
     403: {"description": "An update: the endpoint only reads."},
-    406: {"description": "No accepted media type fits the query's form."},
+    406: {
+        "description": "No format named (Accept, format, output, results) fits the query's form."
+    },
     413: {"description": "The body is larger than the query size limit."},
     415: {"description": "A POST that is neither a form nor application/sparql-query."},
-    503: {"description": "The query ran past its deadline and was stopped."},
+    503: {
+        "description": "The query ran past its deadline and was stopped, or the service "
+        "is stopping."
+    },
 }
 
 _PARAMETERS = [
@@ -145,7 +151,7 @@ _BODY = {
 }
 
 
-def answer(request: Request, service: Service, found: Operation, format: str | None) -> Response:
+def answer(request: Request, service: Service, found: Operation) -> Response:
     """Screen, negotiate, run and serialise one query (on a worker thread: it blocks)."""
     assert found.query is not None
     if request.query_params.get("prefixes") == "known":
@@ -153,7 +159,7 @@ def answer(request: Request, service: Service, found: Operation, format: str | N
     assert found.query is not None
     form = screen(found.query, service.runner.limits).form
     offers = RESULTS if form in ("SELECT", "ASK") else GRAPHS
-    chosen = choose(request.headers.get("accept"), offers, format=format)
+    chosen = choose_for_protocol(request.headers.get("accept"), offers, found.formats)
     headers = {"Cache-Control": "no-store"}
     runner = service.runner
     options: QueryOptions = {
@@ -228,8 +234,8 @@ def editor_context(service: Service, query: str, example: str | None = None) -> 
     }
 
 
-def service_description(request: Request, service: Service, format: str | None) -> Response:
-    representation = choose(request.headers.get("accept"), RDF_FIRST, format=format)
+def service_description(request: Request, service: Service, found: Operation) -> Response:
+    representation = choose_for_protocol(request.headers.get("accept"), RDF_FIRST, found.formats)
     headers = {"Link": alternates("/sparql", RDF_FIRST)}
     if representation is HTML:
         example = request.query_params.get("example")
@@ -250,18 +256,23 @@ def service_description(request: Request, service: Service, format: str | None) 
             ],
         )
     version = service.version()
-    base = str(request.base_url)
+    base = public_url(request, "/")
     triples = service.cached(
         f"service-description {base}",
         lambda: service_description_triples(
-            dataset_description(service, version), endpoint=f"{base}sparql", void=f"{base}void"
+            dataset_description(service, version),
+            endpoint=f"{base}sparql",
+            void=f"{base}void",
+            base_iri=service.runner.base_iri,
         ),
         version=version,
     )
     return rdf_response(triples, representation, headers=headers)
 
 
-async def sparql(request: Request, service: ServiceDep, format: FormatParam = None) -> Response:
+async def sparql(
+    request: Request, service: ServiceDep, format: SparqlFormatParam = None
+) -> Response:
     """The SPARQL 1.1 Protocol for queries: GET with ``query``, POST as a form or as
     ``application/sparql-query``; ``default-graph-uri`` and ``named-graph-uri`` give the
     dataset. Read-only: updates get 403. The answer's format follows ``Accept`` (or
@@ -269,10 +280,8 @@ async def sparql(request: Request, service: ServiceDep, format: FormatParam = No
     description, or a query form for a browser."""
     found = await read_operation(request, max_query_bytes=service.settings.max_query_bytes)
     if found.query is None:
-        return await anyio.to_thread.run_sync(
-            partial(service_description, request, service, format)
-        )
-    return await anyio.to_thread.run_sync(partial(answer, request, service, found, format))
+        return await anyio.to_thread.run_sync(partial(service_description, request, service, found))
+    return await anyio.to_thread.run_sync(partial(answer, request, service, found))
 
 
 router.add_api_route(

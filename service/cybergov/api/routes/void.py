@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from cybergov.api.deps import FormatParam, ServiceDep
+from cybergov.api.deps import FormatParam, ServiceDep, public_url
 from cybergov.api.negotiation import HTML, RDF_FIRST, by_extension, choose
 from cybergov.api.render import alternates, page, rdf_response
 from cybergov.api.routes.dumps import not_modified
@@ -40,7 +40,7 @@ def serve(
     if not_modified(request, etag):
         return Response(status_code=304, headers={**headers, "Vary": "Accept"})
     described = dataset_description(service, version)
-    base = str(request.base_url)
+    base = public_url(request, "/")
     if representation is HTML:
         formats = [
             (r.label, r.media_type, f"/void?format={r.extension}")

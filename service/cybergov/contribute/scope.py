@@ -1,0 +1,74 @@
+"""What a contribution may describe: the resources of the graph's own namespace.
+
+A contribution adds facts about resources whose IRIs start with
+``https://w3id.org/cybergov/id/`` (:data:`cybergov.namespaces.CGR`); it may point at
+any IRI (a source's URL, a Wikidata item), but it may not state facts about IRIs of
+others (``<urn:a> <urn:p> "x"``, ``<mailto:someone@example.org>``, a JSON-LD
+``"@id": "incident:x"`` written without a context, which is the IRI of the scheme
+``incident:``).
+
+The links of the ontology (its object properties) must point at resources of the graph or
+of the vocabularies it uses, all named by ``http``, ``https`` or ``urn`` IRIs; a link to
+an IRI of another scheme (``mailto:``, ``tag:``, ``did:``) can never reach a known
+resource. pySHACL reads a focus node of such a scheme as a prefixed name and fails on it
+(0.30 to 0.40), so these are refused here, with the statement at fault, before the
+shapes run.
+"""
+
+from __future__ import annotations
+
+import re
+
+import rdflib
+
+from cybergov.errors import OutsideNamespace
+from cybergov.namespaces import CGR
+
+#: The schemes of the IRIs a link may point at.
+_LINK_SCHEME = re.compile(r"(?i)(?:https?|urn):")
+
+
+def check_scope(
+    contribution: rdflib.Graph, links: frozenset[rdflib.URIRef], *, source: str
+) -> None:
+    """Refuse a contribution that describes a resource outside the graph's namespace, or
+    links to an IRI that no resource of the graph can have.
+
+    Raises:
+        OutsideNamespace: naming the first such subject (or link), in IRI order, with a
+            property it is stated with.
+    """
+    outside: dict[rdflib.URIRef, rdflib.URIRef] = {}
+    dangling: dict[rdflib.URIRef, tuple[rdflib.URIRef, rdflib.term.Node]] = {}
+    for subject, predicate, value in contribution:
+        if isinstance(subject, rdflib.URIRef) and not subject.startswith(CGR):
+            outside.setdefault(subject, rdflib.URIRef(str(predicate)))
+        if (
+            predicate in links
+            and isinstance(value, rdflib.URIRef)
+            and not _LINK_SCHEME.match(value)
+        ):
+            dangling.setdefault(value, (rdflib.URIRef(str(predicate)), subject))
+    if outside:
+        first = min(outside)
+        others = len(outside) - 1
+        more = f" (and {others} other subject{'s' if others != 1 else ''})" if others else ""
+        raise OutsideNamespace(
+            f"the contribution describes <{first}> (with <{outside[first]}>){more}, which is "
+            f"not a resource of this graph: a contribution may only describe resources whose "
+            f"IRI starts with {CGR} (it may point at any IRI as the value of a property)",
+            source=source,
+        )
+    if dangling:
+        first = min(dangling)
+        predicate, subject = dangling[first]
+        where = f"<{subject}>" if isinstance(subject, rdflib.URIRef) else "a blank node"
+        raise OutsideNamespace(
+            f"{where} points at <{first}> with <{predicate}>, which links resources of the "
+            "graph: no resource of the graph has an IRI of that scheme (they are http, https "
+            "or urn IRIs)",
+            source=source,
+        )
+
+
+__all__ = ["check_scope"]
