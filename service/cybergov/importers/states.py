@@ -1,0 +1,170 @@
+"""States recognised from the names trackers give them.
+
+Trackers write states in the UN's style ("Iran (Islamic Republic of)", "Korea
+(Democratic People's Republic of)", "Russian Federation"), in ISO 3166's ("Korea,
+Democratic People's Republic of") or in everyday words ("Russia", "North Korea"),
+and put several in one field ("China, Russian Federation"). A name is looked up in
+ISO 3166-1 (``pycountry``, by name, official name, common name and code) and in a
+small table of the other spellings; a code is a state of the graph only when the
+graph holds ``state:<code>`` (the UN member states). Anything else with an ISO code
+(Hong Kong, Taiwan) is a territory, reported, never made a state.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import pycountry
+
+#: Spellings that ISO 3166-1 does not give, to the alpha-2 code of the state.
+ALIASES: dict[str, str] = {
+    "iran (islamic republic of)": "IR",
+    "iran": "IR",
+    "korea (democratic people's republic of)": "KP",
+    "democratic people's republic of korea": "KP",
+    "north korea": "KP",
+    "dprk": "KP",
+    "korea (republic of)": "KR",
+    "republic of korea": "KR",
+    "south korea": "KR",
+    "russia": "RU",
+    "united states": "US",
+    "united states of america": "US",
+    "usa": "US",
+    "us": "US",
+    "united kingdom": "GB",
+    "uk": "GB",
+    "united kingdom of great britain and northern ireland": "GB",
+    "great britain": "GB",
+    "venezuela (bolivarian republic of)": "VE",
+    "bolivia (plurinational state of)": "BO",
+    "micronesia (federated states of)": "FM",
+    "syria": "SY",
+    "vietnam": "VN",
+    "turkey": "TR",
+    "türkiye": "TR",
+    "laos": "LA",
+    "moldova": "MD",
+    "tanzania": "TZ",
+    "czech republic": "CZ",
+    "the netherlands": "NL",
+    "netherlands (kingdom of the)": "NL",
+    "ivory coast": "CI",
+    "cote d'ivoire": "CI",
+    "china (people's republic of)": "CN",
+    "people's republic of china": "CN",
+    "prc": "CN",
+    "uae": "AE",
+}
+
+_SPACES = re.compile(r"\s+")
+
+
+def _key(name: str) -> str:
+    return _SPACES.sub(" ", name.strip().strip(".").replace("\u2019", "'")).casefold()
+
+
+@dataclass(frozen=True, slots=True)
+class Recognised:
+    """What a field of state names holds."""
+
+    states: tuple[str, ...] = ()
+    """Alpha-2 codes of the states of the graph, in the order written."""
+    territories: tuple[tuple[str, str], ...] = ()
+    """(name as written, ISO code) of places with a code that are not states of the graph."""
+    unknown: tuple[str, ...] = ()
+    """Names recognised as nothing."""
+
+
+@dataclass(slots=True)
+class StateResolver:
+    """Names to states of the graph (``known``: the alpha-2 codes of ``state:`` resources)."""
+
+    known: frozenset[str]
+    _cache: dict[str, str | None] = field(default_factory=dict)
+
+    def code(self, name: str) -> str | None:
+        """The ISO 3166-1 alpha-2 code a name stands for (state or territory), or ``None``."""
+        key = _key(name)
+        if not key:
+            return None
+        if key in self._cache:
+            return self._cache[key]
+        found = ALIASES.get(key)
+        if found is None:
+            try:
+                found = pycountry.countries.lookup(key).alpha_2
+            except LookupError:
+                found = None
+        self._cache[key] = found
+        return found
+
+    def recognise(self, text: str) -> Recognised:
+        """The states, territories and unknown names of a comma-separated field.
+
+        A comma may belong to one name ("Korea, Democratic People's Republic of"): a part
+        that is no name is tried with the next part joined to it.
+        """
+        parts = [p.strip() for p in text.split(",") if p.strip()]
+        states: list[str] = []
+        territories: list[tuple[str, str]] = []
+        unknown: list[str] = []
+        i = 0
+        while i < len(parts):
+            name, code = parts[i], self.code(parts[i])
+            if i + 1 < len(parts):
+                joined = f"{parts[i]}, {parts[i + 1]}"
+                joined_code = self.code(joined)
+                if joined_code is not None and (code is None or joined_code != code):
+                    name, code = joined, joined_code
+                    i += 1
+            i += 1
+            if code is None:
+                unknown.append(name)
+            elif code in self.known:
+                if code not in states:
+                    states.append(code)
+            else:
+                territories.append((name, code))
+        return Recognised(tuple(states), tuple(territories), tuple(unknown))
+
+    def find_in(self, text: str) -> tuple[str, ...]:
+        """The states of the graph named anywhere in free text (victims, descriptions).
+
+        Looks for the common and official names of ISO 3166-1 and the names of the table,
+        as whole words.
+        """
+        found: list[str] = []
+        for pattern, code in _name_patterns(self.known):
+            if code not in found and pattern.search(text):
+                found.append(code)
+        return tuple(found)
+
+
+_PATTERNS: dict[frozenset[str], list[tuple[re.Pattern[str], str]]] = {}
+
+
+def _name_patterns(known: frozenset[str]) -> list[tuple[re.Pattern[str], str]]:
+    if known in _PATTERNS:
+        return _PATTERNS[known]
+    names: dict[str, str] = {}
+    for country in pycountry.countries:
+        if country.alpha_2 not in known:
+            continue
+        for attribute in ("name", "common_name", "official_name"):
+            value = getattr(country, attribute, None)
+            if value and "," not in value and "(" not in value:
+                names[value] = country.alpha_2
+    for alias, code in ALIASES.items():
+        if code in known and len(alias) > 3:
+            names[alias] = code
+    patterns = [
+        (re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w-])", re.IGNORECASE), code)
+        for name, code in sorted(names.items(), key=lambda item: -len(item[0]))
+    ]
+    _PATTERNS[known] = patterns
+    return patterns
+
+
+__all__ = ["ALIASES", "Recognised", "StateResolver"]
