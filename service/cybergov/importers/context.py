@@ -23,13 +23,14 @@ _INCIDENTS = f"""
 PREFIX cg: <{CG}>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?incident ?name ?start ?country ?group WHERE {{
+SELECT ?incident ?name ?start ?country ?group ?attack WHERE {{
   GRAPH ?g {{ ?incident a ?class }}
   VALUES ?class {{ cg:Incident cg:Campaign }}
   FILTER(STRSTARTS(STR(?g), "{KG_GRAPH_PREFIX}"))
   {{ ?incident rdfs:label|skos:altLabel ?name }}
   UNION {{ ?incident cg:startDate ?start }}
   UNION {{ ?incident cg:targetCountry ?country }}
+  UNION {{ ?incident cg:mitreAttackId ?attack }}
   UNION {{ ?attribution cg:attributedIncident ?incident ; cg:attributedTo ?group .
            ?group a cg:ThreatActorGroup }}
 }}"""
@@ -118,6 +119,8 @@ def read_context(store: Store, *, as_of: date, decisions_path: Path | None = Non
             incident.countries.add(_code(row["country"].value))
         if "group" in row:
             incident.groups.add(row["group"].value)
+        if "attack" in row:
+            incident.attack_id = row["attack"].value
     decisions = read_decisions(decisions_path)
     digest = hashlib.sha256()
     for graph, checksum in sorted(stored_checksums(store).items()):

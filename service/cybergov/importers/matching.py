@@ -219,6 +219,13 @@ class GroupMatcher:
                 iri, 0.5, f"names shared with several groups ({listed})", Verdict.REVIEW
             )
         iri, names = next(iter(shared.items()))
+        other_id = self.context.groups[iri].attack_id
+        if attack_id and other_id and other_id != attack_id:
+            reason = (
+                f"shared name {', '.join(sorted(set(names)))}, but ATT&CK tells {attack_id} "
+                f"from {other_id}"
+            )
+            return Candidate(iri, 0.5, reason, Verdict.REVIEW)
         exact = compact(name) in {compact(n) for n in self.context.group_names(iri)}
         score = 0.9 if exact else 0.8
         reason = f"shared name{'s' if len(names) > 1 else ''} {', '.join(sorted(set(names)))}"

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from cybergov.errors import ResourceNotFound
 from cybergov.importers.cfr import CfrImporter
+from cybergov.importers.misp import MispImporter
 from cybergov.importers.model import Importer
+from cybergov.importers.stix import StixImporter
 
 IMPORTERS: dict[str, type[Importer]] = {
     CfrImporter.source: CfrImporter,
+    StixImporter.source: StixImporter,
+    MispImporter.source: MispImporter,
 }
 
 
