@@ -34,7 +34,7 @@ def test_every_threat_actor_with_its_synonyms_and_cfr_sponsor(store: EmbeddedSto
     ).only()
     names = {v["value"] for v in values}
     assert int(groups.value) == len(names)
-    synonyms = {s for v in values for s in v.get("meta", {}).get("synonyms", [])}
+    synonyms = {s.strip() for v in values for s in v.get("meta", {}).get("synonyms", [])} - {""}
     found = store.select(
         PREFIXES + f"SELECT DISTINCT ?name WHERE {{ GRAPH <{graph}> {{ ?a cg:aliasName ?name ; "
         f"cg:aliasAssignedBy <{ID}cso/misp-project> }} }}"

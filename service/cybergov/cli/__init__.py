@@ -2,6 +2,7 @@
 
 from cybergov.cli import (
     data,  # noqa: F401  (registers the commands)
+    imports,  # noqa: F401  (registers the command)
     questions,  # noqa: F401  (registers the commands)
     serve,  # noqa: F401
     validate,  # noqa: F401  (registers the command)

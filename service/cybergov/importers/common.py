@@ -3,6 +3,7 @@ aliases, sponsorship links, and the link of an imported group to a curated one."
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 
 import pycountry
@@ -87,12 +88,17 @@ def group(
         out.add(iri, cg("mitreAttackId"), plain(attack_id))
     local = iri.rsplit("/", 1)[-1]
     vendor = assigned_by.rsplit("/", 1)[-1]
-    seen: set[str] = set()
+    seen: dict[str, str] = {}
     for alias in aliases:
-        alias_slug = slug(alias, limit=50)
-        if not alias_slug or alias_slug in seen:
+        if alias in seen.values():
             continue
-        seen.add(alias_slug)
+        alias_slug = (
+            slug(alias, limit=50) or f"name-{hashlib.sha256(alias.encode()).hexdigest()[:8]}"
+        )
+        base, number = alias_slug, 2
+        while alias_slug in seen:  # "APT 28" and "APT28" are two names, one slug
+            alias_slug, number = f"{base}-{number}", number + 1
+        seen[alias_slug] = alias
         node = resource("alias", f"{local}--{vendor}--{alias_slug}")
         out.add(node, RDF_TYPE, cg("GroupAlias"))
         out.add(node, cg("aliasName"), plain(alias))
