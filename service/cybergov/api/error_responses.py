@@ -43,6 +43,7 @@ STATUS: dict[type[errors.CybergovError], tuple[int, str]] = {
     errors.MalformedRequest: (400, "bad_request"),
     errors.InputRejected: (400, "input_refused"),
     errors.RdfSyntaxError: (400, "rdf_syntax_error"),
+    errors.ImportInputError: (400, "import_unreadable"),
     errors.ContributionRejected: (422, "contribution_rejected"),
     errors.StoreUnavailable: (503, "store_unavailable"),
     errors.StoreError: (500, "store_error"),
