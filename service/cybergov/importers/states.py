@@ -58,6 +58,30 @@ ALIASES: dict[str, str] = {
     "uae": "AE",
 }
 
+#: Adjectives of states, read only in free text (victims, descriptions): "the Ukrainian power
+#: grid" names Ukraine. "Korean" alone is left out (which Korea is not said).
+DEMONYMS: dict[str, str] = {
+    "afghan": "AF", "albanian": "AL", "algerian": "DZ", "american": "US", "u.s.": "US",
+    "argentine": "AR", "armenian": "AM", "australian": "AU", "austrian": "AT",
+    "azerbaijani": "AZ", "bahraini": "BH", "bangladeshi": "BD", "belarusian": "BY",
+    "belgian": "BE", "brazilian": "BR", "british": "GB", "bulgarian": "BG", "canadian": "CA",
+    "chilean": "CL", "chinese": "CN", "colombian": "CO", "croatian": "HR", "czech": "CZ",
+    "danish": "DK", "dutch": "NL", "egyptian": "EG", "emirati": "AE", "estonian": "EE",
+    "ethiopian": "ET", "filipino": "PH", "finnish": "FI", "french": "FR", "georgian": "GE",
+    "german": "DE", "greek": "GR", "hungarian": "HU", "indian": "IN", "indonesian": "ID",
+    "iranian": "IR", "iraqi": "IQ", "irish": "IE", "israeli": "IL", "italian": "IT",
+    "japanese": "JP", "jordanian": "JO", "kazakh": "KZ", "kenyan": "KE", "kuwaiti": "KW",
+    "latvian": "LV", "lebanese": "LB", "lithuanian": "LT", "malaysian": "MY", "mexican": "MX",
+    "moldovan": "MD", "mongolian": "MN", "montenegrin": "ME", "moroccan": "MA",
+    "nigerian": "NG", "north korean": "KP", "norwegian": "NO", "pakistani": "PK",
+    "palestinian": "PS", "philippine": "PH", "polish": "PL", "portuguese": "PT", "qatari": "QA",
+    "romanian": "RO", "russian": "RU", "saudi": "SA", "serbian": "RS", "singaporean": "SG",
+    "slovak": "SK", "slovenian": "SI", "south african": "ZA", "south korean": "KR",
+    "spanish": "ES", "swedish": "SE", "swiss": "CH", "syrian": "SY", "taiwanese": "TW",
+    "thai": "TH", "turkish": "TR", "ukrainian": "UA", "uzbek": "UZ", "venezuelan": "VE",
+    "vietnamese": "VN", "yemeni": "YE",
+}  # fmt: skip
+
 _SPACES = re.compile(r"\s+")
 
 
@@ -132,8 +156,8 @@ class StateResolver:
     def find_in(self, text: str) -> tuple[str, ...]:
         """The states of the graph named anywhere in free text (victims, descriptions).
 
-        Looks for the common and official names of ISO 3166-1 and the names of the table,
-        as whole words.
+        Looks for the common and official names of ISO 3166-1, the names of the table and
+        the adjectives of :data:`DEMONYMS`, as whole words.
         """
         found: list[str] = []
         for pattern, code in _name_patterns(self.known):
@@ -159,6 +183,9 @@ def _name_patterns(known: frozenset[str]) -> list[tuple[re.Pattern[str], str]]:
     for alias, code in ALIASES.items():
         if code in known and len(alias) > 3:
             names[alias] = code
+    for adjective, code in DEMONYMS.items():
+        if code in known:
+            names[adjective] = code
     patterns = [
         (re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w-])", re.IGNORECASE), code)
         for name, code in sorted(names.items(), key=lambda item: -len(item[0]))
@@ -167,4 +194,4 @@ def _name_patterns(known: frozenset[str]) -> list[tuple[re.Pattern[str], str]]:
     return patterns
 
 
-__all__ = ["ALIASES", "Recognised", "StateResolver"]
+__all__ = ["ALIASES", "DEMONYMS", "Recognised", "StateResolver"]
