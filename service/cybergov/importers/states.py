@@ -153,6 +153,15 @@ class StateResolver:
                 territories.append((name, code))
         return Recognised(tuple(states), tuple(territories), tuple(unknown))
 
+    def mentions(self, text: str, *, adjectives: bool = True) -> list[tuple[int, int, str]]:
+        """(start, end, code) of every state of the graph named in free text."""
+        found = []
+        for pattern, code, adjective in _name_patterns(self.known):
+            if adjective and not adjectives:
+                continue
+            found += [(m.start(), m.end(), code) for m in pattern.finditer(text)]
+        return sorted(found)
+
     def find_in(self, text: str) -> tuple[str, ...]:
         """The states of the graph named anywhere in free text (victims, descriptions).
 
@@ -160,16 +169,17 @@ class StateResolver:
         the adjectives of :data:`DEMONYMS`, as whole words.
         """
         found: list[str] = []
-        for pattern, code in _name_patterns(self.known):
+        for pattern, code, _ in _name_patterns(self.known):
             if code not in found and pattern.search(text):
                 found.append(code)
         return tuple(found)
 
 
-_PATTERNS: dict[frozenset[str], list[tuple[re.Pattern[str], str]]] = {}
+_PATTERNS: dict[frozenset[str], list[tuple[re.Pattern[str], str, bool]]] = {}
 
 
-def _name_patterns(known: frozenset[str]) -> list[tuple[re.Pattern[str], str]]:
+def _name_patterns(known: frozenset[str]) -> list[tuple[re.Pattern[str], str, bool]]:
+    """(pattern, code, whether the name is an adjective), longest names first."""
     if known in _PATTERNS:
         return _PATTERNS[known]
     names: dict[str, str] = {}
@@ -187,7 +197,11 @@ def _name_patterns(known: frozenset[str]) -> list[tuple[re.Pattern[str], str]]:
         if code in known:
             names[adjective] = code
     patterns = [
-        (re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w-])", re.IGNORECASE), code)
+        (
+            re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w-])", re.IGNORECASE),
+            code,
+            name in DEMONYMS,
+        )
         for name, code in sorted(names.items(), key=lambda item: -len(item[0]))
     ]
     _PATTERNS[known] = patterns

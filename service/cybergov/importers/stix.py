@@ -215,11 +215,36 @@ def _intrusion_set(reading: _Reading, where: str, obj: Any) -> None:
     reading.batch.records.append(record)
 
 
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+_TARGETING = re.compile(
+    r"\b(target|against|victim|compromis|attack(s|ed)? on|intrusions? into)", re.I
+)
+_ACTOR_AFTER = re.compile(
+    r"^[-\s]*(nexus|based|linked|affiliated|sponsored|state|government-)", re.I
+)
+_ACTOR_BEFORE = re.compile(r"\b(by|to|with|from|of)\s+(the\s+)?$", re.I)
+
+
+def targets(context: ImportContext, description: str) -> list[str]:
+    """The states a description names as targets: in a sentence about targeting, and not as
+    the actor ("China-nexus", "linked to the Russian Federation", "conducted by Iran")."""
+    found: list[str] = []
+    for sentence in _SENTENCE.split(description):
+        if not _TARGETING.search(sentence):
+            continue
+        for start, end, code in context.states.mentions(sentence, adjectives=False):
+            if _ACTOR_AFTER.match(sentence[end:]) or _ACTOR_BEFORE.search(sentence[:start]):
+                continue
+            if code not in found:
+                found.append(code)
+    return found
+
+
 def _coded(reading: _Reading, row: str, description: str) -> tuple[list[str], list[str]] | None:
     """The incident types and target states read from a campaign's description."""
     lowered = description.lower()
     kinds = list(dict.fromkeys(kind for words, kind in KINDS if words in lowered))
-    states = list(reading.context.states.find_in(description))
+    states = targets(reading.context, description)
     if not kinds or not states:
         missing = " and ".join(
             what
