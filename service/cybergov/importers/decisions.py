@@ -58,8 +58,9 @@ def _expand(value: str) -> str:
     return value
 
 
-def default_path() -> Path:
-    return data_folder("kg") / FILE_NAME
+def default_path(root: Path | None = None) -> Path:
+    """The reviewers' decisions of the data folders at ``root`` (the bundled ones by default)."""
+    return data_folder("kg", root) / FILE_NAME
 
 
 def read_decisions(path: Path | None = None) -> Decisions:

@@ -29,6 +29,7 @@ from cybergov.contribute.staging import scratch_copy, stage
 from cybergov.contribute.validation import ShapesBundle, shapes_bundle, validate_contribution
 from cybergov.errors import ImportInputError, ImportNotFound
 from cybergov.importers.context import read_context
+from cybergov.importers.decisions import default_path
 from cybergov.importers.model import (
     REFUSED,
     Batch,
@@ -220,7 +221,7 @@ def run_import(
     name = slug(name or path.stem, limit=40) or "import"
     as_of = as_of or file_date
     graph = import_graph(importer.source, name)
-    context = read_context(store, as_of=as_of, decisions_path=decisions)
+    context = read_context(store, as_of=as_of, decisions_path=decisions or default_path(root))
     batch = importer.read(path, context, progress)
     key = hashlib.sha256(
         f"{sha}\n{importer.version}\n{context.checksum}\n{as_of}\n{graph}".encode()
