@@ -297,6 +297,14 @@ def _incident(reading: _Reading, row_id: str, row: dict[str, str]) -> None:
         return
     start, precision, kind = checked
     title, context, batch = row["Title"], reading.context, reading.batch
+    if row["Response"]:
+        batch.problem(
+            row_id,
+            "Response",
+            "free text; a response is a record with a respondent and a date the column does "
+            "not give",
+            WITHOUT_FIELD,
+        )
     victims = _victims(context, row["Victims"])
     sponsors = reading.sponsors(row_id, row)
     affiliations = [a.strip() for a in row["Affiliations"].split(",") if a.strip()]
