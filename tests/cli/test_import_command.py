@@ -44,8 +44,12 @@ def test_import_report_reimport_and_withdraw(tmp_path: Path) -> None:
 
 
 def test_dry_run_and_unreadable_file(tmp_path: Path) -> None:
-    dry = runner.invoke(app, ["import", "cfr", str(CFR_FIXTURE), "--dry-run"])
+    dry = runner.invoke(
+        app, ["import", "cfr", str(CFR_FIXTURE), "--dry-run", "--as-of", "2025-06-01"]
+    )
     assert "dry run: nothing written" in dry.output
+    wrong = runner.invoke(app, ["import", "cfr", str(CFR_FIXTURE), "--as-of", "June"])
+    assert wrong.exit_code == 2 and "YYYY-MM-DD" in wrong.output
     bad = tmp_path / "bad.csv"
     bad.write_text("Only,Two\n1,2\n")
     result = runner.invoke(app, ["import", "cfr", str(bad)])

@@ -1,10 +1,12 @@
 """``cybergov import``: bring a tracker's export into the store as an import of its own.
 
 ``cybergov import cfr|stix|misp PATH [--store DIR | --endpoint URL] [--name NAME]
-[--report FILE] [--dry-run] [--withdraw]``. Prints the summary (made, matched, for review,
-refused) with a progress bar while reading; ``--report FILE`` writes the full report as
-JSON to FILE and as text beside it (``.txt``). ``--withdraw`` removes the import named by
-the source and NAME (by default the file's name) and what was derived from it. Exit codes:
+[--report FILE] [--dry-run] [--withdraw] [--as-of YYYY-MM-DD]``. Prints the summary
+(made, matched, for review, refused) with a progress bar while reading; ``--report FILE``
+writes the full report as JSON to FILE and as text beside it (``.txt``). ``--as-of`` gives
+the day of the export, the date of the tracker's attributions (the file's date otherwise).
+``--withdraw`` removes the import named by the source and NAME (by default the file's name)
+and what was derived from it. Exit codes:
 0 imported (or unchanged, or a dry run) with no row refused, 1 rows were refused (the rest
 was imported), 2 the file cannot be read or the store cannot be written.
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import gc
 import json
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -75,9 +78,21 @@ def import_command(
     withdraw: Annotated[
         bool, typer.Option("--withdraw", help="Remove this import and what was derived from it.")
     ] = False,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="Day of the export, YYYY-MM-DD: the date of the tracker's attributions "
+            "(default: the file's date).",
+        ),
+    ] = None,
 ) -> None:
     """Import a tracker's export (CFR tracker CSV, STIX bundles, MISP galaxy) as its claims."""
     importer = importer_for(str(source))
+    try:
+        day = date.fromisoformat(as_of) if as_of else None
+    except ValueError as error:
+        raise fail(f"--as-of {as_of!r} is not a day written YYYY-MM-DD") from error
     try:
         ready = open_ready(load_settings(store=store, endpoint=endpoint), Use.LOAD)
     except CybergovError as error:
@@ -104,7 +119,13 @@ def import_command(
                 bar.update(task, completed=done, total=total)
 
             report = run_import(
-                ready.store, importer, path, name=name, dry_run=dry_run, progress=progress
+                ready.store,
+                importer,
+                path,
+                name=name,
+                dry_run=dry_run,
+                as_of=day,
+                progress=progress,
             )
     except CybergovError as error:
         raise fail(error) from error
