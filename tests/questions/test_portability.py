@@ -13,7 +13,6 @@ from collections import Counter
 from collections.abc import Iterator
 
 import pytest
-from pyoxigraph import Literal
 
 from cybergov.errors import QueryParameterError
 from cybergov.execution import QueryRunner
@@ -47,55 +46,15 @@ def rows(answer: Solutions) -> list[tuple[str, ...]]:
     return [tuple("UNBOUND" if term is None else str(term) for term in row) for row in answer.rows]
 
 
-def loosely(answer: Solutions) -> list[str]:
-    """Rows as text in sorted order, the items of "; " lists sorted: what a question not yet
-    rewritten by the rules can be held to."""
-
-    def item(term) -> str:
-        if isinstance(term, Literal) and "; " in term.value:
-            return "; ".join(sorted(term.value.split("; ")))
-        return str(term)
-
-    return sorted(" | ".join(item(t) for t in row) for row in answer.rows)
-
-
-def assert_same(
-    question: Question, embedded: Solutions, other: Solutions, *, loose: bool = False
-) -> None:
+def assert_same(question: Question, embedded: Solutions, other: Solutions) -> None:
     assert other.variables == embedded.variables
     assert not embedded.truncated and not other.truncated
-    if loose:
-        assert loosely(other) == loosely(embedded)
-    elif orders(question):
+    if orders(question):
         assert rows(other) == rows(embedded)
     else:
         missing = Counter(rows(embedded)) - Counter(rows(other))
         extra = Counter(rows(other)) - Counter(rows(embedded))
         assert (dict(missing), dict(extra)) == ({}, {}), "rows missing, rows extra"
-
-
-#: Questions whose lists, flags or order still differ on Virtuoso: not yet rewritten by the
-#: rules of queries/questions/README.md. Each is expected to fail there (strictly: one that
-#: passes must leave this set); on the Oxigraph server they are compared with their lists'
-#: items and their rows sorted, as before the rules.
-NOT_YET_PORTABLE = {
-    ("incident-responses", True),
-    ("incidents", True),
-    ("incidents", False),
-    ("incidents-by-sector", True),
-    ("incidents-by-sector", False),
-    ("instruments-by-strand", True),
-    ("instruments-by-strand", False),
-    ("joint-attributions", True),
-    ("joint-attributions", False),
-    ("norms-contravened-by-state", True),
-    ("response-consistency", True),
-    ("response-consistency", False),
-    ("sanctions-listings", False),
-    ("state-apparatus", True),
-    ("toolbox-measures", True),
-    ("toolbox-measures", False),
-}
 
 
 def cases() -> list[pytest.param]:
@@ -111,14 +70,10 @@ def cases() -> list[pytest.param]:
 
 
 @pytest.mark.parametrize(("question", "with_examples"), cases())
-def test_the_same_answer_as_the_embedded_store(request, runner, engine, question, with_examples):
-    on_virtuoso = request.node.callspec.params["engine"] == "virtuoso_store"
-    if on_virtuoso and (question.name, with_examples) in NOT_YET_PORTABLE:
-        request.applymarker(pytest.mark.xfail(reason="not yet rewritten for Virtuoso", strict=True))
+def test_the_same_answer_as_the_embedded_store(runner, engine, question, with_examples):
     values = example_values(question) if with_examples else {}
     embedded = runner.answer(question, values)
-    loose = not on_virtuoso and question.name in {name for name, _ in NOT_YET_PORTABLE}
-    assert_same(question, embedded, engine.answer(question, values), loose=loose)
+    assert_same(question, embedded, engine.answer(question, values))
 
 
 def test_every_question_is_compared():

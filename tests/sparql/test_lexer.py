@@ -4,7 +4,7 @@ its WHERE group, and parameters bound as VALUES written by pyoxigraph."""
 from __future__ import annotations
 
 import pytest
-from pyoxigraph import BlankNode, Literal, NamedNode, Store
+from pyoxigraph import BlankNode, Literal, NamedNode, Quad, Store
 
 from cybergov.errors import QueryParameterError, QuerySyntaxError
 from cybergov.sparql.lexer import (
@@ -105,6 +105,34 @@ def test_values_are_written_by_pyoxigraph_and_bound_first_in_the_where_group():
     rows = list(store.query(bound))
     assert [(row["a"], row["b"]) for row in rows] == [(hostile, NamedNode("http://ex/b"))]
     assert bind_values(query, {}) == query
+
+
+def test_a_parameter_is_bound_in_every_subquery_that_uses_it():
+    query = (
+        "SELECT ?x ?n WHERE { ?x <http://ex/p> ?y . "
+        "{ SELECT ?x (COUNT(?z) AS ?n) WHERE { ?x <http://ex/q> ?z FILTER(?z != ?y) } GROUP BY ?x } "
+        "{ SELECT ?x WHERE { ?x <http://ex/r> ?w } } }"
+    )
+    bound = bind_values(query, {"y": NamedNode("http://ex/y")})
+    # the outer group and the first subquery, which uses ?y; not the second, which does not
+    assert bound.count("VALUES ?y { <http://ex/y> }") == 2
+    first = bound.index("SELECT ?x (COUNT")
+    assert bound.index("VALUES ?y", first) < bound.index("?x <http://ex/q>")
+    store = Store()
+    for s, o in (("a", "y"), ("b", "other")):
+        store.add(
+            Quad(NamedNode(f"http://ex/{s}"), NamedNode("http://ex/p"), NamedNode(f"http://ex/{o}"))
+        )
+        store.add(
+            Quad(NamedNode(f"http://ex/{s}"), NamedNode("http://ex/r"), NamedNode("http://ex/w"))
+        )
+    for z in ("y", "z1", "z2"):
+        store.add(
+            Quad(NamedNode("http://ex/a"), NamedNode("http://ex/q"), NamedNode(f"http://ex/{z}"))
+        )
+    # inside the subquery, ?y is the parameter: the filter leaves out the one equal to it
+    rows = [(row["x"].value, row["n"].value) for row in store.query(bound)]
+    assert rows == [("http://ex/a", "2")]
 
 
 def test_what_values_cannot_carry_is_refused():

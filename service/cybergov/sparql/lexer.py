@@ -143,8 +143,38 @@ def values_block(substitutions: Mapping[str, NamedNode | Literal | BlankNode]) -
     )
 
 
+def subquery_groups(text: str) -> list[tuple[int, int]]:
+    """The WHERE groups of the subqueries: for each, the offset just inside its opening
+    brace and the offset of its closing brace."""
+    found: list[tuple[int, int]] = []
+    selects: list[int] = []  # the depths of subqueries whose WHERE group is not open yet
+    open_groups: list[tuple[int, int]] = []  # (depth inside the group, offset after "{")
+    for depth, token in top_level(text):
+        if token.is_keyword("SELECT") and depth > 0:
+            selects.append(depth)
+        elif token.kind == "punct" and token.text == "{" and selects and depth == selects[-1]:
+            selects.pop()
+            open_groups.append((depth + 1, token.offset + 1))
+        elif token.kind == "punct" and token.text == "}" and open_groups:
+            inside, start = open_groups[-1]
+            if depth == inside - 1:
+                open_groups.pop()
+                found.append((start, token.offset))
+    return found
+
+
+def uses_variable(text: str, name: str) -> bool:
+    """Whether ``?name`` or ``$name`` occurs in the text as a variable."""
+    return any(t.kind == "var" and t.text[1:] == name for t in tokens(text))
+
+
 def bind_values(text: str, substitutions: Mapping[str, NamedNode | Literal | BlankNode]) -> str:
-    """The query with a VALUES block first in its WHERE group (unchanged without substitutions).
+    """The query with a VALUES block first in its WHERE group, and first in the WHERE group
+    of every subquery that uses one of the variables (unchanged without substitutions).
+
+    A subquery is evaluated before it is joined with the group around it, so a binding of
+    the outer group alone would not reach the filters and lists inside it: a parameter
+    means its value everywhere in the query.
 
     Raises:
         QuerySyntaxError: the query has no WHERE group.
@@ -152,8 +182,15 @@ def bind_values(text: str, substitutions: Mapping[str, NamedNode | Literal | Bla
     """
     if not substitutions:
         return text
-    offset = where_group(text)
-    return f"{text[:offset]} {values_block(substitutions)}\n{text[offset:]}"
+    inserts = [(where_group(text), values_block(substitutions))]
+    for start, end in subquery_groups(text):
+        group = text[start:end]
+        used = {name: term for name, term in substitutions.items() if uses_variable(group, name)}
+        if used:
+            inserts.append((start, values_block(used)))
+    for offset, block in sorted(inserts, reverse=True):
+        text = f"{text[:offset]} {block}\n{text[offset:]}"
+    return text
 
 
 def undeclared_prefixes(text: str) -> list[str]:
