@@ -60,6 +60,10 @@ class HeaderError(DataError):
     """The ``#+`` header of a query file is missing or malformed."""
 
 
+class ImportInputError(DataError):
+    """A file or folder given to an importer cannot be read at all (bad rows are reported)."""
+
+
 class ReasonerError(CybergovError):
     """The OWL reasoner could not run, or found the ontology inconsistent."""
 
@@ -207,6 +211,10 @@ class ServiceStopping(CybergovError):
 
 class ResourceNotFound(CybergovError):
     """No resource, ontology module or dump has that IRI or name."""
+
+
+class ImportNotFound(ResourceNotFound):
+    """No import has that identifier."""
 
 
 class AuthenticationRequired(CybergovError):

@@ -134,6 +134,9 @@ class Settings(BaseSettings):
     max_contribution_bytes: int = Field(
         default=5_000_000, gt=0, description="Largest contribution accepted."
     )
+    max_import_bytes: int = Field(
+        default=100_000_000, gt=0, description="Largest file accepted by POST /imports/{source}."
+    )
     max_literal_bytes: int = Field(
         default=100_000, gt=0, description="Longest literal accepted in a contribution."
     )

@@ -52,6 +52,7 @@ STATUS: dict[type[errors.CybergovError], tuple[int, str]] = {
     errors.OutsideNamespace: (422, "outside_namespace"),
     errors.InputRejected: (400, "input_refused"),
     errors.RdfSyntaxError: (400, "rdf_syntax_error"),
+    errors.ImportInputError: (400, "import_unreadable"),
     errors.ContributionRejected: (422, "contribution_rejected"),
     errors.WriteTimeout: (503, "write_timeout"),
     errors.QuotaExceeded: (429, "too_many_requests"),

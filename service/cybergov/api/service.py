@@ -27,6 +27,9 @@ from cybergov.exchange.shapes_doc import ShapesDoc, read_shapes
 from cybergov.exchange.tables import TABLES_FOLDER, Tables
 from cybergov.execution import QueryRunner
 from cybergov.explore.search import SearchIndex, index_for
+from cybergov.importers.model import ImportReport
+from cybergov.importers.run import run_import, withdraw_import
+from cybergov.importers.sources import importer_for
 from cybergov.knowledge.load import load
 from cybergov.knowledge.ready import Use, open_ready
 from cybergov.settings import Settings, data_folder
@@ -147,6 +150,41 @@ class Service:
             self.changed()
         log.info("contribution %s withdrawn by %s", identifier, admin)
         return outcome
+
+    def import_file(
+        self, source: str, data: bytes, *, filename: str, name: str | None
+    ) -> ImportReport:
+        """Import an uploaded file of ``source`` (see :func:`cybergov.importers.run.run_import`),
+        one change at a time.
+
+        Raises:
+            ResourceNotFound: no importer reads ``source``.
+            ImportInputError: the file cannot be read at all.
+            StoreError: the store failed; nothing was written.
+        """
+        importer = importer_for(source)
+        safe = Path(filename).name or f"upload.{source}"
+        with tempfile.TemporaryDirectory(prefix="cybergov-import-") as folder:
+            path = Path(folder) / safe
+            path.write_bytes(data)
+            with self.data_lock:
+                report = run_import(self.store, importer, path, name=name, root=self.root)
+                if report.status == "imported":
+                    self.changed()
+        log.info("import %s: %s", report.id, report.status)
+        return report
+
+    def withdraw_import(self, identifier: str) -> tuple[int, int]:
+        """Withdraw an import (see :func:`cybergov.importers.run.withdraw_import`).
+
+        Raises:
+            ImportNotFound, StoreError: see there.
+        """
+        with self.data_lock:
+            changed = withdraw_import(self.store, identifier, root=self.root)
+            self.changed()
+        log.info("import %s withdrawn", identifier)
+        return changed
 
     def reload_data(self) -> None:
         """Load what changed in the data folders; on bad data, log it and keep the old data.

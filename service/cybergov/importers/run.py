@@ -1,0 +1,371 @@
+"""Running an import: read, validate in context, and write the import's graph in one change.
+
+An import of ``source`` named ``name`` is the named graph
+``https://w3id.org/cybergov/graph/import/<source>/<name>``, described in the metadata graph
+(a ``cg:ImportedGraph`` with the file's SHA-256, the importer's version, the time and the
+counts of what was made, matched, listed for review and refused). It is written with
+:func:`cybergov.contribute.staging.stage`: on a scratch copy of the store the previous
+version of the graph is dropped, the new records are validated against the shapes in the
+context of the graph (a record that does not pass is refused and reported, the rest is
+kept), the graph and its description are written and the inferences computed again; then
+the difference reaches the store in one update. An import whose key (file, importer
+version, reviewers' decisions, curated graph) has not changed writes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import rdflib
+from pyoxigraph import Literal, NamedNode, Quad, Triple
+
+from cybergov.contribute.intake import to_rdflib_term
+from cybergov.contribute.staging import scratch_copy, stage
+from cybergov.contribute.validation import ShapesBundle, shapes_bundle, validate_contribution
+from cybergov.errors import ImportInputError, ImportNotFound
+from cybergov.importers.context import read_context
+from cybergov.importers.decisions import default_path
+from cybergov.importers.model import (
+    REFUSED,
+    Batch,
+    Counts,
+    Importer,
+    ImportReport,
+    Progress,
+    Record,
+    Verdict,
+)
+from cybergov.importers.terms import slug
+from cybergov.knowledge.load import set_graph_metadata
+from cybergov.namespaces import (
+    CG,
+    INFERRED_GRAPH_PREFIX,
+    META_GRAPH,
+    VOCABULARY_PREFIXES,
+    graph_iri,
+)
+from cybergov.store.base import Store
+from cybergov.store.embedded import EmbeddedStore
+
+IMPORT_GRAPH_PREFIX = graph_iri("import", "")
+_XSD = VOCABULARY_PREFIXES["xsd"]
+_RDF = VOCABULARY_PREFIXES["rdf"]
+_RDFS = VOCABULARY_PREFIXES["rdfs"]
+_DCT = VOCABULARY_PREFIXES["dct"]
+_PROV = VOCABULARY_PREFIXES["prov"]
+#: Records validated in one pass of the shapes: the cost of a pass follows its size.
+CHUNK = 1500
+
+
+def import_graph(source: str, name: str) -> str:
+    return graph_iri("import", f"{source}/{name}")
+
+
+def import_id(source: str, name: str) -> str:
+    return f"{source}--{name}"
+
+
+def _file_digest(path: Path) -> tuple[str, date]:
+    """The SHA-256 of a file, or of a folder's files with their relative paths; its date."""
+    digest = hashlib.sha256()
+    try:
+        if path.is_dir():
+            files = sorted(p for p in path.rglob("*") if p.is_file())
+            for file in files:
+                digest.update(file.relative_to(path).as_posix().encode() + b"\0")
+                digest.update(file.read_bytes())
+            stamp = max((f.stat().st_mtime for f in files), default=path.stat().st_mtime)
+        else:
+            digest.update(path.read_bytes())
+            stamp = path.stat().st_mtime
+    except OSError as error:
+        raise ImportInputError(f"{path}: cannot be read ({error.strerror or error})") from error
+    return digest.hexdigest(), datetime.fromtimestamp(stamp, UTC).date()
+
+
+def _to_rdflib(records: Iterable[Record]) -> rdflib.Graph:
+    graph = rdflib.Graph(bind_namespaces="none")
+    for record in records:
+        for t in record.triples:
+            subject, value = t.subject, t.object
+            if isinstance(subject, Triple) or isinstance(value, Triple):
+                continue  # importers write no triple terms
+            graph.add((to_rdflib_term(subject), to_rdflib_term(t.predicate), to_rdflib_term(value)))
+    return graph
+
+
+def _validated(scratch: Store, batch: Batch, bundle: ShapesBundle, source: str) -> list[Record]:
+    """The records that pass the shapes in the context of ``scratch``; the others refused."""
+    kept: list[Record] = []
+    for start in range(0, len(batch.records), CHUNK):
+        chunk = batch.records[start : start + CHUNK]
+        for _ in range(3):
+            report = validate_contribution(_to_rdflib(chunk), scratch, source=source, bundle=bundle)
+            if report.conforms:
+                break
+            owner: dict[str, Record] = {}
+            for record in chunk:
+                for subject in record.subjects():
+                    owner.setdefault(subject, record)
+            failing: dict[int, Record] = {}
+            for finding in report.findings:
+                nodes = [finding.focus, *(s for s, _, _ in finding.referenced_by)]
+                for node in nodes:
+                    if node in owner:
+                        record = owner[node]
+                        if id(record) not in failing:
+                            batch.problem(
+                                record.row,
+                                finding.path_label or finding.path or "(record)",
+                                f"does not pass the shapes: {finding.message}",
+                                REFUSED,
+                            )
+                        failing[id(record)] = record
+                        break
+            if not failing:
+                break
+            chunk = [r for r in chunk if id(r) not in failing]
+        kept.extend(chunk)
+    return kept
+
+
+@dataclass(frozen=True, slots=True)
+class ImportRecord:
+    """An import as the metadata graph describes it."""
+
+    id: str
+    source: str
+    name: str
+    graph: str
+    file: str
+    sha256: str
+    importer_version: str
+    imported: str
+    counts: Counts
+    key: str
+
+
+def _count(value: int) -> str:
+    return str(Literal(str(value), datatype=NamedNode(f"{_XSD}integer")))
+
+
+def _meta(report: ImportReport, importer: Importer, key: str) -> list[tuple[str, str]]:
+    now = Literal(
+        datetime.now(UTC).isoformat(timespec="seconds"), datatype=NamedNode(f"{_XSD}dateTime")
+    )
+    c = report.counts
+    return [
+        (f"{_RDF}type", f"<{CG.ImportedGraph}>"),
+        (f"{_RDFS}label", str(Literal(f"import {report.id} of {report.file}", language="en"))),
+        (f"{_DCT}identifier", str(Literal(report.id))),
+        (f"{_DCT}publisher", f"<{importer.tracker}>"),
+        (f"{_DCT}source", f"<{importer.home}>"),
+        (str(CG.sourceFile), str(Literal(report.file))),
+        (str(CG.sha256), str(Literal(report.sha256))),
+        (str(CG.importKey), str(Literal(key))),
+        (str(CG.importerVersion), str(Literal(importer.version))),
+        (f"{_PROV}generatedAtTime", str(now)),
+        (str(CG.tripleCount), _count(c.triples)),
+        (str(CG.recordsMade), _count(c.made)),
+        (str(CG.recordsMatched), _count(c.matched)),
+        (str(CG.recordsForReview), _count(c.review)),
+        (str(CG.rowsRefused), _count(c.refused)),
+    ]
+
+
+def _counts(batch: Batch, kept: list[Record], rows: int) -> Counts:
+    kept_rows = {r.row for r in kept}
+    refused_rows = {p.row for p in batch.problems if p.action.startswith(REFUSED)} - kept_rows
+    return Counts(
+        rows=rows,
+        made=sum(1 for r in kept if r.new),
+        matched=sum(
+            1 for m in batch.matches if m.verdict is Verdict.MATCHED and m.row in kept_rows
+        ),
+        review=sum(1 for m in batch.matches if m.verdict is Verdict.REVIEW and m.row in kept_rows),
+        refused=len(refused_rows),
+        triples=len({t for r in kept for t in r.triples}),
+    )
+
+
+def run_import(
+    store: Store,
+    importer: Importer,
+    path: Path,
+    *,
+    name: str | None = None,
+    dry_run: bool = False,
+    as_of: date | None = None,
+    decisions: Path | None = None,
+    progress: Progress | None = None,
+    root: Path | None = None,
+) -> ImportReport:
+    """Import ``path`` with ``importer`` into ``store`` (nothing is written with ``dry_run``).
+
+    The caller makes sure that no other change of the store runs at the same time.
+
+    Raises:
+        ImportInputError: the file or folder cannot be read at all.
+        DataError: the shapes, rules or decisions cannot be read.
+        StoreError: the store failed; nothing was written.
+    """
+    started = time.perf_counter()
+    if not path.exists():
+        raise ImportInputError(f"{path}: no such file or folder")
+    sha, file_date = _file_digest(path)
+    name = slug(name or path.stem, limit=40) or "import"
+    as_of = as_of or file_date
+    graph = import_graph(importer.source, name)
+    context = read_context(store, as_of=as_of, decisions_path=decisions or default_path(root))
+    batch = importer.read(path, context, progress)
+    key = hashlib.sha256(
+        f"{sha}\n{importer.version}\n{context.checksum}\n{as_of}\n{graph}".encode()
+    ).hexdigest()
+    bundle = shapes_bundle(root)
+    report = ImportReport(
+        id=import_id(importer.source, name),
+        source=importer.source,
+        name=name,
+        graph=graph,
+        file=path.name,
+        sha256=sha,
+        importer_version=importer.version,
+        status="",
+        counts=Counts(),
+        dry_run=dry_run,
+    )
+
+    def prepare(scratch: EmbeddedStore) -> list[Record]:
+        scratch.drop_graph(graph)
+        return _validated(scratch, batch, bundle, f"the import {report.id}")
+
+    def finish(kept: list[Record]) -> None:
+        report.counts = _counts(batch, kept, batch.rows)
+        report.problems = batch.problems
+        kept_rows = {r.row for r in kept}
+        report.matches = [m for m in batch.matches if m.row in kept_rows]
+
+    if dry_run:
+        finish(prepare(scratch_copy(store)))
+        report.status = "dry run: nothing written"
+    elif _stored_key(store, graph) == key:
+        # the same input as the import the store holds: its counts, no second validation
+        stored = next(r for r in list_imports(store) if r.graph == graph)
+        report.counts = stored.counts
+        report.counts.rows = batch.rows
+        report.problems = batch.problems
+        report.matches = batch.matches
+        report.status = "unchanged: nothing written"
+    else:
+
+        def edit(scratch: EmbeddedStore) -> list[Record]:
+            kept = prepare(scratch)
+            finish(kept)
+            target = NamedNode(graph)
+            scratch.oxigraph.add_graph(target)
+            scratch.oxigraph.extend(
+                Quad(t.subject, t.predicate, t.object, target) for r in kept for t in r.triples
+            )
+            scratch.mark_changed()
+            set_graph_metadata(scratch, graph, _meta(report, importer, key))
+            return kept
+
+        _, changes = stage(store, edit, touches=lambda g: g == graph, root=root)
+        report.derived_added, report.derived_removed = changes.count(prefix=INFERRED_GRAPH_PREFIX)
+        report.status = "imported"
+    report.seconds = round(time.perf_counter() - started, 3)
+    return report
+
+
+_IMPORTS = f"""
+PREFIX cg: <{CG}>
+PREFIX dct: <{_DCT}>
+PREFIX prov: <{_PROV}>
+SELECT ?graph ?id ?file ?sha ?version ?at ?key ?triples ?made ?matched ?review ?refused WHERE {{
+  GRAPH <{META_GRAPH}> {{
+    ?graph a cg:ImportedGraph ; dct:identifier ?id ; cg:sourceFile ?file ; cg:sha256 ?sha ;
+      cg:importerVersion ?version ; prov:generatedAtTime ?at ; cg:importKey ?key ;
+      cg:tripleCount ?triples ; cg:recordsMade ?made ; cg:recordsMatched ?matched ;
+      cg:recordsForReview ?review ; cg:rowsRefused ?refused .
+  }}
+}} ORDER BY ?id"""
+
+
+def list_imports(store: Store) -> list[ImportRecord]:
+    """Every import the store holds, by identifier.
+
+    Raises:
+        StoreError: the store failed.
+    """
+    found = []
+    for row in store.select(_IMPORTS).as_dicts():
+        graph = row["graph"].value
+        source, _, name = graph.removeprefix(IMPORT_GRAPH_PREFIX).partition("/")
+        found.append(
+            ImportRecord(
+                id=row["id"].value,
+                source=source,
+                name=name,
+                graph=graph,
+                file=row["file"].value,
+                sha256=row["sha"].value,
+                importer_version=row["version"].value,
+                imported=row["at"].value,
+                counts=Counts(
+                    made=int(row["made"].value),
+                    matched=int(row["matched"].value),
+                    review=int(row["review"].value),
+                    refused=int(row["refused"].value),
+                    triples=int(row["triples"].value),
+                ),
+                key=row["key"].value,
+            )
+        )
+    return found
+
+
+def _stored_key(store: Store, graph: str) -> str | None:
+    answer = store.select(
+        f"SELECT ?key WHERE {{ GRAPH <{META_GRAPH}> {{ <{graph}> <{CG.importKey}> ?key }} }}"
+    )
+    return next((str(row[0].value) for row in answer.rows if row[0] is not None), None)
+
+
+def withdraw_import(store: Store, identifier: str, *, root: Path | None = None) -> tuple[int, int]:
+    """Remove exactly one import (its graph and description) and what was derived from it.
+
+    Returns the number of derived statements added and removed.
+
+    Raises:
+        ImportNotFound: no import has that identifier.
+        StoreError: the store failed; nothing was changed.
+    """
+    known = {record.id: record for record in list_imports(store)}
+    if identifier not in known:
+        raise ImportNotFound(f"no import has the identifier {identifier!r}")
+    graph = known[identifier].graph
+
+    def drop(scratch: EmbeddedStore) -> None:
+        scratch.drop_graph(graph)
+        scratch.update(
+            f"DELETE WHERE {{ GRAPH <{META_GRAPH}> {{ <{graph}> ?p ?o }} }}", graphs=(META_GRAPH,)
+        )
+
+    _, changes = stage(store, drop, touches=lambda g: g == graph, root=root)
+    return changes.count(prefix=INFERRED_GRAPH_PREFIX)
+
+
+__all__ = [
+    "IMPORT_GRAPH_PREFIX",
+    "ImportRecord",
+    "import_graph",
+    "import_id",
+    "list_imports",
+    "run_import",
+    "withdraw_import",
+]

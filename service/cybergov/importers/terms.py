@@ -1,0 +1,118 @@
+"""Statements of an import, written the way the curated graph writes them.
+
+IRIs follow kg/README.md: an imported record is named after its source (``incident:cfr-...``,
+``group:attack-g0007``, ``group:misp-...``) so that it never takes the IRI of a curated
+resource; dates are days at midnight as ``xsd:dateTime``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+from urllib.parse import urlsplit
+
+from pyoxigraph import Literal, NamedNode, Triple
+
+from cybergov.namespaces import CG, CGR, VOCABULARY_PREFIXES
+
+_XSD = VOCABULARY_PREFIXES["xsd"]
+RDF_TYPE = NamedNode(f"{VOCABULARY_PREFIXES['rdf']}type")
+LABEL = NamedNode(f"{VOCABULARY_PREFIXES['rdfs']}label")
+ALT_LABEL = NamedNode(f"{VOCABULARY_PREFIXES['skos']}altLabel")
+CLOSE_MATCH = NamedNode(f"{VOCABULARY_PREFIXES['skos']}closeMatch")
+DESCRIPTION = NamedNode(f"{VOCABULARY_PREFIXES['dct']}description")
+SOURCE = NamedNode(f"{VOCABULARY_PREFIXES['dct']}source")
+
+BASIS_TRACKER = f"{CGR}attribution-basis/tracker-coding"
+STATUS_CLAIMED = f"{CGR}attribution-status/claimed"
+CONFIDENCE_UNSTATED = f"{CGR}confidence/unstated"
+
+_NOT_WORD = re.compile(r"[^a-z0-9]+")
+_URL = re.compile(r"https?://[^\s<>\"'{}|\\^`]+")
+
+
+def cg(name: str) -> NamedNode:
+    return NamedNode(f"{CG}{name}")
+
+
+def resource(family: str, local: str) -> str:
+    return f"{CGR}{family}/{local}"
+
+
+def slug(text: str, *, limit: int = 60) -> str:
+    """Lower-case ASCII words joined by hyphens, at most ``limit`` characters."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    words = _NOT_WORD.sub("-", ascii_text.lower()).strip("-")
+    if len(words) > limit:
+        words = words[:limit].rsplit("-", 1)[0] or words[:limit]
+    return words.strip("-")
+
+
+def day(value: date) -> Literal:
+    return Literal(f"{value.isoformat()}T00:00:00", datatype=NamedNode(f"{_XSD}dateTime"))
+
+
+def text(value: str) -> Literal:
+    return Literal(value, language="en")
+
+
+def plain(value: str) -> Literal:
+    return Literal(value)
+
+
+def urls_in(value: str) -> list[str]:
+    """The http(s) URLs written in a field, trailing punctuation removed."""
+    found = []
+    for match in _URL.findall(value):
+        url = match.rstrip(".,;)]")
+        parts = urlsplit(url)
+        if parts.netloc and "." in parts.netloc:
+            found.append(url)
+    return found
+
+
+def is_url(value: str) -> bool:
+    parts = urlsplit(value.strip())
+    return (
+        parts.scheme in {"http", "https"}
+        and "." in parts.netloc
+        and not _has_bad_characters(value.strip())
+    )
+
+
+def _has_bad_characters(value: str) -> bool:
+    return any(c in value for c in ' <>"{}|\\^`') or any(ord(c) < 0x21 for c in value)
+
+
+class Statements(list[Triple]):
+    """Triples written with IRIs as strings."""
+
+    def add(
+        self, subject: str, predicate: NamedNode | str, value: NamedNode | Literal | str
+    ) -> None:
+        term = NamedNode(value) if isinstance(value, str) else value
+        verb = NamedNode(predicate) if isinstance(predicate, str) else predicate
+        self.append(Triple(NamedNode(subject), verb, term))
+
+
+__all__ = [
+    "ALT_LABEL",
+    "BASIS_TRACKER",
+    "CLOSE_MATCH",
+    "CONFIDENCE_UNSTATED",
+    "DESCRIPTION",
+    "LABEL",
+    "RDF_TYPE",
+    "SOURCE",
+    "STATUS_CLAIMED",
+    "Statements",
+    "cg",
+    "day",
+    "is_url",
+    "plain",
+    "resource",
+    "slug",
+    "text",
+    "urls_in",
+]
