@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from cybergov.errors import HeaderError
 from cybergov.knowledge.checks import read_checks, run_check, run_checks
 from tests.conftest import FIXTURES, ontology_store
 
@@ -20,9 +21,32 @@ def test_the_bundled_graph_passes_every_check(loaded_store):
     failures = {
         result.name: [f"{v.focus}: {v.message}" for v in result.violations[:10]]
         for result in run_checks(loaded_store)
-        if not result.passed
+        if result.failed
     }
     assert failures == {}
+
+
+def test_a_warning_flags_without_failing(loaded_store):
+    """The official-source check is a warning: it lists the government acts that cite only
+    news or research so far, and does not fail the graph."""
+    results = {result.name: result for result in run_checks(loaded_store)}
+    unofficial = results["unofficial-source"]
+    assert unofficial.severity == "warning"
+    assert not unofficial.failed
+    assert all(
+        result.severity == "error"
+        for name, result in results.items()
+        if name != "unofficial-source"
+    )
+
+
+def test_a_check_with_an_unknown_severity_is_refused(tmp_path):
+    (tmp_path / "odd-violation.rq").write_text(
+        "#+ summary: odd\n#+ description: odd\n#+ severity: fatal\n"
+        "SELECT ?focus ?message WHERE { BIND(1 AS ?focus) BIND(1 AS ?message) }\n"
+    )
+    with pytest.raises(HeaderError, match="severity must be error or warning"):
+        read_checks(tmp_path)
 
 
 @pytest.mark.parametrize("name", sorted(CHECKS))

@@ -118,10 +118,9 @@ def check_command(
             if result.passed:
                 console.print(f"[green]pass[/green] {result.name}: {result.summary}")
                 continue
-            failed = True
-            console.print(
-                f"[red]FAIL[/red] {result.name}: {result.summary} ({len(result.violations)})"
-            )
+            failed |= result.failed
+            verdict = "[red]FAIL[/red]" if result.failed else "[yellow]WARN[/yellow]"
+            console.print(f"{verdict} {result.name}: {result.summary} ({len(result.violations)})")
             for violation in result.violations[:50]:
                 console.print(f"    <{violation.focus}> {violation.message}", highlight=False)
             if len(result.violations) > 50:

@@ -1,7 +1,11 @@
 """Quality checks: ``queries/checks/*-violation.rq``, each passing when it returns no rows.
 
 A check is a SELECT query with at least the variables ``?focus`` (the
-resource at fault) and ``?message`` (what is wrong, in plain words).
+resource at fault) and ``?message`` (what is wrong, in plain words). Its
+header may say ``severity: warning``: such a check flags what a curator should
+look at (a government's act known so far only from the news, say) without
+failing ``cybergov check``; every other check is an error, and the graph must
+pass it.
 """
 
 from __future__ import annotations
@@ -16,7 +20,8 @@ from cybergov.sparql.query_files import QueryFile, read_query_folder
 from cybergov.store.base import Store
 
 _REQUIRED = frozenset({"summary", "description"})
-_ALLOWED = _REQUIRED | frozenset({"tags"})
+_ALLOWED = _REQUIRED | frozenset({"tags", "severity"})
+SEVERITIES = ("error", "warning")
 _SUFFIX = "-violation.rq"
 
 
@@ -33,10 +38,29 @@ class CheckResult:
     name: str
     summary: str
     violations: tuple[Violation, ...]
+    severity: str = "error"
 
     @property
     def passed(self) -> bool:
+        """Whether the check found nothing."""
         return not self.violations
+
+    @property
+    def failed(self) -> bool:
+        """Whether the check found something that must be fixed (a warning never fails)."""
+        return bool(self.violations) and self.severity == "error"
+
+
+def severity(check: QueryFile) -> str:
+    """``error`` or ``warning``, from the check's header (``error`` when it says nothing).
+
+    Raises:
+        HeaderError: the header names another severity.
+    """
+    value = str(check.header.get("severity", "error"))
+    if value not in SEVERITIES:
+        raise HeaderError(f"{check.path}: severity must be error or warning, not {value!r}")
+    return value
 
 
 def read_checks(folder: Path | None = None) -> list[QueryFile]:
@@ -50,7 +74,10 @@ def read_checks(folder: Path | None = None) -> list[QueryFile]:
     misnamed = [p.name for p in folder.glob("*.rq") if not p.name.endswith(_SUFFIX)]
     if misnamed:
         raise HeaderError(f"{folder}: check files must be named *{_SUFFIX}: {', '.join(misnamed)}")
-    return read_query_folder(folder, required=_REQUIRED, allowed=_ALLOWED, suffix=_SUFFIX)
+    checks = read_query_folder(folder, required=_REQUIRED, allowed=_ALLOWED, suffix=_SUFFIX)
+    for check in checks:
+        severity(check)
+    return checks
 
 
 def run_check(store: Store, check: QueryFile) -> CheckResult:
@@ -71,7 +98,9 @@ def run_check(store: Store, check: QueryFile) -> CheckResult:
         )
         for row in answer.as_dicts()
     )
-    return CheckResult(check.name.removesuffix("-violation"), check.summary, violations)
+    return CheckResult(
+        check.name.removesuffix("-violation"), check.summary, violations, severity(check)
+    )
 
 
 def run_checks(store: Store, folder: Path | None = None) -> list[CheckResult]:
