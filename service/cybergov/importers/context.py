@@ -47,6 +47,14 @@ SELECT ?group ?name ?attack WHERE {{
   UNION {{ ?group cg:mitreAttackId ?attack }}
 }}"""
 
+_ACTORS = f"""
+PREFIX cg: <{CG}>
+SELECT DISTINCT ?actor WHERE {{
+  GRAPH ?g {{ ?actor a ?class }}
+  FILTER(STRSTARTS(STR(?g), "{KG_GRAPH_PREFIX}"))
+  ?actor a cg:Actor .
+}}"""
+
 _STATES = f"SELECT ?code WHERE {{ ?state a <{CG}State> ; <{CG}iso3166Alpha2> ?code }}"
 
 
@@ -78,6 +86,8 @@ class ImportContext:
     as_of: date
     checksum: str
     """A digest of the curated graphs the context was read from."""
+    actors: frozenset[str] = frozenset()
+    """Every actor of the curated graph (states, organs, organisations, groups, persons)."""
 
     def group_names(self, iri: str) -> set[str]:
         group = self.groups.get(iri)
@@ -121,6 +131,7 @@ def read_context(store: Store, *, as_of: date, decisions_path: Path | None = Non
             incident.groups.add(row["group"].value)
         if "attack" in row:
             incident.attack_id = row["attack"].value
+    actors = frozenset(str(row[0].value) for row in store.select(_ACTORS).rows if row[0])
     decisions = read_decisions(decisions_path)
     digest = hashlib.sha256()
     for graph, checksum in sorted(stored_checksums(store).items()):
@@ -128,7 +139,7 @@ def read_context(store: Store, *, as_of: date, decisions_path: Path | None = Non
             digest.update(f"{graph} {checksum}\n".encode())
     digest.update(decisions.checksum.encode())
     return ImportContext(
-        StateResolver(codes), incidents, groups, decisions, as_of, digest.hexdigest()
+        StateResolver(codes), incidents, groups, decisions, as_of, digest.hexdigest(), actors
     )
 
 

@@ -39,6 +39,7 @@ from cybergov.importers.common import attribution, group, record_group_match
 from cybergov.importers.context import ImportContext
 from cybergov.importers.matching import GroupMatcher
 from cybergov.importers.model import REFUSED, Batch, Importer, Match, Progress, Record, Verdict
+from cybergov.importers.stix_cybergov import OwnObjects
 from cybergov.importers.terms import (
     ALT_LABEL,
     DESCRIPTION,
@@ -380,7 +381,10 @@ class StixImporter(Importer):
         reading = _Reading(context, batch, GroupMatcher(context, self.source))
         kinds = {"intrusion-set", "campaign", "relationship"}
         other: dict[str, int] = {}
+        own = OwnObjects()  # cybergov's own bundles: read by stix_cybergov
         for where, obj in _objects(path, batch):
+            if own.take(where, obj):
+                continue
             kind = str(obj.get("type"))
             if kind in kinds and (
                 kind != "relationship" or obj.get("relationship_type") == "attributed-to"
@@ -405,6 +409,7 @@ class StixImporter(Importer):
                     done += 1
                     if progress is not None and done % 50 == 0:
                         progress(done, batch.rows)
+        own.read(context, batch)
         if progress is not None:
             progress(batch.rows, batch.rows)
         return batch
