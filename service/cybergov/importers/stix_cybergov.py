@@ -33,6 +33,7 @@ from cybergov.importers.terms import (
     cg,
     day,
     is_url,
+    plain,
     resource,
     text,
 )
@@ -192,7 +193,7 @@ class OwnObjects:
         out.add(iri, cg("confidence"), confidence_level(obj.get("confidence")))
         wording = obj.get("x_cybergov_confidence_wording")
         if wording:
-            out.add(iri, cg("confidenceWording"), text(str(wording)))
+            out.add(iri, cg("confidenceWording"), plain(str(wording)))
         out.add(iri, cg("attributionDate"), day(when))
         for reference in (obj.get("external_references") or [])[1:]:
             url = str(reference.get("url") or "")
