@@ -4,15 +4,17 @@ bundle imported with the STIX importer, and the same attributions read back."""
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from cybergov.exchange.stix import export_stix
-from cybergov.importers.model import Verdict
+from cybergov.importers.context import read_context
+from cybergov.importers.model import REFUSED, Batch, Verdict
 from cybergov.importers.run import import_graph, run_import
 from cybergov.importers.stix import StixImporter
-from cybergov.importers.stix_cybergov import REASON, confidence_level
+from cybergov.importers.stix_cybergov import REASON, OwnObjects, confidence_level
 from cybergov.knowledge.load import stored_checksums
 from cybergov.namespaces import KG_GRAPH_PREFIX
 from cybergov.store.embedded import EmbeddedStore
@@ -99,3 +101,54 @@ def test_confidence_back_from_the_stix_scale() -> None:
     assert confidence_level(15) == f"{level}low"
     assert confidence_level(None) == UNSTATED
     assert confidence_level(0) == UNSTATED
+
+
+def _own(kind: str, number: int, iri: str, **properties: object) -> dict[str, object]:
+    reference = {"source_name": "cybergov", "url": iri}
+    return {
+        "type": kind,
+        "id": f"{kind}--00000000-0000-5000-8000-{number:012d}",
+        "external_references": [reference, {"source_name": "source", "url": SOURCE_URL}],
+        **properties,
+    }
+
+
+SOURCE_URL = "https://example.org/statement"
+ID = "https://w3id.org/cybergov/id/"
+
+
+def test_only_identities_of_the_graph_attribute(loaded_store: EmbeddedStore) -> None:
+    """An attributor, incident and actor are resolved by their cybergov IRI alone: a maker
+    whose IRI is not an actor of the graph is refused even when it bears an actor's name."""
+    context = read_context(loaded_store, as_of=date(2026, 1, 1))
+    uk = _own("identity", 1, f"{ID}state/GB", name="United Kingdom")
+    stranger = _own("identity", 2, "https://example.org/united-kingdom", name="United Kingdom")
+    incident = _own("incident", 3, f"{ID}incident/notpetya-2017", name="NotPetya")
+    sandworm = _own("intrusion-set", 4, f"{ID}group/sandworm", name="Sandworm")
+
+    def claim(number: int, maker: dict[str, object]) -> dict[str, object]:
+        return _own(
+            "relationship", number, f"{ID}attribution/example",
+            relationship_type="attributed-to", source_ref=incident["id"],
+            target_ref=sandworm["id"], created_by_ref=maker["id"],
+            created="2018-02-15T00:00:00Z", confidence=85,
+            x_cybergov_attribution=f"{ID}attribution/example",
+            x_cybergov_attribution_basis=["political"],
+            x_cybergov_attribution_status=["settled"],
+        )  # fmt: skip
+
+    own = OwnObjects()
+    for obj in (uk, stranger, incident, sandworm, claim(5, uk), claim(6, stranger)):
+        assert own.take("bundle.json", obj)
+    assert not own.take("bundle.json", {"type": "identity", "id": "identity--x"})
+    batch = Batch()
+    own.read(context, batch)
+
+    [record] = batch.records
+    objects = {(t.predicate.value, t.object.value) for t in record.triples}
+    assert (f"{CG}attributedBy", f"{ID}state/GB") in objects
+    assert (f"{CG}attributedTo", f"{ID}group/sandworm") in objects
+    assert (f"{CG}confidence", f"{ID}confidence/high") in objects
+    assert ("http://purl.org/dc/terms/source", SOURCE_URL) in objects
+    [refused] = [p for p in batch.problems if p.action == REFUSED]
+    assert refused.field == "created_by_ref"

@@ -213,4 +213,4 @@ class OwnObjects:
                 )  # fmt: skip
 
 
-__all__ = ["OWN_SOURCE", "OwnObjects", "confidence_level", "own_iri"]
+__all__ = ["OWN_SOURCE", "REASON", "OwnObjects", "confidence_level", "own_iri"]
