@@ -19,6 +19,8 @@ whose description names neither is refused, with that reason.
 An object is imported only when its producer (``created_by_ref``) is an actor of the
 graph (:data:`PRODUCERS`); the same object in several files (ATT&CK repeats a group in each
 domain) is read once, in its latest version; revoked and deprecated objects are skipped.
+
+The objects of cybergov's own STIX export are read by :mod:`cybergov.importers.stix_cybergov`.
 """
 
 from __future__ import annotations
