@@ -10,6 +10,7 @@ from typing import Any
 
 from stix2 import TLP_WHITE, ExternalReference, Identity, MarkingDefinition, StatementMarking
 
+from cybergov.exchange.stix.drafts import Draft
 from cybergov.exchange.stix.ids import stix_id
 from cybergov.exchange.stix.records import DCT_SOURCE, Record
 from cybergov.namespaces import BASE, CGR, shorten
@@ -30,23 +31,29 @@ CONFIDENCE_SCALE = {
     f"{CGR}confidence/low": 15,
 }
 
-PRODUCER = Identity(
-    id=stix_id("identity", BASE),
-    name="cybergov",
-    description="The knowledge graph of cyberspace governance: incidents, attributions and "
-    "the responses to them, each with its public source.",
-    identity_class="organization",
-    created=PUBLISHED,
-    modified=PUBLISHED,
-    external_references=[ExternalReference(source_name="cybergov", url=BASE)],
+PRODUCER = Draft(
+    Identity,
+    {
+        "id": stix_id("identity", BASE),
+        "name": "cybergov",
+        "description": "The knowledge graph of cyberspace governance: incidents, attributions "
+        "and the responses to them, each with its public source.",
+        "identity_class": "organization",
+        "created": PUBLISHED,
+        "modified": PUBLISHED,
+        "external_references": [ExternalReference(source_name="cybergov", url=BASE)],
+    },
 )
-LICENCE = MarkingDefinition(
-    id=stix_id("marking-definition", "https://creativecommons.org/licenses/by/4.0/"),
-    name="CC BY 4.0",
-    created=PUBLISHED,
-    created_by_ref=PRODUCER.id,
-    definition_type="statement",
-    definition=StatementMarking(statement=LICENCE_STATEMENT),
+LICENCE = Draft(
+    MarkingDefinition,
+    {
+        "id": stix_id("marking-definition", "https://creativecommons.org/licenses/by/4.0/"),
+        "name": "CC BY 4.0",
+        "created": PUBLISHED,
+        "created_by_ref": PRODUCER.id,
+        "definition_type": "statement",
+        "definition": StatementMarking(statement=LICENCE_STATEMENT),
+    },
 )
 MARKINGS = [TLP_WHITE.id, LICENCE.id]
 
