@@ -10,7 +10,7 @@ from typing import Any
 
 from stix2 import TLP_WHITE, ExternalReference, Identity, MarkingDefinition, StatementMarking
 
-from cybergov.exchange.stix.drafts import Draft
+from cybergov.exchange.stix.drafts import Draft, plain
 from cybergov.exchange.stix.ids import stix_id
 from cybergov.exchange.stix.records import DCT_SOURCE, Record
 from cybergov.namespaces import BASE, CGR, shorten
@@ -41,7 +41,7 @@ PRODUCER = Draft(
         "identity_class": "organization",
         "created": PUBLISHED,
         "modified": PUBLISHED,
-        "external_references": [ExternalReference(source_name="cybergov", url=BASE)],
+        "external_references": [plain(ExternalReference(source_name="cybergov", url=BASE))],
     },
 )
 LICENCE = Draft(
@@ -63,21 +63,28 @@ def local_name(iri: str) -> str:
     return iri.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
 
 
-def references(record: Record) -> list[ExternalReference]:
+def references(record: Record) -> list[dict[str, str]]:
     """The record's IRI (the way back to the graph) and each public source it names."""
     return [own_reference(record.iri), *map(source_reference, record.all(DCT_SOURCE))]
 
 
 @lru_cache(maxsize=65536)
-def own_reference(iri: str) -> ExternalReference:
-    """The reference to the resource itself, made once for every object drawn from it."""
-    return ExternalReference(source_name="cybergov", url=iri, external_id=shorten(iri))
+def own_reference(iri: str) -> dict[str, str]:
+    """The reference to the resource itself, made once for every object drawn from it (built
+    and checked by the library, kept as what it writes: objects get it as a dictionary)."""
+    return plain(ExternalReference(source_name="cybergov", url=iri, external_id=shorten(iri)))
 
 
 @lru_cache(maxsize=65536)
-def source_reference(url: str) -> ExternalReference:
+def source_reference(url: str) -> dict[str, str]:
     """The reference to a public source, made once: many records cite the same page."""
-    return ExternalReference(source_name="source", url=url)
+    return plain(ExternalReference(source_name="source", url=url))
+
+
+@lru_cache(maxsize=65536)
+def legal_reference(act: str) -> dict[str, str]:
+    """The reference to a legal act a response rests on, made once."""
+    return plain(ExternalReference(source_name="legal-basis", url=act, external_id=shorten(act)))
 
 
 def times(record: Record, now: datetime, *, made: str | None = None) -> dict[str, datetime]:

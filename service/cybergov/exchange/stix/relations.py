@@ -7,13 +7,14 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from stix2 import ExternalReference, Relationship, Report
+from stix2 import Relationship, Report
 
 from cybergov.exchange.stix.common import (
     CONFIDENCE_SCALE,
     MARKINGS,
     PRODUCER,
     common,
+    legal_reference,
     local_name,
     references,
     times,
@@ -22,7 +23,6 @@ from cybergov.exchange.stix.drafts import Draft
 from cybergov.exchange.stix.ids import stix_id
 from cybergov.exchange.stix.objects import References, name_of
 from cybergov.exchange.stix.records import DCT_DESCRIPTION, Record
-from cybergov.namespaces import shorten
 
 
 def attribution(record: Record, now: datetime, actors: References) -> Iterator[Draft]:
@@ -114,10 +114,7 @@ def response(
     refs = [actors.incident_ref(i) for i in record.all("respondsTo")]
     refs += [actors.ref(p) for p in record.all("indictedPerson")]
     refs += [stix_id("report", listing) for listing in record.all("hasListing")]
-    bases = [
-        ExternalReference(source_name="legal-basis", url=act, external_id=shorten(act))
-        for act in record.all("legalBasis")
-    ]
+    bases = [legal_reference(act) for act in record.all("legalBasis")]
     return _report(
         record, now, actors, refs, kind=_response_kind(record), made="responseDate", cited=bases
     )
@@ -155,7 +152,7 @@ def _report(
     kind: str,
     made: str,
     by: str | None = None,
-    cited: list[ExternalReference] | None = None,
+    cited: list[dict[str, str]] | None = None,
 ) -> Draft | None:
     author = by or record.first("respondent")
     if author:
