@@ -17,6 +17,7 @@ from typing import Any
 from stix2.serialization import STIXJSONEncoder
 
 from cybergov.errors import QueryParameterError
+from cybergov.exchange.collection import paused_collection
 from cybergov.exchange.stix import objects, relations
 from cybergov.exchange.stix.common import LICENCE, PRODUCER
 from cybergov.exchange.stix.drafts import ByShape, Draft, checked
@@ -72,12 +73,13 @@ class StixExport:
         """The bundle as JSON text, written by the library's own encoder: the objects built
         once per shape (``drafts.ByShape``), or each one built when ``check_each``."""
         made = checked if check_each else ByShape()
-        body = {
-            "type": "bundle",
-            "id": self.bundle_id,
-            "objects": [made(draft) for draft in self.drafts],
-        }
-        return json.dumps(body, cls=STIXJSONEncoder, ensure_ascii=False)
+        with paused_collection():
+            body = {
+                "type": "bundle",
+                "id": self.bundle_id,
+                "objects": [made(draft) for draft in self.drafts],
+            }
+            return json.dumps(body, cls=STIXJSONEncoder, ensure_ascii=False)
 
 
 def export_stix(
@@ -94,6 +96,11 @@ def export_stix(
         ResourceNotFound: the store holds no such graph.
         StoreError: the store failed.
     """
+    with paused_collection():
+        return _export(store, graph, since, now or datetime.now(UTC))
+
+
+def _export(store: Store, graph: str, since: datetime | None, moment: datetime) -> StixExport:
     version = graph_version(store)
     records = read_records(store, selected_graphs(store, graph))
     actors = References(
@@ -102,7 +109,6 @@ def export_stix(
         instances(store, "Campaign"),
     )
     aliases = alias_names(store)
-    moment = now or datetime.now(UTC)
     authors = {a for r in records.values() for p in _AUTHOR_PROPERTIES for a in r.all(p)}
     found: dict[str, Draft] = {}
     for iri in sorted(records):
