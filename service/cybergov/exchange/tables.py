@@ -41,6 +41,7 @@ from cybergov.exchange.codebook import (
     codebook_rows,
     datapackage,
 )
+from cybergov.exchange.collection import paused_collection
 from cybergov.exchange.table_specs import (
     CODEBOOK_FILENAME,
     ENTITIES_FILENAME,
@@ -318,6 +319,11 @@ def read_tables(runner: QueryRunner, *, version: str) -> TableSet:
         ExportError: a table has more rows than the runner returns.
         StoreError: the store failed.
     """
+    with paused_collection():
+        return _read_tables(runner, version)
+
+
+def _read_tables(runner: QueryRunner, version: str) -> TableSet:
     schemes = {c.scheme for s in TABLES for c in s.columns if c.scheme}
     in_scheme: dict[str, set[str]] = defaultdict(set)
     for concept in _select(runner, _schemes_query(schemes), "concepts").as_dicts():
@@ -411,7 +417,8 @@ def write_tables(tables: TableSet, folder: Path, *, created: str | None = None) 
     Raises:
         ExportError: the files could not be written.
     """
-    documents = table_documents(tables, created=created)
+    with paused_collection():
+        documents = table_documents(tables, created=created)
     documents[ZIP_FILENAME] = _zip(documents)
     digests = {name: hashlib.sha256(body).hexdigest() for name, body in documents.items()}
     sums = "".join(f"{digest}  {name}\n" for name, digest in digests.items()).encode()
