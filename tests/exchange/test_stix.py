@@ -8,12 +8,13 @@ from datetime import UTC, datetime
 
 import pytest
 from pyoxigraph import RdfFormat
-from stix2 import Identity
+from stix2 import ExternalReference, Identity
 from stix2.serialization import STIXJSONEncoder
 
 from cybergov.errors import ResourceNotFound
 from cybergov.exchange.stix import CURATED, export_stix, stix_id
-from cybergov.exchange.stix.drafts import ByShape, Draft
+from cybergov.exchange.stix.common import external_reference
+from cybergov.exchange.stix.drafts import ByShape, Draft, plain
 from cybergov.knowledge.load import load, refresh_inferences, set_graph_metadata
 from cybergov.store import EmbeddedStore
 from tests.exchange.stix_validation import validation_errors
@@ -216,3 +217,12 @@ def test_a_shape_whose_object_gains_properties_is_built_each_time():
     second = by_shape(draft)
     assert first["created"] != second["created"]
     assert first.keys() == second.keys()
+
+
+def test_an_external_reference_is_written_as_the_library_writes_it():
+    made = external_reference("cybergov", f"{ID}state/RU", "state:RU")
+    built = ExternalReference(source_name="cybergov", url=f"{ID}state/RU", external_id="state:RU")
+    assert json.dumps(made) == json.dumps(plain(built))
+    assert json.dumps(external_reference("source", "https://example.org/")) == json.dumps(
+        plain(ExternalReference(source_name="source", url="https://example.org/"))
+    )

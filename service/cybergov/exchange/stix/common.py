@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from stix2 import TLP_WHITE, ExternalReference, Identity, MarkingDefinition, StatementMarking
+from stix2 import TLP_WHITE, Identity, MarkingDefinition, StatementMarking
 
-from cybergov.exchange.stix.drafts import Draft, plain
+from cybergov.exchange.stix.drafts import Draft
 from cybergov.exchange.stix.ids import stix_id
 from cybergov.exchange.stix.records import DCT_SOURCE, Record
 from cybergov.namespaces import BASE, CGR, shorten
@@ -31,6 +31,20 @@ CONFIDENCE_SCALE = {
     f"{CGR}confidence/low": 15,
 }
 
+
+def external_reference(
+    source_name: str, url: str, external_id: str | None = None
+) -> dict[str, str]:
+    """An ``external-reference`` as the library writes it (its properties in the order of
+    its class: ``source_name``, ``url``, ``external_id``). Objects carry it as a dictionary,
+    which the library builds and checks whenever it builds the object (the first of each
+    shape, and every object in ``StixExport.objects``)."""
+    written = {"source_name": source_name, "url": url}
+    if external_id:
+        written["external_id"] = external_id
+    return written
+
+
 PRODUCER = Draft(
     Identity,
     {
@@ -41,7 +55,7 @@ PRODUCER = Draft(
         "identity_class": "organization",
         "created": PUBLISHED,
         "modified": PUBLISHED,
-        "external_references": [plain(ExternalReference(source_name="cybergov", url=BASE))],
+        "external_references": [external_reference("cybergov", BASE)],
     },
 )
 LICENCE = Draft(
@@ -70,21 +84,20 @@ def references(record: Record) -> list[dict[str, str]]:
 
 @lru_cache(maxsize=65536)
 def own_reference(iri: str) -> dict[str, str]:
-    """The reference to the resource itself, made once for every object drawn from it (built
-    and checked by the library, kept as what it writes: objects get it as a dictionary)."""
-    return plain(ExternalReference(source_name="cybergov", url=iri, external_id=shorten(iri)))
+    """The reference to the resource itself, made once for every object drawn from it."""
+    return external_reference("cybergov", iri, shorten(iri))
 
 
 @lru_cache(maxsize=65536)
 def source_reference(url: str) -> dict[str, str]:
     """The reference to a public source, made once: many records cite the same page."""
-    return plain(ExternalReference(source_name="source", url=url))
+    return external_reference("source", url)
 
 
 @lru_cache(maxsize=65536)
 def legal_reference(act: str) -> dict[str, str]:
     """The reference to a legal act a response rests on, made once."""
-    return plain(ExternalReference(source_name="legal-basis", url=act, external_id=shorten(act)))
+    return external_reference("legal-basis", act, shorten(act))
 
 
 def times(record: Record, now: datetime, *, made: str | None = None) -> dict[str, datetime]:
