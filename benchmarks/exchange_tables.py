@@ -34,6 +34,7 @@ from typing import Any
 
 from pyoxigraph import RdfFormat
 
+from cybergov.cli.exchange import export_settings
 from cybergov.exchange.dumps import DUMP_FORMATS, Dumps
 from cybergov.exchange.tables import read_tables, write_tables
 from cybergov.execution import QueryRunner
@@ -110,9 +111,7 @@ def measure(size: int, runs: int, *, infer: bool) -> tuple[int, dict[str, float]
                 canonical_nquads(store.oxigraph.quads_for_pattern(None, None, None, None))
             )
 
-        settings = Settings(
-            query_timeout=3600, max_rows=10**8, query_workers=2, answer_cache_bytes=0
-        )
+        settings = export_settings(Settings(query_workers=2, answer_cache_bytes=0))
         started = time.perf_counter()
         with QueryRunner(store, settings=settings) as runner:
             runner_start = time.perf_counter() - started

@@ -30,16 +30,19 @@ export_app = typer.Typer(help="Write the graph in the formats partners use.", no
 app.add_typer(export_app, name="export")
 
 #: An export reads whole tables: it is the operator's own reading, not a query from outside,
-#: so the row cap and the deadline of queries from outside are raised to these at least.
+#: so the row cap, the answer size cap and the deadline of queries from outside are raised
+#: to these at least (the attributions of a 1M-triple graph are a 150 MB answer).
 EXPORT_ROWS = 100_000_000
+EXPORT_ANSWER_BYTES = 8 * 1024**3
 EXPORT_SECONDS = 3_600.0
 
 
 def export_settings(settings: Settings) -> Settings:
-    """The settings with the row cap and deadline an export needs."""
+    """The settings with the row cap, answer size cap and deadline an export needs."""
     return settings.model_copy(
         update={
             "max_rows": max(settings.max_rows, EXPORT_ROWS),
+            "max_answer_bytes": max(settings.max_answer_bytes, EXPORT_ANSWER_BYTES),
             "query_timeout": max(settings.query_timeout, EXPORT_SECONDS),
         }
     )

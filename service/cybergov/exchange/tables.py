@@ -41,6 +41,7 @@ from cybergov.exchange.codebook import (
     codebook_rows,
     datapackage,
 )
+from cybergov.exchange.collection import paused_collection
 from cybergov.exchange.table_specs import (
     CODEBOOK_FILENAME,
     ENTITIES_FILENAME,
@@ -164,13 +165,16 @@ def _literal(token: str) -> tuple[str, str | None] | None:
     return text, suffix[1:] if suffix.startswith("@") else None
 
 
-def _records_query(spec: TableSpec) -> str:
-    predicates = ", ".join(f"<{p}>" for p in (_RDF_TYPE, *spec.predicates))
+def _records_query(spec: TableSpec, classes: Iterable[str]) -> str:
+    """Each record's statements for the table's columns; of its types, only the table's
+    class and its subclasses (the inferred superclasses are never a row's type)."""
+    predicates = ", ".join(f"<{p}>" for p in spec.predicates if p != _RDF_TYPE)
+    types = ", ".join(f"<{c}>" for c in sorted(classes))
     return f"""
 SELECT ?record ?p ?o WHERE {{
   ?record a <{spec.record_class}> .
   ?record ?p ?o .
-  FILTER(isIRI(?record) && ?p IN ({predicates}))
+  FILTER(isIRI(?record) && (?p IN ({predicates}) || (?p = <{_RDF_TYPE}> && ?o IN ({types}))))
 }}
 """
 
@@ -318,6 +322,11 @@ def read_tables(runner: QueryRunner, *, version: str) -> TableSet:
         ExportError: a table has more rows than the runner returns.
         StoreError: the store failed.
     """
+    with paused_collection():
+        return _read_tables(runner, version)
+
+
+def _read_tables(runner: QueryRunner, version: str) -> TableSet:
     schemes = {c.scheme for s in TABLES for c in s.columns if c.scheme}
     in_scheme: dict[str, set[str]] = defaultdict(set)
     for concept in _select(runner, _schemes_query(schemes), "concepts").as_dicts():
@@ -325,12 +334,18 @@ def read_tables(runner: QueryRunner, *, version: str) -> TableSet:
     tables: list[Table] = []
     allowed: dict[tuple[str, str], tuple[str, ...]] = {}
     cited: set[str] = set()
-    queries = [(_records_query(spec), spec.name) for spec in TABLES] + [(_LABELS, "labels")]
+    classes_of = {
+        spec.name: _Classes(_select(runner, _classes_query(spec), f"classes of {spec.name}"))
+        for spec in TABLES
+    }
+    queries = [
+        (_records_query(spec, classes_of[spec.name].ancestors), spec.name) for spec in TABLES
+    ] + [(_LABELS, "labels")]
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="tables") as ahead:
         # the next answer is computed by the query workers while this one is read here
         pending = ahead.submit(_tsv, runner, *queries[0])
         for index, spec in enumerate(TABLES):
-            classes = _Classes(_select(runner, _classes_query(spec), f"classes of {spec.name}"))
+            classes = classes_of[spec.name]
             for column in spec.columns:
                 if column.scheme:
                     allowed[(spec.name, column.name)] = tuple(sorted(in_scheme[column.scheme]))
@@ -411,7 +426,8 @@ def write_tables(tables: TableSet, folder: Path, *, created: str | None = None) 
     Raises:
         ExportError: the files could not be written.
     """
-    documents = table_documents(tables, created=created)
+    with paused_collection():
+        documents = table_documents(tables, created=created)
     documents[ZIP_FILENAME] = _zip(documents)
     digests = {name: hashlib.sha256(body).hexdigest() for name, body in documents.items()}
     sums = "".join(f"{digest}  {name}\n" for name, digest in digests.items()).encode()

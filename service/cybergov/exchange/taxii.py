@@ -119,11 +119,9 @@ def entries(export: StixExport) -> list[Entry]:
     """The objects of an export as collection entries, in the order of the collection."""
     found = []
     bodies = json.loads(export.json())["objects"]
-    for item, body in zip(export.objects, bodies, strict=True):
-        added = item.get("modified") or item.created
-        found.append(
-            Entry(added, item.id, body.get("modified", body["created"]), "2.1", item.type, body)
-        )
+    for item, body in zip(export.drafts, bodies, strict=True):
+        version = body.get("modified", body["created"])
+        found.append(Entry(item.modified, item.id, version, "2.1", item.type, body))
     return sorted(found, key=lambda e: (e.date_added, e.id))
 
 

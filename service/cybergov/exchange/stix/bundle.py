@@ -11,13 +11,16 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Any
 
 from stix2.serialization import STIXJSONEncoder
 
 from cybergov.errors import QueryParameterError
+from cybergov.exchange.collection import paused_collection
 from cybergov.exchange.stix import objects, relations
 from cybergov.exchange.stix.common import LICENCE, PRODUCER
+from cybergov.exchange.stix.drafts import ByShape, Draft, checked
 from cybergov.exchange.stix.ids import stix_id
 from cybergov.exchange.stix.objects import References
 from cybergov.exchange.stix.records import (
@@ -40,14 +43,20 @@ _AUTHOR_PROPERTIES = ("attributedBy", "respondent", "statedBy")
 _ALWAYS = 2
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class StixExport:
-    """The STIX objects of one selection of one graph version."""
+    """The STIX objects of one selection of one graph version, as drafts: ``objects`` are
+    they built by the library, ``json()`` the bundle (written by shape, the same bytes)."""
 
     selection: str
     version: str
-    objects: list[Any]
+    drafts: list[Draft]
     since: datetime | None = None
+
+    @cached_property
+    def objects(self) -> list[Any]:
+        """Every object built and checked by the ``stix2`` library."""
+        return [draft.build() for draft in self.drafts]
 
     @property
     def bundle_id(self) -> str:
@@ -57,17 +66,20 @@ class StixExport:
 
     def modified_since(self, moment: datetime) -> StixExport:
         """The objects modified at or after ``moment`` (the producer and the licence always)."""
-        kept = [o for i, o in enumerate(self.objects) if i < _ALWAYS or o.modified >= moment]
+        kept = [d for i, d in enumerate(self.drafts) if i < _ALWAYS or d.modified >= moment]
         return StixExport(self.selection, self.version, kept, moment)
 
-    def json(self) -> str:
-        """The bundle as JSON text, written by the library's own encoder."""
-        body = {
-            "type": "bundle",
-            "id": self.bundle_id,
-            "objects": self.objects,
-        }
-        return json.dumps(body, cls=STIXJSONEncoder, ensure_ascii=False)
+    def json(self, *, check_each: bool = False) -> str:
+        """The bundle as JSON text, written by the library's own encoder: the objects built
+        once per shape (``drafts.ByShape``), or each one built when ``check_each``."""
+        made = checked if check_each else ByShape()
+        with paused_collection():
+            body = {
+                "type": "bundle",
+                "id": self.bundle_id,
+                "objects": [made(draft) for draft in self.drafts],
+            }
+            return json.dumps(body, cls=STIXJSONEncoder, ensure_ascii=False)
 
 
 def export_stix(
@@ -84,6 +96,11 @@ def export_stix(
         ResourceNotFound: the store holds no such graph.
         StoreError: the store failed.
     """
+    with paused_collection():
+        return _export(store, graph, since, now or datetime.now(UTC))
+
+
+def _export(store: Store, graph: str, since: datetime | None, moment: datetime) -> StixExport:
     version = graph_version(store)
     records = read_records(store, selected_graphs(store, graph))
     actors = References(
@@ -92,9 +109,8 @@ def export_stix(
         instances(store, "Campaign"),
     )
     aliases = alias_names(store)
-    moment = now or datetime.now(UTC)
     authors = {a for r in records.values() for p in _AUTHOR_PROPERTIES for a in r.all(p)}
-    found: dict[str, Any] = {}
+    found: dict[str, Draft] = {}
     for iri in sorted(records):
         record = records[iri]
         for made in _objects(record, moment, actors, records, aliases):
@@ -126,7 +142,7 @@ def _objects(
     actors: References,
     records: dict[str, Record],
     aliases: dict[str, list[str]],
-) -> Iterator[Any]:
+) -> Iterator[Draft]:
     """The STIX objects of one record (none for what STIX has no object for)."""
     if record.is_a("Attribution"):
         if not record.is_a("DerivedAttribution"):
@@ -149,7 +165,7 @@ def _objects(
 
 def _actor(
     record: Record, now: datetime, actors: References, aliases: dict[str, list[str]]
-) -> Iterator[Any]:
+) -> Iterator[Draft]:
     if record.is_a("ThreatActorGroup"):
         yield objects.intrusion_set(record, now, aliases.get(record.iri, []))
     elif record.is_a("StateOrgan") and actors.kind(record.iri) == "threat-actor":

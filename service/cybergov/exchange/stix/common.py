@@ -8,8 +8,9 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from stix2 import TLP_WHITE, ExternalReference, Identity, MarkingDefinition, StatementMarking
+from stix2 import TLP_WHITE, Identity, MarkingDefinition, StatementMarking
 
+from cybergov.exchange.stix.drafts import Draft
 from cybergov.exchange.stix.ids import stix_id
 from cybergov.exchange.stix.records import DCT_SOURCE, Record
 from cybergov.namespaces import BASE, CGR, shorten
@@ -30,23 +31,43 @@ CONFIDENCE_SCALE = {
     f"{CGR}confidence/low": 15,
 }
 
-PRODUCER = Identity(
-    id=stix_id("identity", BASE),
-    name="cybergov",
-    description="The knowledge graph of cyberspace governance: incidents, attributions and "
-    "the responses to them, each with its public source.",
-    identity_class="organization",
-    created=PUBLISHED,
-    modified=PUBLISHED,
-    external_references=[ExternalReference(source_name="cybergov", url=BASE)],
+
+def external_reference(
+    source_name: str, url: str, external_id: str | None = None
+) -> dict[str, str]:
+    """An ``external-reference`` as the library writes it (its properties in the order of
+    its class: ``source_name``, ``url``, ``external_id``). Objects carry it as a dictionary,
+    which the library builds and checks whenever it builds the object (the first of each
+    shape, and every object in ``StixExport.objects``)."""
+    written = {"source_name": source_name, "url": url}
+    if external_id:
+        written["external_id"] = external_id
+    return written
+
+
+PRODUCER = Draft(
+    Identity,
+    {
+        "id": stix_id("identity", BASE),
+        "name": "cybergov",
+        "description": "The knowledge graph of cyberspace governance: incidents, attributions "
+        "and the responses to them, each with its public source.",
+        "identity_class": "organization",
+        "created": PUBLISHED,
+        "modified": PUBLISHED,
+        "external_references": [external_reference("cybergov", BASE)],
+    },
 )
-LICENCE = MarkingDefinition(
-    id=stix_id("marking-definition", "https://creativecommons.org/licenses/by/4.0/"),
-    name="CC BY 4.0",
-    created=PUBLISHED,
-    created_by_ref=PRODUCER.id,
-    definition_type="statement",
-    definition=StatementMarking(statement=LICENCE_STATEMENT),
+LICENCE = Draft(
+    MarkingDefinition,
+    {
+        "id": stix_id("marking-definition", "https://creativecommons.org/licenses/by/4.0/"),
+        "name": "CC BY 4.0",
+        "created": PUBLISHED,
+        "created_by_ref": PRODUCER.id,
+        "definition_type": "statement",
+        "definition": StatementMarking(statement=LICENCE_STATEMENT),
+    },
 )
 MARKINGS = [TLP_WHITE.id, LICENCE.id]
 
@@ -56,21 +77,27 @@ def local_name(iri: str) -> str:
     return iri.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
 
 
-def references(record: Record) -> list[ExternalReference]:
+def references(record: Record) -> list[dict[str, str]]:
     """The record's IRI (the way back to the graph) and each public source it names."""
     return [own_reference(record.iri), *map(source_reference, record.all(DCT_SOURCE))]
 
 
 @lru_cache(maxsize=65536)
-def own_reference(iri: str) -> ExternalReference:
+def own_reference(iri: str) -> dict[str, str]:
     """The reference to the resource itself, made once for every object drawn from it."""
-    return ExternalReference(source_name="cybergov", url=iri, external_id=shorten(iri))
+    return external_reference("cybergov", iri, shorten(iri))
 
 
 @lru_cache(maxsize=65536)
-def source_reference(url: str) -> ExternalReference:
+def source_reference(url: str) -> dict[str, str]:
     """The reference to a public source, made once: many records cite the same page."""
-    return ExternalReference(source_name="source", url=url)
+    return external_reference("source", url)
+
+
+@lru_cache(maxsize=65536)
+def legal_reference(act: str) -> dict[str, str]:
+    """The reference to a legal act a response rests on, made once."""
+    return external_reference("legal-basis", act, shorten(act))
 
 
 def times(record: Record, now: datetime, *, made: str | None = None) -> dict[str, datetime]:

@@ -32,6 +32,7 @@ from stix2 import (
 )
 
 from cybergov.exchange.stix.common import common, local_name
+from cybergov.exchange.stix.drafts import Draft
 from cybergov.exchange.stix.ids import stix_id
 from cybergov.exchange.stix.records import (
     DCT_DESCRIPTION,
@@ -82,98 +83,117 @@ def name_of(record: Record) -> str:
     return record.text(RDFS_LABEL) or shorten(record.iri)
 
 
-def identity(record: Record, now: datetime, *, individual: bool = False) -> Identity:
+def identity(record: Record, now: datetime, *, individual: bool = False) -> Draft:
     kind = next((k for k in _ORGANISATION_SECTORS if record.is_a(k)), None)
     extra: dict[str, Any] = {"sectors": _ORGANISATION_SECTORS[kind]} if kind else {}
-    return Identity(
-        id=stix_id("identity", record.iri),
-        name=name_of(record),
-        description=record.text(DCT_DESCRIPTION),
-        identity_class="individual" if individual else "organization",
-        **extra,
-        **common(record, now),
+    return Draft(
+        Identity,
+        {
+            "id": stix_id("identity", record.iri),
+            "name": name_of(record),
+            "description": record.text(DCT_DESCRIPTION),
+            "identity_class": "individual" if individual else "organization",
+            **extra,
+            **common(record, now),
+        },
     )
 
 
-def country(record: Record, now: datetime) -> Iterator[Location | Relationship]:
+def country(record: Record, now: datetime) -> Iterator[Draft]:
     """A state's ``location`` and the ``located-at`` relationship from its identity."""
     code = record.first("iso3166Alpha2")
     if not code or len(code) != 2:
         return
-    place = Location(
-        id=stix_id("location", record.iri),
-        name=name_of(record),
-        country=code,
-        **common(record, now),
+    place = stix_id("location", record.iri)
+    yield Draft(
+        Location,
+        {"id": place, "name": name_of(record), "country": code, **common(record, now)},
     )
-    yield place
-    yield Relationship(
-        id=stix_id("relationship", record.iri, "located-at"),
-        relationship_type="located-at",
-        source_ref=stix_id("identity", record.iri),
-        target_ref=place.id,
-        **common(record, now),
-    )
-
-
-def threat_actor(record: Record, now: datetime) -> ThreatActor:
-    return ThreatActor(
-        id=stix_id("threat-actor", record.iri),
-        name=name_of(record),
-        description=record.text(DCT_DESCRIPTION),
-        threat_actor_types=["nation-state"],
-        aliases=record.all(SKOS_ALT_LABEL) or None,
-        **common(record, now),
+    yield Draft(
+        Relationship,
+        {
+            "id": stix_id("relationship", record.iri, "located-at"),
+            "relationship_type": "located-at",
+            "source_ref": stix_id("identity", record.iri),
+            "target_ref": place,
+            **common(record, now),
+        },
     )
 
 
-def intrusion_set(record: Record, now: datetime, aliases: list[str]) -> IntrusionSet:
+def threat_actor(record: Record, now: datetime) -> Draft:
+    return Draft(
+        ThreatActor,
+        {
+            "id": stix_id("threat-actor", record.iri),
+            "name": name_of(record),
+            "description": record.text(DCT_DESCRIPTION),
+            "threat_actor_types": ["nation-state"],
+            "aliases": record.all(SKOS_ALT_LABEL) or None,
+            **common(record, now),
+        },
+    )
+
+
+def intrusion_set(record: Record, now: datetime, aliases: list[str]) -> Draft:
     name = name_of(record)
     names = sorted({*aliases, *record.all(SKOS_ALT_LABEL)} - {name})
-    return IntrusionSet(
-        id=stix_id("intrusion-set", record.iri),
-        name=name,
-        description=record.text(DCT_DESCRIPTION),
-        aliases=names or None,
-        **common(record, now),
+    return Draft(
+        IntrusionSet,
+        {
+            "id": stix_id("intrusion-set", record.iri),
+            "name": name,
+            "description": record.text(DCT_DESCRIPTION),
+            "aliases": names or None,
+            **common(record, now),
+        },
     )
 
 
-def incident(record: Record, now: datetime) -> Incident | Campaign:
+def incident(record: Record, now: datetime) -> Draft:
     """A campaign as ``campaign`` (first seen at its start); any other incident as STIX 2.1's
     ``incident``, whose start, sectors and types (STIX has no property for them) are
     ``x_cybergov_`` properties."""
     start = record.date("startDate")
     if record.is_a("Campaign"):
-        return Campaign(
-            id=stix_id("campaign", record.iri),
-            name=name_of(record),
-            description=record.text(DCT_DESCRIPTION),
-            aliases=record.all(SKOS_ALT_LABEL) or None,
-            first_seen=start,
-            **common(record, now),
+        return Draft(
+            Campaign,
+            {
+                "id": stix_id("campaign", record.iri),
+                "name": name_of(record),
+                "description": record.text(DCT_DESCRIPTION),
+                "aliases": record.all(SKOS_ALT_LABEL) or None,
+                "first_seen": start,
+                **common(record, now),
+            },
         )
     custom = {
         "x_cybergov_start_date": start,
         "x_cybergov_target_sectors": [local_name(s) for s in record.all("targetSector")] or None,
         "x_cybergov_incident_types": [local_name(s) for s in record.all("incidentType")] or None,
     }
-    return Incident(
-        id=stix_id("incident", record.iri),
-        name=name_of(record),
-        description=record.text(DCT_DESCRIPTION),
-        allow_custom=True,
-        **{k: v for k, v in custom.items() if v is not None},
-        **common(record, now),
+    return Draft(
+        Incident,
+        {
+            "id": stix_id("incident", record.iri),
+            "name": name_of(record),
+            "description": record.text(DCT_DESCRIPTION),
+            **{k: v for k, v in custom.items() if v is not None},
+            **common(record, now),
+        },
+        custom=True,
     )
 
 
-def malware(record: Record, now: datetime) -> Malware:
-    return Malware(
-        id=stix_id("malware", record.iri),
-        name=name_of(record),
-        description=record.text(DCT_DESCRIPTION),
-        aliases=record.all(SKOS_ALT_LABEL) or None,
-        is_family=True,
-        **common(record, now),
+def malware(record: Record, now: datetime) -> Draft:
+    return Draft(
+        Malware,
+        {
+            "id": stix_id("malware", record.iri),
+            "name": name_of(record),
+            "description": record.text(DCT_DESCRIPTION),
+            "aliases": record.all(SKOS_ALT_LABEL) or None,
+            "is_family": True,
+            **common(record, now),
+        },
     )

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from pyoxigraph import Literal, NamedNode
 
@@ -65,31 +66,34 @@ class Record:
 
     def is_a(self, name: str) -> bool:
         """Whether the record is of the class ``cg:<name>`` (inferred types count)."""
-        return f"{CG}{name}" in self.types
+        return _iri(name) in self.types
 
     def all(self, prop: str) -> list[str]:
         """Every value of a property, sorted (IRIs and lexical forms alike)."""
-        return sorted({v.value for v in self.values.get(self._iri(prop), ())})
+        found = self.values.get(_iri(prop))
+        return sorted({v.value for v in found}) if found else []
 
     def first(self, prop: str) -> str | None:
         """One value of a property (the least, so that exports agree), or ``None``."""
-        found = self.all(prop)
-        return found[0] if found else None
+        found = self.values.get(_iri(prop))
+        return min(v.value for v in found) if found else None
 
     def text(self, prop: str) -> str | None:
         """The English (or untagged) text of a property, or ``None``."""
-        values = [v for v in self.values.get(self._iri(prop), ()) if isinstance(v, Literal)]
-        english = sorted(v.value for v in values if v.language in (None, "en"))
-        return english[0] if english else (min(v.value for v in values) if values else None)
+        values = [v for v in self.values.get(_iri(prop), ()) if isinstance(v, Literal)]
+        english = [v.value for v in values if v.language in (None, "en")]
+        return min(english) if english else (min(v.value for v in values) if values else None)
 
     def date(self, prop: str) -> datetime | None:
         """A date property as a UTC time (dates are written without a zone: read as UTC)."""
         value = self.first(prop)
         return parse_time(value) if value else None
 
-    @staticmethod
-    def _iri(prop: str) -> str:
-        return prop if ":" in prop and "/" in prop else str(CG[prop])
+
+@lru_cache(maxsize=256)
+def _iri(prop: str) -> str:
+    """A property's IRI: given whole, or the local name of a ``cg:`` property or class."""
+    return prop if ":" in prop and "/" in prop else str(CG[prop])
 
 
 def parse_time(value: str) -> datetime:

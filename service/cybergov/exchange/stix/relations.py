@@ -7,24 +7,25 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from stix2 import ExternalReference, Relationship, Report
+from stix2 import Relationship, Report
 
 from cybergov.exchange.stix.common import (
     CONFIDENCE_SCALE,
     MARKINGS,
     PRODUCER,
     common,
+    legal_reference,
     local_name,
     references,
     times,
 )
+from cybergov.exchange.stix.drafts import Draft
 from cybergov.exchange.stix.ids import stix_id
 from cybergov.exchange.stix.objects import References, name_of
 from cybergov.exchange.stix.records import DCT_DESCRIPTION, Record
-from cybergov.namespaces import shorten
 
 
-def attribution(record: Record, now: datetime, actors: References) -> Iterator[Relationship]:
+def attribution(record: Record, now: datetime, actors: References) -> Iterator[Draft]:
     """One ``attributed-to`` per attributor and actor held responsible, made by the attributor
     (``created_by_ref``, ``created`` the date of the attribution), with the confidence on
     STIX's scale, the sources, and the basis and status as ``x_cybergov_`` properties."""
@@ -44,70 +45,76 @@ def attribution(record: Record, now: datetime, actors: References) -> Iterator[R
     attributors: list[str | None] = [*record.all("attributedBy")] or [None]
     for attributor in attributors:
         for culprit in record.all("attributedTo"):
-            yield Relationship(
-                id=stix_id("relationship", record.iri, attributor or "", culprit),
-                relationship_type="attributed-to",
-                source_ref=source_ref,
-                target_ref=actors.ref(culprit),
-                description=record.text(DCT_DESCRIPTION),
-                created_by_ref=actors.identity_ref(attributor) if attributor else PRODUCER.id,
-                object_marking_refs=MARKINGS,
-                external_references=references(record),
-                allow_custom=True,
-                **{k: v for k, v in custom.items() if v not in (None, [])},
-                **times(record, now, made="attributionDate"),
+            yield Draft(
+                Relationship,
+                {
+                    "id": stix_id("relationship", record.iri, attributor or "", culprit),
+                    "relationship_type": "attributed-to",
+                    "source_ref": source_ref,
+                    "target_ref": actors.ref(culprit),
+                    "description": record.text(DCT_DESCRIPTION),
+                    "created_by_ref": (
+                        actors.identity_ref(attributor) if attributor else PRODUCER.id
+                    ),
+                    "object_marking_refs": MARKINGS,
+                    "external_references": references(record),
+                    **{k: v for k, v in custom.items() if v not in (None, [])},
+                    **times(record, now, made="attributionDate"),
+                },
+                custom=True,
             )
 
 
-def link(record: Record, now: datetime, actors: References) -> Iterator[Relationship]:
+def link(record: Record, now: datetime, actors: References) -> Iterator[Draft]:
     """An operator, organ or sponsorship link as ``attributed-to`` from the actor to the one
     behind it, made by whoever stated it (the graph when no one is named)."""
     linked, to = record.first("linkedActor"), record.first("linkedTo")
     if linked is None or to is None:
         return
     stated = record.first("statedBy")
-    yield Relationship(
-        id=stix_id("relationship", record.iri),
-        relationship_type="attributed-to",
-        source_ref=actors.ref(linked),
-        target_ref=actors.ref(to),
-        description=record.text(DCT_DESCRIPTION) or name_of(record),
-        **{
+    yield Draft(
+        Relationship,
+        {
+            "id": stix_id("relationship", record.iri),
+            "relationship_type": "attributed-to",
+            "source_ref": actors.ref(linked),
+            "target_ref": actors.ref(to),
+            "description": record.text(DCT_DESCRIPTION) or name_of(record),
             **common(record, now, made="statementDate"),
             "created_by_ref": actors.identity_ref(stated) if stated else PRODUCER.id,
         },
     )
 
 
-def incident_links(record: Record, now: datetime, actors: References) -> Iterator[Relationship]:
+def incident_links(record: Record, now: datetime, actors: References) -> Iterator[Draft]:
     """What an incident targets (states and actors, as ``targets``) and the malware it uses."""
     source = actors.incident_ref(record.iri)
     targets = sorted({*record.all("targetCountry"), *record.all("targetedActor")})
     pairs = [("targets", actors.identity_ref(t), t) for t in targets]
     pairs += [("uses", stix_id("malware", m), m) for m in record.all("usedMalware")]
     for kind, target_ref, target in pairs:
-        yield Relationship(
-            id=stix_id("relationship", record.iri, kind, target),
-            relationship_type=kind,
-            source_ref=source,
-            target_ref=target_ref,
-            **common(record, now),
+        yield Draft(
+            Relationship,
+            {
+                "id": stix_id("relationship", record.iri, kind, target),
+                "relationship_type": kind,
+                "source_ref": source,
+                "target_ref": target_ref,
+                **common(record, now),
+            },
         )
 
 
 def response(
     record: Record, now: datetime, actors: References, records: dict[str, Record]
-) -> Report | None:
+) -> Draft | None:
     """A response as a ``report`` made by the respondent and published on the response's
     date, referring to the incidents it answers, the persons it indicts and its listings;
     its kind (``sanction``, ``attribution-statement``...) is its label."""
     refs = [actors.incident_ref(i) for i in record.all("respondsTo")]
     refs += [actors.ref(p) for p in record.all("indictedPerson")]
     refs += [stix_id("report", listing) for listing in record.all("hasListing")]
-    bases = [
-        ExternalReference(source_name="legal-basis", url=act, external_id=shorten(act))
-        for act in record.all("legalBasis")
-    ]
+    bases = [legal_reference(act) for act in record.all("legalBasis")]
     return _report(
         record, now, actors, refs, kind=_response_kind(record), made="responseDate", cited=bases
     )
@@ -115,7 +122,7 @@ def response(
 
 def listing(
     record: Record, now: datetime, actors: References, records: dict[str, Record]
-) -> Report | None:
+) -> Draft | None:
     """A sanctions listing as a ``report`` published on the listing's date, made by the
     respondent of its sanction, referring to the listed actor and the incidents behind it."""
     refs = [actors.ref(a) for a in record.all("listedActor")]
@@ -145,8 +152,8 @@ def _report(
     kind: str,
     made: str,
     by: str | None = None,
-    cited: list[ExternalReference] | None = None,
-) -> Report | None:
+    cited: list[dict[str, str]] | None = None,
+) -> Draft | None:
     author = by or record.first("respondent")
     if author:
         refs = [*refs, actors.identity_ref(author)]
@@ -156,13 +163,16 @@ def _report(
     if author:
         properties["created_by_ref"] = actors.identity_ref(author)
     properties["external_references"] = [*properties["external_references"], *(cited or [])]
-    return Report(
-        id=stix_id("report", record.iri),
-        name=name_of(record),
-        description=record.text(DCT_DESCRIPTION),
-        report_types=["threat-report"],
-        labels=[kind],
-        published=record.date(made) or properties["created"],
-        object_refs=sorted(set(refs)),
-        **properties,
+    return Draft(
+        Report,
+        {
+            "id": stix_id("report", record.iri),
+            "name": name_of(record),
+            "description": record.text(DCT_DESCRIPTION),
+            "report_types": ["threat-report"],
+            "labels": [kind],
+            "published": record.date(made) or properties["created"],
+            "object_refs": sorted(set(refs)),
+            **properties,
+        },
     )
