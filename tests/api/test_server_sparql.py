@@ -201,7 +201,9 @@ def test_endless_queries_at_once_all_stop_and_the_server_answers(guarded):
         time.sleep(0.5)
         assert httpx.get(f"{guarded}/healthz/live", timeout=5).status_code == 200
         statuses = [future.result() for future in running]
-    assert statuses == [503] * 4
+    # one client may run two queries at once (CYBERGOV_CLIENT_QUERIES): those two are stopped
+    # at the deadline (503), the other two refused at once as over the client's budget (429)
+    assert sorted(statuses) == [429, 429, 503, 503]
     alive(guarded)
 
 
