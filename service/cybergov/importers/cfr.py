@@ -38,6 +38,7 @@ from cybergov.importers.matching import Candidate, GroupMatcher, IncidentMatcher
 from cybergov.importers.model import (
     REFUSED,
     WITHOUT_FIELD,
+    WITHOUT_TYPE_OR_TARGET,
     Batch,
     Importer,
     Match,
@@ -339,10 +340,9 @@ def _incident(reading: _Reading, row_id: str, row: dict[str, str]) -> None:
         batch.problem(
             row_id,
             "Victims",
-            f"no state recognised in {row['Victims'][:80]!r}; an incident needs a target",
-            REFUSED,
+            f"no state recognised in {row['Victims'][:80]!r}",
+            WITHOUT_TYPE_OR_TARGET,
         )
-        return
     local = f"cfr-{slug(title, limit=50)}-{start.year}"
     iri = resource("incident", local)
     suffix = 2
@@ -376,7 +376,7 @@ def _incident(reading: _Reading, row_id: str, row: dict[str, str]) -> None:
             when=context.as_of,
             sources=sources,
         )
-    batch.records.append(Record(row_id, "incident", iri, title, out))
+    batch.records.append(Record(row_id, "incident", iri, title, out, untyped=not victims))
 
 
 def _sector(batch: Batch, row_id: str, category: str, iri: str, out: Statements) -> None:
