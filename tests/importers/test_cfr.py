@@ -146,7 +146,7 @@ def test_derived_facts_name_the_import_and_withdraw_removes_them(store: Embedded
 def test_dry_run_writes_nothing(store: EmbeddedStore) -> None:
     size = len(store)
     report = _import(store, dry_run=True)
-    assert report.counts.made == 10
+    assert report.counts.made == 11
     assert len(store) == size
 
 
