@@ -22,7 +22,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import rdflib
-from pyoxigraph import Literal, NamedNode, Quad, Triple
+from pyoxigraph import BlankNode, Literal, NamedNode, Quad, Triple
 
 from cybergov.contribute.intake import to_rdflib_term
 from cybergov.contribute.staging import scratch_copy, stage
@@ -94,12 +94,20 @@ def _file_digest(path: Path) -> tuple[str, date]:
 
 def _to_rdflib(records: Iterable[Record]) -> rdflib.Graph:
     graph = rdflib.Graph(bind_namespaces="none")
-    for record in records:
-        for t in record.triples:
-            subject, value = t.subject, t.object
-            if isinstance(subject, Triple) or isinstance(value, Triple):
-                continue  # importers write no triple terms
-            graph.add((to_rdflib_term(subject), to_rdflib_term(t.predicate), to_rdflib_term(value)))
+    terms: dict[object, rdflib.term.Node] = {}  # a term is converted once (types, states...)
+
+    def term(value: NamedNode | Literal | BlankNode) -> rdflib.term.Node:
+        found = terms.get(value)
+        if found is None:
+            found = terms[value] = to_rdflib_term(value)
+        return found
+
+    graph.addN(
+        (term(t.subject), term(t.predicate), term(t.object), graph)
+        for record in records
+        for t in record.triples
+        if not isinstance(t.subject, Triple) and not isinstance(t.object, Triple)
+    )
     return graph
 
 
