@@ -170,6 +170,8 @@ class _Reading:
     own_groups: dict[str, str] = field(default_factory=dict)
     seen: dict[str, int] = field(default_factory=dict)
     used: dict[str, str] = field(default_factory=dict)
+    #: The IRIs of the incidents made so far (a set: a large export has many rows).
+    made: set[str] = field(default_factory=set)
 
     def duplicate(self, row_id: str, key: str) -> bool:
         if key in self.seen:
@@ -346,9 +348,10 @@ def _incident(reading: _Reading, row_id: str, row: dict[str, str]) -> None:
     local = f"cfr-{slug(title, limit=50)}-{start.year}"
     iri = resource("incident", local)
     suffix = 2
-    while any(r.iri == iri for r in batch.records):
+    while iri in reading.made:
         iri = resource("incident", f"{local}-{suffix}")
         suffix += 1
+    reading.made.add(iri)
     if candidate is not None:
         _note(batch, row_id, title, iri, candidate)
     out = Statements()
