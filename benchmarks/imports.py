@@ -10,8 +10,8 @@ of ``../shared/data``, and a synthetic CFR export of ``--rows`` rows written by
   fresh copy of the loaded store (``replace_graph``, no matching, no validation, no
   inference).
 
-It prints a table of the times and the ratio, with the time spent validating (pySHACL)
-on its own line, since it is what dominates.
+It prints a table of the times and the ratio, with the time spent validating (the shapes)
+in a column of its own.
 
 Usage: ``python benchmarks/imports.py [--rows 100000] [--skip-large] [--write FILE]``;
 ``--write FILE`` only writes the synthetic export of ``--rows`` rows to FILE.

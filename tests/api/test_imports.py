@@ -13,8 +13,8 @@ from cybergov.store import EmbeddedStore
 from tests.api.conftest import settings
 from tests.importers.conftest import CFR_FIXTURE
 
-ALICE = "alice-token-0123456789"
-ROOT = "root-token-0123456789"
+ALICE = "alice-token-0123456789-abcdefghijklmn"
+ROOT = "root-token-0123456789-abcdefghijklmno"
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -47,7 +47,7 @@ def test_import_list_and_withdraw(client: TestClient) -> None:
     assert response.status_code == 200, response.text
     report = response.json()
     assert report["id"] == "cfr--api" and report["status"] == "imported"
-    assert report["counts"]["made"] == 10 and report["counts"]["refused"] == 4
+    assert report["counts"]["made"] == 11 and report["counts"]["refused"] == 3
     assert {p["field"] for p in report["problems"]} >= {"Date", "Sponsor", "Victims"}
     listed = client.get("/imports", headers=bearer(ROOT)).json()
     assert [i["id"] for i in listed["imports"]] == ["cfr--api"]

@@ -23,7 +23,7 @@ def test_import_report_reimport_and_withdraw(tmp_path: Path) -> None:
     assert first.exit_code == 1, first.output  # rows were refused, the rest imported
     assert "for review" in first.output and "imported" in first.output
     written = json.loads(report.read_text())
-    assert written["counts"]["refused"] == 4
+    assert written["counts"]["refused"] == 3
     assert any(p["field"] == "Date" for p in written["problems"])
     assert "row 11, Date: empty" in report.with_suffix(".txt").read_text()
     again = runner.invoke(

@@ -9,8 +9,9 @@ import pytest
 
 from cybergov.errors import ImportInputError, ImportNotFound
 from cybergov.importers.cfr import CfrImporter
-from cybergov.importers.model import REFUSED, ImportReport, Verdict
+from cybergov.importers.model import REFUSED, WITHOUT_TYPE_OR_TARGET, ImportReport, Verdict
 from cybergov.importers.run import import_graph, list_imports, run_import, withdraw_import
+from cybergov.knowledge.checks import read_checks, run_check
 from cybergov.knowledge.load import refresh_inferences
 from cybergov.namespaces import KG_GRAPH_PREFIX, META_GRAPH
 from cybergov.store.embedded import EmbeddedStore
@@ -50,8 +51,17 @@ def test_rows_become_incidents_groups_and_reported_problems(store: EmbeddedStore
     assert problems["13", "Title"].problem == "duplicate of row 9"
     assert problems["14", "Type"].action == REFUSED
     assert problems["15", "Sources_1"].action == "imported without that field"
-    assert problems["17", "Victims"].action == REFUSED
-    assert report.counts.refused == 4
+    # victims that name no state: imported without a target, reported, not refused
+    assert problems["17", "Victims"].action == WITHOUT_TYPE_OR_TARGET
+    assert _ask(
+        store,
+        f"BIND(<{ID}incident/cfr-synthetic-attack-on-a-company-2022> AS ?i) "
+        f"GRAPH <{GRAPH}> {{ ?i a cg:Incident }} FILTER NOT EXISTS {{ ?i cg:targetCountry ?c }}",
+    )
+    assert report.counts.refused == 3
+    # the quality check on targets keeps to curated graphs: the import passes it
+    check = next(c for c in read_checks() if c.name == "incident-target-violation")
+    assert run_check(store, check).passed
     assert not [p for p in report.problems if "shapes" in p.problem]
     # the curated graph is never written
     assert _kg(store) == curated
@@ -136,7 +146,7 @@ def test_derived_facts_name_the_import_and_withdraw_removes_them(store: Embedded
 def test_dry_run_writes_nothing(store: EmbeddedStore) -> None:
     size = len(store)
     report = _import(store, dry_run=True)
-    assert report.counts.made == 10
+    assert report.counts.made == 11
     assert len(store) == size
 
 

@@ -38,7 +38,7 @@ def test_import_and_withdraw_on_a_server(server_store: RemoteStore) -> None:
     report = run_import(
         server_store, CfrImporter(), CFR_FIXTURE, name="server", as_of=date(2025, 6, 1)
     )
-    assert report.status == "imported" and report.counts.made == 10
+    assert report.status == "imported" and report.counts.made == 11
     graph = import_graph("cfr", "server")
     assert server_store.graph_size(graph) == report.counts.triples
     assert [r.id for r in list_imports(server_store)] == ["cfr--server"]

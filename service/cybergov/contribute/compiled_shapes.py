@@ -32,7 +32,7 @@ from datetime import time as clock
 from decimal import Decimal
 
 import rdflib
-from pyoxigraph import BlankNode, DefaultGraph, Quad, QuerySolutions
+from pyoxigraph import BlankNode, DefaultGraph, Quad, QuerySolution, QuerySolutions
 from pyoxigraph import Literal as OxLiteral
 from pyoxigraph import NamedNode as OxNamedNode
 from pyoxigraph import Store as OxigraphStore
@@ -77,6 +77,11 @@ _KNOWN = frozenset(
 )
 _SELECT_THIS = re.compile(r"^\s*SELECT\s+(DISTINCT\s+)?\$this\b", re.IGNORECASE)
 _THIS = re.compile(r"[?$]this\b")
+_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+_NOT_A_JOIN = re.compile(r"\bMINUS\b|\bSELECT\b[^{]*\bWHERE\b[^{]*\{[^}]*\bSELECT\b", re.I | re.S)
+_FOCUS = "#focus#"
+#: Focus nodes in one ``VALUES`` list.
+_PER_QUERY = 400
 
 
 class Unsupported(Exception):
@@ -92,6 +97,10 @@ class _Sparql:
     node: Node
     text: str
     messages: tuple[Literal, ...]
+    #: The query for many focus nodes at once (``$this`` bound by a ``VALUES`` list opening
+    #: its ``WHERE`` group, :data:`_FOCUS` standing for the list), or ``None`` when the text
+    #: has a ``MINUS`` or a subquery, where a join is not the substitution SHACL defines.
+    batched: str | None = None
 
 
 @dataclass(slots=True)
@@ -179,8 +188,19 @@ def _sparql(shapes: rdflib.Graph, node: Node) -> tuple[_Sparql, ...]:
         messages = tuple(
             m for m in shapes.objects(constraint, SH.message) if isinstance(m, Literal)
         )
-        found.append(_Sparql(constraint, text, messages))
+        found.append(_Sparql(constraint, text, messages, _batched(text)))
     return tuple(found)
+
+
+def _batched(text: str) -> str | None:
+    """``text`` with ``$this`` a variable bound by a ``VALUES`` list at the start of its
+    ``WHERE`` group: the same solutions as the substitution for each node of the list, as
+    long as ``$this`` is bound before any part that reads it (no ``MINUS``, no subquery)."""
+    where = _WHERE.search(text)
+    if where is None or _NOT_A_JOIN.search(text) or text.upper().count("SELECT") > 1:
+        return None
+    head, body = text[: where.end()], text[where.end() :]
+    return f"{_THIS.sub('?this', head)} VALUES ?this {{ {_FOCUS} }} {_THIS.sub('?this', body)}"
 
 
 def _count(shapes: rdflib.Graph, node: Node, predicate: URIRef) -> int | None:
@@ -229,9 +249,9 @@ def _read(shapes: rdflib.Graph, node: Node, seen: dict[Node, _Shape]) -> _Shape:
             if isinstance(step, URIRef):
                 allowed.add(step)
         shape.closed = frozenset(a for a in allowed if isinstance(a, URIRef))
+    # On a property shape too, ``$this`` is the focus node (SHACL 5.3.1); a constraint that
+    # does not bind ``?path`` reports the shape's path. ``$PATH`` is refused in ``_sparql``.
     shape.sparql = _sparql(shapes, node)
-    if shape.sparql and shape.path is not None:
-        raise Unsupported(f"{node}: SPARQL constraints on a property shape")
     shape.properties = [
         _read(shapes, p, seen) for p in sorted(shapes.objects(node, SH.property), key=str)
     ]
@@ -492,35 +512,55 @@ class CompiledShapes:
         dataset: list[OxNamedNode | BlankNode | DefaultGraph] = [DefaultGraph(), graph]
         for shape, focus in work:
             for constraint in shape.sparql:
-                for node in focus:
-                    written = str(_ox(node)).replace("\\", "\\\\")  # a replacement string
-                    text = _THIS.sub(written, constraint.text)
-                    answer = store.query(text, default_graph=dataset)
-                    assert isinstance(answer, QuerySolutions)
-                    names = [v.value for v in answer.variables]
-                    for row in answer:
-                        bound: dict[str, Node] = {
-                            name: to_rdflib_term(row[name])
-                            for name in names
-                            if row[name] is not None
-                        }
-                        bound["this"] = node
-                        key = (constraint.node, *sorted(bound.items(), key=str))
-                        if key in seen:  # a statement of both the ontology and the data
-                            continue
-                        seen.add(key)
-                        messages = tuple(
-                            _formatted(m, bound) for m in (*constraint.messages, *shape.messages)
-                        )
-                        yield Result(
-                            node,
-                            shape.node,
-                            _component("SPARQL"),
-                            bound.get("path"),
-                            bound.get("value"),
-                            constraint.node,
-                            messages,
-                        )
+                for node, row, names in _answers(store, dataset, constraint, focus):
+                    bound: dict[str, Node] = {
+                        name: to_rdflib_term(row[name]) for name in names if row[name] is not None
+                    }
+                    bound["this"] = node
+                    key = (constraint.node, *sorted(bound.items(), key=str))
+                    if key in seen:  # a statement of both the ontology and the data
+                        continue
+                    seen.add(key)
+                    messages = tuple(
+                        _formatted(m, bound) for m in (*constraint.messages, *shape.messages)
+                    )
+                    yield Result(
+                        node,
+                        shape.node,
+                        _component("SPARQL"),
+                        bound.get("path", shape.path),
+                        bound.get("value"),
+                        constraint.node,
+                        messages,
+                    )
+
+
+def _answers(
+    store: OxigraphStore,
+    dataset: list[OxNamedNode | BlankNode | DefaultGraph],
+    constraint: _Sparql,
+    focus: list[Node],
+) -> Iterator[tuple[Node, QuerySolution, list[str]]]:
+    """The solutions of ``constraint`` for each focus node, with the node they are about."""
+    if constraint.batched is not None:
+        for start in range(0, len(focus), _PER_QUERY):
+            part = focus[start : start + _PER_QUERY]
+            text = constraint.batched.replace(_FOCUS, " ".join(str(_ox(n)) for n in part))
+            answer = store.query(text, default_graph=dataset)
+            assert isinstance(answer, QuerySolutions)
+            names = [v.value for v in answer.variables]
+            for row in answer:
+                node = row["focusNode"]
+                if node is not None:
+                    yield to_rdflib_term(node), row, names
+        return
+    for node in focus:
+        written = str(_ox(node)).replace("\\", "\\\\")  # a replacement string
+        answer = store.query(_THIS.sub(written, constraint.text), default_graph=dataset)
+        assert isinstance(answer, QuerySolutions)
+        names = [v.value for v in answer.variables]
+        for row in answer:
+            yield node, row, names
 
 
 def _formatted(message: Literal, bound: dict[str, Node]) -> Literal:

@@ -56,6 +56,8 @@ class Finding:
     #: For a resource the contribution points at but nothing describes: who points at it,
     #: as (node, property, property label).
     referenced_by: tuple[tuple[str, str, str], ...] = ()
+    #: The SPARQL constraint that found it (``sh:sourceConstraint``), or "".
+    source_constraint: str = ""
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -318,6 +320,7 @@ def build_report(
                 shape=terms.identifier(shape) if shape is not None else "",
                 constraint=component,
                 referenced_by=_referrers(focus, data, terms),
+                source_constraint=str(results.value(result, SH.sourceConstraint) or ""),
             )
         )
     findings.sort(key=lambda f: (f.focus, f.path_label or "", f.shape, f.value or ""))

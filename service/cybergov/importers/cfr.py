@@ -38,6 +38,7 @@ from cybergov.importers.matching import Candidate, GroupMatcher, IncidentMatcher
 from cybergov.importers.model import (
     REFUSED,
     WITHOUT_FIELD,
+    WITHOUT_TYPE_OR_TARGET,
     Batch,
     Importer,
     Match,
@@ -169,6 +170,8 @@ class _Reading:
     own_groups: dict[str, str] = field(default_factory=dict)
     seen: dict[str, int] = field(default_factory=dict)
     used: dict[str, str] = field(default_factory=dict)
+    #: The IRIs of the incidents made so far (a set: a large export has many rows).
+    made: set[str] = field(default_factory=set)
 
     def duplicate(self, row_id: str, key: str) -> bool:
         if key in self.seen:
@@ -339,16 +342,16 @@ def _incident(reading: _Reading, row_id: str, row: dict[str, str]) -> None:
         batch.problem(
             row_id,
             "Victims",
-            f"no state recognised in {row['Victims'][:80]!r}; an incident needs a target",
-            REFUSED,
+            f"no state recognised in {row['Victims'][:80]!r}",
+            WITHOUT_TYPE_OR_TARGET,
         )
-        return
     local = f"cfr-{slug(title, limit=50)}-{start.year}"
     iri = resource("incident", local)
     suffix = 2
-    while any(r.iri == iri for r in batch.records):
+    while iri in reading.made:
         iri = resource("incident", f"{local}-{suffix}")
         suffix += 1
+    reading.made.add(iri)
     if candidate is not None:
         _note(batch, row_id, title, iri, candidate)
     out = Statements()
@@ -376,7 +379,7 @@ def _incident(reading: _Reading, row_id: str, row: dict[str, str]) -> None:
             when=context.as_of,
             sources=sources,
         )
-    batch.records.append(Record(row_id, "incident", iri, title, out))
+    batch.records.append(Record(row_id, "incident", iri, title, out, untyped=not victims))
 
 
 def _sector(batch: Batch, row_id: str, category: str, iri: str, out: Statements) -> None:

@@ -26,6 +26,7 @@ Progress = Callable[[int, int | None], None]
 
 REFUSED = "refused"
 WITHOUT_FIELD = "imported without that field"
+WITHOUT_TYPE_OR_TARGET = "imported without type/target: the source gives none"
 
 
 class Verdict(StrEnum):
@@ -72,6 +73,9 @@ class Record:
     title: str
     triples: list[Triple] = field(default_factory=list)
     new: bool = True
+    #: An incident whose source gives no incident type or no target: the import keeps it
+    #: without them (the shapes' demand of both is waived for it, and reported).
+    untyped: bool = False
 
     def subjects(self) -> set[str]:
         return {t.subject.value for t in self.triples if isinstance(t.subject, NamedNode)}

@@ -22,11 +22,12 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import rdflib
-from pyoxigraph import Literal, NamedNode, Quad, Triple
+from pyoxigraph import BlankNode, Literal, NamedNode, Quad, Triple
 
 from cybergov.contribute.intake import to_rdflib_term
 from cybergov.contribute.staging import scratch_copy, stage
 from cybergov.contribute.validation import ShapesBundle, shapes_bundle, validate_contribution
+from cybergov.contribute.validation_report import Finding
 from cybergov.errors import ImportInputError, ImportNotFound
 from cybergov.importers.context import read_context
 from cybergov.importers.decisions import default_path
@@ -44,8 +45,10 @@ from cybergov.importers.terms import slug
 from cybergov.knowledge.load import set_graph_metadata
 from cybergov.namespaces import (
     CG,
+    CGSH,
     INFERRED_GRAPH_PREFIX,
     META_GRAPH,
+    SH,
     VOCABULARY_PREFIXES,
     graph_iri,
 )
@@ -58,8 +61,9 @@ _RDF = VOCABULARY_PREFIXES["rdf"]
 _RDFS = VOCABULARY_PREFIXES["rdfs"]
 _DCT = VOCABULARY_PREFIXES["dct"]
 _PROV = VOCABULARY_PREFIXES["prov"]
-#: Records validated in one pass of the shapes: the cost of a pass follows its size.
-CHUNK = 1500
+#: Records validated in one pass of the shapes (with the records they point at): one pass
+#: for most imports, and a bounded data graph for the largest.
+CHUNK = 10_000
 
 
 def import_graph(source: str, name: str) -> str:
@@ -90,47 +94,107 @@ def _file_digest(path: Path) -> tuple[str, date]:
 
 def _to_rdflib(records: Iterable[Record]) -> rdflib.Graph:
     graph = rdflib.Graph(bind_namespaces="none")
-    for record in records:
-        for t in record.triples:
-            subject, value = t.subject, t.object
-            if isinstance(subject, Triple) or isinstance(value, Triple):
-                continue  # importers write no triple terms
-            graph.add((to_rdflib_term(subject), to_rdflib_term(t.predicate), to_rdflib_term(value)))
+    terms: dict[object, rdflib.term.Node] = {}  # a term is converted once (types, states...)
+
+    def term(value: NamedNode | Literal | BlankNode) -> rdflib.term.Node:
+        found = terms.get(value)
+        if found is None:
+            found = terms[value] = to_rdflib_term(value)
+        return found
+
+    graph.addN(
+        (term(t.subject), term(t.predicate), term(t.object), graph)
+        for record in records
+        for t in record.triples
+        if not isinstance(t.subject, Triple) and not isinstance(t.object, Triple)
+    )
     return graph
 
 
+def _owners(records: Iterable[Record]) -> dict[str, Record]:
+    owner: dict[str, Record] = {}
+    for record in records:
+        for subject in record.subjects():
+            owner.setdefault(subject, record)
+    return owner
+
+
+def _referenced(judged: list[Record], owner: dict[str, Record]) -> list[Record]:
+    """The records of the batch, outside ``judged``, that ``judged`` points at."""
+    inside = {id(r) for r in judged}
+    found: dict[int, Record] = {}
+    for record in judged:
+        for t in record.triples:
+            other = owner.get(t.object.value) if isinstance(t.object, NamedNode) else None
+            if other is not None and id(other) not in inside:
+                found[id(other)] = other
+    return list(found.values())
+
+
+def waived(finding: Finding, record: Record) -> bool:
+    """Whether ``finding`` is one of the two demands waived for a record whose source gives
+    no incident type or no target (:attr:`Record.untyped`): an incident type, a target."""
+    if not record.untyped or finding.focus != record.iri:
+        return False
+    return (
+        finding.shape == str(CGSH["Incident-incidentType"])
+        and finding.constraint == str(SH.MinCountConstraintComponent)
+    ) or finding.source_constraint == str(CGSH["Incident-target"])
+
+
+def _failing(
+    scratch: Store,
+    judged: list[Record],
+    owner: dict[str, Record],
+    bundle: ShapesBundle,
+    source: str,
+) -> dict[int, tuple[Record, Finding]]:
+    """The records of ``judged`` that do not pass the shapes, each with its first finding.
+
+    One validation in context for all of them; the records of the batch they point at go
+    with them as context (their own findings are theirs, not counted here)."""
+    graph = _to_rdflib([*judged, *_referenced(judged, owner)])
+    report = validate_contribution(graph, scratch, source=source, bundle=bundle)
+    mine = {id(r) for r in judged}
+    failing: dict[int, tuple[Record, Finding]] = {}
+    for finding in report.findings:
+        for node in (finding.focus, *(s for s, _, _ in finding.referenced_by)):
+            record = owner.get(node)
+            if record is None:
+                continue
+            if id(record) in mine and not waived(finding, record):
+                failing.setdefault(id(record), (record, finding))
+            break
+    return failing
+
+
 def _validated(scratch: Store, batch: Batch, bundle: ShapesBundle, source: str) -> list[Record]:
-    """The records that pass the shapes in the context of ``scratch``; the others refused."""
-    kept: list[Record] = []
-    for start in range(0, len(batch.records), CHUNK):
-        chunk = batch.records[start : start + CHUNK]
-        for _ in range(3):
-            report = validate_contribution(_to_rdflib(chunk), scratch, source=source, bundle=bundle)
-            if report.conforms:
-                break
-            owner: dict[str, Record] = {}
-            for record in chunk:
-                for subject in record.subjects():
-                    owner.setdefault(subject, record)
-            failing: dict[int, Record] = {}
-            for finding in report.findings:
-                nodes = [finding.focus, *(s for s, _, _ in finding.referenced_by)]
-                for node in nodes:
-                    if node in owner:
-                        record = owner[node]
-                        if id(record) not in failing:
-                            batch.problem(
-                                record.row,
-                                finding.path_label or finding.path or "(record)",
-                                f"does not pass the shapes: {finding.message}",
-                                REFUSED,
-                            )
-                        failing[id(record)] = record
-                        break
-            if not failing:
-                break
-            chunk = [r for r in chunk if id(r) not in failing]
-        kept.extend(chunk)
+    """The records that pass the shapes in the context of ``scratch``; the others refused.
+
+    The whole batch is validated at once (in chunks of :data:`CHUNK` records); a finding
+    refuses the record whose resource it is about. Then only the records that point at a
+    refused one are validated again, until none fails."""
+    kept = list(batch.records)
+    todo = kept
+    while todo:
+        owner = _owners(kept)
+        failing: dict[int, tuple[Record, Finding]] = {}
+        for start in range(0, len(todo), CHUNK):
+            failing.update(_failing(scratch, todo[start : start + CHUNK], owner, bundle, source))
+        for record, finding in failing.values():
+            batch.problem(
+                record.row,
+                finding.path_label or finding.path or "(record)",
+                f"does not pass the shapes: {finding.message}",
+                REFUSED,
+            )
+        gone = {s for record, _ in failing.values() for s in record.subjects()}
+        kept = [r for r in kept if id(r) not in failing]
+        todo = [
+            r
+            for r in kept
+            if any(isinstance(t.object, NamedNode) and t.object.value in gone for t in r.triples)
+        ]
     return kept
 
 

@@ -11,10 +11,11 @@ campaign has the same ATT&CK identifier, give it their name as an alternative la
 attributions, dated when the relationship was made. State sponsorship is imported only
 where the bundle states it as data; ATT&CK states it only in description text, so none.
 
-STIX gives a campaign no incident type and no target; the shapes need both. They are read
-from the words of the description (a kind of operation such as "espionage" or
-"ransomware", the states it names) and the report says so for each campaign; a campaign
-whose description names neither is refused, with that reason.
+STIX gives a campaign no incident type and no target. They are read from the words of
+the description (a kind of operation such as "espionage" or "ransomware", the states it
+names) and the report says so for each campaign; a campaign whose description names
+neither is imported without them (a tracker's record may leave out what its source does
+not give; kg/README.md), and the report says so too.
 
 An object is imported only when its producer (``created_by_ref``) is an actor of the
 graph (:data:`PRODUCERS`); the same object in several files (ATT&CK repeats a group in each
@@ -40,7 +41,16 @@ from cybergov.errors import ImportInputError
 from cybergov.importers.common import attribution, group, record_group_match
 from cybergov.importers.context import ImportContext
 from cybergov.importers.matching import GroupMatcher
-from cybergov.importers.model import REFUSED, Batch, Importer, Match, Progress, Record, Verdict
+from cybergov.importers.model import (
+    REFUSED,
+    WITHOUT_TYPE_OR_TARGET,
+    Batch,
+    Importer,
+    Match,
+    Progress,
+    Record,
+    Verdict,
+)
 from cybergov.importers.stix_cybergov import OwnObjects
 from cybergov.importers.terms import (
     ALT_LABEL,
@@ -243,11 +253,20 @@ def targets(context: ImportContext, description: str) -> list[str]:
     return found
 
 
-def _coded(reading: _Reading, row: str, description: str) -> tuple[list[str], list[str]] | None:
-    """The incident types and target states read from a campaign's description."""
+def _coded(reading: _Reading, row: str, description: str) -> tuple[list[str], list[str]]:
+    """The incident types and target states read from a campaign's description (either
+    may be empty: the campaign is then imported without them, and the report says so)."""
     lowered = description.lower()
     kinds = list(dict.fromkeys(kind for words, kind in KINDS if words in lowered))
     states = targets(reading.context, description)
+    if kinds or states:
+        reading.batch.problem(
+            row,
+            "description",
+            f"no incident type or target in the data; read from the description's words: "
+            f"{', '.join(kinds) or 'no type'}; {', '.join(states) or 'no target'}",
+            "imported with those",
+        )
     if not kinds or not states:
         missing = " and ".join(
             what
@@ -257,17 +276,9 @@ def _coded(reading: _Reading, row: str, description: str) -> tuple[list[str], li
         reading.batch.problem(
             row,
             "description",
-            f"STIX gives no {missing} and the description names none; the shapes need one",
-            REFUSED,
+            f"STIX gives no {missing} and the description names none",
+            WITHOUT_TYPE_OR_TARGET,
         )
-        return None
-    reading.batch.problem(
-        row,
-        "description",
-        f"no incident type or target in the data; read from the description's words: "
-        f"{', '.join(kinds)}; {', '.join(states)}",
-        "imported with those",
-    )
     return kinds, states
 
 
@@ -306,8 +317,6 @@ def _campaign(reading: _Reading, where: str, obj: Any) -> None:
         return
     description = clean(str(obj.get("description", "")))
     coded = _coded(reading, row, description)
-    if coded is None:
-        return
     local = f"attack-{attack_id.lower()}" if attack_id else f"stix-{slug(name, limit=50)}"
     iri = resource("incident", local)
     out.add(iri, RDF_TYPE, cg("Incident"))
@@ -330,7 +339,8 @@ def _campaign(reading: _Reading, where: str, obj: Any) -> None:
         out.add(iri, SOURCE, source)
     reading.made[obj["id"]] = iri
     reading.began[iri] = start
-    reading.batch.records.append(Record(row, "campaign", iri, name, out))
+    untyped = not coded[0] or not coded[1]
+    reading.batch.records.append(Record(row, "campaign", iri, name, out, untyped=untyped))
 
 
 def _attributed_to(reading: _Reading, where: str, obj: Any) -> None:

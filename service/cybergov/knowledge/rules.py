@@ -27,7 +27,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from pyoxigraph import DefaultGraph, Quad, Triple
+from pyoxigraph import DefaultGraph, NamedNode, Quad, Triple
 
 from cybergov.errors import DataError, HeaderError, WriteTimeout
 from cybergov.namespaces import CGR, graph_iri
@@ -100,8 +100,14 @@ def read_rules(folder: Path | None = None) -> list[Rule]:
     return rules
 
 
+#: The import graphs' IRIs begin so (:mod:`cybergov.importers.run`).
+_IMPORT_GRAPHS = graph_iri("import", "")
+
+
 class _Working:
-    """The distinct statements of a store, in the default graph of an in-memory copy."""
+    """The distinct statements of a store, in the default graph of an in-memory copy; the
+    import graphs are kept as named graphs too, for the rule that asks which import holds
+    a record (``import-basis.rq``, the only rule with ``GRAPH``)."""
 
     def __init__(self, store: Store, deadline: float | None) -> None:
         self.copy = memory_store()
@@ -116,6 +122,13 @@ class _Working:
             for graph in store.named_graphs():
                 self.copy.oxigraph.bulk_extend(
                     Quad(t.subject, t.predicate, t.object, default)
+                    for t in store.graph_triples(graph)
+                )
+        for graph in store.named_graphs():
+            if graph.startswith(_IMPORT_GRAPHS):
+                named = NamedNode(graph)
+                self.copy.oxigraph.bulk_extend(
+                    Quad(t.subject, t.predicate, t.object, named)
                     for t in store.graph_triples(graph)
                 )
 
