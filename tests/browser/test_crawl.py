@@ -24,7 +24,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 import pytest
 
-from tests.api.conftest import running_server
+from tests.api.conftest import clean_environment, running_server
 from tests.browser.conftest import Record, watch
 
 pytestmark = [pytest.mark.browser, pytest.mark.server, pytest.mark.slow]
@@ -117,7 +117,13 @@ class Crawl:
 @pytest.fixture(scope="module")
 def crawled() -> Iterator[Crawl]:
     # Two server processes (a read-only service may run several) answer the crawl sooner.
-    with running_server("--workers", "2", timeout=180) as base:
+    # The crawler is one client that follows every link, the SPARQL links of the charts
+    # among them, in a few minutes: a bulk reader, whose per-client budget of query time
+    # (tested in tests/api/test_fair_use.py) is lifted here.
+    environment = clean_environment(
+        CYBERGOV_CLIENT_QUERIES="16", CYBERGOV_CLIENT_QUERY_SECONDS="100000"
+    )
+    with running_server("--workers", "2", environment=environment, timeout=180) as base:
         crawl = Crawl(base)
         crawl.run()
         yield crawl
