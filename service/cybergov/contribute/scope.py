@@ -22,10 +22,24 @@ import re
 import rdflib
 
 from cybergov.errors import OutsideNamespace
-from cybergov.namespaces import CGR
+from cybergov.namespaces import CG, CGR, graph_iri
 
 #: The schemes of the IRIs a link may point at.
 _LINK_SCHEME = re.compile(r"(?i)(?:https?|urn):")
+CURATED_GRAPHS = graph_iri("kg", "")
+_HEADER = frozenset(
+    {
+        rdflib.URIRef("http://purl.org/dc/terms/modified"),
+        rdflib.URIRef(f"{CG}lastChecked"),
+    }
+)
+
+
+def _file_header(subject: rdflib.URIRef, predicate: rdflib.term.Node) -> bool:
+    """Whether the statement is a curated file's header: when its graph last changed and was
+    last checked against its sources (kg/README.md), the only statements about a graph of
+    ``graph/kg/`` that a file of the graph, validated as a contribution, makes."""
+    return subject.startswith(CURATED_GRAPHS) and predicate in _HEADER
 
 
 def check_scope(
@@ -41,7 +55,11 @@ def check_scope(
     outside: dict[rdflib.URIRef, rdflib.URIRef] = {}
     dangling: dict[rdflib.URIRef, tuple[rdflib.URIRef, rdflib.term.Node]] = {}
     for subject, predicate, value in contribution:
-        if isinstance(subject, rdflib.URIRef) and not subject.startswith(CGR):
+        if (
+            isinstance(subject, rdflib.URIRef)
+            and not subject.startswith(CGR)
+            and not _file_header(subject, predicate)
+        ):
             outside.setdefault(subject, rdflib.URIRef(str(predicate)))
         if (
             predicate in links
