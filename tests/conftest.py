@@ -26,6 +26,17 @@ FIXTURES = Path(__file__).parent / "fixtures"
 SHARED_DATA = Path(os.environ.get("CYBERGOV_SHARED_DATA", data_root().parent / "shared" / "data"))
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under ``pytest -n N --dist loadgroup`` (pytest-xdist), keep each test file on one
+    worker, so its module fixtures are built once, and every Virtuoso test on the same
+    worker, so one Virtuoso is started and loaded per run."""
+    if not config.pluginmanager.hasplugin("xdist"):
+        return
+    for item in items:
+        group = "virtuoso" if item.get_closest_marker("virtuoso") else item.nodeid.split("::")[0]
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
 @pytest.fixture(scope="session")
 def loaded_store() -> Iterator[EmbeddedStore]:
     """The bundled ontology and knowledge graph with their inferences, in memory."""
