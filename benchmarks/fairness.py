@@ -1,6 +1,6 @@
 """Named questions under two hostile clients: do the query workers stay fair?
 
-A real service (uvicorn, the bundled graph in memory, two query workers, its
+A real service (``cybergov serve``, the bundled graph in memory, two query workers, its
 answer cache off so that every question runs its query) is asked named questions
 at a steady rate (25 a second by default) for a while, first alone, then while
 two clients, from addresses of their own (127.0.0.2 and 127.0.0.3), loop the
@@ -16,9 +16,7 @@ from __future__ import annotations
 import argparse
 import collections
 import statistics
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -28,7 +26,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from servers import free_port, wait_until_ready
+from servers import cybergov_service
 
 QUESTIONS = [
     "/questions/incidents-by-year",
@@ -37,21 +35,6 @@ QUESTIONS = [
     "/questions/attributors",
 ]
 HOSTILE = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
-
-
-def serve(port: int) -> None:
-    """Run the service (the child process of the benchmark)."""
-    import uvicorn
-
-    from cybergov.api import create_app
-    from cybergov.settings import Settings
-
-    settings = Settings(
-        dump_dir=Path(tempfile.mkdtemp(prefix="cybergov-bench-")),
-        answer_cache_bytes=0,
-        query_workers=2,
-    )
-    uvicorn.run(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
 
 
 def steady(url: str, rate: float, seconds: float) -> tuple[list[float], collections.Counter[int]]:
@@ -115,16 +98,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--rate", type=float, default=25.0)
     parser.add_argument("--seconds", type=float, default=20.0)
-    parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.serve:
-        serve(args.serve)
-        return
-    port = free_port()
-    process = subprocess.Popen([sys.executable, __file__, "--serve", str(port)])
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_ready(f"{url}/healthz/live", process, 300)
+    with cybergov_service({"answer_cache_bytes": "0", "query_workers": "2"}) as (url, _):
         steady(url, args.rate, 3)  # warm up
         alone = summary(*steady(url, args.rate, args.seconds))
         stop = threading.Event()
@@ -140,9 +115,6 @@ def main() -> None:
         stop.set()
         for attacker in attackers:
             attacker.join()
-    finally:
-        process.terminate()
-        process.wait(30)
     print(f"Named questions at {args.rate:g}/s for {args.seconds:g} s, answer cache off")
     print()
     print("| run | requests | p50 | p99 | errors |")

@@ -1,6 +1,6 @@
 """The same contribution sent six times over HTTP: what each POST costs, and a question on it.
 
-A real service (uvicorn, the bundled graph in memory) is sent the sample
+A real service (``cybergov serve``, the bundled graph in memory) is sent the sample
 contribution of the tests (``tests/api/fixtures/contributions/grid-attack.ttl``)
 six times by one contributor (the copies after the first are refused, 409),
 then once by each of five others (six graphs holding the same statements).
@@ -14,9 +14,7 @@ Usage: ``python benchmarks/repetition.py``
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -24,26 +22,12 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from servers import free_port, wait_until_ready
+from servers import cybergov_service
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTRIBUTION = (ROOT / "tests/api/fixtures/contributions/grid-attack.ttl").read_bytes()
 INCIDENT = "https://w3id.org/cybergov/id/incident/example-grid-attack-2024"
 TOKENS = {f"c{n}": f"benchmark-contributor-{n}-0123456789abcdef" for n in range(6)}
-
-
-def serve(port: int) -> None:
-    """Run the service (the child process of the benchmark)."""
-    import uvicorn
-
-    from cybergov.api import create_app
-    from cybergov.settings import Settings
-
-    settings = Settings(
-        dump_dir=Path(tempfile.mkdtemp(prefix="cybergov-bench-")),
-        contributor_tokens=", ".join(f"{name}={token}" for name, token in TOKENS.items()),
-    )
-    uvicorn.run(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
 
 
 def post(client: httpx.Client, name: str) -> tuple[int, float]:
@@ -65,24 +49,16 @@ def question(client: httpx.Client) -> tuple[object, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
-    parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.serve:
-        serve(args.serve)
-        return
-    port = free_port()
-    process = subprocess.Popen([sys.executable, __file__, "--serve", str(port)])
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_ready(f"{url}/healthz/live", process, 300)
-        with httpx.Client(base_url=url, timeout=300) as client:
-            same = [post(client, "c0") for _ in range(6)]
-            rows, first_question = question(client)
-            others = [post(client, f"c{n}") for n in range(1, 6)]
-            rows_after, sixth_question = question(client)
-    finally:
-        process.terminate()
-        process.wait(30)
+    parser.parse_args()
+    tokens = ", ".join(f"{name}={token}" for name, token in TOKENS.items())
+    with (
+        cybergov_service({"contributor_tokens": tokens}) as (url, _),
+        httpx.Client(base_url=url, timeout=300) as client,
+    ):
+        same = [post(client, "c0") for _ in range(6)]
+        rows, first_question = question(client)
+        others = [post(client, f"c{n}") for n in range(1, 6)]
+        rows_after, sixth_question = question(client)
     copies = [same[0], *others]
     print("| POST | one contributor, again and again | the copy held by a new contributor |")
     print("|---:|---|---|")

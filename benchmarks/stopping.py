@@ -14,12 +14,9 @@ Usage: ``python benchmarks/stopping.py [--repeat 5]``
 from __future__ import annotations
 
 import argparse
-import os
 import signal
 import statistics
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -28,7 +25,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from servers import free_port, wait_until_ready
+from servers import cybergov_service
 
 QUERY_SECONDS = 60
 ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
@@ -36,19 +33,8 @@ ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
 def one_stop(workers: int) -> tuple[float, float, int]:
     """Seconds from the signal to the answer and to the exit, and the answer's status."""
-    port = free_port()
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("CYBERGOV_")}
-    with tempfile.TemporaryDirectory(prefix="cybergov-stop-") as dumps:
-        environment |= {"CYBERGOV_QUERY_TIMEOUT": str(QUERY_SECONDS), "CYBERGOV_DUMP_DIR": dumps}
-        command = [sys.executable, "-m", "cybergov", "serve", "--port", str(port)]
-        process = subprocess.Popen(
-            [*command, "--workers", str(workers)],
-            env=environment,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        base = f"http://127.0.0.1:{port}"
-        wait_until_ready(f"{base}/healthz", process)
+    settings = {"query_timeout": str(QUERY_SECONDS)}
+    with cybergov_service(settings, "--workers", str(workers)) as (base, process):
         answered: list[tuple[int, float]] = []
 
         def ask() -> None:

@@ -5,7 +5,15 @@ from cybergov.store.local_servers import (
     OxigraphServer,
     VirtuosoServer,
     free_port,
+    stop_process,
     virtuoso_binaries,
 )
 
-__all__ = ["VIRTUOSO_WRITER", "OxigraphServer", "VirtuosoServer", "free_port", "virtuoso_binaries"]
+__all__ = [
+    "VIRTUOSO_WRITER",
+    "OxigraphServer",
+    "VirtuosoServer",
+    "free_port",
+    "stop_process",
+    "virtuoso_binaries",
+]

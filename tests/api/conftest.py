@@ -16,8 +16,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from cybergov.api import create_app
+from cybergov.knowledge.load import load
 from cybergov.settings import Settings
-from tests.servers import free_port
+from cybergov.store import EmbeddedStore
+from tests.servers import free_port, stop_process
 
 FIXTURES = Path(__file__).parent / "fixtures"
 #: Seconds a request to a real server may take: generous, since the machine may be busy (the
@@ -35,6 +37,24 @@ class IsolatedSettings(Settings):
 
 def settings(**values: object) -> Settings:
     return IsolatedSettings(**values)
+
+
+def fresh_loaded_store() -> EmbeddedStore:
+    """A store of its own with the bundled graph and inferences, for tests that write to it."""
+    store = EmbeddedStore()
+    load(store)
+    return store
+
+
+@contextmanager
+def service_client(
+    store: EmbeddedStore, dumps: Path, *, raise_server_exceptions: bool = True, **values: object
+) -> Iterator[TestClient]:
+    """A test client of the service over ``store``, with its dumps in ``dumps``, one query
+    worker unless ``values`` say otherwise, and the other settings of ``values``."""
+    app = create_app(settings(**{"dump_dir": dumps, "query_workers": 1, **values}), store=store)
+    with TestClient(app, raise_server_exceptions=raise_server_exceptions) as test_client:
+        yield test_client
 
 
 @pytest.fixture(scope="session")
@@ -94,12 +114,7 @@ def running_server(
                 time.sleep(0.2)
             yield base
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop_process(process, 20)
 
 
 @pytest.fixture(scope="session")

@@ -14,10 +14,9 @@ from fastapi.testclient import TestClient
 from pyoxigraph import Quad, RdfFormat, parse, serialize
 
 from cybergov.api import create_app
-from cybergov.knowledge.load import load
 from cybergov.namespaces import CONTRIBUTION_GRAPH_PREFIX, INFERRED_GRAPH_PREFIX, META_GRAPH
 from cybergov.store import EmbeddedStore, Solutions
-from tests.api.conftest import FIXTURES, settings
+from tests.api.conftest import FIXTURES, fresh_loaded_store, service_client, settings
 
 CONTRIBUTIONS = FIXTURES / "contributions"
 GRID = (CONTRIBUTIONS / "grid-attack.ttl").read_bytes()
@@ -39,24 +38,18 @@ def bearer(token: str) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def store() -> EmbeddedStore:
     """A store of its own: these tests write."""
-    fresh = EmbeddedStore()
-    load(fresh)
-    return fresh
+    return fresh_loaded_store()
 
 
 @pytest.fixture(scope="module")
 def client(store, tmp_path_factory) -> Iterator[TestClient]:
-    app = create_app(
-        settings(
-            dump_dir=tmp_path_factory.mktemp("dumps"),
-            contributor_tokens=f"alice={ALICE}, bob={BOB}",
-            admin_tokens=f"root={ROOT}",
-            max_contribution_bytes=20_000,
-            query_workers=1,
-        ),
-        store=store,
-    )
-    with TestClient(app) as test_client:
+    with service_client(
+        store,
+        tmp_path_factory.mktemp("dumps"),
+        contributor_tokens=f"alice={ALICE}, bob={BOB}",
+        admin_tokens=f"root={ROOT}",
+        max_contribution_bytes=20_000,
+    ) as test_client:
         yield test_client
 
 

@@ -12,10 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 
-from cybergov.api import create_app
-from cybergov.knowledge.load import load
-from cybergov.store import EmbeddedStore
-from tests.api.conftest import settings as service_settings
+from tests.api.conftest import fresh_loaded_store, service_client
 from tests.fuzzing import SYNTAXES, contributions, failed, queries, question_requests, send
 
 pytestmark = pytest.mark.slow
@@ -32,18 +29,13 @@ BOUNDED = settings(
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory) -> Iterator[TestClient]:
-    store = EmbeddedStore()
-    load(store)
-    app = create_app(
-        service_settings(
-            dump_dir=tmp_path_factory.mktemp("dumps"),
-            contributor_tokens=f"fuzzer={TOKEN}",
-            query_workers=1,
-            query_timeout=2,
-        ),
-        store=store,
-    )
-    with TestClient(app, raise_server_exceptions=False) as test_client:
+    with service_client(
+        fresh_loaded_store(),
+        tmp_path_factory.mktemp("dumps"),
+        raise_server_exceptions=False,
+        contributor_tokens=f"fuzzer={TOKEN}",
+        query_timeout=2,
+    ) as test_client:
         yield test_client
         assert test_client.get("/healthz").status_code == 200
 

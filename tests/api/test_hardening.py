@@ -10,9 +10,8 @@ from fastapi.testclient import TestClient
 
 from cybergov.api import create_app
 from cybergov.api.middleware import CONTENT_SECURITY_POLICY
-from cybergov.knowledge.load import load
 from cybergov.store import EmbeddedStore
-from tests.api.conftest import FIXTURES, settings
+from tests.api.conftest import FIXTURES, fresh_loaded_store, service_client, settings
 
 TOKEN = "hardening-token-0123456789abcdefghij"
 PUBLIC = "https://cybergov.example.org/kg"
@@ -50,19 +49,14 @@ OTHER_SCHEMES = {
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory) -> Iterator[TestClient]:
-    store = EmbeddedStore()
-    load(store)
-    app = create_app(
-        settings(
-            dump_dir=tmp_path_factory.mktemp("dumps"),
-            contributor_tokens=f"attacker={TOKEN}",
-            query_workers=1,
-            query_timeout=30,
-            public_base=PUBLIC,
-        ),
-        store=store,
-    )
-    with TestClient(app, raise_server_exceptions=False) as test_client:
+    with service_client(
+        fresh_loaded_store(),
+        tmp_path_factory.mktemp("dumps"),
+        raise_server_exceptions=False,
+        contributor_tokens=f"attacker={TOKEN}",
+        query_timeout=30,
+        public_base=PUBLIC,
+    ) as test_client:
         yield test_client
 
 

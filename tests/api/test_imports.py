@@ -7,10 +7,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from cybergov.api import create_app
-from cybergov.knowledge.load import load
-from cybergov.store import EmbeddedStore
-from tests.api.conftest import settings
+from tests.api.conftest import fresh_loaded_store, service_client
 from tests.importers.conftest import CFR_FIXTURE
 
 ALICE = "alice-token-0123456789-abcdefghijklmn"
@@ -23,18 +20,12 @@ def bearer(token: str) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    store = EmbeddedStore()
-    load(store)
-    app = create_app(
-        settings(
-            dump_dir=tmp_path_factory.mktemp("dumps"),
-            contributor_tokens=f"alice={ALICE}",
-            admin_tokens=f"root={ROOT}",
-            query_workers=1,
-        ),
-        store=store,
-    )
-    with TestClient(app) as test_client:
+    with service_client(
+        fresh_loaded_store(),
+        tmp_path_factory.mktemp("dumps"),
+        contributor_tokens=f"alice={ALICE}",
+        admin_tokens=f"root={ROOT}",
+    ) as test_client:
         yield test_client
 
 

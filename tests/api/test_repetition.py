@@ -10,11 +10,9 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from cybergov.api import create_app
-from cybergov.knowledge.load import load
 from cybergov.namespaces import CONTRIBUTION_GRAPH_PREFIX, INFERRED_GRAPH_PREFIX
 from cybergov.store import EmbeddedStore
-from tests.api.conftest import settings
+from tests.api.conftest import fresh_loaded_store, service_client
 from tests.api.test_contributions import GRID, INCIDENT, TURTLE, bearer
 
 TOKENS = {f"c{n}": f"contributor-{n}-token-0123456789abcdef" for n in range(6)}
@@ -23,23 +21,17 @@ ROOT = "root-token-0123456789abcdefghijklmn"
 
 @pytest.fixture(scope="module")
 def store() -> EmbeddedStore:
-    fresh = EmbeddedStore()
-    load(fresh)
-    return fresh
+    return fresh_loaded_store()
 
 
 @pytest.fixture(scope="module")
 def client(store, tmp_path_factory) -> Iterator[TestClient]:
-    app = create_app(
-        settings(
-            dump_dir=tmp_path_factory.mktemp("dumps"),
-            contributor_tokens=", ".join(f"{name}={token}" for name, token in TOKENS.items()),
-            admin_tokens=f"root={ROOT}",
-            query_workers=1,
-        ),
-        store=store,
-    )
-    with TestClient(app) as test_client:
+    with service_client(
+        store,
+        tmp_path_factory.mktemp("dumps"),
+        contributor_tokens=", ".join(f"{name}={token}" for name, token in TOKENS.items()),
+        admin_tokens=f"root={ROOT}",
+    ) as test_client:
         yield test_client
 
 

@@ -49,7 +49,8 @@ def wait_until_answering(url: str, process: subprocess.Popen[bytes], seconds: fl
     raise StoreUnavailable(f"{url} did not answer within {seconds:g} s")
 
 
-def _stop(process: subprocess.Popen[bytes] | None, grace: float) -> None:
+def stop_process(process: subprocess.Popen[bytes] | None, grace: float) -> None:
+    """Terminate ``process`` (if running), killing it after ``grace`` seconds."""
     if process is None:
         return
     process.terminate()
@@ -120,7 +121,7 @@ class OxigraphServer:
         return self
 
     def stop(self) -> None:
-        _stop(self.process, 10)
+        stop_process(self.process, 10)
         self.process = None
 
     def __enter__(self) -> OxigraphServer:
@@ -319,7 +320,7 @@ class VirtuosoServer:
         raise StoreUnavailable(f"Virtuoso did not answer within {seconds:g} s")
 
     def stop(self) -> None:
-        _stop(self.process, 30)
+        stop_process(self.process, 30)
         self.process = None
 
     def __enter__(self) -> VirtuosoServer:
