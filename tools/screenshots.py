@@ -12,15 +12,17 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
+from cybergov.errors import StoreUnavailable
+from cybergov.store.local_servers import free_port, stop_process, wait_until_answering
+
 ROOT = Path(__file__).resolve().parent.parent
+#: Debian's Chromium and the switches that keep it headless and off the network but for
+#: the pages it is sent to (also those of the browser tests).
 CHROMIUM = "/usr/bin/chromium"
 ARGUMENTS = [
     "--headless",
@@ -46,29 +48,18 @@ PAGES = (
 )
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def serve(port: int, log: object) -> subprocess.Popen[bytes]:
     command = shutil.which("cybergov", path=str(Path(sys.executable).parent))
     arguments = [command] if command else [sys.executable, "-m", "cybergov"]
     process = subprocess.Popen(
         [*arguments, "serve", "--port", str(port)], stdout=log, stderr=subprocess.STDOUT
     )
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"cybergov serve stopped with {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
-                return process
-        except OSError:
-            time.sleep(0.3)
-    process.terminate()
-    raise SystemExit("cybergov serve did not become ready")
+    try:
+        wait_until_answering(f"http://127.0.0.1:{port}/healthz", process, 180)
+    except StoreUnavailable as error:
+        stop_process(process, 10)
+        raise SystemExit(f"cybergov serve did not become ready: {error}") from error
+    return process
 
 
 def main() -> None:
@@ -98,8 +89,7 @@ def main() -> None:
                     print(target.relative_to(ROOT) if target.is_relative_to(ROOT) else target)
                 context.close()
         finally:
-            process.terminate()
-            process.wait(timeout=30)
+            stop_process(process, 30)
             shutil.rmtree(profile, ignore_errors=True)
 
 

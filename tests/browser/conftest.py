@@ -11,20 +11,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from tools.screenshots import ARGUMENTS, CHROMIUM
 
 from tests.api.conftest import running_server
-
-CHROMIUM = "/usr/bin/chromium"
-ARGUMENTS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @dataclass
