@@ -4,7 +4,6 @@ graphs is matched once by the rules and by the questions)."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -35,10 +34,9 @@ def client(store, tmp_path_factory) -> Iterator[TestClient]:
         yield test_client
 
 
-def post(client: TestClient, token: str) -> tuple[int, dict, float]:
-    started = time.perf_counter()
+def post(client: TestClient, token: str) -> tuple[int, dict]:
     response = client.post("/contributions", content=GRID, headers={**TURTLE, **bearer(token)})
-    return response.status_code, response.json(), time.perf_counter() - started
+    return response.status_code, response.json()
 
 
 def derived(store: EmbeddedStore) -> set[tuple[str, str]]:
@@ -59,11 +57,11 @@ def answer(client: TestClient) -> list[dict]:
 
 
 def test_the_same_bytes_from_the_same_contributor_are_409_naming_the_first(client, store):
-    status, first, _ = post(client, TOKENS["c0"])
+    status, first = post(client, TOKENS["c0"])
     assert status == 201
     quads = len(store)
     for _ in range(5):
-        status, body, _ = post(client, TOKENS["c0"])
+        status, body = post(client, TOKENS["c0"])
         assert status == 409, body
         assert body["error"] == "duplicate" and body["existing"] == first["id"]
         assert first["id"] in body["message"]
@@ -71,24 +69,22 @@ def test_the_same_bytes_from_the_same_contributor_are_409_naming_the_first(clien
     response = client.delete(f"/contributions/{first['id']}", headers=bearer(ROOT))
     assert response.status_code == 200
     # Once withdrawn, the same bytes may be sent again.
-    status, again, _ = post(client, TOKENS["c0"])
+    status, again = post(client, TOKENS["c0"])
     assert status == 201 and again["id"] != first["id"]
     client.delete(f"/contributions/{again['id']}", headers=bearer(ROOT))
 
 
 def test_six_copies_from_six_contributors_change_no_derived_fact_and_no_answer(client, store):
-    status, _, first_seconds = post(client, TOKENS["c0"])
+    status, _ = post(client, TOKENS["c0"])
     assert status == 201
     facts, rows = derived(store), answer(client)
     assert rows  # the incident and its attributions are known
-    seconds = []
     for n in range(1, 6):
-        status, body, took = post(client, TOKENS[f"c{n}"])
+        status, body = post(client, TOKENS[f"c{n}"])
         assert status == 201, body
-        seconds.append(took)
     # The rules match each statement once: the same facts (labels and explanations
-    # included), and the sixth write costs about what the first did (it cost 80 times
-    # more when the rules matched a statement once per graph holding it).
+    # included). What the sixth write costs against the first (it cost 80 times more when
+    # the rules matched a statement once per graph holding it) is measured by
+    # benchmarks/repetition.py, not asserted here.
     assert derived(store) == facts
     assert answer(client) == rows
-    assert seconds[-1] < 4 * first_seconds + 1.0, (first_seconds, seconds)

@@ -71,7 +71,8 @@ def test_a_query_that_waits_past_the_queue_timeout_is_refused_and_questions_are_
         gate.enter(SPARQL, "address:b"),
     ):
         pass
-    assert 0.15 < time.monotonic() - started < 2 and refused.value.retry_after >= 1
+    # refused after its wait in the queue, not when the holder let go (5 s)
+    assert 0.15 < time.monotonic() - started < 4 and refused.value.retry_after >= 1
     with gate.enter("questions", "address:b"):  # the catalogue's lane has no share to wait for
         pass
     release.set()

@@ -63,7 +63,7 @@ def test_rows_are_capped_with_the_cut_said(remote_store):
 
 
 def test_a_slow_query_is_a_timeout():
-    with OxigraphServer(timeout=3) as server:
+    with OxigraphServer(timeout=60) as server:
         store = remote(server)
         store.update(
             "INSERT DATA { GRAPH <http://ex/g> { "
@@ -73,7 +73,7 @@ def test_a_slow_query_is_a_timeout():
         started = time.monotonic()
         with pytest.raises(QueryTimeout):
             store.query(ENDLESS, timeout=1)
-        assert time.monotonic() - started < 3
+        assert time.monotonic() - started < 30  # the client's deadline, not the server's limit
 
 
 def test_a_server_without_the_union_default_graph_is_refused_plainly():
