@@ -15,7 +15,9 @@ from cybergov.errors import ResourceNotFound
 from cybergov.exchange.stix import CURATED, export_stix, stix_id
 from cybergov.exchange.stix.common import external_reference
 from cybergov.exchange.stix.drafts import ByShape, Draft, plain
+from cybergov.execution import QueryRunner
 from cybergov.knowledge.load import load, refresh_inferences, set_graph_metadata
+from cybergov.settings import Settings
 from cybergov.store import EmbeddedStore
 from tests.exchange.stix_validation import validation_errors
 
@@ -58,8 +60,8 @@ IMPORT_METADATA = [
 
 
 @pytest.fixture(scope="module")
-def exported(loaded_store):
-    return export_stix(loaded_store)
+def exported(runner):
+    return export_stix(runner)
 
 
 @pytest.fixture(scope="module")
@@ -77,13 +79,19 @@ def imported_store():
     return store
 
 
+@pytest.fixture(scope="module")
+def imported_runner(imported_store):
+    with QueryRunner(imported_store, settings=Settings(query_timeout=20)) as started:
+        yield started
+
+
 @pytest.mark.slow
 def test_the_curated_bundle_passes_the_oasis_validator(exported):
     assert validation_errors(exported.json()) == []
 
 
-def test_an_import_graph_is_exported_alone_and_passes_the_validator(imported_store):
-    export = export_stix(imported_store, graph=IMPORT_GRAPH)
+def test_an_import_graph_is_exported_alone_and_passes_the_validator(imported_runner):
+    export = export_stix(imported_runner, graph=IMPORT_GRAPH)
     kinds = sorted(o.type for o in export.objects)
     assert kinds == [
         "identity", "incident", "marking-definition", "relationship", "relationship", "report",
@@ -101,8 +109,8 @@ def test_an_import_graph_is_exported_alone_and_passes_the_validator(imported_sto
     assert statement.created_by_ref == stix_id("identity", f"{ID}state/FR")
 
 
-def test_identifiers_and_bytes_are_the_same_in_two_exports(loaded_store, exported):
-    again = export_stix(loaded_store)
+def test_identifiers_and_bytes_are_the_same_in_two_exports(runner, exported):
+    again = export_stix(runner)
     assert [o.id for o in again.objects] == [o.id for o in exported.objects]
     assert again.json() == exported.json()
     assert stix_id("identity", f"{ID}state/RU") in {o.id for o in again.objects}
@@ -162,16 +170,16 @@ def test_every_object_carries_the_licence_and_tlp_markings(exported):
             assert licence.id in item.object_marking_refs
 
 
-def test_since_keeps_what_changed_after_a_time(loaded_store, exported):
-    later = export_stix(loaded_store, since=datetime(2999, 1, 1, tzinfo=UTC))
+def test_since_keeps_what_changed_after_a_time(runner, exported):
+    later = export_stix(runner, since=datetime(2999, 1, 1, tzinfo=UTC))
     assert [o.type for o in later.objects] == ["identity", "marking-definition"]
-    earlier = export_stix(loaded_store, since=datetime(2000, 1, 1, tzinfo=UTC))
+    earlier = export_stix(runner, since=datetime(2000, 1, 1, tzinfo=UTC))
     assert len(earlier.objects) == len(exported.objects)
 
 
-def test_an_unknown_graph_is_refused(loaded_store):
+def test_an_unknown_graph_is_refused(runner):
     with pytest.raises(ResourceNotFound, match="no graph"):
-        export_stix(loaded_store, graph="https://w3id.org/cybergov/graph/import/nothing")
+        export_stix(runner, graph="https://w3id.org/cybergov/graph/import/nothing")
 
 
 def test_the_bundle_is_json_with_its_objects(exported):
@@ -188,7 +196,7 @@ def test_the_validator_does_find_errors(exported):
     assert len(validation_errors(json.dumps(body))) >= 2
 
 
-def test_the_bundle_written_by_shape_is_the_bundle_of_objects_each_built(loaded_store, exported):
+def test_the_bundle_written_by_shape_is_the_bundle_of_objects_each_built(exported):
     """The fast writing (one object built per shape) gives the bytes of every object built
     and checked by the library, on the bundled graph and on an import."""
     assert exported.json() == exported.json(check_each=True)
@@ -202,8 +210,8 @@ def test_the_bundle_written_by_shape_is_the_bundle_of_objects_each_built(loaded_
     assert exported.json() == by_library
 
 
-def test_an_import_bundle_written_by_shape_is_the_same_bytes(imported_store):
-    export = export_stix(imported_store, graph=IMPORT_GRAPH)
+def test_an_import_bundle_written_by_shape_is_the_same_bytes(imported_runner):
+    export = export_stix(imported_runner, graph=IMPORT_GRAPH)
     assert export.json() == export.json(check_each=True)
 
 

@@ -47,7 +47,7 @@ def stix_export(service: Service, graph: str) -> StixExport:
     """
     version = service.version()
     return service.cached(
-        f"stix {graph}", lambda: export_stix(service.store, graph=graph), version=version
+        f"stix {graph}", lambda: export_stix(service.runner, graph=graph), version=version
     )
 
 
