@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import UTC, datetime
+import uuid
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from pyoxigraph import RdfFormat
-from stix2 import ExternalReference, Identity
+from stix2 import ExternalReference, Identity, Relationship
+from stix2.properties import TimestampProperty
 from stix2.serialization import STIXJSONEncoder
+from stix2.utils import format_datetime
 
 from cybergov.errors import ResourceNotFound
 from cybergov.exchange.stix import CURATED, export_stix, stix_id
 from cybergov.exchange.stix.common import external_reference
-from cybergov.exchange.stix.drafts import ByShape, Draft, plain
+from cybergov.exchange.stix.drafts import ByShape, Draft, _timestamp, plain
+from cybergov.exchange.stix.ids import STIX_NAMESPACE, uuid5
 from cybergov.execution import QueryRunner
 from cybergov.knowledge.load import load, refresh_inferences, set_graph_metadata
 from cybergov.settings import Settings
@@ -234,3 +238,31 @@ def test_an_external_reference_is_written_as_the_library_writes_it():
     assert json.dumps(external_reference("source", "https://example.org/")) == json.dumps(
         plain(ExternalReference(source_name="source", url="https://example.org/"))
     )
+
+
+def test_identifiers_are_the_uuid5_of_the_standard_library():
+    names = ["", "https://w3id.org/cybergov/id/state/RU", "a b", "é漢字 \u2028", "x" * 500]
+    for name in names:
+        assert uuid5(name) == str(uuid.uuid5(STIX_NAMESPACE, name))
+
+
+def test_times_are_written_as_the_library_writes_them():
+    """Times in UTC are written from their seconds and the library's fraction; others whole."""
+    seen: dict = {}
+    plus_two = timezone(timedelta(hours=2))
+    moments = [
+        datetime(2024, 5, 1, 12, 30, 5, micro, tzinfo=zone)
+        for micro in (0, 1, 1000, 120000, 999999)
+        for zone in (UTC, plus_two)
+    ]
+    for declared in (Relationship._properties["created"], TimestampProperty()):
+        write = _timestamp(declared, seen)
+        for moment in moments:
+            assert write(moment) == format_datetime(declared.clean(moment)[0])
+
+
+def test_an_export_reads_more_rows_than_a_query_from_outside_may_return(imported_store):
+    with QueryRunner(imported_store, settings=Settings(max_rows=5, max_answer_bytes=500)) as few:
+        export = export_stix(few, graph=IMPORT_GRAPH)
+        assert len(export.drafts) == 6
+        assert few.query_results("SELECT * WHERE { ?s ?p ?o }", "tsv").truncated

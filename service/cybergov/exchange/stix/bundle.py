@@ -111,7 +111,7 @@ def _export(
         records = reading.records()
         actors = References(*reading.actors())
         aliases = reading.aliases()
-    authors = {a for r in records.values() for p in _AUTHOR_PROPERTIES for a in r.all(p)}
+    authors = {a for r in records.values() for a in r.iris(_AUTHOR_PROPERTIES)}
     found: dict[str, Draft] = {}
     for iri in sorted(records):
         record = records[iri]

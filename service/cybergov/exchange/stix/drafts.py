@@ -36,6 +36,8 @@ _UTC_OFFSET = timedelta(0)
 #: seconds it writes before the fraction (``2000-01-01T00:00:00``).
 _REFERENCE = datetime(2000, 1, 1, tzinfo=UTC)
 _SECONDS = len("2000-01-01T00:00:00")
+#: How the library writes a time of a property it does not declare (a custom one).
+_ANY_TIME = TimestampProperty()
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,13 +84,7 @@ class _Shape:
     """How the library wrote the first object of a shape: the properties in order, each
     either the same text in every object of the shape or written from the draft's value."""
 
-    def __init__(
-        self,
-        draft: Draft,
-        built: Any,
-        given: dict[str, Any],
-        times: dict[tuple[str, str, datetime], str],
-    ) -> None:
+    def __init__(self, draft: Draft, built: Any, given: dict[str, Any], texts: _Texts) -> None:
         skipped = set(built._defaulted_optional_properties)
         keys = [k for k in built if k not in skipped]
         written = plain(built)
@@ -102,19 +98,26 @@ class _Shape:
         for name in keys:
             prefix = f"{encode_basestring(name)}: "
             if name in fixed:
-                self.plan.append((name, prefix + _encoded(written[name]), None))
+                self.plan.append((name, prefix + texts.value(written[name]), None))
                 continue
             declared = draft.kind._properties.get(name)
             if isinstance(declared, TimestampProperty):
-                self.plan.append((name, prefix, _quoted(_timestamp(declared, times))))
+                self.plan.append((name, prefix, _quoted(_timestamp(declared, texts.times))))
             elif declared is None and isinstance(draft.properties.get(name), datetime):
-                self.plan.append((name, prefix, _quoted(format_datetime)))
+                # a custom time, written as the library writes one of any precision
+                self.plan.append((name, prefix, _quoted(_timestamp(_ANY_TIME, texts.times))))
             else:
-                self.plan.append((name, prefix, _encoded))
+                self.plan.append((name, prefix, texts.value))
 
     def text(self, given: dict[str, Any]) -> str:
         """The JSON text of an object of this shape with the given properties."""
-        parts = [text if write is None else text + write(given[n]) for n, text, write in self.plan]
+        encode = encode_basestring
+        parts = [
+            text
+            if write is None
+            else text + (encode(value) if type(value := given[n]) is str else write(value))
+            for n, text, write in self.plan
+        ]
         return "{" + ", ".join(parts) + "}"
 
 
@@ -123,13 +126,33 @@ class _Shape:
 _ENCODER = json.JSONEncoder(ensure_ascii=False)
 
 
-def _encoded(value: Any) -> str:
-    """A JSON value's text (a list of texts written here, anything else by the encoder)."""
-    if type(value) is str:
-        return str(encode_basestring(value))
-    if type(value) is list and all(type(v) is str for v in value):
-        return "[" + ", ".join(map(encode_basestring, value)) + "]"
-    return _ENCODER.encode(value)
+class _Texts:
+    """The JSON text of values, as the encoder writes them: text, lists and dictionaries
+    written here (with its separators and escapes), anything else by the encoder. A list or
+    a dictionary that many objects share (a source, the markings) is written once: it is
+    kept, with its text, while the texts are."""
+
+    def __init__(self) -> None:
+        #: The times written so far, by precision: many objects share their times.
+        self.times: dict[tuple[str, str, datetime], str] = {}
+        self._shared: dict[int, tuple[object, str]] = {}
+
+    def value(self, value: Any) -> str:
+        kind = type(value)
+        if kind is str:
+            return str(encode_basestring(value))
+        if kind is not list and kind is not dict:
+            return _ENCODER.encode(value)
+        kept = self._shared.get(id(value))
+        if kept is not None and kept[0] is value:
+            return kept[1]
+        if kind is list:
+            text = "[" + ", ".join(map(self.value, value)) + "]"
+        else:
+            items = [f"{encode_basestring(k)}: {self.value(v)}" for k, v in value.items()]
+            text = "{" + ", ".join(items) + "}"
+        self._shared[id(value)] = (value, text)
+        return text
 
 
 def _quoted(write: Callable[[Any], str]) -> Callable[[Any], str]:
@@ -191,17 +214,16 @@ class ByShape:
 
     def __init__(self) -> None:
         self._shapes: dict[tuple[Any, ...], _Shape] = {}
-        #: The times written so far, by precision: many objects share their times.
-        self._times: dict[tuple[str, str, datetime], str] = {}
+        self._texts = _Texts()
 
     def text(self, draft: Draft) -> str:
         """The draft's object as JSON text."""
-        given = {k: v for k, v in draft.properties.items() if v is not None and v != []}
+        given = {k: v for k, v in draft.properties.items() if not (v is None or v == [])}
         key = (draft.kind, draft.custom, *given)
         shape = self._shapes.get(key)
         if shape is None:
             built = draft.build()
-            self._shapes[key] = shape = _Shape(draft, built, given, self._times)
+            self._shapes[key] = shape = _Shape(draft, built, given, self._texts)
             return _ENCODER.encode(plain(built))
         if not shape.copyable:
             return _ENCODER.encode(plain(draft.build()))

@@ -12,7 +12,7 @@ file changes when the file does.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -37,6 +37,14 @@ DCT_SOURCE = "http://purl.org/dc/terms/source"
 OWL_SAME_AS = "http://www.w3.org/2002/07/owl#sameAs"
 _PROV_GENERATED = "http://www.w3.org/ns/prov#generatedAtTime"
 
+#: The classes an export tells records apart by (``Record.is_a``): only these types are read.
+CLASSES = frozenset({
+    "Attribution", "DerivedAttribution", "OperatorLink", "OrganLink", "SponsorshipLink",
+    "Incident", "Campaign", "Response", "Listing", "Malware", "ThreatActorGroup", "StateOrgan",
+    "State", "Person", "Actor", "Organisation", "CivilSocietyOrganisation", "Sanction",
+    "AttributionStatement", "Indictment", "Expulsion", "Demarche", "Countermeasure", "Advisory",
+    "LawEnforcementOperation", "PublicStatement",
+})  # fmt: skip
 _CG_PROPERTIES = (
     "iso3166Alpha2", "attributedBy", "attributedTo", "attributedIncident", "attributionBasis",
     "attributionDate", "attributionStatus", "confidence", "confidenceWording", "startDate",
@@ -70,8 +78,13 @@ class Record:
         return self._types
 
     def is_a(self, name: str) -> bool:
-        """Whether the record is of the class ``cg:<name>`` (inferred types count)."""
-        return _iri(name) in self.types
+        """Whether the record is of the class ``cg:<name>`` (inferred types count), one of
+        ``CLASSES`` (the types read).
+
+        Raises:
+            ValueError: the class is not one of ``CLASSES``.
+        """
+        return _class(name) in self.types
 
     def all(self, prop: str) -> list[str]:
         """Every value of a property, sorted (IRIs and lexical forms alike)."""
@@ -81,6 +94,13 @@ class Record:
         if len(found) == 1:
             return [_plain(found[0])]
         return sorted({_plain(t) for t in found})
+
+    def iris(self, props: Iterable[str]) -> Iterator[str]:
+        """The IRIs that are values of any of ``props`` (each as often as it is said)."""
+        for prop in props:
+            for token in self.values.get(_token(prop), ()):
+                if token[0] == "<":
+                    yield token[1:-1]
 
     def first(self, prop: str) -> str | None:
         """One value of a property (the least, so that exports agree), or ``None``."""
@@ -113,6 +133,13 @@ def _plain(token: str) -> str:
 def _iri(prop: str) -> str:
     """A property's IRI: given whole, or the local name of a ``cg:`` property or class."""
     return prop if ":" in prop and "/" in prop else str(CG[prop])
+
+
+@lru_cache(maxsize=256)
+def _class(name: str) -> str:
+    if name not in CLASSES:
+        raise ValueError(f"cg:{name} is not one of the classes a STIX export reads")
+    return str(CG[name])
 
 
 @lru_cache(maxsize=256)
@@ -159,13 +186,14 @@ def _values(iris: Iterable[str]) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Reading:
-    """The queries of one export, sent to the query workers at once (the largest first),
-    and read here as their answers come."""
+    """The queries of one export, sent to the query workers at once in the order their
+    answers are read here (the records and their times, their types, then what else is
+    said of them in parts, so that one part is read while the workers answer the next)."""
 
-    graphs: list[str]
-    statements: tuple[Future[bytes], ...]
     subjects: Future[bytes]
     times: Future[bytes]
+    types: Future[bytes]
+    statements: tuple[Future[bytes], ...]
     groups: Future[bytes]
     organs: Future[bytes]
     campaigns: Future[bytes]
@@ -177,10 +205,10 @@ class Reading:
             return pool.submit(read_tsv, runner, sparql, what)
 
         return cls(
-            graphs,
-            tuple(ask(text, "statements of the records") for text in _STATEMENTS),
             ask(_subjects(graphs), "records"),
             ask(_TIMES, "times of the graphs"),
+            ask(_TYPES, "types of the records"),
+            tuple(ask(text, "statements of the records") for text in _STATEMENTS),
             ask(_instances("ThreatActorGroup"), "threat-actor groups"),
             ask(_ORGANS, "state organs acting as threat actors"),
             ask(_instances("Campaign"), "campaigns"),
@@ -207,6 +235,10 @@ class Reading:
             last = times.get(graph)
             if last is not None and (record.modified is None or last > record.modified):
                 record.modified = last
+        for subject, kind in tsv_rows(self.types.result(), "types", ("s", "o")):
+            record = by_token.get(subject)
+            if record is not None:
+                record.values.setdefault(_TYPE_TOKEN, []).append(kind)
         for part in self.statements:
             _add_statements(by_token, part.result())
         return {record.iri: record for record in by_token.values()}
@@ -274,10 +306,27 @@ def _statements(properties: Iterable[str]) -> str:
     }}"""
 
 
-#: What the whole store says of any resource, in two halves of about the same size that
-#: two query workers answer at once: the types and names, and the rest.
-_NAMES = (RDF_TYPE, RDFS_LABEL, SKOS_ALT_LABEL, DCT_DESCRIPTION, OWL_SAME_AS)
-_STATEMENTS = (_statements(_NAMES), _statements(p for p in PROPERTIES if p not in _NAMES))
+_NAMES = (RDFS_LABEL, SKOS_ALT_LABEL, DCT_DESCRIPTION, DCT_SOURCE, OWL_SAME_AS)
+_ATTRIBUTIONS = tuple(
+    str(CG[name])
+    for name in (
+        "attributedBy", "attributedTo", "attributedIncident", "attributionBasis",
+        "attributionDate", "attributionStatus", "confidence", "confidenceWording",
+    )
+)  # fmt: skip
+#: What the whole store says of any resource, in parts of about the same size: names and
+#: sources, attributions, and the rest (types are read on their own: see ``CLASSES``).
+_STATEMENTS = (
+    _statements(_NAMES),
+    _statements(_ATTRIBUTIONS),
+    _statements(p for p in PROPERTIES if p not in {RDF_TYPE, *_NAMES, *_ATTRIBUTIONS}),
+)
+_TYPES = f"""
+    SELECT ?s ?o WHERE {{
+      VALUES ?o {{ {_values(CG[name] for name in CLASSES)} }}
+      ?s a ?o
+      FILTER(isIRI(?s))
+    }}"""
 _ALIASES = (
     f"SELECT DISTINCT ?group ?name WHERE {{ ?group <{CG.hasAlias}> ?alias . "
     f"?alias <{CG.aliasName}> ?name }}"
