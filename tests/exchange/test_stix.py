@@ -250,7 +250,7 @@ def test_times_are_written_as_the_library_writes_them():
     """Times in UTC are written from their seconds and the library's fraction; others whole."""
     seen: dict = {}
     plus_two = timezone(timedelta(hours=2))
-    moments = [
+    moments = [datetime(999, 1, 2, 3, 4, 5, 6, tzinfo=UTC)] + [
         datetime(2024, 5, 1, 12, 30, 5, micro, tzinfo=zone)
         for micro in (0, 1, 1000, 120000, 999999)
         for zone in (UTC, plus_two)

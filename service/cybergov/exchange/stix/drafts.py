@@ -200,13 +200,21 @@ def _timestamp(
                 if fraction is None:
                     reference = _REFERENCE.replace(microsecond=value.microsecond)
                     fraction = fractions[value.microsecond] = library(reference)[_SECONDS:]
-                text = value.strftime("%Y-%m-%dT%H:%M:%S") + fraction
+                text = _seconds(value) + fraction
             else:
                 text = library(value)
             seen[key] = text
         return text
 
     return clean
+
+
+def _seconds(value: datetime) -> str:
+    """A time's date and seconds as the library writes them (``strftime``), from
+    ``isoformat``, which writes the same for the years it pads alike (1000 to 9999)."""
+    if value.year >= 1000:
+        return value.isoformat()[:19]
+    return value.strftime("%Y-%m-%dT%H:%M:%S")
 
 
 class ByShape:
