@@ -37,14 +37,14 @@ def stix_command(
     try:
         moment = parse_since(since) if since else None
         with exporting(store, endpoint) as runner:
-            text = export_stix(runner, graph=graph, since=moment).json()
+            body = export_stix(runner, graph=graph, since=moment).body() + b"\n"
     except CybergovError as error:
         raise fail(error) from error
     if output is None:
-        sys.stdout.write(text + "\n")
+        sys.stdout.buffer.write(body)
         return
     try:
-        output.write_text(text + "\n", encoding="utf-8")
+        output.write_bytes(body)
     except OSError as error:
         raise fail(f"cannot write {output}: {error}") from error
 

@@ -67,18 +67,24 @@ class StixExport:
     def json(self, *, check_each: bool = False) -> str:
         """The bundle as JSON text, as the library's own encoder writes it: the objects
         built once per shape (``drafts.ByShape``), or each one built when ``check_each``."""
-        with paused_collection():
-            if check_each:
+        if check_each:
+            with paused_collection():
                 body = {
                     "type": "bundle",
                     "id": self.bundle_id,
                     "objects": [checked(draft) for draft in self.drafts],
                 }
                 return json.dumps(body, cls=STIXJSONEncoder, ensure_ascii=False)
-            head = json.dumps({"type": "bundle", "id": self.bundle_id, "objects": []})
+        return self.body().decode("utf-8")
+
+    def body(self) -> bytes:
+        """The bundle's JSON text in UTF-8, as :meth:`json` writes it (each object encoded
+        on its own: the whole text is never held as one string)."""
+        head = json.dumps({"type": "bundle", "id": self.bundle_id, "objects": []})
+        with paused_collection():
             made = ByShape()
-            objects = ", ".join([made.text(draft) for draft in self.drafts])
-            return f"{head[:-2]}{objects}]}}"
+            objects = b", ".join([made.text(draft).encode("utf-8") for draft in self.drafts])
+        return b"".join((head[:-2].encode(), objects, b"]}"))
 
 
 def export_stix(

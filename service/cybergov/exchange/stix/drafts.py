@@ -146,10 +146,15 @@ class _Texts:
         kept = self._shared.get(id(value))
         if kept is not None and kept[0] is value:
             return kept[1]
+        encode = encode_basestring
         if kind is list:
-            text = "[" + ", ".join(map(self.value, value)) + "]"
+            items = [encode(v) if type(v) is str else self.value(v) for v in value]
+            text = "[" + ", ".join(items) + "]"
         else:
-            items = [f"{encode_basestring(k)}: {self.value(v)}" for k, v in value.items()]
+            items = [
+                f"{encode(k)}: {encode(v) if type(v) is str else self.value(v)}"
+                for k, v in value.items()
+            ]
             text = "{" + ", ".join(items) + "}"
         self._shared[id(value)] = (value, text)
         return text
