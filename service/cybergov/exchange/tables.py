@@ -30,7 +30,7 @@ import uuid
 import zipfile
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -302,11 +302,6 @@ def read_tables(runner: QueryRunner, *, version: str) -> TableSet:
         return _read_tables(runner, version)
 
 
-#: The queries waiting for the query workers at once (the runner runs as many as it has
-#: workers): every table's is sent before the first is read.
-_READERS = 4
-
-
 def _read_tables(runner: QueryRunner, version: str) -> TableSet:
     schemes = {c.scheme for s in TABLES for c in s.columns if c.scheme}
     predicates = {p for spec in TABLES for p in spec.predicates if p != _RDF_TYPE}
@@ -317,7 +312,10 @@ def _read_tables(runner: QueryRunner, version: str) -> TableSet:
         rest[: len(rest) // 2],
         rest[len(rest) // 2 :],
     ]
-    with ThreadPoolExecutor(max_workers=_READERS, thread_name_prefix="tables") as pool:
+    # as many queries at once as the runner has workers, answered in the order sent: the
+    # classes (small), the statements, then the types; each answer read as soon as it comes
+    readers = max(2, runner.settings.query_workers)
+    with ThreadPoolExecutor(max_workers=readers, thread_name_prefix="tables") as pool:
         concepts = pool.submit(_select, runner, _schemes_query(schemes), "concepts")
         asked = {
             spec.name: pool.submit(_select, runner, _classes_query(spec), f"classes of {spec.name}")
@@ -330,15 +328,17 @@ def _read_tables(runner: QueryRunner, version: str) -> TableSet:
         ]
         classes_of = {name: _Classes(answer.result()) for name, answer in asked.items()}
         every_class = {c for classes in classes_of.values() for c in classes.ancestors}
-        types = read_tsv(runner, _types_query(every_class), "types")
+        types = pool.submit(read_tsv, runner, _types_query(every_class), "types")
         subjects: dict[str, dict[str, list[str]]] = {}
         of_class: dict[str, list[str]] = defaultdict(list)
-        for subject, kind in tsv_rows(types, "types", ("s", "o")):
-            of_class[kind].append(subject)
-            subjects.setdefault(subject, {}).setdefault(_TYPE_TOKEN, []).append(kind)
-        del types
-        for answer in statements:
-            _add_statements(subjects, tsv_lines(answer.result(), "statements", ("s", "p", "o")))
+        for answer in as_completed([*statements, types]):
+            if answer is types:
+                for subject, kind in tsv_rows(answer.result(), "types", ("s", "o")):
+                    of_class[kind].append(subject)
+                    subjects.setdefault(subject, {}).setdefault(_TYPE_TOKEN, []).append(kind)
+            else:
+                lines = tsv_lines(answer.result(), "statements", ("s", "p", "o"))
+                _add_statements(subjects, lines)
         in_scheme: dict[str, set[str]] = defaultdict(set)
         for concept in concepts.result().as_dicts():
             in_scheme[concept["scheme"].value].add(shorten(concept["concept"].value))

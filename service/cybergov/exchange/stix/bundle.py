@@ -33,9 +33,6 @@ _LINKS = ("OperatorLink", "OrganLink", "SponsorshipLink")
 _AUTHOR_PROPERTIES = ("attributedBy", "respondent", "statedBy")
 #: The objects every export starts with: the producer's identity and the licence.
 _ALWAYS = 2
-#: The queries of an export waiting for the query workers at once (the runner runs as many
-#: as it has workers).
-_READERS = 4
 
 
 @dataclass(frozen=True)
@@ -112,7 +109,9 @@ def _export(
 ) -> StixExport:
     version = graph_version(runner.store)
     graphs = selected_graphs(runner.store, graph)
-    with ThreadPoolExecutor(max_workers=_READERS, thread_name_prefix="stix") as pool:
+    # as many queries at once as the runner has workers: they are answered in the order sent
+    readers = max(2, runner.settings.query_workers)
+    with ThreadPoolExecutor(max_workers=readers, thread_name_prefix="stix") as pool:
         reading = Reading.start(runner, graphs, pool)
         records = reading.records()
         actors = References(*reading.actors())

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -186,9 +186,9 @@ def _values(iris: Iterable[str]) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Reading:
-    """The queries of one export, sent to the query workers at once in the order their
-    answers are read here (the records and their times, their types, then what else is
-    said of them in parts, so that one part is read while the workers answer the next)."""
+    """The queries of one export, sent to the query workers at once: the records and their
+    times first, then what is said of them in parts (the largest first), each part read
+    here as soon as it is answered, while the workers answer the next."""
 
     subjects: Future[bytes]
     times: Future[bytes]
@@ -204,11 +204,14 @@ class Reading:
         def ask(sparql: str, what: str) -> Future[bytes]:
             return pool.submit(read_tsv, runner, sparql, what)
 
+        subjects = ask(_subjects(graphs), "records")
+        times = ask(_TIMES, "times of the graphs")
+        statements = tuple(ask(text, "statements of the records") for text in _STATEMENTS)
         return cls(
-            ask(_subjects(graphs), "records"),
-            ask(_TIMES, "times of the graphs"),
+            subjects,
+            times,
             ask(_TYPES, "types of the records"),
-            tuple(ask(text, "statements of the records") for text in _STATEMENTS),
+            statements,
             ask(_instances("ThreatActorGroup"), "threat-actor groups"),
             ask(_ORGANS, "state organs acting as threat actors"),
             ask(_instances("Campaign"), "campaigns"),
@@ -235,12 +238,14 @@ class Reading:
             last = times.get(graph)
             if last is not None and (record.modified is None or last > record.modified):
                 record.modified = last
-        for subject, kind in tsv_rows(self.types.result(), "types", ("s", "o")):
-            record = by_token.get(subject)
-            if record is not None:
-                record.values.setdefault(_TYPE_TOKEN, []).append(kind)
-        for part in self.statements:
-            _add_statements(by_token, part.result())
+        for part in as_completed([self.types, *self.statements]):
+            if part is self.types:
+                for subject, kind in tsv_rows(part.result(), "types", ("s", "o")):
+                    record = by_token.get(subject)
+                    if record is not None:
+                        record.values.setdefault(_TYPE_TOKEN, []).append(kind)
+            else:
+                _add_statements(by_token, part.result())
         return {record.iri: record for record in by_token.values()}
 
     def actors(self) -> tuple[set[str], set[str], set[str]]:
