@@ -186,6 +186,9 @@ class _Classes:
 
 def _text(tokens: Iterable[str]) -> str:
     """One text among literals: the English one first, then one without a language."""
+    if isinstance(tokens, list) and len(tokens) == 1:
+        found = literal(tokens[0])
+        return found[0] if found else ""
     best: tuple[int, str] | None = None
     for token in tokens:
         found = literal(token)
@@ -200,6 +203,9 @@ def _text(tokens: Iterable[str]) -> str:
 
 
 def _date(tokens: Iterable[str]) -> str:
+    if isinstance(tokens, list) and len(tokens) == 1:
+        found = literal(tokens[0])
+        return found[0][:10] if found else ""
     days = sorted(lit[0][:10] for lit in map(literal, tokens) if lit is not None)
     return days[0] if days else ""
 

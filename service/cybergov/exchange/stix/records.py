@@ -111,7 +111,13 @@ class Record:
 
     def text(self, prop: str) -> str | None:
         """The English (or untagged) text of a property, or ``None``."""
-        values = [v for v in map(literal, self.values.get(_token(prop), ())) if v is not None]
+        found = self.values.get(_token(prop))
+        if not found:
+            return None
+        if len(found) == 1:
+            one = literal(found[0])
+            return one[0] if one else None
+        values = [v for v in map(literal, found) if v is not None]
         english = [text for text, language in values if language in (None, "en")]
         return min(english) if english else (min(v[0] for v in values) if values else None)
 
