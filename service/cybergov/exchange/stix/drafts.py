@@ -110,7 +110,8 @@ class _Shape:
                 self.plan.append((name, prefix, texts.value))
 
     def text(self, given: dict[str, Any]) -> str:
-        """The JSON text of an object of this shape with the given properties."""
+        """The JSON text of an object of this shape with the given properties (others may
+        be there, empty: only the shape's are read)."""
         encode = encode_basestring
         parts = [
             text
@@ -231,16 +232,18 @@ class ByShape:
 
     def text(self, draft: Draft) -> str:
         """The draft's object as JSON text."""
-        given = {k: v for k, v in draft.properties.items() if not (v is None or v == [])}
+        properties = draft.properties
+        given = [k for k, v in properties.items() if not (v is None or v == [])]
         key = (draft.kind, draft.custom, *given)
         shape = self._shapes.get(key)
         if shape is None:
             built = draft.build()
-            self._shapes[key] = shape = _Shape(draft, built, given, self._texts)
+            values = {k: properties[k] for k in given}
+            self._shapes[key] = shape = _Shape(draft, built, values, self._texts)
             return _ENCODER.encode(plain(built))
         if not shape.copyable:
             return _ENCODER.encode(plain(draft.build()))
-        return shape.text(given)
+        return shape.text(properties)  # the shape writes only the given properties
 
     def __call__(self, draft: Draft) -> dict[str, Any]:
         """The draft's object as the dictionary the library writes (JSON values only)."""
