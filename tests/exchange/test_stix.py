@@ -4,18 +4,24 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import UTC, datetime
+import uuid
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from pyoxigraph import RdfFormat
-from stix2 import ExternalReference, Identity
+from stix2 import ExternalReference, Identity, Relationship
+from stix2.properties import TimestampProperty
 from stix2.serialization import STIXJSONEncoder
+from stix2.utils import format_datetime
 
 from cybergov.errors import ResourceNotFound
 from cybergov.exchange.stix import CURATED, export_stix, stix_id
 from cybergov.exchange.stix.common import external_reference
-from cybergov.exchange.stix.drafts import ByShape, Draft, plain
+from cybergov.exchange.stix.drafts import ByShape, Draft, _timestamp, plain
+from cybergov.exchange.stix.ids import STIX_NAMESPACE, uuid5
+from cybergov.execution import QueryRunner
 from cybergov.knowledge.load import load, refresh_inferences, set_graph_metadata
+from cybergov.settings import Settings
 from cybergov.store import EmbeddedStore
 from tests.exchange.stix_validation import validation_errors
 
@@ -58,8 +64,8 @@ IMPORT_METADATA = [
 
 
 @pytest.fixture(scope="module")
-def exported(loaded_store):
-    return export_stix(loaded_store)
+def exported(runner):
+    return export_stix(runner)
 
 
 @pytest.fixture(scope="module")
@@ -77,13 +83,19 @@ def imported_store():
     return store
 
 
+@pytest.fixture(scope="module")
+def imported_runner(imported_store):
+    with QueryRunner(imported_store, settings=Settings(query_timeout=20)) as started:
+        yield started
+
+
 @pytest.mark.slow
 def test_the_curated_bundle_passes_the_oasis_validator(exported):
     assert validation_errors(exported.json()) == []
 
 
-def test_an_import_graph_is_exported_alone_and_passes_the_validator(imported_store):
-    export = export_stix(imported_store, graph=IMPORT_GRAPH)
+def test_an_import_graph_is_exported_alone_and_passes_the_validator(imported_runner):
+    export = export_stix(imported_runner, graph=IMPORT_GRAPH)
     kinds = sorted(o.type for o in export.objects)
     assert kinds == [
         "identity", "incident", "marking-definition", "relationship", "relationship", "report",
@@ -101,8 +113,8 @@ def test_an_import_graph_is_exported_alone_and_passes_the_validator(imported_sto
     assert statement.created_by_ref == stix_id("identity", f"{ID}state/FR")
 
 
-def test_identifiers_and_bytes_are_the_same_in_two_exports(loaded_store, exported):
-    again = export_stix(loaded_store)
+def test_identifiers_and_bytes_are_the_same_in_two_exports(runner, exported):
+    again = export_stix(runner)
     assert [o.id for o in again.objects] == [o.id for o in exported.objects]
     assert again.json() == exported.json()
     assert stix_id("identity", f"{ID}state/RU") in {o.id for o in again.objects}
@@ -162,16 +174,16 @@ def test_every_object_carries_the_licence_and_tlp_markings(exported):
             assert licence.id in item.object_marking_refs
 
 
-def test_since_keeps_what_changed_after_a_time(loaded_store, exported):
-    later = export_stix(loaded_store, since=datetime(2999, 1, 1, tzinfo=UTC))
+def test_since_keeps_what_changed_after_a_time(runner, exported):
+    later = export_stix(runner, since=datetime(2999, 1, 1, tzinfo=UTC))
     assert [o.type for o in later.objects] == ["identity", "marking-definition"]
-    earlier = export_stix(loaded_store, since=datetime(2000, 1, 1, tzinfo=UTC))
+    earlier = export_stix(runner, since=datetime(2000, 1, 1, tzinfo=UTC))
     assert len(earlier.objects) == len(exported.objects)
 
 
-def test_an_unknown_graph_is_refused(loaded_store):
+def test_an_unknown_graph_is_refused(runner):
     with pytest.raises(ResourceNotFound, match="no graph"):
-        export_stix(loaded_store, graph="https://w3id.org/cybergov/graph/import/nothing")
+        export_stix(runner, graph="https://w3id.org/cybergov/graph/import/nothing")
 
 
 def test_the_bundle_is_json_with_its_objects(exported):
@@ -188,7 +200,7 @@ def test_the_validator_does_find_errors(exported):
     assert len(validation_errors(json.dumps(body))) >= 2
 
 
-def test_the_bundle_written_by_shape_is_the_bundle_of_objects_each_built(loaded_store, exported):
+def test_the_bundle_written_by_shape_is_the_bundle_of_objects_each_built(exported):
     """The fast writing (one object built per shape) gives the bytes of every object built
     and checked by the library, on the bundled graph and on an import."""
     assert exported.json() == exported.json(check_each=True)
@@ -202,8 +214,8 @@ def test_the_bundle_written_by_shape_is_the_bundle_of_objects_each_built(loaded_
     assert exported.json() == by_library
 
 
-def test_an_import_bundle_written_by_shape_is_the_same_bytes(imported_store):
-    export = export_stix(imported_store, graph=IMPORT_GRAPH)
+def test_an_import_bundle_written_by_shape_is_the_same_bytes(imported_runner):
+    export = export_stix(imported_runner, graph=IMPORT_GRAPH)
     assert export.json() == export.json(check_each=True)
 
 
@@ -226,3 +238,46 @@ def test_an_external_reference_is_written_as_the_library_writes_it():
     assert json.dumps(external_reference("source", "https://example.org/")) == json.dumps(
         plain(ExternalReference(source_name="source", url="https://example.org/"))
     )
+
+
+def test_identifiers_are_the_uuid5_of_the_standard_library():
+    names = ["", "https://w3id.org/cybergov/id/state/RU", "a b", "é漢字 \u2028", "x" * 500]
+    for name in names:
+        assert uuid5(name) == str(uuid.uuid5(STIX_NAMESPACE, name))
+
+
+def test_times_are_written_as_the_library_writes_them():
+    """Times in UTC are written from their seconds and the library's fraction; others whole."""
+    seen: dict = {}
+    plus_two = timezone(timedelta(hours=2))
+    moments = [datetime(999, 1, 2, 3, 4, 5, 6, tzinfo=UTC)] + [
+        datetime(2024, 5, 1, 12, 30, 5, micro, tzinfo=zone)
+        for micro in (0, 1, 1000, 120000, 999999)
+        for zone in (UTC, plus_two)
+    ]
+    for declared in (Relationship._properties["created"], TimestampProperty()):
+        write = _timestamp(declared, seen)
+        for moment in moments:
+            assert write(moment) == format_datetime(declared.clean(moment)[0])
+
+
+def test_an_export_reads_more_rows_than_a_query_from_outside_may_return(imported_store):
+    with QueryRunner(imported_store, settings=Settings(max_rows=5, max_answer_bytes=500)) as few:
+        export = export_stix(few, graph=IMPORT_GRAPH)
+        assert len(export.drafts) == 6
+        assert few.query_results("SELECT * WHERE { ?s ?p ?o }", "tsv").truncated
+
+
+def _without_times(bundle: str) -> list[dict]:
+    objects = json.loads(bundle)["objects"]
+    return [{k: v for k, v in o.items() if k not in ("created", "modified")} for o in objects]
+
+
+@pytest.mark.server
+def test_a_sparql_server_gives_the_same_bundle(remote_store, exported):
+    """The answers of a remote store are written by the runner, not the engine: the same
+    objects (apart from the times each store's graphs were loaded at)."""
+    with QueryRunner(remote_store, settings=Settings(query_timeout=60)) as remote:
+        over_http = export_stix(remote)
+    assert [d.id for d in over_http.drafts] == [d.id for d in exported.drafts]
+    assert _without_times(over_http.json()) == _without_times(exported.json())

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from cybergov.exchange.stix import export_stix
+from cybergov.execution import QueryRunner
 from cybergov.importers.context import read_context
 from cybergov.importers.model import REFUSED, Batch, Verdict
 from cybergov.importers.run import import_graph, run_import
@@ -70,7 +71,8 @@ def test_export_import_gives_the_same_attributions(store: EmbeddedStore, tmp_pat
     curated = _attributions(store, f'STRSTARTS(STR(?g), "{KG_GRAPH_PREFIX}")')
     assert len(curated) > 100
     bundle = tmp_path / "cybergov.json"
-    bundle.write_text(export_stix(store).json(), encoding="utf-8")
+    with QueryRunner(store) as runner:
+        bundle.write_text(export_stix(runner).json(), encoding="utf-8")
     before = stored_checksums(store)
 
     report = run_import(store, StixImporter(), bundle, name="round-trip")

@@ -9,11 +9,9 @@ from typing import Annotated
 import typer
 
 from cybergov.cli.app import EndpointOption, StoreOption, fail
-from cybergov.cli.exchange import export_app
+from cybergov.cli.exchange import export_app, exporting
 from cybergov.errors import CybergovError
 from cybergov.exchange.stix import CURATED, export_stix, parse_since
-from cybergov.knowledge.ready import Use, open_ready
-from cybergov.settings import load_settings
 
 
 @export_app.command("stix")
@@ -38,18 +36,15 @@ def stix_command(
     attributors, with confidence on STIX's scale), responses and listings."""
     try:
         moment = parse_since(since) if since else None
-        target = open_ready(load_settings(store=store, endpoint=endpoint), Use.READ).store
-        try:
-            text = export_stix(target, graph=graph, since=moment).json()
-        finally:
-            target.close()
+        with exporting(store, endpoint) as runner:
+            body = export_stix(runner, graph=graph, since=moment).body() + b"\n"
     except CybergovError as error:
         raise fail(error) from error
     if output is None:
-        sys.stdout.write(text + "\n")
+        sys.stdout.buffer.write(body)
         return
     try:
-        output.write_text(text + "\n", encoding="utf-8")
+        output.write_bytes(body)
     except OSError as error:
         raise fail(f"cannot write {output}: {error}") from error
 

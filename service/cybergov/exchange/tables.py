@@ -25,13 +25,12 @@ import hashlib
 import io
 import json
 import os
-import re
 import shutil
 import uuid
 import zipfile
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,6 +50,7 @@ from cybergov.exchange.table_specs import (
     TableSpec,
     ValueKind,
 )
+from cybergov.exchange.tsv import literal, read_tsv, tsv_lines, tsv_rows
 from cybergov.exchange.version import graph_version
 from cybergov.execution import QueryRunner
 from cybergov.namespaces import CGR, VOCABULARY_PREFIXES, shorten
@@ -75,7 +75,8 @@ class Table:
     """The rows of one table and the long-form rows of its multi-valued columns."""
 
     spec: TableSpec
-    rows: list[dict[str, str]] = field(default_factory=list)
+    rows: list[list[str]] = field(default_factory=list)
+    """Each row's cells, in the order of the table's columns."""
     values: list[tuple[str, str, str, str]] = field(default_factory=list)
 
 
@@ -114,69 +115,37 @@ def _too_many(runner: QueryRunner, what: str) -> ExportError:
     )
 
 
-def _tsv(runner: QueryRunner, sparql: str, what: str) -> bytes:
-    """The answer of a SELECT query as the query workers write it in SPARQL TSV: each term
-    in its N-Triples form, so that no term object is made for a large answer (see
-    :meth:`QueryRunner.query_results`).
-
-    Raises:
-        ExportError: the answer was cut at the row cap.
-    """
-    answer = runner.query_results(sparql, "tsv")
-    if answer.truncated:
-        raise _too_many(runner, what)
-    return answer.body
-
-
-def _tsv_rows(body: bytes, what: str, names: tuple[str, ...]) -> Iterator[list[str]]:
-    """The rows of a TSV answer that projects ``names``, each a list of terms.
-
-    Raises:
-        ExportError: the answer has other variables.
-    """
-    lines = body.decode("utf-8").split("\n")
-    if tuple(name.removeprefix("?") for name in lines[0].split("\t")) != names:
-        raise ExportError(f"the answer for the {what} does not have the variables {names}")
-    for line in lines[1:]:
-        if line:
-            yield line.split("\t")
-
-
-_ESCAPE = re.compile(r"\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)")
-_ESCAPED = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
-
-
-def _unescape(match: re.Match[str]) -> str:
-    code = match.group(1)
-    if code[0] in "uU" and len(code) > 1:
-        return chr(int(code[1:], 16))
-    return _ESCAPED.get(code, code)
-
-
-def _literal(token: str) -> tuple[str, str | None] | None:
-    """The text and language of a literal in N-Triples form (or written bare, as TSV writes
-    numbers); ``None`` for an IRI or a blank node."""
-    if token.startswith(("<", "_:")) or not token:
-        return None
-    if not token.startswith('"'):
-        return token, None
-    body, _, suffix = token[1:].rpartition('"')
-    text = _ESCAPE.sub(_unescape, body) if "\\" in body else body
-    return text, suffix[1:] if suffix.startswith("@") else None
-
-
-def _records_query(spec: TableSpec, classes: Iterable[str]) -> str:
-    """Each record's statements for the table's columns; of its types, only the table's
-    class and its subclasses (the inferred superclasses are never a row's type)."""
-    predicates = ", ".join(f"<{p}>" for p in spec.predicates if p != _RDF_TYPE)
-    types = ", ".join(f"<{c}>" for c in sorted(classes))
+def _types_query(classes: Iterable[str]) -> str:
+    """Which resources are of which of the tables' classes (the classes of the tables and
+    their subclasses: the inferred superclasses are never a row's type)."""
+    values = " ".join(f"<{c}>" for c in sorted(classes))
     return f"""
-SELECT ?record ?p ?o WHERE {{
-  ?record a <{spec.record_class}> .
-  ?record ?p ?o .
-  FILTER(isIRI(?record) && (?p IN ({predicates}) || (?p = <{_RDF_TYPE}> && ?o IN ({types}))))
+SELECT ?s ?o WHERE {{
+  VALUES ?o {{ {values} }}
+  ?s <{_RDF_TYPE}> ?o .
+  FILTER(isIRI(?s))
 }}
 """
+
+
+def _statements_query(predicates: Iterable[str]) -> str:
+    """Every statement of some predicates, whatever its subject: read by predicate, which the
+    engine answers from its index at a fraction of the cost of each record's statements."""
+    values = " ".join(f"<{p}>" for p in sorted(predicates))
+    return f"""
+SELECT ?s ?p ?o WHERE {{
+  VALUES ?p {{ {values} }}
+  ?s ?p ?o .
+  FILTER(isIRI(?s))
+}}
+"""
+
+
+#: The predicates read in a query each (the rest in two more), in parts of about the same
+#: size, answered by the query workers at once.
+_NAMES = (f"{_RDFS}label", f"{VOCABULARY_PREFIXES['dct']}description")
+_SOURCES = (f"{VOCABULARY_PREFIXES['dct']}source",)
+_LABEL_TOKEN = f"<{_RDFS}label>"
 
 
 def _classes_query(spec: TableSpec) -> str:
@@ -200,14 +169,6 @@ SELECT ?scheme ?concept WHERE {{
 """
 
 
-_LABELS = f"""
-SELECT ?entity ?label WHERE {{
-  ?entity <{_RDFS}label> ?label .
-  FILTER(isIRI(?entity) && STRSTARTS(STR(?entity), "{CGR}"))
-}}
-"""
-
-
 class _Classes:
     """The table's class, its subclasses, and the superclasses of each."""
 
@@ -225,12 +186,15 @@ class _Classes:
 
 def _text(tokens: Iterable[str]) -> str:
     """One text among literals: the English one first, then one without a language."""
+    if isinstance(tokens, list) and len(tokens) == 1:
+        found = literal(tokens[0])
+        return found[0] if found else ""
     best: tuple[int, str] | None = None
     for token in tokens:
-        literal = _literal(token)
-        if literal is None:
+        found = literal(token)
+        if found is None:
             continue
-        text, language = literal
+        text, language = found
         english = language == "en" or (language or "").startswith("en-")
         rank = 0 if english else 1 if language is None else 2
         if best is None or (rank, text) < best:
@@ -239,87 +203,105 @@ def _text(tokens: Iterable[str]) -> str:
 
 
 def _date(tokens: Iterable[str]) -> str:
-    days = sorted(lit[0][:10] for lit in map(_literal, tokens) if lit is not None)
+    if isinstance(tokens, list) and len(tokens) == 1:
+        found = literal(tokens[0])
+        return found[0][:10] if found else ""
+    days = sorted(lit[0][:10] for lit in map(literal, tokens) if lit is not None)
     return days[0] if days else ""
 
 
 def _multi(tokens: list[str]) -> list[str]:
     """The IRIs among terms in N-Triples form, each once, sorted."""
+    if len(tokens) == 1:
+        token = tokens[0]
+        return [token[1:-1]] if token[0] == "<" else []
     return sorted({t[1:-1] for t in tokens if t.startswith("<")})
 
 
-class _RowMaker:
-    """Makes the rows of one table from each record's terms, grouped by predicate."""
+class _Short(dict[str, str]):
+    """Short ids, each IRI shortened once (many records cite the same resources)."""
 
-    def __init__(self, spec: TableSpec, classes: _Classes, table: Table) -> None:
-        self.spec = spec
+    def __missing__(self, iri: str) -> str:
+        short = self[iri] = shorten(iri)
+        return short
+
+
+class _RowMaker:
+    """Makes the rows of one table (each a list of cells in the order of its columns) from
+    each record's terms, grouped by predicate."""
+
+    def __init__(self, spec: TableSpec, classes: _Classes, table: Table, short: _Short) -> None:
         self.classes = classes
         self.table = table
-        self.empty = dict.fromkeys((c.name for c in spec.columns), "")
-        self.by_predicate: dict[str, list[ColumnSpec]] = defaultdict(list)
-        for column in spec.columns:
+        self.short = short
+        names = [c.name for c in spec.columns]
+        self.width = len(names)
+        self.id_at, self.iri_at = names.index("id"), names.index("iri")
+        self.by_predicate: dict[str, list[tuple[int, ColumnSpec]]] = defaultdict(list)
+        for index, column in enumerate(spec.columns):
             if column.predicate:
-                self.by_predicate[f"<{column.predicate}>"].append(column)
-        self.type_column = next((c.name for c in spec.columns if c.kind is ValueKind.CLASS), None)
+                self.by_predicate[f"<{column.predicate}>"].append((index, column))
+        self.type_at = next(
+            (i for i, c in enumerate(spec.columns) if c.kind is ValueKind.CLASS), None
+        )
         self.cited: set[str] = set()
 
     def add(self, iri: str, record_id: str, properties: dict[str, list[str]]) -> None:
         """Add the row of the record ``iri`` (short id ``record_id``) from its terms by
         predicate (``<iri>``)."""
-        row = dict(self.empty, id=record_id, iri=iri)
+        row = [""] * self.width
+        row[self.id_at], row[self.iri_at] = record_id, iri
         values = self.table.values
+        short = self.short
         for predicate, tokens in properties.items():
-            if predicate == _TYPE_TOKEN and self.type_column:
+            if predicate == _TYPE_TOKEN and self.type_at is not None:
                 found = self.classes.most_specific(_multi(tokens))
-                row[self.type_column] = SEPARATOR.join(shorten(c) for c in found)
-            for column in self.by_predicate.get(predicate, ()):
+                row[self.type_at] = SEPARATOR.join([short[c] for c in found])
+            for index, column in self.by_predicate.get(predicate, ()):
                 kind = column.kind
                 if kind is ValueKind.TEXT:
-                    row[column.name] = _text(tokens)
+                    row[index] = _text(tokens)
                 elif kind is ValueKind.DATE:
-                    row[column.name] = _date(tokens)
+                    row[index] = _date(tokens)
                 elif kind is ValueKind.URL:
                     iris = _multi(tokens)
-                    row[column.name] = SEPARATOR.join(i.replace(SEPARATOR, "%3B") for i in iris)
+                    row[index] = SEPARATOR.join([i.replace(SEPARATOR, "%3B") for i in iris])
                     if column.multiple:
                         values += [(record_id, column.name, i, "") for i in iris]
                 else:
                     iris = _multi(tokens)
-                    shown = [shorten(i) for i in iris]
+                    shown = [short[i] for i in iris]
                     self.cited.update(iris)
-                    row[column.name] = SEPARATOR.join(sorted(shown))
+                    row[index] = SEPARATOR.join(sorted(shown) if len(shown) > 1 else shown)
                     if column.multiple:
                         values += [
-                            (record_id, column.name, short, whole)
-                            for short, whole in zip(shown, iris, strict=True)
+                            (record_id, column.name, one, whole)
+                            for one, whole in zip(shown, iris, strict=True)
                         ]
         self.table.rows.append(row)
 
 
-def _by_record(rows: Iterable[list[str]]) -> dict[str, dict[str, list[str]]]:
-    """The terms of each record (by IRI), grouped by predicate (as written: ``<iri>``). The
-    engine gives a record's statements together, so the record is looked up once per run."""
-    records: dict[str, dict[str, list[str]]] = {}
-    last: str | None = None
-    found: dict[str, list[str]] | None = None
-    for record, predicate, value in rows:
-        if record != last:
-            last = record
-            found = records.setdefault(record[1:-1], {}) if record.startswith("<") else None
-        if found is not None:
-            terms = found.get(predicate)
-            if terms is None:
-                found[predicate] = [value]
-            else:
-                terms.append(value)
-    return records
+def _add_statements(subjects: dict[str, dict[str, list[str]]], lines: list[str]) -> None:
+    """Add the terms of the lines of an answer of ``s``, ``p``, ``o`` to what is said of
+    each subject (by ``<iri>``), grouped by predicate (as written: ``<iri>``)."""
+    for line in lines:
+        subject, predicate, value = line.split("\t")
+        found = subjects.get(subject)
+        if found is None:
+            subjects[subject] = {predicate: [value]}
+            continue
+        terms = found.get(predicate)
+        if terms is None:
+            found[predicate] = [value]
+        else:
+            terms.append(value)
 
 
 def read_tables(runner: QueryRunner, *, version: str) -> TableSet:
     """Read every table from the store through ``runner``.
 
     Raises:
-        ExportError: a table has more rows than the runner returns.
+        ExportError: an answer was cut.
         StoreError: the store failed.
     """
     with paused_collection():
@@ -328,50 +310,85 @@ def read_tables(runner: QueryRunner, *, version: str) -> TableSet:
 
 def _read_tables(runner: QueryRunner, version: str) -> TableSet:
     schemes = {c.scheme for s in TABLES for c in s.columns if c.scheme}
-    in_scheme: dict[str, set[str]] = defaultdict(set)
-    for concept in _select(runner, _schemes_query(schemes), "concepts").as_dicts():
-        in_scheme[concept["scheme"].value].add(shorten(concept["concept"].value))
-    tables: list[Table] = []
-    allowed: dict[tuple[str, str], tuple[str, ...]] = {}
-    cited: set[str] = set()
-    classes_of = {
-        spec.name: _Classes(_select(runner, _classes_query(spec), f"classes of {spec.name}"))
+    predicates = {p for spec in TABLES for p in spec.predicates if p != _RDF_TYPE}
+    rest = sorted(p for p in predicates if p not in _NAMES and p not in _SOURCES)
+    parts = [
+        [p for p in predicates if p in _NAMES],
+        [p for p in predicates if p in _SOURCES],
+        rest[: len(rest) // 2],
+        rest[len(rest) // 2 :],
+    ]
+    # as many queries at once as the runner has workers, answered in the order sent: the
+    # classes (small), the statements, then the types; each answer read as soon as it comes
+    readers = max(2, runner.settings.query_workers)
+    with ThreadPoolExecutor(max_workers=readers, thread_name_prefix="tables") as pool:
+        concepts = pool.submit(_select, runner, _schemes_query(schemes), "concepts")
+        asked = {
+            spec.name: pool.submit(_select, runner, _classes_query(spec), f"classes of {spec.name}")
+            for spec in TABLES
+        }
+        statements = [
+            pool.submit(read_tsv, runner, _statements_query(part), "statements")
+            for part in parts
+            if part
+        ]
+        classes_of = {name: _Classes(answer.result()) for name, answer in asked.items()}
+        every_class = {c for classes in classes_of.values() for c in classes.ancestors}
+        types = pool.submit(read_tsv, runner, _types_query(every_class), "types")
+        subjects: dict[str, dict[str, list[str]]] = {}
+        of_class: dict[str, list[str]] = defaultdict(list)
+        for answer in as_completed([*statements, types]):
+            if answer is types:
+                for subject, kind in tsv_rows(answer.result(), "types", ("s", "o")):
+                    of_class[kind].append(subject)
+                    subjects.setdefault(subject, {}).setdefault(_TYPE_TOKEN, []).append(kind)
+            else:
+                lines = tsv_lines(answer.result(), "statements", ("s", "p", "o"))
+                _add_statements(subjects, lines)
+        in_scheme: dict[str, set[str]] = defaultdict(set)
+        for concept in concepts.result().as_dicts():
+            in_scheme[concept["scheme"].value].add(shorten(concept["concept"].value))
+    short = _Short()
+    tables = [
+        _table(spec, classes_of[spec.name], of_class[f"<{spec.record_class}>"], subjects, short)
         for spec in TABLES
-    }
-    queries = [
-        (_records_query(spec, classes_of[spec.name].ancestors), spec.name) for spec in TABLES
-    ] + [(_LABELS, "labels")]
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="tables") as ahead:
-        # the next answer is computed by the query workers while this one is read here
-        pending = ahead.submit(_tsv, runner, *queries[0])
-        for index, spec in enumerate(TABLES):
-            classes = classes_of[spec.name]
-            for column in spec.columns:
-                if column.scheme:
-                    allowed[(spec.name, column.name)] = tuple(sorted(in_scheme[column.scheme]))
-                elif column.kind is ValueKind.CLASS:
-                    allowed[(spec.name, column.name)] = tuple(
-                        sorted(map(shorten, classes.ancestors))
-                    )
-            body = pending.result()
-            pending = ahead.submit(_tsv, runner, *queries[index + 1])
-            records = _by_record(_tsv_rows(body, spec.name, ("record", "p", "o")))
-            del body
-            table = Table(spec)
-            maker = _RowMaker(spec, classes, table)
-            ids = {iri: shorten(iri) for iri in records}
-            for iri in sorted(records, key=ids.__getitem__):
-                maker.add(iri, ids[iri], records[iri])
-            cited |= maker.cited
-            table.values.sort()
-            tables.append(table)
-        body = pending.result()
-    labels: dict[str, tuple[str, ...]] = defaultdict(tuple)
-    for entity, label in _tsv_rows(body, "labels", ("entity", "label")):
-        if entity[1:-1] in cited:
-            labels[entity[1:-1]] += (label,)
-    entities = sorted((shorten(i), i, _text(labels[i])) for i in cited)
-    return TableSet(tables, entities, allowed, version)
+    ]
+    allowed: dict[tuple[str, str], tuple[str, ...]] = {}
+    for spec in TABLES:
+        for column in spec.columns:
+            if column.scheme:
+                allowed[(spec.name, column.name)] = tuple(sorted(in_scheme[column.scheme]))
+            elif column.kind is ValueKind.CLASS:
+                ancestors = classes_of[spec.name].ancestors
+                allowed[(spec.name, column.name)] = tuple(sorted(map(shorten, ancestors)))
+    cited = set().union(*(maker.cited for _, maker in tables))
+    entities = sorted((short[i], i, _text(_labels(subjects, i))) for i in cited)
+    return TableSet([table for table, _ in tables], entities, allowed, version)
+
+
+def _labels(subjects: dict[str, dict[str, list[str]]], iri: str) -> list[str]:
+    """The labels of a cited resource of the graph's own (``CGR``) namespace; none for any
+    other."""
+    if not iri.startswith(CGR):
+        return []
+    return subjects.get(f"<{iri}>", {}).get(_LABEL_TOKEN, [])
+
+
+def _table(
+    spec: TableSpec,
+    classes: _Classes,
+    members: list[str],
+    subjects: dict[str, dict[str, list[str]]],
+    short: _Short,
+) -> tuple[Table, _RowMaker]:
+    """The rows of one table: one per resource of its class."""
+    table = Table(spec)
+    maker = _RowMaker(spec, classes, table, short)
+    ids = {token[1:-1]: token for token in members}
+    for iri in sorted(ids, key=short.__getitem__):
+        maker.add(iri, short[iri], subjects[ids[iri]])
+    table.values.sort()
+    return table, maker
 
 
 def _csv(header: Sequence[str], rows: Iterable[Sequence[str]]) -> bytes:
@@ -388,7 +405,7 @@ def table_documents(tables: TableSet, *, created: str | None = None) -> dict[str
     documents: dict[str, bytes] = {}
     for table in tables.tables:
         names = [c.name for c in table.spec.columns]
-        documents[table.spec.filename] = _csv(names, ([r[n] for n in names] for r in table.rows))
+        documents[table.spec.filename] = _csv(names, table.rows)
         documents[table.spec.values_filename] = _csv(VALUES_COLUMNS, table.values)
     documents[ENTITIES_FILENAME] = _csv(ENTITY_COLUMNS, tables.entities)
     codebook = codebook_rows(tables.allowed)

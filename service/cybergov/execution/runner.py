@@ -70,6 +70,10 @@ class QueryOptions(TypedDict, total=False):
     NAMED`` (what is not given is empty), and they too may only name graphs of the store.
     ``lane`` is ``"sparql"`` for ad-hoc SPARQL, which runs within its share of the
     workers and the budget of its ``client`` (:mod:`cybergov.execution.admission`).
+    ``whole`` is for the service's own reading of every row (an export: the STIX bundle,
+    the research tables), never for a query from outside: its answer is cut neither at
+    the row cap nor at the answer size cap (``max_rows`` is then ignored); the deadline
+    still holds.
     """
 
     substitutions: Bindings | None
@@ -79,6 +83,7 @@ class QueryOptions(TypedDict, total=False):
     named_graphs: Sequence[str] | None
     lane: str
     client: str | None
+    whole: bool
 
 
 def fairness_of(settings: Settings) -> Fairness:
@@ -322,7 +327,11 @@ class QueryRunner:
         """
         substitutions = options.get("substitutions") or {}
         bound = tuple(sorted((name, str(term)) for name, term in substitutions.items()))
-        rows = min(options.get("max_rows") or self.settings.max_rows, self.settings.max_rows)
+        rows = (
+            None
+            if options.get("whole")
+            else min(options.get("max_rows") or self.settings.max_rows, self.settings.max_rows)
+        )
         default_graphs, named_graphs = options.get("default_graphs"), options.get("named_graphs")
         return self.answer_key(
             "results",
@@ -353,7 +362,8 @@ class QueryRunner:
             raise StoreError("the query runner is not started (call start() or use 'with')")
         screened = self.screen(sparql, default_graphs=default_graphs, named_graphs=named_graphs)
         seconds = min(timeout or self.settings.query_timeout, self.settings.query_timeout)
-        rows = min(max_rows or self.settings.max_rows, self.settings.max_rows)
+        whole = options.get("whole", False)
+        rows = None if whole else min(max_rows or self.settings.max_rows, self.settings.max_rows)
         text = bind_values(sparql, options.get("substitutions") or {})
         with self.admission.enter(options.get("lane", ""), options.get("client")):
             return self._dispatch(
@@ -367,7 +377,7 @@ class QueryRunner:
         options: QueryOptions,
         *,
         seconds: float,
-        rows: int,
+        rows: int | None,
         output: str | None,
     ) -> QueryAnswer | Serialised:
         default_graphs, named_graphs = options.get("default_graphs"), options.get("named_graphs")
@@ -383,7 +393,7 @@ class QueryRunner:
                 seconds=seconds,
                 base_iri=self.base_iri,
                 output=output,
-                max_bytes=self.settings.max_answer_bytes,
+                max_bytes=None if options.get("whole") else self.settings.max_answer_bytes,
                 nice=self.settings.sparql_nice if options.get("lane") == SPARQL else 0,
             )
             return self._pool.run(request)

@@ -47,7 +47,7 @@ def stix_export(service: Service, graph: str) -> StixExport:
     """
     version = service.version()
     return service.cached(
-        f"stix {graph}", lambda: export_stix(service.store, graph=graph), version=version
+        f"stix {graph}", lambda: export_stix(service.runner, graph=graph), version=version
     )
 
 
@@ -89,10 +89,10 @@ def stix_bundle(
         return Response(status_code=304, headers=headers)
     export = stix_export(service, graph)
     if moment is None:
-        text = service.cached(f"stix json {graph}", export.json, version=version)
+        body = service.cached(f"stix json {graph}", export.body, version=version)
     else:
-        text = export.modified_since(moment).json()
-    return Response(text, media_type=MEDIA_TYPE, headers=headers)
+        body = export.modified_since(moment).body()
+    return Response(body, media_type=MEDIA_TYPE, headers=headers)
 
 
 def _query(graph: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
@@ -23,18 +24,9 @@ from cybergov.exchange.stix.common import LICENCE, PRODUCER
 from cybergov.exchange.stix.drafts import ByShape, Draft, checked
 from cybergov.exchange.stix.ids import stix_id
 from cybergov.exchange.stix.objects import References
-from cybergov.exchange.stix.records import (
-    CURATED,
-    Record,
-    alias_names,
-    instances,
-    parse_time,
-    read_records,
-    selected_graphs,
-    threat_actor_organs,
-)
+from cybergov.exchange.stix.records import CURATED, Reading, Record, parse_time, selected_graphs
 from cybergov.exchange.version import graph_version
-from cybergov.store.base import Store
+from cybergov.execution import QueryRunner
 
 MEDIA_TYPE = "application/stix+json;version=2.1"
 _LINKS = ("OperatorLink", "OrganLink", "SponsorshipLink")
@@ -70,46 +62,61 @@ class StixExport:
         return StixExport(self.selection, self.version, kept, moment)
 
     def json(self, *, check_each: bool = False) -> str:
-        """The bundle as JSON text, written by the library's own encoder: the objects built
-        once per shape (``drafts.ByShape``), or each one built when ``check_each``."""
-        made = checked if check_each else ByShape()
+        """The bundle as JSON text, as the library's own encoder writes it: the objects
+        built once per shape (``drafts.ByShape``), or each one built when ``check_each``."""
+        if check_each:
+            with paused_collection():
+                body = {
+                    "type": "bundle",
+                    "id": self.bundle_id,
+                    "objects": [checked(draft) for draft in self.drafts],
+                }
+                return json.dumps(body, cls=STIXJSONEncoder, ensure_ascii=False)
+        return self.body().decode("utf-8")
+
+    def body(self) -> bytes:
+        """The bundle's JSON text in UTF-8, as :meth:`json` writes it (each object encoded
+        on its own: the whole text is never held as one string)."""
+        head = json.dumps({"type": "bundle", "id": self.bundle_id, "objects": []})
         with paused_collection():
-            body = {
-                "type": "bundle",
-                "id": self.bundle_id,
-                "objects": [made(draft) for draft in self.drafts],
-            }
-            return json.dumps(body, cls=STIXJSONEncoder, ensure_ascii=False)
+            made = ByShape()
+            objects = b", ".join([made.text(draft).encode("utf-8") for draft in self.drafts])
+        return b"".join((head[:-2].encode(), objects, b"]}"))
 
 
 def export_stix(
-    store: Store,
+    runner: QueryRunner,
     *,
     graph: str = CURATED,
     since: datetime | None = None,
     now: datetime | None = None,
 ) -> StixExport:
     """The STIX objects of the records of ``graph`` (``curated`` or one named graph's IRI),
-    those modified at or after ``since`` only when it is given.
+    those modified at or after ``since`` only when it is given; read through ``runner``.
 
     Raises:
         ResourceNotFound: the store holds no such graph.
+        ExportError: an answer was cut.
+        QueryTimeout: a query ran past the runner's deadline.
         StoreError: the store failed.
     """
     with paused_collection():
-        return _export(store, graph, since, now or datetime.now(UTC))
+        return _export(runner, graph, since, now or datetime.now(UTC))
 
 
-def _export(store: Store, graph: str, since: datetime | None, moment: datetime) -> StixExport:
-    version = graph_version(store)
-    records = read_records(store, selected_graphs(store, graph))
-    actors = References(
-        instances(store, "ThreatActorGroup"),
-        threat_actor_organs(store),
-        instances(store, "Campaign"),
-    )
-    aliases = alias_names(store)
-    authors = {a for r in records.values() for p in _AUTHOR_PROPERTIES for a in r.all(p)}
+def _export(
+    runner: QueryRunner, graph: str, since: datetime | None, moment: datetime
+) -> StixExport:
+    version = graph_version(runner.store)
+    graphs = selected_graphs(runner.store, graph)
+    # as many queries at once as the runner has workers: they are answered in the order sent
+    readers = max(2, runner.settings.query_workers)
+    with ThreadPoolExecutor(max_workers=readers, thread_name_prefix="stix") as pool:
+        reading = Reading.start(runner, graphs, pool)
+        records = reading.records()
+        actors = References(*reading.actors())
+        aliases = reading.aliases()
+    authors = {a for r in records.values() for a in r.iris(_AUTHOR_PROPERTIES)}
     found: dict[str, Draft] = {}
     for iri in sorted(records):
         record = records[iri]

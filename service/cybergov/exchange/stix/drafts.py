@@ -21,7 +21,8 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
+from json.encoder import encode_basestring
 from typing import Any
 
 from stix2.properties import TimestampProperty
@@ -30,6 +31,13 @@ from stix2.utils import format_datetime
 
 #: The properties the library adds to every object by itself, always with the same value.
 _FIXED = frozenset({"type", "spec_version"})
+_UTC_OFFSET = timedelta(0)
+#: A time whose fraction of a second the library is asked to write, and the length of the
+#: seconds it writes before the fraction (``2000-01-01T00:00:00``).
+_REFERENCE = datetime(2000, 1, 1, tzinfo=UTC)
+_SECONDS = len("2000-01-01T00:00:00")
+#: How the library writes a time of a property it does not declare (a custom one).
+_ANY_TIME = TimestampProperty()
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,38 +82,92 @@ def plain(built: Mapping[str, Any]) -> dict[str, Any]:
 
 class _Shape:
     """How the library wrote the first object of a shape: the properties in order, each
-    with the function that gives its written value."""
+    either the same text in every object of the shape or written from the draft's value."""
 
-    def __init__(
-        self,
-        draft: Draft,
-        built: Any,
-        given: dict[str, Any],
-        times: dict[tuple[str, str, datetime], str],
-    ) -> None:
+    def __init__(self, draft: Draft, built: Any, given: dict[str, Any], texts: _Texts) -> None:
         skipped = set(built._defaulted_optional_properties)
-        self.keys = [k for k in built if k not in skipped]
-        self.fixed = {k: built[k] for k in self.keys if draft.properties.get(k) in (None, [])}
-        self.copyable = self.fixed.keys() <= _FIXED and all(
+        keys = [k for k in built if k not in skipped]
+        written = plain(built)
+        fixed = {k for k in keys if draft.properties.get(k) in (None, [])}
+        self.copyable = fixed <= _FIXED and all(
             isinstance(v, datetime) or _is_json(v) for v in given.values()
         )
-        self.cleaners: dict[str, Callable[[Any], Any]] = {}
-        for name in self.keys:
+        #: Each property: its name, its text up to the value (or with the value, when it
+        #: is fixed), and how its value is written (``None`` when fixed).
+        self.plan: list[tuple[str, str, Callable[[Any], str] | None]] = []
+        for name in keys:
+            prefix = f"{encode_basestring(name)}: "
+            if name in fixed:
+                self.plan.append((name, prefix + texts.value(written[name]), None))
+                continue
             declared = draft.kind._properties.get(name)
             if isinstance(declared, TimestampProperty):
-                self.cleaners[name] = _timestamp(declared, times)
+                self.plan.append((name, prefix, _quoted(_timestamp(declared, texts.times))))
             elif declared is None and isinstance(draft.properties.get(name), datetime):
-                self.cleaners[name] = format_datetime
-
-    def plain(self, given: dict[str, Any]) -> dict[str, Any]:
-        written = {}
-        for name in self.keys:
-            if name in self.fixed:
-                written[name] = self.fixed[name]
+                # a custom time, written as the library writes one of any precision
+                self.plan.append((name, prefix, _quoted(_timestamp(_ANY_TIME, texts.times))))
             else:
-                clean = self.cleaners.get(name)
-                written[name] = clean(given[name]) if clean else given[name]
-        return written
+                self.plan.append((name, prefix, texts.value))
+
+    def text(self, given: dict[str, Any]) -> str:
+        """The JSON text of an object of this shape with the given properties (others may
+        be there, empty: only the shape's are read)."""
+        encode = encode_basestring
+        parts = [
+            text
+            if write is None
+            else text + (encode(value) if type(value := given[n]) is str else write(value))
+            for n, text, write in self.plan
+        ]
+        return "{" + ", ".join(parts) + "}"
+
+
+#: JSON values as the library's encoder writes them (``STIXJSONEncoder`` adds nothing for
+#: plain values: its separators, escapes and non-ASCII text are the standard encoder's).
+_ENCODER = json.JSONEncoder(ensure_ascii=False)
+
+
+class _Texts:
+    """The JSON text of values, as the encoder writes them: text, lists and dictionaries
+    written here (with its separators and escapes), anything else by the encoder. A list or
+    a dictionary that many objects share (a source, the markings) is written once: it is
+    kept, with its text, while the texts are."""
+
+    def __init__(self) -> None:
+        #: The times written so far, by precision: many objects share their times.
+        self.times: dict[tuple[str, str, datetime], str] = {}
+        self._shared: dict[int, tuple[object, str]] = {}
+
+    def value(self, value: Any) -> str:
+        kind = type(value)
+        if kind is str:
+            return str(encode_basestring(value))
+        if kind is not list and kind is not dict:
+            return _ENCODER.encode(value)
+        kept = self._shared.get(id(value))
+        if kept is not None and kept[0] is value:
+            return kept[1]
+        encode = encode_basestring
+        if kind is list:
+            items = [encode(v) if type(v) is str else self.value(v) for v in value]
+            text = "[" + ", ".join(items) + "]"
+        else:
+            items = [
+                f"{encode(k)}: {encode(v) if type(v) is str else self.value(v)}"
+                for k, v in value.items()
+            ]
+            text = "{" + ", ".join(items) + "}"
+        self._shared[id(value)] = (value, text)
+        return text
+
+
+def _quoted(write: Callable[[Any], str]) -> Callable[[Any], str]:
+    """A time's text as a JSON string (a time holds nothing JSON escapes)."""
+
+    def quoted(value: Any) -> str:
+        return f'"{write(value)}"'
+
+    return quoted
 
 
 def _is_json(value: Any) -> bool:
@@ -123,36 +185,68 @@ def _is_json(value: Any) -> bool:
 def _timestamp(
     declared: TimestampProperty, seen: dict[tuple[str, str, datetime], str]
 ) -> Callable[[Any], str]:
-    """The library's own cleaning and writing of one timestamp property, once per value."""
+    """The library's own cleaning and writing of one timestamp property, once per value.
+
+    A time in UTC is written as its seconds (``2024-05-01T12:00:00``) followed by what the
+    library writes for its fraction of a second at this property's precision: that part,
+    the only one the precision changes, is asked of the library once per microsecond value.
+    Any other time is given to the library whole."""
     precision = (declared.precision, declared.precision_constraint)
+    fractions: dict[int, str] = {}
+
+    def library(value: datetime) -> str:
+        return str(format_datetime(declared.clean(value)[0]))
 
     def clean(value: datetime) -> str:
         key = (*precision, value)
         text = seen.get(key)
         if text is None:
-            text = seen[key] = format_datetime(declared.clean(value)[0])
+            if value.utcoffset() == _UTC_OFFSET:
+                fraction = fractions.get(value.microsecond)
+                if fraction is None:
+                    reference = _REFERENCE.replace(microsecond=value.microsecond)
+                    fraction = fractions[value.microsecond] = library(reference)[_SECONDS:]
+                text = _seconds(value) + fraction
+            else:
+                text = library(value)
+            seen[key] = text
         return text
 
     return clean
 
 
+def _seconds(value: datetime) -> str:
+    """A time's date and seconds as the library writes them (``strftime``), from
+    ``isoformat``, which writes the same for the years it pads alike (1000 to 9999)."""
+    if value.year >= 1000:
+        return value.isoformat()[:19]
+    return value.strftime("%Y-%m-%dT%H:%M:%S")
+
+
 class ByShape:
-    """Drafts as the dictionaries the library writes for them (JSON values only), built
-    once per shape."""
+    """Drafts as the JSON text the library writes for them, built once per shape."""
 
     def __init__(self) -> None:
         self._shapes: dict[tuple[Any, ...], _Shape] = {}
-        #: The times written so far, by precision: many objects share their times.
-        self._times: dict[tuple[str, str, datetime], str] = {}
+        self._texts = _Texts()
 
-    def __call__(self, draft: Draft) -> dict[str, Any]:
-        given = {k: v for k, v in draft.properties.items() if v is not None and v != []}
+    def text(self, draft: Draft) -> str:
+        """The draft's object as JSON text."""
+        properties = draft.properties
+        given = [k for k, v in properties.items() if not (v is None or v == [])]
         key = (draft.kind, draft.custom, *given)
         shape = self._shapes.get(key)
         if shape is None:
             built = draft.build()
-            self._shapes[key] = shape = _Shape(draft, built, given, self._times)
-            return plain(built)
+            values = {k: properties[k] for k in given}
+            self._shapes[key] = shape = _Shape(draft, built, values, self._texts)
+            return _ENCODER.encode(plain(built))
         if not shape.copyable:
-            return plain(draft.build())
-        return shape.plain(given)
+            return _ENCODER.encode(plain(draft.build()))
+        return shape.text(properties)  # the shape writes only the given properties
+
+    def __call__(self, draft: Draft) -> dict[str, Any]:
+        """The draft's object as the dictionary the library writes (JSON values only)."""
+        written = json.loads(self.text(draft))
+        assert isinstance(written, dict)
+        return written
