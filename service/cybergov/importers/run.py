@@ -218,7 +218,9 @@ def _count(value: int) -> str:
     return str(Literal(str(value), datatype=NamedNode(f"{_XSD}integer")))
 
 
-def _meta(report: ImportReport, importer: Importer, key: str) -> list[tuple[str, str]]:
+def _meta(
+    report: ImportReport, importer: Importer, batch: Batch, key: str
+) -> list[tuple[str, str]]:
     now = Literal(
         datetime.now(UTC).isoformat(timespec="seconds"), datatype=NamedNode(f"{_XSD}dateTime")
     )
@@ -227,7 +229,7 @@ def _meta(report: ImportReport, importer: Importer, key: str) -> list[tuple[str,
         (f"{_RDF}type", f"<{CG.ImportedGraph}>"),
         (f"{_RDFS}label", str(Literal(f"import {report.id} of {report.file}", language="en"))),
         (f"{_DCT}identifier", str(Literal(report.id))),
-        (f"{_DCT}publisher", f"<{importer.tracker}>"),
+        *((f"{_DCT}publisher", f"<{actor}>") for actor in batch.publishers or [importer.tracker]),
         (f"{_DCT}source", f"<{importer.home}>"),
         (str(CG.sourceFile), str(Literal(report.file))),
         (str(CG.sha256), str(Literal(report.sha256))),
@@ -336,7 +338,7 @@ def run_import(
                 Quad(t.subject, t.predicate, t.object, target) for r in kept for t in r.triples
             )
             scratch.mark_changed()
-            set_graph_metadata(scratch, graph, _meta(report, importer, key))
+            set_graph_metadata(scratch, graph, _meta(report, importer, batch, key))
             return kept
 
         _, changes = stage(store, edit, touches=lambda g: g == graph, root=root)
