@@ -8,7 +8,10 @@ counts of what was made, matched, listed for review and refused). It is written 
 version of the graph is dropped, the new records are validated against the shapes in the
 context of the graph (a record that does not pass is refused and reported, the rest is
 kept), the graph and its description are written and the inferences computed again; then
-the difference reaches the store in one update. An import whose key (file, importer
+the difference reaches the store in one update. A first import (no graph of that name yet)
+is validated in the context of the store itself and written with
+:func:`cybergov.contribute.staging.stage_new_graph`, which works out its inferences without
+copying the store. An import whose key (file, importer
 version, reviewers' decisions, curated graph) has not changed writes nothing.
 """
 
@@ -25,7 +28,7 @@ import rdflib
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, Triple
 
 from cybergov.contribute.intake import to_rdflib_term
-from cybergov.contribute.staging import scratch_copy, stage
+from cybergov.contribute.staging import scratch_copy, stage, stage_new_graph
 from cybergov.contribute.validation import ShapesBundle, shapes_bundle, validate_contribution
 from cybergov.contribute.validation_report import Finding
 from cybergov.errors import ImportInputError, ImportNotFound
@@ -327,6 +330,17 @@ def run_import(
         report.problems = batch.problems
         report.matches = batch.matches
         report.status = "unchanged: nothing written"
+    elif graph not in store.named_graphs():
+        # a first import: validated in the context of the store itself, written with the
+        # inferences it brings, without a copy of the store
+        kept = _validated(store, batch, bundle, f"the import {report.id}")
+        finish(kept)
+        statements = list(dict.fromkeys(t for r in kept for t in r.triples))
+        changes = stage_new_graph(
+            store, graph, statements, _meta(report, importer, batch, key), root=root
+        )
+        report.derived_added, report.derived_removed = changes.count(prefix=INFERRED_GRAPH_PREFIX)
+        report.status = "imported"
     else:
 
         def edit(scratch: EmbeddedStore) -> list[Record]:

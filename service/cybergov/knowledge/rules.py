@@ -22,16 +22,17 @@ checked before each rule, stops a materialisation that would run too long.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad, Triple
 
 from cybergov.errors import DataError, HeaderError, WriteTimeout
-from cybergov.namespaces import CGR, graph_iri
+from cybergov.namespaces import CGR, INFERRED_GRAPH_PREFIX, META_GRAPH, graph_iri
 from cybergov.settings import data_folder
 from cybergov.sparql.lexer import query_form
 from cybergov.sparql.query_files import read_query_folder
@@ -128,25 +129,38 @@ _TRANSITIVE = NamedNode(f"{_OWL}TransitiveProperty")
 SEMI_NAIVE_SHARE = 0.01
 
 
+def _statements(store: Store, keep: Callable[[str], bool] | None = None) -> Iterator[Quad]:
+    """The statements of the named graphs of ``store`` (those ``keep`` accepts)."""
+    if isinstance(store, EmbeddedStore):
+        for q in store.oxigraph.quads_for_pattern(None, None, None, None):
+            graph = q.graph_name
+            if keep is None or not isinstance(graph, NamedNode) or keep(graph.value):
+                yield q
+        return
+    for name in store.named_graphs():
+        if keep is None or keep(name):
+            graph = NamedNode(name)
+            for t in store.graph_triples(name):
+                yield Quad(t.subject, t.predicate, t.object, graph)
+
+
+def _not_derived(graph: str) -> bool:
+    """The graphs a materialisation reads from another store: not its inferences, not its
+    metadata (the store materialised into has the metadata that goes with them)."""
+    return not graph.startswith(INFERRED_GRAPH_PREFIX) and graph != META_GRAPH
+
+
 class _Working:
     """The distinct statements of a store, in the default graph of an in-memory copy; the
     import graphs are kept as named graphs too, for the rule that asks which import holds
     a record (``import-basis.rq``, the only rule with ``GRAPH``).
-
-    ``extra`` are statements to add to the store's for the rules (an import not written yet),
-    with the graph they are to be in.
 
     Every statement a rule adds is logged; a closure rule that ran before is evaluated again
     only on the neighbourhood of what was added since (semi-naive evaluation, see
     :meth:`neighbourhood`)."""
 
     def __init__(
-        self,
-        store: Store,
-        deadline: float | None,
-        extra: Iterable[Quad] = (),
-        *,
-        semi_naive: bool = True,
+        self, statements: Iterable[Quad], deadline: float | None, *, semi_naive: bool = True
     ) -> None:
         self.semi_naive = semi_naive
         self.axioms: set[Quad] | None = None
@@ -156,29 +170,17 @@ class _Working:
         self.seen: dict[str, int] = {}
         default = DefaultGraph()
         engine = self.copy.oxigraph
-        if isinstance(store, EmbeddedStore):
-            quads = store.oxigraph.quads_for_pattern(None, None, None, None)
-            engine.bulk_extend(Quad(q.subject, q.predicate, q.object, default) for q in quads)
-        else:
-            for graph in store.named_graphs():
-                engine.bulk_extend(
-                    Quad(t.subject, t.predicate, t.object, default)
-                    for t in store.graph_triples(graph)
-                )
-        for graph in store.named_graphs():
-            if graph.startswith(_IMPORT_GRAPHS):
-                named = NamedNode(graph)
-                engine.bulk_extend(
-                    Quad(t.subject, t.predicate, t.object, named)
-                    for t in store.graph_triples(graph)
-                )
-        added = list(extra)
-        engine.bulk_extend(Quad(q.subject, q.predicate, q.object, default) for q in added)
-        engine.bulk_extend(
-            q
-            for q in added
-            if isinstance(q.graph_name, NamedNode) and q.graph_name.value.startswith(_IMPORT_GRAPHS)
-        )
+        named: list[Quad] = []
+
+        def flattened() -> Iterator[Quad]:
+            for q in statements:
+                graph = q.graph_name
+                if isinstance(graph, NamedNode) and graph.value.startswith(_IMPORT_GRAPHS):
+                    named.append(q)
+                yield Quad(q.subject, q.predicate, q.object, default)
+
+        engine.bulk_extend(flattened())
+        engine.bulk_extend(named)
         self.size = len(engine)
 
     def check_time(self, rule: Rule) -> None:
@@ -266,6 +268,8 @@ def materialise(
     max_rounds: int = 50,
     deadline: float | None = None,
     semi_naive: bool = True,
+    source: Store | None = None,
+    extra: Iterable[Quad] = (),
 ) -> MaterialisationReport:
     """Apply the closure rules to their fixpoint, each derivation rule once, then close again.
 
@@ -276,6 +280,11 @@ def materialise(
     (:class:`_Working`); ``semi_naive`` false evaluates every rule on everything each round,
     as the reference the semi-naive evaluation is tested against (the same facts in the
     same graphs).
+
+    With ``source``, the rules read the graphs of ``source`` too (but for its inferred graphs
+    and its metadata graph), and the statements ``extra`` (with the graphs they are to be
+    in): a change worked out for ``source`` without copying it, ``store`` holding only
+    the metadata graph the change will give it.
 
     ``deadline`` is a time of :func:`time.monotonic`; the store is then left half
     derived, so a caller with a deadline works on a copy it can throw away.
@@ -289,7 +298,10 @@ def materialise(
         if query_form(rule.sparql) != "CONSTRUCT":
             raise DataError(f"{rule.path}: an inference rule must be a CONSTRUCT query")
     started = time.perf_counter()
-    working = _Working(store, deadline, semi_naive=semi_naive)
+    statements = _statements(store)
+    if source is not None:
+        statements = itertools.chain(statements, _statements(source, _not_derived))
+    working = _Working(itertools.chain(statements, extra), deadline, semi_naive=semi_naive)
     added = dict.fromkeys((rule.name for rule in rules), 0)
     closure = [rule for rule in rules if rule.stage == CLOSURE]
     rounds = _close(store, working, closure, added, max_rounds)
