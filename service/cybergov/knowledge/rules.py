@@ -123,10 +123,11 @@ _AXIOMS = tuple(
 )
 _TYPE = NamedNode(f"{_RDF}type")
 _TRANSITIVE = NamedNode(f"{_OWL}TransitiveProperty")
-#: A closure rule runs again on the neighbourhood of what is new to it only when that is
-#: less than this share of the working copy; else on the whole copy (a query over the copy
-#: costs less than gathering a neighbourhood of that size).
-SEMI_NAIVE_SHARE = 0.01
+#: A closure rule runs again on the neighbourhood of what is new to it only when that is at
+#: most this many statements; else on the whole copy (gathering a neighbourhood costs a
+#: Python object per statement, a query over the whole copy runs in the store: measured on
+#: the bundled graph, a neighbourhood of a thousand new statements costs more).
+NEIGHBOURHOOD_LIMIT = 64
 
 
 def _statements(store: Store, keep: Callable[[str], bool] | None = None) -> Iterator[Quad]:
@@ -181,7 +182,6 @@ class _Working:
 
         engine.bulk_extend(flattened())
         engine.bulk_extend(named)
-        self.size = len(engine)
 
     def check_time(self, rule: Rule) -> None:
         if self.deadline is not None and time.monotonic() > self.deadline:
@@ -231,7 +231,7 @@ class _Working:
             found: Iterable[Triple] = self.copy.construct(rule.sparql)
         elif not new_to_rule:
             found = ()  # nothing new to this rule since it last ran
-        elif len(new_to_rule) > SEMI_NAIVE_SHARE * self.size:
+        elif len(new_to_rule) > NEIGHBOURHOOD_LIMIT:
             found = self.copy.construct(rule.sparql)
         else:
             found = self.neighbourhood(new_to_rule).construct(rule.sparql)
@@ -239,7 +239,6 @@ class _Working:
         self.seen[rule.name] = len(self.log)
         engine.extend(Quad(t.subject, t.predicate, t.object, default) for t in new)
         self.log.extend(new)
-        self.size += len(new)
         return list(new)
 
 
