@@ -320,9 +320,13 @@ class _Index:
     def __init__(self, graph: rdflib.Graph) -> None:
         self.out: dict[Node, dict[Node, set[Node]]] = {}
         self.into: dict[Node, dict[Node, set[Node]]] = {}
+        self.by_predicate: dict[Node, tuple[set[Node], set[Node]]] = {}
         for s, p, o in graph:
             self.out.setdefault(s, {}).setdefault(p, set()).add(o)
             self.into.setdefault(o, {}).setdefault(p, set()).add(s)
+            subjects, objects = self.by_predicate.setdefault(p, (set(), set()))
+            subjects.add(s)
+            objects.add(o)
 
     def objects(self, subject: Node, predicate: Node) -> set[Node]:
         return self.out.get(subject, {}).get(predicate, set())
@@ -338,12 +342,12 @@ class _Index:
     def ends(self, subjects_of: Iterable[Node], objects_of: Iterable[Node]) -> set[Node]:
         """The subjects of statements with the ``subjects_of`` predicates and the objects of
         those with the ``objects_of`` predicates."""
-        wanted, found = set(subjects_of), set()
-        if wanted:
-            found |= {s for s, by in self.out.items() if wanted.intersection(by)}
-        wanted = set(objects_of)
-        if wanted:
-            found |= {o for o, by in self.into.items() if wanted.intersection(by)}
+        found: set[Node] = set()
+        none: tuple[set[Node], set[Node]] = (set(), set())
+        for predicate in subjects_of:
+            found |= self.by_predicate.get(predicate, none)[0]
+        for predicate in objects_of:
+            found |= self.by_predicate.get(predicate, none)[1]
         return found
 
 
