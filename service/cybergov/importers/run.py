@@ -2,8 +2,10 @@
 
 An import of ``source`` named ``name`` is the named graph
 ``https://w3id.org/cybergov/graph/import/<source>/<name>``, described in the metadata graph
-(a ``cg:ImportedGraph`` with the file's SHA-256, the importer's version, the time and the
-counts of what was made, matched, listed for review and refused). It is written with
+(a ``cg:ImportedGraph`` with its publisher, who produced the file: the tracker, or the
+makers the file names (:attr:`Batch.publishers`); the file's SHA-256, the importer's
+version, the time and the counts of what was made, matched, listed for review and
+refused). It is written with
 :func:`cybergov.contribute.staging.stage`: on a scratch copy of the store the previous
 version of the graph is dropped, the new records are validated against the shapes in the
 context of the graph (a record that does not pass is refused and reported, the rest is
@@ -11,8 +13,8 @@ kept), the graph and its description are written and the inferences computed aga
 the difference reaches the store in one update. A first import (no graph of that name yet)
 is validated in the context of the store itself and written with
 :func:`cybergov.contribute.staging.stage_new_graph`, which works out its inferences without
-copying the store. An import whose key (file, importer
-version, reviewers' decisions, curated graph) has not changed writes nothing.
+copying the store. An import whose key (file, importer version, reviewers' decisions,
+curated graph) has not changed writes nothing.
 """
 
 from __future__ import annotations
