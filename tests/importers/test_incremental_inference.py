@@ -3,6 +3,7 @@ that evaluates every rule on everything each round: the same facts in the same g
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
@@ -59,9 +60,12 @@ def _same_as_full(store: EmbeddedStore, importer: Importer, path: Path) -> None:
 
 
 def test_the_cfr_fixture_derives_what_a_full_materialisation_derives(
-    store: EmbeddedStore,
+    store: EmbeddedStore, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.INFO, logger="cybergov.knowledge.rules")
     _same_as_full(store, importer_for("cfr"), CFR_FIXTURE)
+    # worked out from the store's inferences, not from nothing
+    assert any("from those of the store" in r.getMessage() for r in caplog.records)
 
 
 @pytest.mark.slow

@@ -260,6 +260,122 @@ def _close(
     raise DataError(f"the inference rules reached no fixpoint in {max_rounds} rounds")
 
 
+_END_DATE = NamedNode("https://w3id.org/cybergov/ontology#endDate")
+
+
+def _about_inferred(quad: Quad) -> bool:
+    """A statement of the metadata graph about an inferred graph (a refresh drops those
+    before the rules run)."""
+    return isinstance(quad.subject, NamedNode) and quad.subject.value.startswith(
+        INFERRED_GRAPH_PREFIX
+    )
+
+
+def _letters(triple: Triple) -> tuple[object, object, str]:
+    value = triple.object
+    return (
+        triple.subject,
+        triple.predicate,
+        "".join(sorted(value.value)) if isinstance(value, Literal) else str(value),
+    )
+
+
+def _reordered(gone: set[Triple], new: set[Triple]) -> tuple[set[Triple], list[Triple]]:
+    """What an earlier derivation loses and what is new to it, but for texts that only list
+    the same names in another order (``GROUP_CONCAT`` lists them in the order the store
+    holds them, which differs between a store and its working copy): those keep the
+    text the store has."""
+    renewed = {_letters(t): t for t in new}
+    kept = {key for key in map(_letters, gone) if key in renewed}
+    return (
+        {t for t in gone if _letters(t) not in kept},
+        [t for t in new if _letters(t) not in kept],
+    )
+
+
+def materialise_increment(
+    store: Store,
+    rules: list[Rule],
+    *,
+    source: Store,
+    extra: Iterable[Quad],
+    max_rounds: int = 50,
+    deadline: float | None = None,
+) -> MaterialisationReport | None:
+    """The inferred graphs of ``source`` with what follows from the statements ``extra``
+    added, written to ``store`` (which holds the metadata graph only), worked out from the
+    inferences ``source`` holds rather than from nothing; ``None`` (and ``store``
+    unchanged) when that cannot be done exactly, and a full materialisation must be.
+
+    The closure rules start from the statements of ``extra`` as the only new ones (the
+    inferred graphs of ``source`` are a fixpoint of them). The derivation rules are
+    evaluated again over the recorded statements and their closure, without the earlier
+    derivations and what the closure made of them (as in a full materialisation, where they
+    do not exist yet); their results must hold every earlier derivation, else ``None`` (a
+    derivation that changes, such as an explanation naming one attributor more, would need
+    what the closure made of the old one taken away). ``extra`` with an end date is also
+    ``None``: an end date can take a shortcut away.
+    """
+    added_quads = list(extra)
+    if any(q.predicate == _END_DATE for q in added_quads):
+        log.info("an end date is added; inferences worked out again")
+        return None
+    started = time.perf_counter()
+    old = {
+        graph: set(source.graph_triples(graph))
+        for graph in source.named_graphs()
+        if graph.startswith(INFERRED_GRAPH_PREFIX)
+    }
+    meta = [q for q in _statements(store) if not _about_inferred(q)]
+    inferred = (
+        Quad(t.subject, t.predicate, t.object, NamedNode(g)) for g, ts in old.items() for t in ts
+    )
+    working = _Working(
+        itertools.chain(meta, _statements(source, _not_derived), inferred, added_quads), deadline
+    )
+    closure = [rule for rule in rules if rule.stage == CLOSURE]
+    derivations = [rule for rule in rules if rule.stage == DERIVATION]
+    working.log.extend(Triple(q.subject, q.predicate, q.object) for q in added_quads)
+    working.seen.update(dict.fromkeys((rule.name for rule in closure), 0))
+    found = memory_store()
+    added = dict.fromkeys((rule.name for rule in rules), 0)
+    rounds = _close(found, working, closure, added, max_rounds)
+    derived = {t.subject for rule in derivations for t in old.get(rule.graph, ())}
+    again = _Working(
+        (
+            q
+            for q in working.copy.oxigraph.quads_for_pattern(None, None, None, None)
+            if q.subject not in derived and q.object not in derived
+        ),
+        deadline,
+        semi_naive=False,
+    )
+    default = DefaultGraph()
+    engine = working.copy.oxigraph
+    for rule in derivations:
+        result = set(again.derive(rule))
+        before = old.get(rule.graph, set())
+        gone, new = _reordered(before - result, result - before)
+        if gone:
+            log.info("%s: earlier derivations change; inferences worked out again", rule.name)
+            return None
+        new = [t for t in new if Quad(t.subject, t.predicate, t.object, default) not in engine]
+        engine.extend(Quad(t.subject, t.predicate, t.object, default) for t in new)
+        working.log.extend(new)
+        added[rule.name] += found.add_triples(rule.graph, new)
+    rounds += 1 + _close(found, working, closure, added, max_rounds)
+    for graph, triples in old.items():
+        store.add_triples(graph, triples)
+    for rule in rules:
+        if rule.graph in found.named_graphs():
+            store.add_triples(rule.graph, found.graph_triples(rule.graph))
+        added[rule.name] += len(old.get(rule.graph, ()))
+        if rule.graph in store.named_graphs() and store.graph_size(rule.graph) == 0:
+            store.drop_graph(rule.graph)  # as materialise: no empty graph left behind
+    log.info("inferences worked out from those of the store: %d in all", sum(added.values()))
+    return MaterialisationReport(added, rounds, time.perf_counter() - started)
+
+
 def materialise(
     store: Store,
     rules: list[Rule],
