@@ -313,12 +313,13 @@ def materialise_increment(
     derivations and what the closure made of them (as in a full materialisation, where they
     do not exist yet); their results must hold every earlier derivation, else ``None`` (a
     derivation that changes, such as an explanation naming one attributor more, would need
-    what the closure made of the old one taken away). ``extra`` with an end date is also
-    ``None``: an end date can take a shortcut away.
+    what the closure made of the old one taken away). ``extra`` that gives a resource of
+    ``source`` an end date is also ``None``: an end date can take a shortcut away.
     """
     added_quads = list(extra)
-    if any(q.predicate == _END_DATE for q in added_quads):
-        log.info("an end date is added; inferences worked out again")
+    ended = {q.subject for q in added_quads if q.predicate == _END_DATE}
+    if any(source.ask(f"ASK {{ {subject} ?p ?o }}") for subject in ended):
+        log.info("an end date is added to a resource of the store; inferences worked out again")
         return None
     started = time.perf_counter()
     old = {
