@@ -17,6 +17,7 @@ from cybergov.knowledge.load import refresh_inferences
 from cybergov.knowledge.rules import materialise, read_rules
 from cybergov.namespaces import INFERRED_GRAPH_PREFIX, META_GRAPH
 from cybergov.store.embedded import EmbeddedStore
+from tests.conftest import FIXTURES
 from tests.importers.conftest import CFR_FIXTURE, shared_data
 
 
@@ -66,6 +67,12 @@ def test_the_cfr_fixture_derives_what_a_full_materialisation_derives(
     _same_as_full(store, importer_for("cfr"), CFR_FIXTURE)
     # worked out from the store's inferences, not from nothing
     assert any("from those of the store" in r.getMessage() for r in caplog.records)
+
+
+def test_the_response_fixture_derives_what_a_full_materialisation_derives(
+    store: EmbeddedStore,
+) -> None:
+    _same_as_full(store, importer_for("cfr"), FIXTURES / "importers" / "cfr-responses.csv")
 
 
 @pytest.mark.slow

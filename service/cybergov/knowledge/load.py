@@ -248,7 +248,10 @@ def refresh_inferences(
         return None
     result = None
     extra = list(extra)
-    if source is not None:
+    current = source is not None and stored_checksums(source).get(
+        INFERENCE_STATE
+    ) == inference_input_checksum(source, rules)
+    if source is not None and current:  # the store's inferences are those of its graphs
         result = materialise_increment(store, rules, source=source, extra=extra, deadline=deadline)
     if result is None:
         result = _from_nothing(store, rules, deadline, source, extra)

@@ -125,9 +125,9 @@ _TYPE = NamedNode(f"{_RDF}type")
 _TRANSITIVE = NamedNode(f"{_OWL}TransitiveProperty")
 #: A closure rule runs again on the neighbourhood of what is new to it only when that is at
 #: most this many statements; else on the whole copy (gathering a neighbourhood costs a
-#: Python object per statement, a query over the whole copy runs in the store: measured on
-#: the bundled graph, a neighbourhood of a thousand new statements costs more).
-NEIGHBOURHOOD_LIMIT = 64
+#: Python object per statement, a query over the whole copy runs in the store; on the
+#: bundled graph the two cost about the same for a thousand new statements).
+NEIGHBOURHOOD_LIMIT = 1000
 
 
 def _statements(store: Store, keep: Callable[[str], bool] | None = None) -> Iterator[Quad]:
@@ -336,7 +336,11 @@ def materialise_increment(
     )
     closure = [rule for rule in rules if rule.stage == CLOSURE]
     derivations = [rule for rule in rules if rule.stage == DERIVATION]
+    # The metadata graph is taken as new as a whole: it changes (the import's description)
+    # and a store's first load describes the rules only after its inferences are worked out,
+    # so what follows from their descriptions is not among them yet.
     working.log.extend(Triple(q.subject, q.predicate, q.object) for q in added_quads)
+    working.log.extend(Triple(q.subject, q.predicate, q.object) for q in meta)
     working.seen.update(dict.fromkeys((rule.name for rule in closure), 0))
     found = memory_store()
     added = dict.fromkeys((rule.name for rule in rules), 0)
