@@ -25,6 +25,8 @@ CGR = Namespace(f"{BASE}id/")
 CGSH = Namespace(f"{BASE}shapes#")
 GRAPH = Namespace(f"{BASE}graph/")
 ONTOLOGY_IRI = f"{BASE}ontology"
+#: The cybergov maintainers, the publisher of the graph and of its exports.
+MAINTAINERS = f"{BASE}void#maintainers"
 ORG = Namespace("http://www.w3.org/ns/org#")
 VOID = Namespace("http://rdfs.org/ns/void#")
 DCAT = Namespace("http://www.w3.org/ns/dcat#")

@@ -10,8 +10,8 @@ import pytest
 from cybergov.errors import ImportInputError
 from cybergov.importers.model import REFUSED, WITHOUT_TYPE_OR_TARGET, Verdict
 from cybergov.importers.run import import_graph, run_import
-from cybergov.importers.stix import StixImporter
-from cybergov.namespaces import KG_GRAPH_PREFIX
+from cybergov.importers.stix import MITRE, StixImporter
+from cybergov.namespaces import KG_GRAPH_PREFIX, META_GRAPH
 from cybergov.store.embedded import EmbeddedStore
 from tests.conftest import FIXTURES
 from tests.importers.conftest import shared_data
@@ -98,6 +98,10 @@ def test_a_stix_21_bundle(store: EmbeddedStore) -> None:
     problems = {p.field: p for p in report.problems}
     assert problems["created_by_ref"].action == REFUSED
     graph = import_graph("stix", "stix21-synthetic")
+    assert store.ask(
+        f"ASK {{ GRAPH <{META_GRAPH}> {{ <{graph}> <http://purl.org/dc/terms/publisher> "
+        f"<{MITRE}> }} }}"
+    )
     assert store.ask(
         PREFIXES + f"ASK {{ GRAPH <{graph}> {{ ?a cg:attributedIncident "
         f"<{ID}incident/stix-synthetic-campaign> ; cg:attributedTo <{ID}group/stix-synthetic-set> ;"

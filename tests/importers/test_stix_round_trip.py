@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from pyoxigraph import Triple
 
 from cybergov.exchange.stix import export_stix
 from cybergov.execution import QueryRunner
@@ -17,10 +18,11 @@ from cybergov.importers.run import import_graph, run_import
 from cybergov.importers.stix import StixImporter
 from cybergov.importers.stix_cybergov import REASON, OwnObjects, confidence_level
 from cybergov.knowledge.load import stored_checksums
-from cybergov.namespaces import KG_GRAPH_PREFIX
+from cybergov.namespaces import BASE, KG_GRAPH_PREFIX, MAINTAINERS, META_GRAPH
 from cybergov.store.embedded import EmbeddedStore
 
 CG = "https://w3id.org/cybergov/ontology#"
+DCT = "http://purl.org/dc/terms/"
 UNSTATED = "https://w3id.org/cybergov/id/confidence/unstated"
 #: (incident, attributor, actor held responsible, date, confidence, bases, statuses)
 Attribution = tuple[str, str, str, str, str, frozenset[str], frozenset[str]]
@@ -61,6 +63,14 @@ def _attributions(store: EmbeddedStore, graphs: str) -> set[Attribution]:
     }
 
 
+def _publishers(store: EmbeddedStore, graph: str) -> set[str]:
+    """The publishers the metadata graph names for an import's graph."""
+    answer = store.select(
+        f"SELECT ?p WHERE {{ GRAPH <{META_GRAPH}> {{ <{graph}> <{DCT}publisher> ?p }} }}"
+    )
+    return {row[0].value for row in answer.rows if row[0] is not None}
+
+
 def _quads(store: EmbeddedStore) -> int:
     row = store.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }").only()
     return int(row.value)
@@ -88,6 +98,7 @@ def test_export_import_gives_the_same_attributions(store: EmbeddedStore, tmp_pat
         (REASON, 1.0, Verdict.MATCHED)
     }
     assert {m.record for m in report.matches} == {m.curated for m in report.matches}
+    assert _publishers(store, graph) == {MAINTAINERS}
 
     quads = _quads(store)
     again = run_import(store, StixImporter(), bundle, name="round-trip")
@@ -147,10 +158,31 @@ def test_only_identities_of_the_graph_attribute(loaded_store: EmbeddedStore) -> 
     own.read(context, batch)
 
     [record] = batch.records
-    objects = {(t.predicate.value, t.object.value) for t in record.triples}
+    objects = {
+        (t.predicate.value, t.object.value)
+        for t in record.triples
+        if not isinstance(t.object, Triple)
+    }
     assert (f"{CG}attributedBy", f"{ID}state/GB") in objects
     assert (f"{CG}attributedTo", f"{ID}group/sandworm") in objects
     assert (f"{CG}confidence", f"{ID}confidence/high") in objects
     assert ("http://purl.org/dc/terms/source", SOURCE_URL) in objects
     [refused] = [p for p in batch.problems if p.action == REFUSED]
     assert refused.field == "created_by_ref"
+
+
+def test_our_own_bundle_is_published_by_the_maintainers(loaded_store: EmbeddedStore) -> None:
+    """The maker of a bundle's objects (``created_by_ref``) publishes the import: our own
+    identity stands for the cybergov maintainers, not for MITRE."""
+    context = read_context(loaded_store, as_of=date(2026, 1, 1))
+    producer = _own("identity", 1, BASE, name="cybergov")
+    incident = _own(
+        "incident", 2, f"{ID}incident/notpetya-2017", name="NotPetya",
+        created_by_ref=producer["id"],
+    )  # fmt: skip
+    own = OwnObjects()
+    for obj in (producer, incident):
+        assert own.take("bundle.json", obj)
+    batch = Batch()
+    own.read(context, batch)
+    assert batch.publishers == [MAINTAINERS]

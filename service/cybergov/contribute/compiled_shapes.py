@@ -313,20 +313,60 @@ class Result:
     messages: tuple[Literal, ...] = ()
 
 
+class _Index:
+    """A graph's statements in dictionaries, by subject and by object: read once, looked up
+    for every focus node and value node without rdflib's own index walks."""
+
+    def __init__(self, graph: rdflib.Graph) -> None:
+        self.out: dict[Node, dict[Node, set[Node]]] = {}
+        self.into: dict[Node, dict[Node, set[Node]]] = {}
+        self.by_predicate: dict[Node, tuple[set[Node], set[Node]]] = {}
+        for s, p, o in graph:
+            self.out.setdefault(s, {}).setdefault(p, set()).add(o)
+            self.into.setdefault(o, {}).setdefault(p, set()).add(s)
+            subjects, objects = self.by_predicate.setdefault(p, (set(), set()))
+            subjects.add(s)
+            objects.add(o)
+
+    def objects(self, subject: Node, predicate: Node) -> set[Node]:
+        return self.out.get(subject, {}).get(predicate, set())
+
+    def subjects(self, predicate: Node, obj: Node) -> set[Node]:
+        return self.into.get(obj, {}).get(predicate, set())
+
+    def predicate_objects(self, subject: Node) -> Iterator[tuple[Node, Node]]:
+        for predicate, objects in self.out.get(subject, {}).items():
+            for obj in objects:
+                yield predicate, obj
+
+    def ends(self, subjects_of: Iterable[Node], objects_of: Iterable[Node]) -> set[Node]:
+        """The subjects of statements with the ``subjects_of`` predicates and the objects of
+        those with the ``objects_of`` predicates."""
+        found: set[Node] = set()
+        none: tuple[set[Node], set[Node]] = (set(), set())
+        for predicate in subjects_of:
+            found |= self.by_predicate.get(predicate, none)[0]
+        for predicate in objects_of:
+            found |= self.by_predicate.get(predicate, none)[1]
+        return found
+
+
 class _View:
     """The data graph and the ontology, read as one graph without being merged."""
 
-    def __init__(self, data: rdflib.Graph, ontology: rdflib.Graph) -> None:
+    def __init__(self, data: _Index, ontology: _Index) -> None:
         self.graphs = (data, ontology)
         self.data = data
         self._types: dict[Node, frozenset[Node]] = {}
         self._supers: dict[Node, frozenset[Node]] = {}
 
     def objects(self, subject: Node, predicate: URIRef) -> set[Node]:
-        return {o for g in self.graphs for o in g.objects(subject, predicate)}
+        data, ontology = self.graphs
+        return data.objects(subject, predicate) | ontology.objects(subject, predicate)
 
     def subjects(self, predicate: URIRef, obj: Node) -> set[Node]:
-        return {s for g in self.graphs for s in g.subjects(predicate, obj)}
+        data, ontology = self.graphs
+        return data.subjects(predicate, obj) | ontology.subjects(predicate, obj)
 
     def values(self, focus: Node, steps: tuple[tuple[URIRef, bool], ...]) -> set[Node]:
         found: set[Node] = set()
@@ -404,6 +444,7 @@ class CompiledShapes:
                 raise Unsupported(f"the shapes use {other}")
         self.shapes = [_read(shapes, node, seen) for node in sorted(roots, key=str)]
         self.ontology = ontology
+        self._ontology_index = _Index(ontology)
         self._in_ontology: dict[Node, frozenset[Node]] = {}
         #: The ontology, loaded once into the default graph; each validation adds its data
         #: graph as a named graph of its own, read with the ontology as the default graph.
@@ -415,16 +456,14 @@ class CompiledShapes:
 
     # --- targets and core constraints ---------------------------------------------------------
 
-    def _ends(self, shape: _Shape, graph: rdflib.Graph) -> set[Node]:
+    def _ends(self, shape: _Shape, graph: _Index) -> set[Node]:
         """The subjects and objects ``shape`` targets in ``graph``."""
-        return {s for p in shape.subjects_of for s in graph.subjects(p, None)} | {
-            o for p in shape.objects_of for o in graph.objects(None, p)
-        }
+        return graph.ends(shape.subjects_of, shape.objects_of)
 
     def _focus(self, shape: _Shape, view: _View, focus: Iterable[Node]) -> list[Node]:
         classes = set(shape.classes)
         if shape.node not in self._in_ontology:  # the ontology's part, found once
-            self._in_ontology[shape.node] = frozenset(self._ends(shape, self.ontology))
+            self._in_ontology[shape.node] = frozenset(self._ends(shape, self._ontology_index))
         targeted = self._in_ontology[shape.node] | self._ends(shape, view.data)
         chosen = []
         for node in focus:
@@ -477,7 +516,7 @@ class CompiledShapes:
 
         As pySHACL with ``focus_nodes``: a shape validates the focus nodes it targets.
         """
-        view = _View(data, self.ontology)
+        view = _View(_Index(data), self._ontology_index)
         wanted = [node for node in focus if isinstance(node, URIRef)]
         results: list[Result] = []
         sparql: list[tuple[_Shape, list[Node]]] = []

@@ -16,11 +16,21 @@ from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
 from cybergov.exchange.dumps import DUMP_FORMATS
 from cybergov.exchange.labels import Labels
-from cybergov.namespaces import BASE, CG, CGR, DCAT, META_GRAPH, PREFIXES, VOCABULARY_PREFIXES, VOID
+from cybergov.namespaces import (
+    BASE,
+    CG,
+    CGR,
+    DCAT,
+    MAINTAINERS,
+    META_GRAPH,
+    PREFIXES,
+    VOCABULARY_PREFIXES,
+    VOID,
+)
 from cybergov.store.base import Store, Term
 
 DATASET_IRI = f"{BASE}void#dataset"
-PUBLISHER_IRI = f"{BASE}void#maintainers"
+PUBLISHER_IRI = MAINTAINERS
 TITLE = "cybergov: the knowledge graph of cyberspace governance"
 DESCRIPTION = (
     "Who did what in cyberspace, which norms of responsible state behaviour and principles "

@@ -10,8 +10,10 @@ of the export (the tracker's coding was public by then; ``--as-of`` names anothe
 A row that matches a curated incident gives it the attribution and its title as an
 alternative label, in the import's graph; the curated incident itself is never edited.
 
-What is not imported: ``Response`` (a response is a record of its own, with a respondent
-and a date the column does not give) and the sector ``Private sector`` (no one sector).
+``Response`` becomes the tracker's note of a response: a response record when the text
+names its kind, the responding state, the day and a URL, else a note on the incident
+(:mod:`cybergov.importers.cfr_responses`). What is not imported: the sector ``Private
+sector`` (no one sector).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from cybergov.errors import ImportInputError
+from cybergov.importers.cfr_responses import KEPT_AS_NOTE, add_response
 from cybergov.importers.common import (
     attribution,
     group,
@@ -300,14 +303,6 @@ def _incident(reading: _Reading, row_id: str, row: dict[str, str]) -> None:
         return
     start, precision, kind = checked
     title, context, batch = row["Title"], reading.context, reading.batch
-    if row["Response"]:
-        batch.problem(
-            row_id,
-            "Response",
-            "free text; a response is a record with a respondent and a date the column does "
-            "not give",
-            WITHOUT_FIELD,
-        )
     victims = _victims(context, row["Victims"])
     sponsors = reading.sponsors(row_id, row)
     affiliations = [a.strip() for a in row["Affiliations"].split(",") if a.strip()]
@@ -332,7 +327,9 @@ def _incident(reading: _Reading, row_id: str, row: dict[str, str]) -> None:
             _matched(
                 reading,
                 row_id,
+                row,
                 title=title,
+                start=start,
                 candidate=candidate,
                 attributed=attributed,
                 sources=sources,
@@ -379,7 +376,34 @@ def _incident(reading: _Reading, row_id: str, row: dict[str, str]) -> None:
             when=context.as_of,
             sources=sources,
         )
+    _response(reading, row_id, row, incident=iri, title=title, began=start, out=out)
     batch.records.append(Record(row_id, "incident", iri, title, out, untyped=not victims))
+
+
+def _response(
+    reading: _Reading,
+    row_id: str,
+    row: dict[str, str],
+    *,
+    incident: str,
+    title: str,
+    began: date,
+    out: Statements,
+) -> None:
+    """The row's ``Response`` as a response record or a note (:mod:`cfr_responses`)."""
+    if not row["Response"]:
+        return
+    lacks = add_response(
+        reading.context,
+        row["Response"],
+        incident=incident,
+        title=title,
+        began=began,
+        tracker=TRACKER,
+        out=out,
+    )
+    if lacks is not None:
+        reading.batch.problem(row_id, "Response", lacks, KEPT_AS_NOTE)
 
 
 def _sector(batch: Batch, row_id: str, category: str, iri: str, out: Statements) -> None:
@@ -396,8 +420,10 @@ def _sector(batch: Batch, row_id: str, category: str, iri: str, out: Statements)
 def _matched(
     reading: _Reading,
     row_id: str,
+    row: dict[str, str],
     *,
     title: str,
+    start: date,
     candidate: Candidate,
     attributed: list[str],
     sources: list[str],
@@ -418,6 +444,9 @@ def _matched(
             when=reading.context.as_of,
             sources=sources,
         )
+    known = reading.context.incidents.get(curated)
+    began = max(start, known.start) if known is not None and known.start else start
+    _response(reading, row_id, row, incident=curated, title=title, began=began, out=out)
     reading.batch.records.append(Record(row_id, "incident", curated, title, out, new=False))
 
 

@@ -89,9 +89,16 @@ class Batch:
     records: list[Record] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     matches: list[Match] = field(default_factory=list)
+    #: Who produced what was read (actor resources), when the file says so; the import's
+    #: publisher, instead of the importer's tracker.
+    publishers: list[str] = field(default_factory=list)
 
     def problem(self, row: str, field_name: str, problem: str, action: str) -> None:
         self.problems.append(Problem(row, field_name, problem, action))
+
+    def published_by(self, actor: str) -> None:
+        if actor not in self.publishers:
+            self.publishers.append(actor)
 
 
 @dataclass(slots=True)

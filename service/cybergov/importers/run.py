@@ -2,14 +2,19 @@
 
 An import of ``source`` named ``name`` is the named graph
 ``https://w3id.org/cybergov/graph/import/<source>/<name>``, described in the metadata graph
-(a ``cg:ImportedGraph`` with the file's SHA-256, the importer's version, the time and the
-counts of what was made, matched, listed for review and refused). It is written with
+(a ``cg:ImportedGraph`` with its publisher, who produced the file: the tracker, or the
+makers the file names (:attr:`Batch.publishers`); the file's SHA-256, the importer's
+version, the time and the counts of what was made, matched, listed for review and
+refused). It is written with
 :func:`cybergov.contribute.staging.stage`: on a scratch copy of the store the previous
 version of the graph is dropped, the new records are validated against the shapes in the
 context of the graph (a record that does not pass is refused and reported, the rest is
 kept), the graph and its description are written and the inferences computed again; then
-the difference reaches the store in one update. An import whose key (file, importer
-version, reviewers' decisions, curated graph) has not changed writes nothing.
+the difference reaches the store in one update. A first import (no graph of that name yet)
+is validated in the context of the store itself and written with
+:func:`cybergov.contribute.staging.stage_new_graph`, which works out its inferences without
+copying the store. An import whose key (file, importer version, reviewers' decisions,
+curated graph) has not changed writes nothing.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ import rdflib
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, Triple
 
 from cybergov.contribute.intake import to_rdflib_term
-from cybergov.contribute.staging import scratch_copy, stage
+from cybergov.contribute.staging import scratch_copy, stage, stage_new_graph
 from cybergov.contribute.validation import ShapesBundle, shapes_bundle, validate_contribution
 from cybergov.contribute.validation_report import Finding
 from cybergov.errors import ImportInputError, ImportNotFound
@@ -218,7 +223,9 @@ def _count(value: int) -> str:
     return str(Literal(str(value), datatype=NamedNode(f"{_XSD}integer")))
 
 
-def _meta(report: ImportReport, importer: Importer, key: str) -> list[tuple[str, str]]:
+def _meta(
+    report: ImportReport, importer: Importer, batch: Batch, key: str
+) -> list[tuple[str, str]]:
     now = Literal(
         datetime.now(UTC).isoformat(timespec="seconds"), datatype=NamedNode(f"{_XSD}dateTime")
     )
@@ -227,7 +234,7 @@ def _meta(report: ImportReport, importer: Importer, key: str) -> list[tuple[str,
         (f"{_RDF}type", f"<{CG.ImportedGraph}>"),
         (f"{_RDFS}label", str(Literal(f"import {report.id} of {report.file}", language="en"))),
         (f"{_DCT}identifier", str(Literal(report.id))),
-        (f"{_DCT}publisher", f"<{importer.tracker}>"),
+        *((f"{_DCT}publisher", f"<{actor}>") for actor in batch.publishers or [importer.tracker]),
         (f"{_DCT}source", f"<{importer.home}>"),
         (str(CG.sourceFile), str(Literal(report.file))),
         (str(CG.sha256), str(Literal(report.sha256))),
@@ -325,6 +332,17 @@ def run_import(
         report.problems = batch.problems
         report.matches = batch.matches
         report.status = "unchanged: nothing written"
+    elif graph not in store.named_graphs():
+        # a first import: validated in the context of the store itself, written with the
+        # inferences it brings, without a copy of the store
+        kept = _validated(store, batch, bundle, f"the import {report.id}")
+        finish(kept)
+        statements = list(dict.fromkeys(t for r in kept for t in r.triples))
+        changes = stage_new_graph(
+            store, graph, statements, _meta(report, importer, batch, key), root=root
+        )
+        report.derived_added, report.derived_removed = changes.count(prefix=INFERRED_GRAPH_PREFIX)
+        report.status = "imported"
     else:
 
         def edit(scratch: EmbeddedStore) -> list[Record]:
@@ -336,7 +354,7 @@ def run_import(
                 Quad(t.subject, t.predicate, t.object, target) for r in kept for t in r.triples
             )
             scratch.mark_changed()
-            set_graph_metadata(scratch, graph, _meta(report, importer, key))
+            set_graph_metadata(scratch, graph, _meta(report, importer, batch, key))
             return kept
 
         _, changes = stage(store, edit, touches=lambda g: g == graph, root=root)

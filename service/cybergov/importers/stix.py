@@ -197,6 +197,8 @@ def _usable(reading: _Reading, where: str, obj: Any) -> str | None:
             f"made by {obj.get('created_by_ref', 'no one named')}, not an actor of the graph",
             REFUSED,
         )
+    else:
+        reading.batch.published_by(producer)
     return producer
 
 

@@ -37,6 +37,7 @@ from cybergov.importers.terms import (
     resource,
     text,
 )
+from cybergov.namespaces import BASE, MAINTAINERS
 
 OWN_SOURCE = "cybergov"
 #: STIX's 0-100 confidence back to our levels, by the bands of STIX 2.1 appendix A
@@ -121,6 +122,8 @@ class OwnObjects:
         other: dict[str, int] = {}
         for where, obj in sorted(self.by_id.values(), key=lambda item: item[1]["id"]):
             kind = str(obj.get("type"))
+            if kind in _ACTOR_TYPES | _INCIDENT_TYPES:
+                self._publisher(context, batch, obj)
             if kind == "relationship" and obj.get("x_cybergov_attribution"):
                 self._relationship(context, batch, claims, where, obj)
             elif kind not in _ACTOR_TYPES | _INCIDENT_TYPES:
@@ -132,6 +135,18 @@ class OwnObjects:
         matched: set[str] = set()
         for claim in claims.values():
             self._attribution(batch, claim, matched)
+
+    def _publisher(self, context: ImportContext, batch: Batch, obj: Any) -> None:
+        """The maker of an actor or incident of the bundle (its ``created_by_ref``; the
+        relationships and notes name their own attributors and authors), as a publisher of
+        the import: the cybergov maintainers for our own identity, else the actor of the
+        graph the identity stands for."""
+        found = self.by_id.get(str(obj.get("created_by_ref", "")))
+        iri = own_iri(found[1]) if found else None
+        if iri == BASE:
+            batch.published_by(MAINTAINERS)
+        elif iri is not None and iri in context.actors:
+            batch.published_by(iri)
 
     def _resolve(self, ref: Any, known: frozenset[str] | set[str]) -> str | None:
         found = self.by_id.get(str(ref))

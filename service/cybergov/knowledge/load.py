@@ -12,14 +12,21 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pyoxigraph import Literal, NamedNode, RdfFormat
+from pyoxigraph import Literal, NamedNode, Quad, RdfFormat
 
 from cybergov.knowledge.ontology import ontology_modules
-from cybergov.knowledge.rules import MaterialisationReport, Rule, materialise, read_rules
+from cybergov.knowledge.rules import (
+    MaterialisationReport,
+    Rule,
+    materialise,
+    materialise_increment,
+    read_rules,
+)
 from cybergov.namespaces import (
     CG,
     GRAPH,
@@ -190,12 +197,47 @@ def inference_input_checksum(store: Store, rules: list[Rule]) -> str:
     return digest.hexdigest()
 
 
+def _from_nothing(
+    store: Store,
+    rules: list[Rule],
+    deadline: float | None,
+    source: Store | None,
+    extra: Iterable[Quad],
+) -> MaterialisationReport:
+    """Every inferred graph dropped (and its description), then worked out again."""
+    described = store.select(
+        f"SELECT DISTINCT ?g WHERE {{ GRAPH <{META_GRAPH}> {{ ?g ?p ?o }} "
+        f'FILTER(STRSTARTS(STR(?g), "{INFERRED_GRAPH_PREFIX}")) }}'
+    )
+    inferred = {row[0].value for row in described.rows if row[0] is not None}
+    for graph in sorted(inferred | set(store.named_graphs())):
+        if graph.startswith(INFERRED_GRAPH_PREFIX):
+            store.drop_graph(graph)
+            store.update(
+                f"DELETE WHERE {{ GRAPH <{META_GRAPH}> {{ <{graph}> ?p ?o }} }}",
+                graphs=(META_GRAPH,),
+            )
+    return materialise(store, rules, deadline=deadline, source=source, extra=extra)
+
+
 def refresh_inferences(
-    store: Store, *, force: bool = False, root: Path | None = None, deadline: float | None = None
+    store: Store,
+    *,
+    force: bool = False,
+    root: Path | None = None,
+    deadline: float | None = None,
+    source: Store | None = None,
+    extra: Iterable[Quad] = (),
 ) -> MaterialisationReport | None:
     """Recompute every inferred graph if what the rules read has changed.
 
     Returns the materialisation report, or ``None`` when nothing had changed.
+
+    With ``source`` and ``extra``, ``store`` holds only a metadata graph, and the rules read
+    ``source`` and ``extra`` beside it (see :func:`cybergov.knowledge.rules.materialise`):
+    ``store`` receives the inferred graphs that ``source`` changed by ``extra`` would have,
+    worked out from the inferences ``source`` holds when that can be done exactly
+    (:func:`cybergov.knowledge.rules.materialise_increment`), else from nothing.
 
     Raises:
         WriteTimeout: past ``deadline`` (see :func:`cybergov.knowledge.rules.materialise`).
@@ -204,14 +246,15 @@ def refresh_inferences(
     checksum = inference_input_checksum(store, rules)
     if not force and stored_checksums(store).get(INFERENCE_STATE) == checksum:
         return None
-    for graph in store.named_graphs():
-        if graph.startswith(INFERRED_GRAPH_PREFIX):
-            store.drop_graph(graph)
-            store.update(
-                f"DELETE WHERE {{ GRAPH <{META_GRAPH}> {{ <{graph}> ?p ?o }} }}",
-                graphs=(META_GRAPH,),
-            )
-    result = materialise(store, rules, deadline=deadline)
+    result = None
+    extra = list(extra)
+    current = source is not None and stored_checksums(source).get(
+        INFERENCE_STATE
+    ) == inference_input_checksum(source, rules)
+    if source is not None and current:  # the store's inferences are those of its graphs
+        result = materialise_increment(store, rules, source=source, extra=extra, deadline=deadline)
+    if result is None:
+        result = _from_nothing(store, rules, deadline, source, extra)
     present = set(store.named_graphs())
     for rule in rules:
         set_graph_metadata(
