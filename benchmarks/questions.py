@@ -33,9 +33,10 @@ to raw pyoxigraph.
 Each run has a deadline (``--deadline``, seconds): the runner's own, the HTTP
 timeout of the remote stores (the servers' own limits a little later). An engine
 that passes it in the first run of a question is reported as "timed out after N s"
-for that question and not run again; raw pyoxigraph cannot be stopped in this
-process, so it is not run where the runner, the same engine on the same data,
-timed out.
+for that question and not run again; a query the runner stops for its memory cap
+is reported as such. Raw pyoxigraph cannot be stopped in this process, so it is not
+run where the runner, the same engine on the same data, timed out or was stopped.
+``--questions`` runs only the questions named.
 
 Usage::
 
@@ -67,7 +68,7 @@ from typing import Any
 
 from pyoxigraph import RdfFormat, parse, serialize
 
-from cybergov.errors import QueryTimeout
+from cybergov.errors import QueryStopped, QueryTimeout
 from cybergov.execution import QueryRunner
 from cybergov.knowledge.load import load, refresh_inferences
 from cybergov.settings import Settings, data_root
@@ -157,9 +158,11 @@ def build(size: int) -> Path:
     return path
 
 
-def cases(catalogue: Catalogue) -> list[Case]:
+def cases(catalogue: Catalogue, names: set[str] | None = None) -> list[Case]:
     found = []
     for question in catalogue:
+        if names is not None and question.name not in names:
+            continue
         values = {p.name: SYNTHETIC.get(p.name, p.example) for p in question.params}
         found.append(
             Case(question, "examples", bind_values(question.text(), question.bind(values)))
@@ -175,17 +178,19 @@ def medians_ms(
     """Median milliseconds of each engine's runs, the engines taking turns so that drift hits
     all alike, after a first run that warms up and keeps the answer. An engine that passes
     the deadline in that first run is not run again; raw pyoxigraph is not run at all
-    where the runner timed out."""
+    where the runner timed out or was stopped."""
     note = f"timed out after {deadline:.0f} s"
     outcomes: dict[str, Outcome] = {}
     for name, run in runs.items():
         if name == "raw" and outcomes["runner"].ms is None:
-            outcomes[name] = Outcome(None, note=note)
+            outcomes[name] = Outcome(None, note=outcomes["runner"].note)
             continue
         try:
             outcomes[name] = Outcome(0.0, run())
         except QueryTimeout:
             outcomes[name] = Outcome(None, note=note)
+        except QueryStopped:  # the runner's cap on a query's memory
+            outcomes[name] = Outcome(None, note="stopped over the memory cap")
     going = {name: run for name, run in runs.items() if outcomes[name].ms is not None}
     times: dict[str, list[float]] = {name: [] for name in going}
     for _ in range(repeat):
@@ -347,7 +352,12 @@ def timed(action: Callable[[], Any]) -> tuple[Any, float]:
 
 
 def measure(
-    size: int, repeat: int, deadline: float, rdflib_budget: float, rdflib_limit: int
+    size: int,
+    repeat: int,
+    deadline: float,
+    rdflib_budget: float,
+    rdflib_limit: int,
+    names: set[str] | None = None,
 ) -> list[Row]:
     path = build(size)
     store = EmbeddedStore()
@@ -375,7 +385,7 @@ def measure(
     rows: list[Row] = []
     try:
         with QueryRunner(store, settings=settings) as runner:
-            for case in cases(Catalogue.load()):
+            for case in cases(Catalogue.load(), names):
                 outcomes = medians_ms(
                     {
                         "runner": lambda c=case: runner.query(c.text),
@@ -512,6 +522,7 @@ def main() -> None:
     )
     parser.add_argument("--rdflib-budget", type=float, default=10.0, help="seconds per rdflib run")
     parser.add_argument("--rdflib-limit", type=int, default=100_000, help="largest size for rdflib")
+    parser.add_argument("--questions", help="only these questions (names, comma-separated)")
     parser.add_argument("--no-rdflib", action="store_true", help="leave rdflib out")
     arguments = parser.parse_args()
     print(f"cybergov questions benchmark, {os.cpu_count()} cores, Python {sys.version.split()[0]}")
@@ -519,7 +530,8 @@ def main() -> None:
         print(f"\nsize {size:,}:", file=sys.stderr)
         repeat = arguments.repeat or (5 if size < 1_000_000 else 3)
         limit = 0 if arguments.no_rdflib else arguments.rdflib_limit
-        measure(size, repeat, arguments.deadline, arguments.rdflib_budget, limit)
+        names = set(arguments.questions.split(",")) if arguments.questions else None
+        measure(size, repeat, arguments.deadline, arguments.rdflib_budget, limit, names)
 
 
 if __name__ == "__main__":
