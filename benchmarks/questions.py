@@ -26,13 +26,24 @@ server, and the graph-by-graph writes to Virtuoso.
 Each question runs with its example parameters (the IRIs of states, incidents,
 groups and organs replaced by synthetic ones, so that they select real rows),
 and, when it has no required parameter, also with none ("all"). The table gives
-the median of the runs, in milliseconds, and the ratio to raw pyoxigraph.
+the median of the runs, in milliseconds, and the ratio to raw pyoxigraph; below
+it, each engine's median over the questions and the geometric mean of its ratios
+to raw pyoxigraph.
+
+Each run has a deadline (``--deadline``, seconds): the runner's own, the HTTP
+timeout of the remote stores (the servers' own limits a little later). An engine
+that passes it in the first run of a question is reported as "timed out after N s"
+for that question and not run again; a query the runner stops for its memory cap
+is reported as such. Raw pyoxigraph cannot be stopped in this process, so it is not
+run where the runner, the same engine on the same data, timed out or was stopped.
+``--questions`` runs only the questions named.
 
 Usage::
 
     python benchmarks/questions.py                        # 10k, 100k and 1M
     python benchmarks/questions.py --sizes 10000 --repeat 7
     python benchmarks/questions.py --sizes 10000 --no-rdflib   # the three SPARQL engines
+    python benchmarks/questions.py --sizes 1000000 --no-rdflib --repeat 1 --deadline 120
 """
 
 from __future__ import annotations
@@ -57,6 +68,7 @@ from typing import Any
 
 from pyoxigraph import RdfFormat, parse, serialize
 
+from cybergov.errors import QueryStopped, QueryTimeout
 from cybergov.execution import QueryRunner
 from cybergov.knowledge.load import load, refresh_inferences
 from cybergov.settings import Settings, data_root
@@ -64,7 +76,7 @@ from cybergov.sparql.catalogue import Catalogue, Question
 from cybergov.sparql.lexer import bind_values
 from cybergov.store import EmbeddedStore
 from cybergov.store.base import collect_solutions
-from cybergov.store.factory import store_from_settings
+from cybergov.store.endpoints import Credentials
 from cybergov.store.remote import Endpoints, RemoteStore
 from servers import OxigraphServer, VirtuosoServer
 from synthetic import generate
@@ -90,17 +102,29 @@ class Case:
     text: str
 
 
+#: The engines timed on every case, in the order they take turns (the runner before raw
+#: pyoxigraph, which is not run where the runner timed out).
+ENGINES = ("runner", "raw", "server", "virtuoso")
+
+
+@dataclass
+class Outcome:
+    """One engine's runs of one case: the median milliseconds and the first answer, or why
+    there are none (``note``)."""
+
+    ms: float | None
+    answer: Any = None
+    note: str = ""
+
+
 @dataclass
 class Row:
     case: Case
-    rows: int
-    runner: float
-    raw: float
+    rows: int | None
+    outcomes: dict[str, Outcome]
     rdflib: float | None
     rdflib_note: str
-    remote: float
-    virtuoso: float
-    virtuoso_rows: int
+    virtuoso_rows: int | None
 
 
 def cache_key(size: int) -> str:
@@ -134,9 +158,11 @@ def build(size: int) -> Path:
     return path
 
 
-def cases(catalogue: Catalogue) -> list[Case]:
+def cases(catalogue: Catalogue, names: set[str] | None = None) -> list[Case]:
     found = []
     for question in catalogue:
+        if names is not None and question.name not in names:
+            continue
         values = {p.name: SYNTHETIC.get(p.name, p.example) for p in question.params}
         found.append(
             Case(question, "examples", bind_values(question.text(), question.bind(values)))
@@ -146,17 +172,35 @@ def cases(catalogue: Catalogue) -> list[Case]:
     return found
 
 
-def medians_ms(runs: list[Callable[[], Any]], repeat: int) -> tuple[list[float], Any]:
-    """Median milliseconds of each run, the runs taking turns so that drift hits all alike."""
-    answers = [run() for run in runs]  # warm-up; the first run's answer is returned
-    answer = answers[0]
-    times: list[list[float]] = [[] for _ in runs]
+def medians_ms(
+    runs: dict[str, Callable[[], Any]], repeat: int, deadline: float
+) -> dict[str, Outcome]:
+    """Median milliseconds of each engine's runs, the engines taking turns so that drift hits
+    all alike, after a first run that warms up and keeps the answer. An engine that passes
+    the deadline in that first run is not run again; raw pyoxigraph is not run at all
+    where the runner timed out or was stopped."""
+    note = f"timed out after {deadline:.0f} s"
+    outcomes: dict[str, Outcome] = {}
+    for name, run in runs.items():
+        if name == "raw" and outcomes["runner"].ms is None:
+            outcomes[name] = Outcome(None, note=outcomes["runner"].note)
+            continue
+        try:
+            outcomes[name] = Outcome(0.0, run())
+        except QueryTimeout:
+            outcomes[name] = Outcome(None, note=note)
+        except QueryStopped:  # the runner's cap on a query's memory
+            outcomes[name] = Outcome(None, note="stopped over the memory cap")
+    going = {name: run for name, run in runs.items() if outcomes[name].ms is not None}
+    times: dict[str, list[float]] = {name: [] for name in going}
     for _ in range(repeat):
-        for spent, run in zip(times, runs, strict=True):
+        for name, run in going.items():
             started = time.perf_counter()
             run()
-            spent.append(time.perf_counter() - started)
-    return [statistics.median(spent) * 1000 for spent in times], answer
+            times[name].append(time.perf_counter() - started)
+    for name, spent in times.items():
+        outcomes[name].ms = statistics.median(spent) * 1000
+    return outcomes
 
 
 # --- rdflib, in a process of its own, each query in a fork killed past a time budget ------
@@ -229,32 +273,73 @@ class Rdflib:
 # --- one size ---------------------------------------------------------------------------
 
 
-def remote_server(path: Path) -> tuple[OxigraphServer, RemoteStore]:
-    server = OxigraphServer(data=path, timeout=600).start()
-    return server, RemoteStore(Endpoints.derive(server.query_endpoint), timeout=600)
+#: Seconds a server may go on past the client's deadline, so that the client is the one that
+#: stops waiting (and reports a timeout) and the server then stops the query itself.
+SERVER_GRACE = 5
+#: Seconds one graph may take to reach Virtuoso (the synthetic one holds almost every triple).
+TRANSFER_SECONDS = 4 * 3600
 
 
-def virtuoso_server(path: Path, quads: int, folder: Path) -> tuple[VirtuosoServer, RemoteStore]:
+def remote_server(path: Path, deadline: float) -> tuple[OxigraphServer, RemoteStore]:
+    server = OxigraphServer(data=path, timeout=int(deadline) + SERVER_GRACE).start()
+    return server, RemoteStore(Endpoints.derive(server.query_endpoint), timeout=deadline)
+
+
+def virtuoso_server(
+    path: Path, quads: int, folder: Path, deadline: float
+) -> tuple[VirtuosoServer, RemoteStore]:
     """Virtuoso with a private database in ``folder``, loaded graph by graph as cybergov loads
-    a remote store (staging graph and move, through the authenticated endpoints)."""
-    buffers = max(20_000, quads // 8)  # pages of 8 KB: about 1 GB at a million quads
-    server = VirtuosoServer(folder, max_seconds=600, buffers=buffers).start()
-    settings = Settings(**server.settings(query_timeout=600))  # type: ignore[arg-type]
-    store = store_from_settings(settings)
-    assert isinstance(store, RemoteStore)
+    a remote store (staging graph and move, through the authenticated endpoints).
+
+    Virtuoso's time limit (``MaxQueryExecutionTime``) holds for updates too: moving the
+    synthetic graph of a million triples in place takes minutes. The load runs under a
+    limit as long as a transfer; then the limit becomes the questions' deadline (Virtuoso
+    reads it from its ``virtuoso.ini`` at each request)."""
+    buffers = max(20_000, quads // 8)  # pages of 8 KB: about 2 GB at two million quads
+    server = VirtuosoServer(folder, max_seconds=TRANSFER_SECONDS, buffers=buffers).start()
+    settings = Settings(**server.settings())
+    assert settings.endpoint_username is not None and settings.endpoint_password is not None
+    store = RemoteStore(
+        Endpoints.derive(
+            server.query_endpoint,
+            update=settings.update_endpoint,
+            graph_store=settings.graph_store_endpoint,
+        ),
+        timeout=deadline,
+        transfer_timeout=TRANSFER_SECONDS,
+        credentials=Credentials(
+            settings.endpoint_username,
+            settings.endpoint_password.get_secret_value(),
+            settings.endpoint_auth,
+        ),
+    )
     graphs: dict[str, list[Any]] = collections.defaultdict(list)
     for quad in parse(path=str(path), format=RdfFormat.N_QUADS):
         graphs[quad.graph_name.value].append(quad.triple)
-    for graph, triples in graphs.items():
-        data = serialize(triples, format=RdfFormat.N_TRIPLES) or b""
-        store.replace_graph(graph, data, format=RdfFormat.N_TRIPLES, source=graph)
+    try:
+        for graph, triples in graphs.items():
+            data = serialize(triples, format=RdfFormat.N_TRIPLES) or b""
+            store.replace_graph(graph, data, format=RdfFormat.N_TRIPLES, source=graph)
+    except BaseException:
+        server.stop()
+        raise
+    limit = f"MaxQueryExecutionTime = {TRANSFER_SECONDS}\n"
+    ini = server.ini.read_text(encoding="utf-8")
+    assert limit in ini
+    server.ini.write_text(
+        ini.replace(limit, f"MaxQueryExecutionTime = {int(deadline) + SERVER_GRACE}\n"),
+        encoding="utf-8",
+    )
     return server, store
 
 
 def failing_as_nan(store: RemoteStore, text: str) -> Any:
-    """The answer, or None when the engine fails the query (reported in the table)."""
+    """The answer, or None when the engine fails the query (reported in the table); a
+    timeout is raised as such."""
     try:
         return store.query(text)
+    except QueryTimeout:
+        raise
     except Exception as error:
         print(f"    virtuoso fails: {str(error)[:200]}", file=sys.stderr)
         return None
@@ -266,7 +351,14 @@ def timed(action: Callable[[], Any]) -> tuple[Any, float]:
     return result, time.perf_counter() - started
 
 
-def measure(size: int, repeat: int, rdflib_budget: float, rdflib_limit: int) -> list[Row]:
+def measure(
+    size: int,
+    repeat: int,
+    deadline: float,
+    rdflib_budget: float,
+    rdflib_limit: int,
+    names: set[str] | None = None,
+) -> list[Row]:
     path = build(size)
     store = EmbeddedStore()
     _, raw_load = timed(lambda: store.oxigraph.bulk_load(path=str(path), format=RdfFormat.N_QUADS))
@@ -276,53 +368,60 @@ def measure(size: int, repeat: int, rdflib_budget: float, rdflib_limit: int) -> 
         started = time.perf_counter()
         rdflib = Rdflib(path)
         print(f"  rdflib loaded {rdflib.quads:,} quads in {time.perf_counter() - started:.0f} s")
-    (server, remote), server_load = timed(lambda: remote_server(path))
+    (server, remote), server_load = timed(lambda: remote_server(path, deadline))
+    print(f"  oxigraph server loaded in {server_load:.0f} s", file=sys.stderr)
     folder = tempfile.TemporaryDirectory(prefix="virtuoso-bench-")
     try:
         (virtuoso, on_virtuoso), virtuoso_load = timed(
-            lambda: virtuoso_server(path, quads, Path(folder.name))
+            lambda: virtuoso_server(path, quads, Path(folder.name), deadline)
         )
+        print(f"  virtuoso loaded in {virtuoso_load:.0f} s", file=sys.stderr)
     except BaseException:
         server.stop()
         folder.cleanup()
         raise
     loads = {"pyoxigraph": raw_load, "oxigraph server": server_load, "virtuoso": virtuoso_load}
-    settings = Settings(query_timeout=600, max_rows=10**8, query_workers=2)
+    settings = Settings(query_timeout=deadline, max_rows=10**8, query_workers=2)
     rows: list[Row] = []
     try:
         with QueryRunner(store, settings=settings) as runner:
-            for case in cases(Catalogue.load()):
-                (raw_ms, runner_ms, remote_ms, virtuoso_ms), answer = medians_ms(
-                    [
-                        lambda c=case: collect_solutions(
+            for case in cases(Catalogue.load(), names):
+                outcomes = medians_ms(
+                    {
+                        "runner": lambda c=case: runner.query(c.text),
+                        "raw": lambda c=case: collect_solutions(
                             store.oxigraph.query(c.text, use_default_graph_as_union=True), None
                         ),
-                        lambda c=case: runner.query(c.text),
-                        lambda c=case: remote.query(c.text),
-                        lambda c=case: failing_as_nan(on_virtuoso, c.text),
-                    ],
+                        "server": lambda c=case: remote.query(c.text),
+                        "virtuoso": lambda c=case: failing_as_nan(on_virtuoso, c.text),
+                    },
                     repeat,
+                    deadline,
                 )
-                virtuoso_answer = failing_as_nan(on_virtuoso, case.text)
-                virtuoso_rows = -1 if virtuoso_answer is None else len(virtuoso_answer.rows)
+                raw_answer = outcomes["raw"].answer
+                on_oxigraph = outcomes["runner"].answer if raw_answer is None else raw_answer
+                from_virtuoso = outcomes["virtuoso"]
+                virtuoso_rows = (
+                    None
+                    if from_virtuoso.ms is None
+                    else -1
+                    if from_virtuoso.answer is None
+                    else len(from_virtuoso.answer.rows)
+                )
                 if rdflib is not None:
                     rdflib_ms, note = rdflib.time(case.text, rdflib_budget)
                 else:
                     rdflib_ms, note = None, "not run"
-                rows.append(
-                    Row(
-                        case,
-                        len(answer.rows),
-                        runner_ms,
-                        raw_ms,
-                        rdflib_ms,
-                        note,
-                        remote_ms,
-                        virtuoso_ms,
-                        virtuoso_rows,
-                    )
+                row = Row(
+                    case,
+                    None if on_oxigraph is None else len(on_oxigraph.rows),
+                    outcomes,
+                    rdflib_ms,
+                    note,
+                    virtuoso_rows,
                 )
-                print(f"  {case.question.name} ({case.variant}): {raw_ms:.1f} ms", file=sys.stderr)
+                rows.append(row)
+                print(f"  {markdown_row(row)}", file=sys.stderr, flush=True)
     finally:
         server.stop()
         virtuoso.stop()
@@ -333,8 +432,58 @@ def measure(size: int, repeat: int, rdflib_budget: float, rdflib_limit: int) -> 
     return rows
 
 
-def ratio(value: float | None, base: float) -> str:
-    return "" if value is None or base <= 0 else f"{value / base:.2f}"
+def ratio(value: float | None, base: float | None) -> str:
+    return "" if value is None or base is None or base <= 0 else f"{value / base:.2f}"
+
+
+def cell(outcome: Outcome) -> str:
+    return outcome.note if outcome.ms is None else f"{outcome.ms:.1f}"
+
+
+def markdown_row(row: Row) -> str:
+    runner, raw, remote, virtuoso = (row.outcomes[name] for name in ENGINES)
+    rdflib_cell = f"{row.rdflib:.1f}" if row.rdflib is not None else row.rdflib_note
+    differs = (
+        ""
+        if row.virtuoso_rows is None or row.rows is None or row.virtuoso_rows == row.rows
+        else " (fails)"
+        if row.virtuoso_rows < 0
+        else f" ({row.virtuoso_rows:,} rows!)"
+    )
+    rows = "?" if row.rows is None else f"{row.rows:,}"
+    return (
+        f"| {row.case.question.name} | {row.case.variant} | {rows} | {cell(runner)} "
+        f"| {cell(raw)} | {ratio(runner.ms, raw.ms)} | {rdflib_cell} "
+        f"| {ratio(row.rdflib, raw.ms)} | {cell(remote)} | {ratio(remote.ms, raw.ms)} "
+        f"| {cell(virtuoso)}{differs} | {ratio(virtuoso.ms, raw.ms)} |"
+    )
+
+
+def geometric_mean(values: list[float]) -> float:
+    return math.exp(statistics.fmean(math.log(v) for v in values)) if values else float("nan")
+
+
+def engine_summary(rows: list[Row]) -> str:
+    """Each engine's median over the questions it answered in time, the geometric mean of its
+    ratios to raw pyoxigraph, and the questions it timed out on."""
+    parts = []
+    for name in ENGINES:
+        times = [row.outcomes[name].ms for row in rows]
+        answered = [ms for ms in times if ms is not None]
+        ratios = [
+            ms / raw
+            for ms, raw in ((row.outcomes[name].ms, row.outcomes["raw"].ms) for row in rows)
+            if ms is not None and raw is not None and raw > 0
+        ]
+        median = f"{statistics.median(answered):.1f} ms" if answered else "none"
+        ratio_text = (
+            "" if name == "raw" else f", geometric mean of /raw {geometric_mean(ratios):.2f}"
+        )
+        late = len(times) - len(answered)
+        parts.append(
+            f"{name}: median {median}{ratio_text}" + (f", {late} timed out" if late else "")
+        )
+    return "per engine over the questions: " + "; ".join(parts)
 
 
 def print_table(size: int, quads: int, rows: list[Row], loads: dict[str, float]) -> None:
@@ -349,46 +498,40 @@ def print_table(size: int, quads: int, rows: list[Row], loads: dict[str, float])
     )
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for row in rows:
-        rdflib_cell = f"{row.rdflib:.1f}" if row.rdflib is not None else row.rdflib_note
-        differs = (
-            ""
-            if row.virtuoso_rows == row.rows
-            else " (fails)"
-            if row.virtuoso_rows < 0
-            else f" ({row.virtuoso_rows:,} rows!)"
-        )
-        print(
-            f"| {row.case.question.name} | {row.case.variant} | {row.rows:,} | {row.runner:.1f} "
-            f"| {row.raw:.1f} | {ratio(row.runner, row.raw)} | {rdflib_cell} "
-            f"| {ratio(row.rdflib, row.raw)} | {row.remote:.1f} | {ratio(row.remote, row.raw)} "
-            f"| {row.virtuoso:.1f}{differs} | {ratio(row.virtuoso, row.raw)} |"
-        )
-    ratios = [row.runner / row.raw for row in rows if row.raw > 0]
-    geometric = math.exp(statistics.fmean(math.log(r) for r in ratios))
+        print(markdown_row(row))
+    pairs = [(row.outcomes["runner"].ms, row.outcomes["raw"].ms) for row in rows]
+    ratios = [runner / raw for runner, raw in pairs if runner is not None and raw]
     within = sum(1 for r in ratios if r <= 1.2)
-    heavy = [row.runner / row.raw for row in rows if row.raw >= 10]
+    heavy = [runner / raw for runner, raw in pairs if runner is not None and raw and raw >= 10]
     print(
-        f"\nrunner/raw: geometric mean {geometric:.2f}, {within} of {len(ratios)} within 1.2x; "
-        f"questions of 10 ms or more: geometric mean "
-        f"{math.exp(statistics.fmean(math.log(r) for r in heavy)) if heavy else float('nan'):.2f}, "
+        f"\nrunner/raw: geometric mean {geometric_mean(ratios):.2f}, {within} of {len(ratios)} "
+        f"within 1.2x; questions of 10 ms or more: geometric mean {geometric_mean(heavy):.2f}, "
         f"worst {max(heavy) if heavy else float('nan'):.2f}"
     )
+    print(engine_summary(rows))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="10000,100000,1000000")
-    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument(
+        "--repeat", type=int, help="timed runs of each question (default: 5, 3 at a million)"
+    )
+    parser.add_argument(
+        "--deadline", type=float, default=600.0, help="seconds one run of a question may take"
+    )
     parser.add_argument("--rdflib-budget", type=float, default=10.0, help="seconds per rdflib run")
     parser.add_argument("--rdflib-limit", type=int, default=100_000, help="largest size for rdflib")
+    parser.add_argument("--questions", help="only these questions (names, comma-separated)")
     parser.add_argument("--no-rdflib", action="store_true", help="leave rdflib out")
     arguments = parser.parse_args()
     print(f"cybergov questions benchmark, {os.cpu_count()} cores, Python {sys.version.split()[0]}")
     for size in (int(s) for s in arguments.sizes.split(",")):
         print(f"\nsize {size:,}:", file=sys.stderr)
-        repeat = arguments.repeat if size < 1_000_000 else max(3, arguments.repeat // 2)
+        repeat = arguments.repeat or (5 if size < 1_000_000 else 3)
         limit = 0 if arguments.no_rdflib else arguments.rdflib_limit
-        measure(size, repeat, arguments.rdflib_budget, limit)
+        names = set(arguments.questions.split(",")) if arguments.questions else None
+        measure(size, repeat, arguments.deadline, arguments.rdflib_budget, limit, names)
 
 
 if __name__ == "__main__":

@@ -69,18 +69,8 @@ def cases() -> list[pytest.param]:
     return found
 
 
-#: Cases not yet the same on Virtuoso, each expected to fail there (strictly: one that passes
-#: must leave this set). response-lags without parameters: a responder with no dated
-#: attribution makes the average's divisor 0, which Virtuoso 7.2 reports as an error
-#: (SR083) where SPARQL leaves the value unbound.
-NOT_YET_ON_VIRTUOSO = {("response-lags", False)}
-
-
 @pytest.mark.parametrize(("question", "with_examples"), cases())
-def test_the_same_answer_as_the_embedded_store(request, runner, engine, question, with_examples):
-    on_virtuoso = request.node.callspec.params["engine"] == "virtuoso_store"
-    if on_virtuoso and (question.name, with_examples) in NOT_YET_ON_VIRTUOSO:
-        request.applymarker(pytest.mark.xfail(reason="a division by zero", strict=True))
+def test_the_same_answer_as_the_embedded_store(runner, engine, question, with_examples):
     values = example_values(question) if with_examples else {}
     embedded = runner.answer(question, values)
     assert_same(question, embedded, engine.answer(question, values))
