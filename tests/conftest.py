@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -45,6 +46,33 @@ def loaded_store() -> Iterator[EmbeddedStore]:
     store = EmbeddedStore()
     load(store)
     yield store
+
+
+#: The environment under which a command opens an on-disk store read-only: it never writes
+#: to it, and a store left open by one reader does not lock another out.
+READ_ONLY = {"CYBERGOV_READ_ONLY": "true"}
+
+
+@pytest.fixture(scope="session")
+def loaded_folder(tmp_path_factory: pytest.TempPathFactory, loaded_store: EmbeddedStore) -> Path:
+    """An on-disk store holding what :func:`loaded_store` holds, made once per process, for
+    commands that read a loaded store (``--store``, under :data:`READ_ONLY`) without loading
+    the graph each time. No test may write to it: :func:`copy_of_loaded` gives a copy."""
+    folder = tmp_path_factory.mktemp("loaded") / "store"
+    store = EmbeddedStore(folder)
+    source = loaded_store.oxigraph
+    store.oxigraph.extend(source.quads_for_pattern(None, None, None, None))
+    for graph in source.named_graphs():
+        store.oxigraph.add_graph(graph)
+    store.close()
+    del store  # release the store's lock before a command opens it
+    return folder
+
+
+def copy_of_loaded(loaded_folder: Path, target: Path) -> Path:
+    """A copy of the on-disk loaded store at ``target``, for a test that writes to it."""
+    shutil.copytree(loaded_folder, target)
+    return target
 
 
 def ontology_store(*turtle_documents: str) -> EmbeddedStore:

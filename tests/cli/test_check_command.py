@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from cybergov.cli import app
 from cybergov.namespaces import graph_iri
 from cybergov.store import EmbeddedStore
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, copy_of_loaded
 from tests.servers import free_port
 
 runner = CliRunner()
@@ -34,10 +34,8 @@ def test_the_reasoner_and_the_profile_checker_pass_the_published_graph():
     assert "pass OWL 2 DL profile: no violation" in output
 
 
-def store_with(tmp_path, turtle: str):
-    """A loaded on-disk store with one more contributed graph."""
-    folder = tmp_path / "store"
-    assert runner.invoke(app, ["load", "--store", str(folder)]).exit_code == 0
+def store_with(folder, turtle: str):
+    """A copy of the loaded on-disk store with one more contributed graph."""
     store = EmbeddedStore(folder)
     store.replace_graph(
         graph_iri("contribution", "20250101T000000Z-0123abcd"),
@@ -57,9 +55,9 @@ PREFIXES = """
 
 
 @pytest.mark.slow
-def test_a_date_outside_the_owl_2_datatype_map_fails_both_tools(tmp_path):
+def test_a_date_outside_the_owl_2_datatype_map_fails_both_tools(tmp_path, loaded_folder):
     folder = store_with(
-        tmp_path,
+        copy_of_loaded(loaded_folder, tmp_path / "store"),
         PREFIXES
         + '<https://w3id.org/cybergov/id/incident/notpetya-2017> cg:endDate "2017-07-01"^^xsd:date .',
     )
@@ -71,10 +69,11 @@ def test_a_date_outside_the_owl_2_datatype_map_fails_both_tools(tmp_path):
 
 
 @pytest.mark.slow
-def test_an_inconsistent_published_graph_fails_with_1(tmp_path):
+def test_an_inconsistent_published_graph_fails_with_1(tmp_path, loaded_folder):
     """A state that is also a company: the kinds of actors are disjoint."""
     folder = store_with(
-        tmp_path, PREFIXES + "<https://w3id.org/cybergov/id/state/FR> a cg:Company ."
+        copy_of_loaded(loaded_folder, tmp_path / "store"),
+        PREFIXES + "<https://w3id.org/cybergov/id/state/FR> a cg:Company .",
     )
     result = runner.invoke(app, ["check", "--store", str(folder)])
     assert result.exit_code == 1, result.output
@@ -83,9 +82,8 @@ def test_an_inconsistent_published_graph_fails_with_1(tmp_path):
     assert "pass OWL 2 DL profile" in output
 
 
-def test_a_store_holding_an_unsourced_incident_fails_with_1(tmp_path):
-    folder = tmp_path / "store"
-    assert runner.invoke(app, ["load", "--store", str(folder)]).exit_code == 0
+def test_a_store_holding_an_unsourced_incident_fails_with_1(tmp_path, loaded_folder):
+    folder = copy_of_loaded(loaded_folder, tmp_path / "store")
     store = EmbeddedStore(folder)
     example = FIXTURES / "checks" / "unsourced-record.ttl"
     store.replace_graph(

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from cybergov.cli import app
+from tests.conftest import READ_ONLY
 
 runner = CliRunner()
 
@@ -25,16 +26,22 @@ def test_export_stix_writes_a_bundle_and_the_same_identifiers_twice(tmp_path):
     ]
 
 
-def test_export_stix_since_and_bad_input(tmp_path):
-    later = runner.invoke(app, ["export", "stix", "--since", "2999-01-01"])
+def test_export_stix_since_and_bad_input(loaded_folder):
+    def export(*arguments: str) -> Result:
+        """The export of the loaded on-disk store, read-only."""
+        return runner.invoke(
+            app, ["export", "stix", "--store", str(loaded_folder), *arguments], env=READ_ONLY
+        )
+
+    later = export("--since", "2999-01-01")
     assert later.exit_code == 0, later.output
     assert [o["type"] for o in json.loads(later.stdout)["objects"]] == [
         "identity",
         "marking-definition",
     ]
-    bad = runner.invoke(app, ["export", "stix", "--since", "last week"])
+    bad = export("--since", "last week")
     assert bad.exit_code == 2
     assert "not a date" in bad.output
-    missing = runner.invoke(app, ["export", "stix", "--graph", "https://example.org/g"])
+    missing = export("--graph", "https://example.org/g")
     assert missing.exit_code == 2
     assert "no graph" in missing.output

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import subprocess
 import sys
 
@@ -14,15 +15,22 @@ from typer.testing import CliRunner
 
 from cybergov.cli import app
 from cybergov.sparql.catalogue import Catalogue
+from tests.conftest import READ_ONLY
 
 runner = CliRunner()
 NOTPETYA = ["--param", "incident=incident:notpetya-2017"]
 
 
 def cybergov(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
-    """The command in a process of its own, so that machine formats are checked byte for byte."""
+    """The command in a process of its own, so that machine formats are checked byte for byte.
+
+    Most read the on-disk store that ``loaded_folder`` loads once (``--store``, read-only)
+    rather than loading the graph into memory each time; the commands without ``--store``
+    (loading it) are run by the tests that print for people and by the first query of the
+    sparql test."""
     return subprocess.run(
         [sys.executable, "-m", "cybergov", *args],
+        env={**os.environ, **READ_ONLY},
         capture_output=True,
         timeout=120,
         check=False,
@@ -54,8 +62,10 @@ def test_ask_prints_a_table_for_people():
     assert "response:gb-statement-2018-02-15" in result.output and "233" in result.output
 
 
-def test_ask_writes_sparql_json_results_exactly():
-    done = cybergov("ask", "incident-responses", *NOTPETYA, "--format", "json")
+def test_ask_writes_sparql_json_results_exactly(loaded_folder):
+    done = cybergov(
+        "ask", "incident-responses", *NOTPETYA, "--format", "json", "--store", str(loaded_folder)
+    )
     assert done.returncode == 0, done.stderr
     document = json.loads(done.stdout)
     assert document["truncated"] is False
@@ -67,15 +77,18 @@ def test_ask_writes_sparql_json_results_exactly():
 @pytest.mark.parametrize(
     ("name", "results_format"), [("tsv", QueryResultsFormat.TSV), ("xml", QueryResultsFormat.XML)]
 )
-def test_ask_writes_tsv_and_xml_that_parse(name, results_format):
-    done = cybergov("ask", "treaty-parties", "--format", name)
+def test_ask_writes_tsv_and_xml_that_parse(name, results_format, loaded_folder):
+    done = cybergov("ask", "treaty-parties", "--format", name, "--store", str(loaded_folder))
     assert done.returncode == 0, done.stderr
     states = {s["state"].value for s in parse_query_results(done.stdout, results_format)}
     assert "https://w3id.org/cybergov/id/state/FR" in states
 
 
-def test_ask_writes_csv_with_a_header_and_pages():
-    done = cybergov("ask", "treaty-parties", "--format", "csv", "--limit", "3", "--offset", "1")
+def test_ask_writes_csv_with_a_header_and_pages(loaded_folder):
+    done = cybergov(
+        "ask", "treaty-parties", "-f", "csv", "--limit", "3", "--offset", "1",
+        "--store", str(loaded_folder),
+    )  # fmt: skip
     assert done.returncode == 0, done.stderr
     rows = list(csv.reader(io.StringIO(done.stdout.decode())))
     assert rows[0] == ["state", "stateLabel", "code", "councilOfEuropeMember"]
@@ -91,9 +104,6 @@ def test_ask_writes_csv_with_a_header_and_pages():
         (["ask", "incidents", "--param", "year=twenty"], "is not an integer"),
         (["ask", "incidents", "--param", "year"], "write it as name=value"),
         (["ask", "incidents", "--param", "colour=red"], "has no parameter 'colour'"),
-        (["sparql", "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"], "SERVICE"),
-        (["sparql", "DROP ALL"], "update"),
-        (["sparql", "SELECT * WHERE { ?s ?p }"], "syntax error"),
         (
             ["ask", "treaty-parties", "--store", "/nonexistent/a", "--endpoint", "http://x/"],
             "not both",
@@ -106,34 +116,52 @@ def test_errors_exit_2_and_say_what_is_wrong(args, message):
     assert message in " ".join(result.stderr.split())
 
 
-def test_sparql_runs_a_query_from_the_argument_a_file_or_standard_input(tmp_path):
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }", "SERVICE"),
+        ("DROP ALL", "update"),
+        ("SELECT * WHERE { ?s ?p }", "syntax error"),
+    ],
+)
+def test_refused_queries_exit_2_and_say_why(query, message, loaded_folder):
+    result = runner.invoke(app, ["sparql", query, "--store", str(loaded_folder)], env=READ_ONLY)
+    assert result.exit_code == 2
+    assert message in " ".join(result.stderr.split())
+
+
+def test_sparql_runs_a_query_from_the_argument_a_file_or_standard_input(tmp_path, loaded_folder):
     query = (
         "SELECT ?code WHERE { <https://w3id.org/cybergov/id/state/FR> "
         "<https://w3id.org/cybergov/ontology#iso3166Alpha2> ?code }"
     )
     assert cybergov("sparql", query, "--format", "csv").stdout == b"code\r\nFR\r\n"
     (tmp_path / "q.rq").write_text(query)
-    from_file = cybergov("sparql", "--file", str(tmp_path / "q.rq"), "-f", "tsv")
+    store = ("--store", str(loaded_folder))
+    from_file = cybergov("sparql", "--file", str(tmp_path / "q.rq"), "-f", "tsv", *store)
     assert from_file.stdout == b'?code\n"FR"\n'
-    from_stdin = cybergov("sparql", "-f", "csv", stdin=query.encode())
+    from_stdin = cybergov("sparql", "-f", "csv", *store, stdin=query.encode())
     assert from_stdin.stdout == b"code\r\nFR\r\n"
 
 
-def test_sparql_writes_graphs_in_rdf_formats():
+def test_sparql_writes_graphs_in_rdf_formats(loaded_folder):
     query = "CONSTRUCT WHERE { <https://w3id.org/cybergov/id/state/FR> ?p ?o }"
-    turtle = cybergov("sparql", query)
+    store = ("--store", str(loaded_folder))
+    turtle = cybergov("sparql", query, *store)
     assert turtle.returncode == 0, turtle.stderr
     assert b"@prefix state: <https://w3id.org/cybergov/id/state/> ." in turtle.stdout
     assert len(list(parse(turtle.stdout, RdfFormat.TURTLE))) > 5
-    ntriples = cybergov("sparql", query, "--format", "ntriples")
+    ntriples = cybergov("sparql", query, "--format", "ntriples", *store)
     assert len(list(parse(ntriples.stdout, RdfFormat.N_TRIPLES))) == len(
         list(parse(turtle.stdout, RdfFormat.TURTLE))
     )
 
 
-def test_a_query_past_its_deadline_exits_2():
+def test_a_query_past_its_deadline_exits_2(loaded_folder):
     endless = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
-    result = runner.invoke(app, ["sparql", endless, "--timeout", "1"])
+    result = runner.invoke(
+        app, ["sparql", endless, "--timeout", "1", "--store", str(loaded_folder)], env=READ_ONLY
+    )
     assert result.exit_code == 2
     assert "ran past its deadline" in result.stderr
 

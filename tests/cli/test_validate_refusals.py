@@ -7,6 +7,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cybergov.cli import app
+from tests.conftest import READ_ONLY
 
 runner = CliRunner()
 LABEL = "<http://www.w3.org/2000/01/rdf-schema#label>"
@@ -23,11 +24,13 @@ ATTACKS = {
 
 
 @pytest.mark.parametrize("name", sorted(ATTACKS))
-def test_an_iri_of_another_scheme_exits_2_with_a_message(tmp_path, name):
+def test_an_iri_of_another_scheme_exits_2_with_a_message(tmp_path, name, loaded_folder):
     text, named = ATTACKS[name]
     path = tmp_path / name
     path.write_text(text)
-    result = runner.invoke(app, ["validate", str(path)])
+    result = runner.invoke(
+        app, ["validate", "--store", str(loaded_folder), str(path)], env=READ_ONLY
+    )
     assert result.exit_code == 2, result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert "Traceback" not in result.output
