@@ -16,7 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from cybergov.api import create_app
-from cybergov.knowledge.load import load
+from cybergov.contribute.staging import scratch_copy
 from cybergov.settings import Settings
 from cybergov.store import EmbeddedStore
 from tests.servers import free_port, stop_process
@@ -39,11 +39,10 @@ def settings(**values: object) -> Settings:
     return IsolatedSettings(**values)
 
 
-def fresh_loaded_store() -> EmbeddedStore:
-    """A store of its own with the bundled graph and inferences, for tests that write to it."""
-    store = EmbeddedStore()
-    load(store)
-    return store
+def fresh_loaded_store(loaded_store: EmbeddedStore) -> EmbeddedStore:
+    """A store of its own with the bundled graph and inferences, for tests that write to it:
+    a copy of the session's loaded store (every graph), not a second load of the files."""
+    return scratch_copy(loaded_store)
 
 
 @contextmanager

@@ -36,9 +36,9 @@ def bearer(token: str) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def store() -> EmbeddedStore:
+def store(loaded_store: EmbeddedStore) -> EmbeddedStore:
     """A store of its own: these tests write."""
-    return fresh_loaded_store()
+    return fresh_loaded_store(loaded_store)
 
 
 @pytest.fixture(scope="module")

@@ -28,9 +28,9 @@ BOUNDED = settings(
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory) -> Iterator[TestClient]:
+def client(loaded_store, tmp_path_factory) -> Iterator[TestClient]:
     with service_client(
-        fresh_loaded_store(),
+        fresh_loaded_store(loaded_store),
         tmp_path_factory.mktemp("dumps"),
         raise_server_exceptions=False,
         contributor_tokens=f"fuzzer={TOKEN}",

@@ -19,8 +19,8 @@ ROOT = "root-token-0123456789abcdefghijklmn"
 
 
 @pytest.fixture(scope="module")
-def store() -> EmbeddedStore:
-    return fresh_loaded_store()
+def store(loaded_store: EmbeddedStore) -> EmbeddedStore:
+    return fresh_loaded_store(loaded_store)
 
 
 @pytest.fixture(scope="module")

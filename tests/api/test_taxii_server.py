@@ -10,9 +10,10 @@ from taxii2client.common import TokenAuth
 from taxii2client.v21 import Server, as_pages
 
 from cybergov.exchange.stix import stix_id
-from cybergov.knowledge.load import load, refresh_inferences, set_graph_metadata
+from cybergov.knowledge.load import refresh_inferences, set_graph_metadata
 from cybergov.store.factory import disk_store
 from tests.api.conftest import HTTP_TIMEOUT, clean_environment, running_server
+from tests.conftest import copy_of_loaded
 from tests.exchange.test_stix import IMPORT_GRAPH, IMPORT_METADATA, IMPORTED
 
 pytestmark = pytest.mark.server
@@ -23,10 +24,9 @@ TAXII = "application/taxii+json;version=2.1"
 
 
 @pytest.fixture(scope="module")
-def store_with_an_import(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("store")
+def store_with_an_import(tmp_path_factory, loaded_folder):
+    folder = copy_of_loaded(loaded_folder, tmp_path_factory.mktemp("copy") / "store")
     store = disk_store(folder)
-    load(store)
     store.replace_graph(IMPORT_GRAPH, IMPORTED.encode(), format=RdfFormat.TURTLE, source="fixture")
     set_graph_metadata(store, IMPORT_GRAPH, IMPORT_METADATA)
     refresh_inferences(store, force=True)
