@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from pyoxigraph import RdfFormat
+from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat
 from stix2 import ExternalReference, Identity, Relationship
 from stix2.properties import TimestampProperty
 from stix2.serialization import STIXJSONEncoder
@@ -20,6 +21,14 @@ from cybergov.exchange.stix import CURATED, export_stix, stix_id
 from cybergov.exchange.stix.common import external_reference
 from cybergov.exchange.stix.drafts import ByShape, Draft, _timestamp, plain
 from cybergov.exchange.stix.ids import STIX_NAMESPACE, uuid5
+from cybergov.exchange.stix.records import (
+    CLASSES,
+    PROPERTIES,
+    RDF_TYPE,
+    Reading,
+    Record,
+    selected_graphs,
+)
 from cybergov.execution import QueryRunner
 from cybergov.knowledge.load import refresh_inferences, set_graph_metadata
 from cybergov.settings import Settings
@@ -284,3 +293,52 @@ def test_a_sparql_server_gives_the_same_bundle(remote_store, exported):
         over_http = export_stix(remote)
     assert [d.id for d in over_http.drafts] == [d.id for d in exported.drafts]
     assert _without_times(over_http.json()) == _without_times(exported.json())
+
+
+def _read(runner: QueryRunner, graph: str) -> dict[str, Record]:
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return Reading.start(runner, selected_graphs(runner.store, graph), pool).records()
+
+
+@pytest.mark.parametrize("graph", [CURATED, IMPORT_GRAPH])
+def test_the_records_hold_what_the_store_says_of_them(imported_store, imported_runner, graph):
+    """Each record's values, read as one table per property from the workers' TSV, are the
+    terms the store holds (read here one statement at a time), for every property and
+    class an export reads; the records are the resources typed in the graphs."""
+    records = _read(imported_runner, graph)
+    graphs = [NamedNode(g) for g in selected_graphs(imported_store, graph)]
+    typed = {
+        quad.subject.value
+        for g in graphs
+        for quad in imported_store.oxigraph.quads_for_pattern(None, NamedNode(RDF_TYPE), None, g)
+        if isinstance(quad.subject, NamedNode)
+    }
+    assert set(records) == typed and len(typed) > (1000 if graph == CURATED else 2)
+    classes = {f"https://w3id.org/cybergov/ontology#{name}" for name in CLASSES}
+    for iri, record in records.items():
+        for prop in PROPERTIES:
+            terms = {
+                quad.object
+                for quad in imported_store.oxigraph.quads_for_pattern(
+                    NamedNode(iri), NamedNode(prop), None
+                )
+                if not isinstance(quad.object, BlankNode)
+            }
+            values = sorted({term.value for term in terms})
+            if prop == RDF_TYPE:
+                assert record.types == {v for v in values if v in classes}, iri
+                continue
+            assert record.all(prop) == values, (iri, prop)
+            assert record.first(prop) == (values[0] if values else None), (iri, prop)
+            texts = [t for t in terms if isinstance(t, Literal)]
+            english = [t.value for t in texts if t.language in (None, "en")]
+            expected = min(english) if english else min((t.value for t in texts), default=None)
+            assert record.text(prop) == expected, (iri, prop)
+
+
+def test_a_property_an_export_does_not_read_is_refused(runner):
+    record = next(iter(_read(runner, CURATED).values()))
+    with pytest.raises(KeyError):
+        record.first("http://www.w3.org/2002/07/owl#sameAs")
+    with pytest.raises(ValueError, match="not one of the classes"):
+        record.is_a("Concept")

@@ -22,7 +22,7 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from json.encoder import encode_basestring
+from operator import itemgetter
 from typing import Any
 
 from stix2.properties import TimestampProperty
@@ -82,92 +82,61 @@ def plain(built: Mapping[str, Any]) -> dict[str, Any]:
 
 class _Shape:
     """How the library wrote the first object of a shape: the properties in order, each
-    either the same text in every object of the shape or written from the draft's value."""
+    either the same value in every object of the shape (``type``, ``spec_version``) or
+    the draft's own value, its times written as the library writes them."""
 
-    def __init__(self, draft: Draft, built: Any, given: dict[str, Any], texts: _Texts) -> None:
+    def __init__(self, draft: Draft, built: Any, given: dict[str, Any], times: _Times) -> None:
         skipped = set(built._defaulted_optional_properties)
         keys = [k for k in built if k not in skipped]
         written = plain(built)
-        fixed = {k for k in keys if draft.properties.get(k) in (None, [])}
-        self.copyable = fixed <= _FIXED and all(
+        fixed = [k for k in keys if draft.properties.get(k) in (None, [])]
+        self.copyable = set(fixed) <= _FIXED and all(
             isinstance(v, datetime) or _is_json(v) for v in given.values()
         )
-        #: Each property: its name, its text up to the value (or with the value, when it
-        #: is fixed), and how its value is written (``None`` when fixed).
-        self.plan: list[tuple[str, str, Callable[[Any], str] | None]] = []
-        for name in keys:
-            prefix = f"{encode_basestring(name)}: "
-            if name in fixed:
-                self.plan.append((name, prefix + texts.value(written[name]), None))
-                continue
+        #: The fixed properties, which come first (else the shape is not copied), and the
+        #: draft's properties after them, in the library's order.
+        self.fixed = {k: written[k] for k in fixed}
+        self.copyable = self.copyable and keys[: len(fixed)] == fixed
+        self.keys = tuple(keys[len(fixed) :])
+        self.values = itemgetter(*self.keys) if len(self.keys) > 1 else _one(self.keys)
+        #: The times among them: their place in ``keys`` and how each is written.
+        self.times: list[tuple[int, Callable[[datetime], str]]] = []
+        for place, name in enumerate(self.keys):
             declared = draft.kind._properties.get(name)
             if isinstance(declared, TimestampProperty):
-                self.plan.append((name, prefix, _quoted(_timestamp(declared, texts.times))))
+                self.times.append((place, _timestamp(declared, times)))
             elif declared is None and isinstance(draft.properties.get(name), datetime):
                 # a custom time, written as the library writes one of any precision
-                self.plan.append((name, prefix, _quoted(_timestamp(_ANY_TIME, texts.times))))
-            else:
-                self.plan.append((name, prefix, texts.value))
+                self.times.append((place, _timestamp(_ANY_TIME, times)))
 
-    def text(self, given: dict[str, Any]) -> str:
-        """The JSON text of an object of this shape with the given properties (others may
-        be there, empty: only the shape's are read)."""
-        encode = encode_basestring
-        parts = [
-            text
-            if write is None
-            else text + (encode(value) if type(value := given[n]) is str else write(value))
-            for n, text, write in self.plan
-        ]
-        return "{" + ", ".join(parts) + "}"
+    def written(self, given: dict[str, Any]) -> dict[str, Any]:
+        """The JSON values of an object of this shape with the given properties, in the
+        library's order (others may be there, empty: only the shape's are read)."""
+        values = list(self.values(given))
+        for place, write in self.times:
+            value = values[place]
+            if type(value) is not str:
+                values[place] = write(value)
+        found = self.fixed.copy()
+        found.update(zip(self.keys, values, strict=True))
+        return found
+
+
+def _one(keys: tuple[str, ...]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+    """The values of no key or of one key, as a tuple (as ``itemgetter`` gives for more)."""
+
+    def one(given: dict[str, Any]) -> tuple[Any, ...]:
+        return tuple(given[k] for k in keys)
+
+    return one
 
 
 #: JSON values as the library's encoder writes them (``STIXJSONEncoder`` adds nothing for
-#: plain values: its separators, escapes and non-ASCII text are the standard encoder's).
+#: plain values: its separators, escapes and non-ASCII text are the standard encoder's,
+#: which writes them in C).
 _ENCODER = json.JSONEncoder(ensure_ascii=False)
-
-
-class _Texts:
-    """The JSON text of values, as the encoder writes them: text, lists and dictionaries
-    written here (with its separators and escapes), anything else by the encoder. A list or
-    a dictionary that many objects share (a source, the markings) is written once: it is
-    kept, with its text, while the texts are."""
-
-    def __init__(self) -> None:
-        #: The times written so far, by precision: many objects share their times.
-        self.times: dict[tuple[str, str, datetime], str] = {}
-        self._shared: dict[int, tuple[object, str]] = {}
-
-    def value(self, value: Any) -> str:
-        kind = type(value)
-        if kind is str:
-            return str(encode_basestring(value))
-        if kind is not list and kind is not dict:
-            return _ENCODER.encode(value)
-        kept = self._shared.get(id(value))
-        if kept is not None and kept[0] is value:
-            return kept[1]
-        encode = encode_basestring
-        if kind is list:
-            items = [encode(v) if type(v) is str else self.value(v) for v in value]
-            text = "[" + ", ".join(items) + "]"
-        else:
-            items = [
-                f"{encode(k)}: {encode(v) if type(v) is str else self.value(v)}"
-                for k, v in value.items()
-            ]
-            text = "{" + ", ".join(items) + "}"
-        self._shared[id(value)] = (value, text)
-        return text
-
-
-def _quoted(write: Callable[[Any], str]) -> Callable[[Any], str]:
-    """A time's text as a JSON string (a time holds nothing JSON escapes)."""
-
-    def quoted(value: Any) -> str:
-        return f'"{write(value)}"'
-
-    return quoted
+#: The times written so far, by precision: many objects share their times.
+_Times = dict[tuple[str, str, datetime], str]
 
 
 def _is_json(value: Any) -> bool:
@@ -182,9 +151,7 @@ def _is_json(value: Any) -> bool:
     return False
 
 
-def _timestamp(
-    declared: TimestampProperty, seen: dict[tuple[str, str, datetime], str]
-) -> Callable[[Any], str]:
+def _timestamp(declared: TimestampProperty, seen: _Times) -> Callable[[datetime], str]:
     """The library's own cleaning and writing of one timestamp property, once per value.
 
     A time in UTC is written as its seconds (``2024-05-01T12:00:00``) followed by what the
@@ -224,14 +191,14 @@ def _seconds(value: datetime) -> str:
 
 
 class ByShape:
-    """Drafts as the JSON text the library writes for them, built once per shape."""
+    """Drafts as the JSON values the library writes for them, built once per shape."""
 
     def __init__(self) -> None:
         self._shapes: dict[tuple[Any, ...], _Shape] = {}
-        self._texts = _Texts()
+        self._times: _Times = {}
 
-    def text(self, draft: Draft) -> str:
-        """The draft's object as JSON text."""
+    def written(self, draft: Draft) -> dict[str, Any]:
+        """The draft's object as the JSON values the library writes, in its order."""
         properties = draft.properties
         given = [k for k, v in properties.items() if not (v is None or v == [])]
         key = (draft.kind, draft.custom, *given)
@@ -239,14 +206,24 @@ class ByShape:
         if shape is None:
             built = draft.build()
             values = {k: properties[k] for k in given}
-            self._shapes[key] = shape = _Shape(draft, built, values, self._texts)
-            return _ENCODER.encode(plain(built))
+            self._shapes[key] = _Shape(draft, built, values, self._times)
+            return plain(built)
         if not shape.copyable:
-            return _ENCODER.encode(plain(draft.build()))
-        return shape.text(properties)  # the shape writes only the given properties
+            return plain(draft.build())
+        return shape.written(properties)  # the shape reads only the given properties
+
+    def text(self, draft: Draft) -> str:
+        """The draft's object as JSON text."""
+        return _ENCODER.encode(self.written(draft))
+
+    def texts(self, drafts: list[Draft]) -> str:
+        """The JSON text of several drafts' objects, as in a JSON array (``, `` between
+        them) without its brackets: written by the encoder in one call."""
+        return _ENCODER.encode([self.written(draft) for draft in drafts])[1:-1]
 
     def __call__(self, draft: Draft) -> dict[str, Any]:
-        """The draft's object as the dictionary the library writes (JSON values only)."""
+        """The draft's object as the dictionary the library writes (JSON values only, none
+        shared with other objects)."""
         written = json.loads(self.text(draft))
         assert isinstance(written, dict)
         return written

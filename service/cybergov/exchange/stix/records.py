@@ -12,11 +12,12 @@ file changes when the file does.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
+from typing import TypeAlias
 
 from cybergov.errors import ResourceNotFound
 from cybergov.exchange.tsv import literal, read_tsv, tsv_lines, tsv_rows
@@ -34,7 +35,6 @@ RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 SKOS_ALT_LABEL = "http://www.w3.org/2004/02/skos/core#altLabel"
 DCT_DESCRIPTION = "http://purl.org/dc/terms/description"
 DCT_SOURCE = "http://purl.org/dc/terms/source"
-OWL_SAME_AS = "http://www.w3.org/2002/07/owl#sameAs"
 _PROV_GENERATED = "http://www.w3.org/ns/prov#generatedAtTime"
 
 #: The classes an export tells records apart by (``Record.is_a``): only these types are read.
@@ -45,36 +45,60 @@ CLASSES = frozenset({
     "AttributionStatement", "Indictment", "Expulsion", "Demarche", "Countermeasure", "Advisory",
     "LawEnforcementOperation", "PublicStatement",
 })  # fmt: skip
+_CG = str(CG)
 _CG_PROPERTIES = (
     "iso3166Alpha2", "attributedBy", "attributedTo", "attributedIncident", "attributionBasis",
     "attributionDate", "attributionStatus", "confidence", "confidenceWording", "startDate",
     "targetCountry", "targetedActor", "targetSector", "incidentType", "usedMalware",
-    "partOfCampaign", "respondent", "respondsTo", "responseDate", "legalBasis", "hasListing",
-    "indictedPerson", "listedActor", "listedUnder", "listingDate", "listingReason", "listingOf",
-    "delistingDate", "linkedActor", "linkedTo", "statedBy", "statementDate",
+    "respondent", "respondsTo", "responseDate", "legalBasis", "hasListing", "indictedPerson",
+    "listedActor", "listingDate", "listingReason", "listingOf", "linkedActor", "linkedTo",
+    "statedBy", "statementDate",
 )  # fmt: skip
 PROPERTIES = (
-    RDF_TYPE, RDFS_LABEL, SKOS_ALT_LABEL, DCT_DESCRIPTION, DCT_SOURCE, OWL_SAME_AS,
+    RDF_TYPE, RDFS_LABEL, SKOS_ALT_LABEL, DCT_DESCRIPTION, DCT_SOURCE,
     *(str(CG[name]) for name in _CG_PROPERTIES),
 )  # fmt: skip
+
+
+#: What the store says of every resource for one property: each subject (``<iri>``) with
+#: its value, or its values when it has several, in N-Triples form as the engine wrote them.
+Table: TypeAlias = Mapping[str, str | list[str]]
 
 
 @dataclass(slots=True)
 class Record:
     """What the store says of one resource: its values by property, each in its N-Triples
-    form as the engine wrote it (``<iri>``, ``"text"@en``, ``"..."^^<type>``), and when it
+    form as the engine wrote it (``<iri>``, ``"text"@en``, ``"..."^^<type>``), looked up in
+    the tables of the export (one per property) by the record's ``<iri>``, and when it
     changed. Values are read when asked for: most of them are asked for once."""
 
     iri: str
     modified: datetime | None
-    values: dict[str, list[str]] = field(default_factory=dict)
+    #: The tables of the export, by property: its IRI, and its local name for ``cg:``.
+    tables: dict[str, Table]
+    token: str = ""
     _types: frozenset[str] | None = None
+
+    def __post_init__(self) -> None:
+        if not self.token:
+            self.token = f"<{self.iri}>"
+
+    def _found(self, prop: str) -> str | list[str] | None:
+        """The record's value or values of a property, one of ``PROPERTIES`` (by IRI, or by
+        local name for ``cg:``; ``KeyError`` for any other: it was not read)."""
+        return self.tables[prop].get(self.token)
 
     @property
     def types(self) -> frozenset[str]:
         """The IRIs of the record's classes (inferred ones included)."""
         if self._types is None:
-            self._types = frozenset(t[1:-1] for t in self.values.get(_TYPE_TOKEN, ()))
+            found = self._found(RDF_TYPE)
+            if found is None:
+                self._types = frozenset()
+            elif type(found) is str:
+                self._types = frozenset((found[1:-1],))
+            else:
+                self._types = frozenset(t[1:-1] for t in found)
         return self._types
 
     def is_a(self, name: str) -> bool:
@@ -84,38 +108,42 @@ class Record:
         Raises:
             ValueError: the class is not one of ``CLASSES``.
         """
-        return _class(name) in self.types
+        try:
+            return _CLASS_IRIS[name] in self.types
+        except KeyError:
+            raise ValueError(f"cg:{name} is not one of the classes a STIX export reads") from None
 
     def all(self, prop: str) -> list[str]:
         """Every value of a property, sorted (IRIs and lexical forms alike)."""
-        found = self.values.get(_token(prop))
-        if not found:
+        found = self._found(prop)
+        if found is None:
             return []
-        if len(found) == 1:
-            return [_plain(found[0])]
+        if type(found) is str:
+            return [_plain(found)]
         return sorted({_plain(t) for t in found})
 
     def iris(self, props: Iterable[str]) -> Iterator[str]:
         """The IRIs that are values of any of ``props`` (each as often as it is said)."""
         for prop in props:
-            for token in self.values.get(_token(prop), ()):
+            found = self._found(prop)
+            for token in (found,) if type(found) is str else found or ():
                 if token[0] == "<":
                     yield token[1:-1]
 
     def first(self, prop: str) -> str | None:
         """One value of a property (the least, so that exports agree), or ``None``."""
-        found = self.values.get(_token(prop))
-        if not found:
+        found = self._found(prop)
+        if found is None:
             return None
-        return _plain(found[0]) if len(found) == 1 else min(map(_plain, found))
+        return _plain(found) if type(found) is str else min(map(_plain, found))
 
     def text(self, prop: str) -> str | None:
         """The English (or untagged) text of a property, or ``None``."""
-        found = self.values.get(_token(prop))
-        if not found:
+        found = self._found(prop)
+        if found is None:
             return None
-        if len(found) == 1:
-            one = literal(found[0])
+        if type(found) is str:
+            one = literal(found)
             return one[0] if one else None
         values = [v for v in map(literal, found) if v is not None]
         english = [text for text, language in values if language in (None, "en")]
@@ -135,26 +163,7 @@ def _plain(token: str) -> str:
     return found[0] if found else token
 
 
-@lru_cache(maxsize=256)
-def _iri(prop: str) -> str:
-    """A property's IRI: given whole, or the local name of a ``cg:`` property or class."""
-    return prop if ":" in prop and "/" in prop else str(CG[prop])
-
-
-@lru_cache(maxsize=256)
-def _class(name: str) -> str:
-    if name not in CLASSES:
-        raise ValueError(f"cg:{name} is not one of the classes a STIX export reads")
-    return str(CG[name])
-
-
-@lru_cache(maxsize=256)
-def _token(prop: str) -> str:
-    """A property as the engine writes it in an answer (``<iri>``)."""
-    return f"<{_iri(prop)}>"
-
-
-_TYPE_TOKEN = f"<{RDF_TYPE}>"
+_CLASS_IRIS = {name: str(CG[name]) for name in CLASSES}
 
 
 @lru_cache(maxsize=65536)
@@ -193,13 +202,13 @@ def _values(iris: Iterable[str]) -> str:
 @dataclass(frozen=True, slots=True)
 class Reading:
     """The queries of one export, sent to the query workers at once: the records and their
-    times first, then what is said of them in parts (the largest first), each part read
-    here as soon as it is answered, while the workers answer the next."""
+    times, then what is said of them, one property at a time (the types, of the classes
+    read, as one more), each answer made into its table here as soon as it is answered,
+    while the workers answer the next."""
 
     subjects: Future[bytes]
     times: Future[bytes]
-    types: Future[bytes]
-    statements: tuple[Future[bytes], ...]
+    properties: dict[str, Future[bytes]]
     groups: Future[bytes]
     organs: Future[bytes]
     campaigns: Future[bytes]
@@ -212,12 +221,11 @@ class Reading:
 
         subjects = ask(_subjects(graphs), "records")
         times = ask(_TIMES, "times of the graphs")
-        statements = tuple(ask(text, "statements of the records") for text in _STATEMENTS)
+        properties = {p: ask(text, f"values of <{p}>") for p, text in _STATEMENTS}
         return cls(
             subjects,
             times,
-            ask(_TYPES, "types of the records"),
-            statements,
+            properties,
             ask(_instances("ThreatActorGroup"), "threat-actor groups"),
             ask(_ORGANS, "state organs acting as threat actors"),
             ask(_instances("Campaign"), "campaigns"),
@@ -231,28 +239,26 @@ class Reading:
             ExportError: an answer was cut or is not what was asked.
             StoreError: the store failed.
         """
+        tables: dict[str, Table] = {}
+        by_future = {future: prop for prop, future in self.properties.items()}
+        for part in as_completed(by_future):
+            prop = by_future[part]
+            tables[prop] = _table(part.result(), f"values of <{prop}>")
+            if prop.startswith(_CG):
+                tables[prop.removeprefix(_CG)] = tables[prop]
         times: dict[str, datetime] = {}
         for graph, moment in tsv_rows(self.times.result(), "times", ("g", "t")):
             if graph.startswith("<") and (found := literal(moment)) is not None:
                 when = parse_time(found[0])
                 times[graph] = max(when, times.get(graph, when))
-        by_token: dict[str, Record] = {}
+        modified: dict[str, datetime | None] = {}
         for subject, graph in tsv_rows(self.subjects.result(), "records", ("s", "g")):
-            record = by_token.get(subject)
-            if record is None:
-                record = by_token[subject] = Record(subject[1:-1], None)
             last = times.get(graph)
-            if last is not None and (record.modified is None or last > record.modified):
-                record.modified = last
-        for part in as_completed([self.types, *self.statements]):
-            if part is self.types:
-                for subject, kind in tsv_rows(part.result(), "types", ("s", "o")):
-                    record = by_token.get(subject)
-                    if record is not None:
-                        record.values.setdefault(_TYPE_TOKEN, []).append(kind)
-            else:
-                _add_statements(by_token, part.result())
-        return {record.iri: record for record in by_token.values()}
+            if subject not in modified or (
+                last is not None and ((kept := modified[subject]) is None or last > kept)
+            ):
+                modified[subject] = last
+        return {s[1:-1]: Record(s[1:-1], when, tables, s) for s, when in modified.items()}
 
     def actors(self) -> tuple[set[str], set[str], set[str]]:
         """The threat-actor groups, the organs acting as threat actors, and the campaigns
@@ -273,19 +279,21 @@ class Reading:
         return names
 
 
-def _add_statements(records: dict[str, Record], body: bytes) -> None:
-    """Add the statements of an answer to the records they are about (by ``<iri>``); blank
-    nodes are no value of a record."""
-    for line in tsv_lines(body, "statements", ("s", "p", "o")):
-        subject, predicate, value = line.split("\t")
-        record = records.get(subject)
-        if record is None or value[0] == "_":
-            continue
-        found = record.values.get(predicate)
+def _table(body: bytes, what: str) -> Table:
+    """The values of one property by subject: made whole by ``dict`` when no subject has
+    two (most properties), else grouped into lists."""
+    pairs = [line.split("\t") for line in tsv_lines(body, what, ("s", "o")) if line]
+    single: dict[str, str] = dict(pairs)
+    if len(single) == len(pairs):
+        return single
+    grouped: dict[str, list[str]] = {}
+    for subject, value in pairs:
+        found = grouped.get(subject)
         if found is None:
-            record.values[predicate] = [value]
+            grouped[subject] = [value]
         else:
             found.append(value)
+    return grouped
 
 
 def _iris(body: bytes, what: str) -> set[str]:
@@ -308,36 +316,30 @@ def _instances(class_name: str) -> str:
 _TIMES = f"SELECT ?g ?t WHERE {{ GRAPH <{META_GRAPH}> {{ ?g <{_PROV_GENERATED}> ?t }} }}"
 
 
-def _statements(properties: Iterable[str]) -> str:
+def _values_of(prop: str) -> str:
+    """What the whole store says of any resource for one property (blank nodes are no
+    value of a record)."""
     return f"""
-    SELECT ?s ?p ?o WHERE {{
-      VALUES ?p {{ {_values(properties)} }}
-      ?s ?p ?o
-      FILTER(isIRI(?s))
+    SELECT ?s ?o WHERE {{
+      ?s <{prop}> ?o
+      FILTER(isIRI(?s) && !isBlank(?o))
     }}"""
 
 
-_NAMES = (RDFS_LABEL, SKOS_ALT_LABEL, DCT_DESCRIPTION, DCT_SOURCE, OWL_SAME_AS)
-_ATTRIBUTIONS = tuple(
-    str(CG[name])
-    for name in (
-        "attributedBy", "attributedTo", "attributedIncident", "attributionBasis",
-        "attributionDate", "attributionStatus", "confidence", "confidenceWording",
-    )
-)  # fmt: skip
-#: What the whole store says of any resource, in parts of about the same size: names and
-#: sources, attributions, and the rest (types are read on their own: see ``CLASSES``).
+#: The queries of the records' values, one per property; the types only of the classes an
+#: export tells records apart by (see ``CLASSES``).
 _STATEMENTS = (
-    _statements(_NAMES),
-    _statements(_ATTRIBUTIONS),
-    _statements(p for p in PROPERTIES if p not in {RDF_TYPE, *_NAMES, *_ATTRIBUTIONS}),
-)
-_TYPES = f"""
+    (
+        RDF_TYPE,
+        f"""
     SELECT ?s ?o WHERE {{
-      VALUES ?o {{ {_values(CG[name] for name in CLASSES)} }}
+      VALUES ?o {{ {_values(CG[name] for name in sorted(CLASSES))} }}
       ?s a ?o
       FILTER(isIRI(?s))
-    }}"""
+    }}""",
+    ),
+    *((p, _values_of(p)) for p in PROPERTIES if p != RDF_TYPE),
+)
 _ALIASES = (
     f"SELECT DISTINCT ?group ?name WHERE {{ ?group <{CG.hasAlias}> ?alias . "
     f"?alias <{CG.aliasName}> ?name }}"
