@@ -58,6 +58,30 @@ def tsv_rows(body: bytes, what: str, names: tuple[str, ...]) -> Iterator[list[st
             yield line.split("\t")
 
 
+def tsv_columns(body: bytes, what: str, names: tuple[str, ...]) -> list[list[str]]:
+    """The columns of a TSV answer that projects ``names`` (its header checked), each the
+    list of its terms in row order.
+
+    Read without a split per line: a term never holds a tab or a line break (TSV writes
+    them escaped), so the answer is one run of terms, ``len(names)`` a row.
+
+    Raises:
+        ExportError: the answer has other variables, or a row another number of terms.
+    """
+    text = body.decode("utf-8")
+    header, _, rest = text.partition("\n")
+    if tuple(name.removeprefix("?") for name in header.split("\t")) != names:
+        raise ExportError(f"the answer for the {what} does not have the variables {names}")
+    rest = rest.removesuffix("\n")
+    if not rest:
+        return [[] for _ in names]
+    terms = rest.replace("\n", "\t").split("\t")
+    width = len(names)
+    if len(terms) % width or rest.count("\n") + 1 != len(terms) // width:
+        raise ExportError(f"the answer for the {what} has rows of other than {width} terms")
+    return [terms[column::width] for column in range(width)]
+
+
 _ESCAPE = re.compile(r"\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)")
 _ESCAPED = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
 
@@ -81,4 +105,4 @@ def literal(token: str) -> tuple[str, str | None] | None:
     return text, suffix[1:] if suffix.startswith("@") else None
 
 
-__all__ = ["literal", "read_tsv", "tsv_lines", "tsv_rows"]
+__all__ = ["literal", "read_tsv", "tsv_columns", "tsv_lines", "tsv_rows"]
