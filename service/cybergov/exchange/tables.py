@@ -31,8 +31,8 @@ import uuid
 import zipfile
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from itertools import accumulate, groupby
 from pathlib import Path
@@ -555,33 +555,43 @@ def _csv_of_rows(header: Sequence[str], rows: Sequence[Sequence[str]]) -> bytes:
     return _csv(header, columns)
 
 
+def _csv_documents(tables: TableSet) -> Iterator[tuple[str, bytes]]:
+    """The CSV files of the tables, by name, in the order they are listed: the tables, their
+    long-form values, the entities, then the codebook."""
+    for table in tables.tables:
+        names = [c.name for c in table.spec.columns]
+        yield table.spec.filename, _csv(names, table.columns)
+        yield table.spec.values_filename, _csv_of_rows(VALUES_COLUMNS, table.values)
+    yield ENTITIES_FILENAME, _csv_of_rows(ENTITY_COLUMNS, tables.entities)
+    codebook = codebook_rows(tables.allowed)
+    yield CODEBOOK_FILENAME, _csv_of_rows(list(codebook[0]), [list(r.values()) for r in codebook])
+
+
+def _package(
+    tables: TableSet,
+    documents: dict[str, bytes],
+    created: str | None,
+    digests: dict[str, str] | None = None,
+) -> bytes:
+    package = datapackage(
+        documents, tables.allowed, version=tables.version, created=created, digests=digests
+    )
+    return (json.dumps(package, indent=2) + "\n").encode()
+
+
 def table_documents(tables: TableSet, *, created: str | None = None) -> dict[str, bytes]:
     """Every file of the tables, by name, in the order they are listed: the tables, their
     long-form values, the entities, the codebook, then ``datapackage.json``."""
-    documents: dict[str, bytes] = {}
-    for table in tables.tables:
-        names = [c.name for c in table.spec.columns]
-        documents[table.spec.filename] = _csv(names, table.columns)
-        documents[table.spec.values_filename] = _csv_of_rows(VALUES_COLUMNS, table.values)
-    documents[ENTITIES_FILENAME] = _csv_of_rows(ENTITY_COLUMNS, tables.entities)
-    codebook = codebook_rows(tables.allowed)
-    documents[CODEBOOK_FILENAME] = _csv_of_rows(
-        list(codebook[0]), [list(r.values()) for r in codebook]
-    )
-    package = datapackage(documents, tables.allowed, version=tables.version, created=created)
-    documents[DATAPACKAGE_FILENAME] = (json.dumps(package, indent=2) + "\n").encode()
+    documents = dict(_csv_documents(tables))
+    documents[DATAPACKAGE_FILENAME] = _package(tables, documents, created)
     return documents
 
 
-def _zip(documents: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=_ZIP_LEVEL) as archive:
-        for name, body in documents.items():
-            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            archive.writestr(info, body, compresslevel=_ZIP_LEVEL)
-    return buffer.getvalue()
+def _add_to_zip(archive: zipfile.ZipFile, name: str, body: bytes) -> None:
+    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o644 << 16
+    archive.writestr(info, body, compresslevel=_ZIP_LEVEL)
 
 
 def _media_type(name: str) -> str:
@@ -598,26 +608,49 @@ def write_tables(tables: TableSet, folder: Path, *, created: str | None = None) 
     """Write every file of the tables into ``folder`` (created), with a zip of them all and
     their checksums (``SHA256SUMS``); return what was written.
 
+    Each file is written, hashed and put in the zip by a thread of its own, in order, while
+    the next is made (compressing, hashing and writing let other threads run).
+
     Raises:
         ExportError: the files could not be written.
     """
-    with paused_collection():
-        documents = table_documents(tables, created=created)
-    documents[ZIP_FILENAME] = _zip(documents)
-    digests = {name: hashlib.sha256(body).hexdigest() for name, body in documents.items()}
-    sums = "".join(f"{digest}  {name}\n" for name, digest in digests.items()).encode()
-    documents[SUMS_FILENAME] = sums
-    digests[SUMS_FILENAME] = hashlib.sha256(sums).hexdigest()
-    written: list[TableFile] = []
+    documents: dict[str, bytes] = {}
+    digests: dict[str, str] = {}
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        for name, body in documents.items():
-            path = folder / name
-            path.write_bytes(body)
-            written.append(TableFile(name, path, len(body), digests[name], _media_type(name)))
+        buffer = io.BytesIO()
+        with (
+            paused_collection(),
+            zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=_ZIP_LEVEL) as zipped,
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="tables-files") as files,
+        ):
+
+            def put(name: str, body: bytes) -> str:
+                _add_to_zip(zipped, name, body)
+                (folder / name).write_bytes(body)
+                return hashlib.sha256(body).hexdigest()
+
+            hashed: dict[str, Future[str]] = {}
+            for name, body in _csv_documents(tables):
+                documents[name] = body
+                hashed[name] = files.submit(put, name, body)
+            digests.update((name, digest.result()) for name, digest in hashed.items())
+            package = _package(tables, documents, created, digests)
+            documents[DATAPACKAGE_FILENAME] = package
+            digests[DATAPACKAGE_FILENAME] = put(DATAPACKAGE_FILENAME, package)
+        archive = documents[ZIP_FILENAME] = buffer.getvalue()
+        (folder / ZIP_FILENAME).write_bytes(archive)
+        digests[ZIP_FILENAME] = hashlib.sha256(archive).hexdigest()
+        sums = "".join(f"{digest}  {name}\n" for name, digest in digests.items()).encode()
+        documents[SUMS_FILENAME] = sums
+        (folder / SUMS_FILENAME).write_bytes(sums)
+        digests[SUMS_FILENAME] = hashlib.sha256(sums).hexdigest()
     except OSError as error:
         raise ExportError(f"cannot write the tables into {folder}: {error}") from error
-    return written
+    return [
+        TableFile(name, folder / name, len(body), digests[name], _media_type(name))
+        for name, body in documents.items()
+    ]
 
 
 def read_written(folder: Path) -> list[TableFile]:

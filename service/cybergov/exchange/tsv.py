@@ -69,17 +69,18 @@ def tsv_columns(body: bytes, what: str, names: tuple[str, ...]) -> list[list[str
         ExportError: the answer has other variables, or a row another number of terms.
     """
     text = body.decode("utf-8")
-    header, _, rest = text.partition("\n")
-    if tuple(name.removeprefix("?") for name in header.split("\t")) != names:
-        raise ExportError(f"the answer for the {what} does not have the variables {names}")
-    rest = rest.removesuffix("\n")
-    if not rest:
-        return [[] for _ in names]
-    terms = rest.replace("\n", "\t").split("\t")
     width = len(names)
-    if len(terms) % width or rest.count("\n") + 1 != len(terms) // width:
+    terms = text.replace("\n", "\t").split("\t")
+    lines = text.count("\n")
+    if text.endswith("\n"):
+        terms.pop()  # the empty term after the last line break
+    else:
+        lines += 1
+    if tuple(name.removeprefix("?") for name in terms[:width]) != names:
+        raise ExportError(f"the answer for the {what} does not have the variables {names}")
+    if len(terms) != width * lines:
         raise ExportError(f"the answer for the {what} has rows of other than {width} terms")
-    return [terms[column::width] for column in range(width)]
+    return [terms[width + column :: width] for column in range(width)]
 
 
 _ESCAPE = re.compile(r"\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)")
