@@ -17,6 +17,7 @@ from collections import defaultdict
 import pytest
 from pyoxigraph import Literal, NamedNode
 
+from cybergov.errors import ExportError
 from cybergov.exchange.table_specs import (
     ENTITIES_FILENAME,
     SEPARATOR,
@@ -25,6 +26,7 @@ from cybergov.exchange.table_specs import (
     ValueKind,
 )
 from cybergov.exchange.tables import _csv, read_tables, table_documents
+from cybergov.exchange.tsv import literal, literal_text, tsv_columns
 from cybergov.execution import QueryRunner
 from cybergov.namespaces import CGR, shorten
 from cybergov.settings import Settings
@@ -191,3 +193,39 @@ def test_cells_are_written_as_the_csv_module_writes_them(width):
     columns = [[row[i] for row in rows] for i in range(width)]
     assert _csv(header, columns) == _written(header, rows)
     assert _csv(header, [[] for _ in header]) == _written(header, [])
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        '"plain"',
+        '"English"@en',
+        '"2020-03-01T00:00:00"^^<http://www.w3.org/2001/XMLSchema#dateTime>',
+        r'"a \"quote\", a tab\t and \u00e9"@fr',
+        '""',
+        '"',
+        "12",
+        "-1.5e3",
+        "true",
+        "<https://example.org/x>",
+        "_:b0",
+        "",
+    ],
+)
+def test_the_text_of_a_literal_is_what_reading_it_whole_gives(token):
+    found = literal(token)
+    assert literal_text(token) == (found[0] if found else "")
+
+
+def test_an_answer_is_read_as_columns_of_terms():
+    body = b'?s\t?o\n<https://example.org/a>\t"x\\ty"@en\n<https://example.org/b>\t1\n'
+    assert tsv_columns(body, "test", ("s", "o")) == [
+        ["<https://example.org/a>", "<https://example.org/b>"],
+        ['"x\\ty"@en', "1"],
+    ]
+    assert tsv_columns(b"?s\t?o\n", "test", ("s", "o")) == [[], []]
+    assert tsv_columns(b"?s\t?o", "test", ("s", "o")) == [[], []]
+    with pytest.raises(ExportError, match="variables"):
+        tsv_columns(b"?s\t?p\t?o\n", "test", ("s", "o"))
+    with pytest.raises(ExportError, match="rows"):
+        tsv_columns(b"?s\t?o\n<a>\t<b>\t<c>\n", "test", ("s", "o"))

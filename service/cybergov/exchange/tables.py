@@ -52,7 +52,7 @@ from cybergov.exchange.table_specs import (
     TableSpec,
     ValueKind,
 )
-from cybergov.exchange.tsv import literal, read_tsv, tsv_columns
+from cybergov.exchange.tsv import literal, literal_text, read_tsv, tsv_columns
 from cybergov.exchange.version import graph_version
 from cybergov.execution import QueryRunner
 from cybergov.namespaces import CGR, VOCABULARY_PREFIXES, shorten
@@ -309,14 +309,8 @@ def _grouped(keys: list[str], *columns: list[str]) -> dict[str, list[list[str]]]
     return grouped
 
 
-def _one_text(token: str) -> str:
-    found = literal(token)
-    return found[0] if found else ""
-
-
 def _one_day(token: str) -> str:
-    found = literal(token)
-    return found[0][:10] if found else ""
+    return literal_text(token)[:10]
 
 
 def _one_address(token: str) -> str:
@@ -334,7 +328,7 @@ class _Reader:
         self.short = _Short()
         self.references = _Cells(self._reference)
         self.cells = {
-            ValueKind.TEXT: _Cells(_one_text),
+            ValueKind.TEXT: _Cells(literal_text),
             ValueKind.DATE: _Cells(_one_day),
             ValueKind.URL: _Cells(_one_address),
             ValueKind.REFERENCE: self.references,
@@ -442,17 +436,18 @@ class _Reader:
             return _text(tokens)
         if kind is ValueKind.DATE:
             return _date(tokens)
-        iris = _multi(tokens)
         if kind is ValueKind.URL:
+            iris = _multi(tokens)
             if column.multiple:
                 values += [(record, column.name, i, "") for i in iris]
             return SEPARATOR.join([i.replace(SEPARATOR, "%3B") for i in iris])
-        shown = [self.references[f"<{i}>"] for i in iris]
+        # the long-form rows are sorted with the table's, and the cell's ids here
+        found = {token for token in tokens if token[0] == "<"}
+        references = self.references
         if column.multiple:
-            values += [
-                (record, column.name, one, whole) for one, whole in zip(shown, iris, strict=True)
-            ]
-        return SEPARATOR.join(sorted(shown) if len(shown) > 1 else shown)
+            name = column.name
+            values += [(record, name, references[token], token[1:-1]) for token in found]
+        return SEPARATOR.join(sorted([references[token] for token in found]))
 
 
 def read_tables(runner: QueryRunner, *, version: str) -> TableSet:

@@ -106,4 +106,17 @@ def literal(token: str) -> tuple[str, str | None] | None:
     return text, suffix[1:] if suffix.startswith("@") else None
 
 
-__all__ = ["literal", "read_tsv", "tsv_columns", "tsv_lines", "tsv_rows"]
+def literal_text(token: str) -> str:
+    """The text of a literal in N-Triples form (or written bare), whatever its language or
+    type; the empty string for an IRI or a blank node (what :func:`literal` gives, read
+    without a match of its parts)."""
+    first = token[:1]
+    if first == '"':
+        body = token[1 : token.rfind('"')]
+        return _ESCAPE.sub(_unescape, body) if "\\" in body else body
+    if first == "<" or not first or token.startswith("_:"):
+        return ""
+    return token
+
+
+__all__ = ["literal", "literal_text", "read_tsv", "tsv_columns", "tsv_lines", "tsv_rows"]
