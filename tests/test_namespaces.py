@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from pyoxigraph import BlankNode, Literal, NamedNode
 
@@ -50,3 +52,25 @@ def test_the_prefixes_picked_are_those_the_shortener_uses():
     )
     assert picked == {"cg": PREFIXES["cg"], "state": PREFIXES["state"]}
     assert prefixes_for([f"{CGR}state/FR/extra"]) == {}
+
+
+def _shortened_plainly(iri: str) -> str:
+    """The rule of :func:`shorten`, tried namespace by namespace, longest first."""
+    for prefix, namespace in sorted(PREFIXES.items(), key=lambda item: -len(item[1])):
+        rest = iri[len(namespace) :]
+        if iri.startswith(namespace) and re.fullmatch(
+            r"[A-Za-z0-9_]([A-Za-z0-9_.\-]*[A-Za-z0-9_\-])?", rest
+        ):
+            return f"{prefix}:{rest}"
+    return iri
+
+
+def test_the_shortener_gives_what_trying_every_namespace_gives(loaded_store):
+    rests = ["", "a", "A1", "a.b", "a.", ".a", "-a", "a-", "_", "a/b", "a#b", "é", "a b", "a:b"]
+    iris = {f"{namespace}{rest}" for namespace in PREFIXES.values() for rest in rests}
+    iris |= {namespace[:cut] for namespace in PREFIXES.values() for cut in range(1, 12)}
+    for quad in loaded_store.oxigraph.quads_for_pattern(None, None, None, None):
+        iris.update(t.value for t in (quad.subject, quad.object) if isinstance(t, NamedNode))
+    assert len(iris) > 5_000
+    for iri in iris:
+        assert shorten.__wrapped__(iri) == _shortened_plainly(iri), iri

@@ -132,6 +132,21 @@ def bind_prefixes(manager: NamespaceManager) -> None:
 _LONGEST_NAMESPACE_FIRST = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
 #: A local name that reads back as written after a prefix, in Turtle as in SPARQL.
 _LOCAL_NAME = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_.\-]*[A-Za-z0-9_\-])?")
+#: The characters of a local name.
+_NAME_CHARACTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-"
+
+
+def _by_head() -> dict[str, list[tuple[str, str]]]:
+    """The namespaces (longest first) by what is left of them without the local-name
+    characters they end with: an IRI's prefix can only be one of those of its own head,
+    as the rest of it must be a local name."""
+    heads: dict[str, list[tuple[str, str]]] = {}
+    for prefix, namespace in _LONGEST_NAMESPACE_FIRST:
+        heads.setdefault(namespace.rstrip(_NAME_CHARACTERS), []).append((prefix, namespace))
+    return heads
+
+
+_NAMESPACES_BY_HEAD = _by_head()
 
 
 @lru_cache(maxsize=65536)
@@ -139,7 +154,7 @@ def shorten(iri: str) -> str:
     """An IRI as a person reads it: ``prefix:local`` with the most specific cybergov prefix
     whose namespace it starts with, when the rest is a plain local name (``state:FR``,
     ``cg:Incident``, ``act:32019D0797``); else the IRI itself."""
-    for prefix, namespace in _LONGEST_NAMESPACE_FIRST:
+    for prefix, namespace in _NAMESPACES_BY_HEAD.get(iri.rstrip(_NAME_CHARACTERS), ()):
         if iri.startswith(namespace) and _LOCAL_NAME.fullmatch(iri[len(namespace) :]):
             return f"{prefix}:{iri[len(namespace) :]}"
     return iri

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from cybergov.exchange.table_specs import (
@@ -106,7 +107,9 @@ def _string_fields(*names: str) -> list[dict[str, Any]]:
     return [{"name": name, "type": "string"} for name in names]
 
 
-def _resource(name: str, filename: str, body: bytes, schema: dict[str, Any]) -> dict[str, Any]:
+def _resource(
+    name: str, filename: str, body: bytes, schema: dict[str, Any], digest: str | None
+) -> dict[str, Any]:
     return {
         "name": name,
         "path": filename,
@@ -115,16 +118,23 @@ def _resource(name: str, filename: str, body: bytes, schema: dict[str, Any]) -> 
         "mediatype": "text/csv",
         "encoding": "utf-8",
         "bytes": len(body),
-        "hash": f"sha256:{hashlib.sha256(body).hexdigest()}",
+        "hash": f"sha256:{digest or hashlib.sha256(body).hexdigest()}",
         "schema": schema,
     }
 
 
 def datapackage(
-    documents: dict[str, bytes], allowed: Allowed, *, version: str, created: str | None = None
+    documents: dict[str, bytes],
+    allowed: Allowed,
+    *,
+    version: str,
+    created: str | None = None,
+    digests: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """The ``datapackage.json`` of the tables whose files are ``documents``, ``allowed``
-    giving the values each column allows (as the codebook does)."""
+    giving the values each column allows (as the codebook does); ``digests``, the SHA-256
+    of files already hashed (in hexadecimal, by name)."""
+    digests = digests or {}
     resources: list[dict[str, Any]] = []
     for spec in TABLES:
         fields = [_field(spec, c, allowed) for c in spec.columns]
@@ -134,6 +144,7 @@ def datapackage(
                 spec.filename,
                 documents[spec.filename],
                 {"fields": fields, "primaryKey": ["id"]},
+                digests.get(spec.filename),
             )
         )
         resources.append(
@@ -148,6 +159,7 @@ def datapackage(
                         {"fields": ["id"], "reference": {"resource": spec.name, "fields": ["id"]}}
                     ],
                 },
+                digests.get(spec.values_filename),
             )
         )
     resources.append(
@@ -156,6 +168,7 @@ def datapackage(
             ENTITIES_FILENAME,
             documents[ENTITIES_FILENAME],
             {"fields": _string_fields("id", "iri", "label"), "primaryKey": ["id"]},
+            digests.get(ENTITIES_FILENAME),
         )
     )
     resources.append(
@@ -164,6 +177,7 @@ def datapackage(
             CODEBOOK_FILENAME,
             documents[CODEBOOK_FILENAME],
             {"fields": _string_fields(*CODEBOOK_COLUMNS), "primaryKey": ["table", "column"]},
+            digests.get(CODEBOOK_FILENAME),
         )
     )
     package: dict[str, Any] = {

@@ -28,10 +28,12 @@ import os
 import shutil
 import uuid
 import zipfile
+from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from itertools import accumulate, groupby
 from pathlib import Path
 
 from cybergov.errors import ExportError
@@ -50,7 +52,7 @@ from cybergov.exchange.table_specs import (
     TableSpec,
     ValueKind,
 )
-from cybergov.exchange.tsv import literal, read_tsv, tsv_lines, tsv_rows
+from cybergov.exchange.tsv import literal, literal_text, read_tsv, tsv_columns
 from cybergov.exchange.version import graph_version
 from cybergov.execution import QueryRunner
 from cybergov.namespaces import CGR, VOCABULARY_PREFIXES, shorten
@@ -75,9 +77,14 @@ class Table:
     """The rows of one table and the long-form rows of its multi-valued columns."""
 
     spec: TableSpec
-    rows: list[list[str]] = field(default_factory=list)
-    """Each row's cells, in the order of the table's columns."""
+    columns: list[list[str]] = field(default_factory=list)
+    """The cells of each column (in the order of the table's columns), one a row."""
     values: list[tuple[str, str, str, str]] = field(default_factory=list)
+
+    @property
+    def rows(self) -> list[tuple[str, ...]]:
+        """Each row's cells, in the order of the table's columns."""
+        return list(zip(*self.columns, strict=True))
 
 
 @dataclass(slots=True)
@@ -128,30 +135,42 @@ SELECT ?s ?o WHERE {{
 """
 
 
-def _statements_query(predicates: Iterable[str]) -> str:
+def _statements_query(predicates: Sequence[str]) -> str:
     """Every statement of some predicates, whatever its subject: read by predicate, which the
-    engine answers from its index at a fraction of the cost of each record's statements."""
-    values = " ".join(f"<{p}>" for p in sorted(predicates))
+    engine answers from its index at a fraction of the cost of each record's statements.
+    Each predicate is named by its place in ``predicates`` (``?k``: ``"0"``, ``"1"``...),
+    which makes the answer a quarter shorter than with the predicates' IRIs."""
+    values = " ".join(f'(<{p}> "{k}")' for k, p in enumerate(predicates))
     return f"""
-SELECT ?s ?p ?o WHERE {{
-  VALUES ?p {{ {values} }}
+SELECT ?s ?k ?o WHERE {{
+  VALUES (?p ?k) {{ {values} }}
   ?s ?p ?o .
   FILTER(isIRI(?s))
 }}
 """
 
 
-#: The predicates read in a query each (the rest in two more), in parts of about the same
-#: size, answered by the query workers at once.
-_NAMES = (f"{_RDFS}label", f"{VOCABULARY_PREFIXES['dct']}description")
+#: The predicates read in a query each (the rest dealt out in four more), in parts of about
+#: the same size, the largest first, answered by the query workers at once.
 _SOURCES = (f"{VOCABULARY_PREFIXES['dct']}source",)
+_NAMES = (f"{_RDFS}label", f"{VOCABULARY_PREFIXES['dct']}description")
 _LABEL_TOKEN = f"<{_RDFS}label>"
 
 
-def _classes_query(spec: TableSpec) -> str:
+def _parts(predicates: Iterable[str]) -> list[list[str]]:
+    read = sorted(predicates)
+    rest = [p for p in read if p not in _NAMES and p not in _SOURCES]
+    parts = [[p for p in read if p in _SOURCES], [p for p in read if p in _NAMES]]
+    return [part for part in [*parts, *(rest[i::4] for i in range(4))] if part]
+
+
+def _classes_query(specs: Iterable[TableSpec]) -> str:
+    """The class of each table (``?table``), its subclasses, and their superclasses."""
+    values = " ".join(sorted(f"<{spec.record_class}>" for spec in specs))
     return f"""
-SELECT ?class ?super WHERE {{
-  ?class <{_RDFS}subClassOf>* <{spec.record_class}> .
+SELECT ?table ?class ?super WHERE {{
+  VALUES ?table {{ {values} }}
+  ?class <{_RDFS}subClassOf>* ?table .
   FILTER(isIRI(?class))
   OPTIONAL {{ ?class <{_RDFS}subClassOf>+ ?super . FILTER(isIRI(?super)) }}
 }}
@@ -172,12 +191,19 @@ SELECT ?scheme ?concept WHERE {{
 class _Classes:
     """The table's class, its subclasses, and the superclasses of each."""
 
-    def __init__(self, rows: Solutions) -> None:
+    def __init__(self) -> None:
         self.ancestors: dict[str, set[str]] = defaultdict(set)
+
+    @staticmethod
+    def of_tables(rows: Solutions) -> dict[str, _Classes]:
+        """The classes of each table's class (by IRI), from the answer of
+        :func:`_classes_query`."""
+        classes: dict[str, _Classes] = defaultdict(_Classes)
         for row in rows.as_dicts():
-            ancestors = self.ancestors[row["class"].value]
+            ancestors = classes[row["table"].value].ancestors[row["class"].value]
             if "super" in row:
                 ancestors.add(row["super"].value)
+        return classes
 
     def most_specific(self, types: Iterable[str]) -> list[str]:
         known = {t for t in types if t in self.ancestors}
@@ -226,75 +252,202 @@ class _Short(dict[str, str]):
         return short
 
 
-class _RowMaker:
-    """Makes the rows of one table (each a list of cells in the order of its columns) from
-    each record's terms, grouped by predicate."""
+class _Cells(dict[str | None, str]):
+    """The cell of each term (``None``: no term), each made once: the cells of one kind of
+    column (the same states, concepts and days stand in many rows)."""
 
-    def __init__(self, spec: TableSpec, classes: _Classes, table: Table, short: _Short) -> None:
-        self.classes = classes
-        self.table = table
-        self.short = short
-        names = [c.name for c in spec.columns]
-        self.width = len(names)
-        self.id_at, self.iri_at = names.index("id"), names.index("iri")
-        self.by_predicate: dict[str, list[tuple[int, ColumnSpec]]] = defaultdict(list)
-        for index, column in enumerate(spec.columns):
-            if column.predicate:
-                self.by_predicate[f"<{column.predicate}>"].append((index, column))
-        self.type_at = next(
-            (i for i, c in enumerate(spec.columns) if c.kind is ValueKind.CLASS), None
-        )
-        self.cited: set[str] = set()
+    def __init__(self, make: Callable[[str], str]) -> None:
+        super().__init__({None: ""})
+        self.make = make
 
-    def add(self, iri: str, record_id: str, properties: dict[str, list[str]]) -> None:
-        """Add the row of the record ``iri`` (short id ``record_id``) from its terms by
-        predicate (``<iri>``)."""
-        row = [""] * self.width
-        row[self.id_at], row[self.iri_at] = record_id, iri
-        values = self.table.values
-        short = self.short
-        for predicate, tokens in properties.items():
-            if predicate == _TYPE_TOKEN and self.type_at is not None:
-                found = self.classes.most_specific(_multi(tokens))
-                row[self.type_at] = SEPARATOR.join([short[c] for c in found])
-            for index, column in self.by_predicate.get(predicate, ()):
-                kind = column.kind
-                if kind is ValueKind.TEXT:
-                    row[index] = _text(tokens)
-                elif kind is ValueKind.DATE:
-                    row[index] = _date(tokens)
-                elif kind is ValueKind.URL:
-                    iris = _multi(tokens)
-                    row[index] = SEPARATOR.join([i.replace(SEPARATOR, "%3B") for i in iris])
-                    if column.multiple:
-                        values += [(record_id, column.name, i, "") for i in iris]
-                else:
-                    iris = _multi(tokens)
-                    shown = [short[i] for i in iris]
-                    self.cited.update(iris)
-                    row[index] = SEPARATOR.join(sorted(shown) if len(shown) > 1 else shown)
-                    if column.multiple:
-                        values += [
-                            (record_id, column.name, one, whole)
-                            for one, whole in zip(shown, iris, strict=True)
-                        ]
-        self.table.rows.append(row)
+    def __missing__(self, token: str) -> str:
+        cell = self[token] = self.make(token)
+        return cell
 
 
-def _add_statements(subjects: dict[str, dict[str, list[str]]], lines: list[str]) -> None:
-    """Add the terms of the lines of an answer of ``s``, ``p``, ``o`` to what is said of
-    each subject (by ``<iri>``), grouped by predicate (as written: ``<iri>``)."""
-    for line in lines:
-        subject, predicate, value = line.split("\t")
-        found = subjects.get(subject)
+class _Values:
+    """The terms of one predicate: one for each subject (by ``<iri>``), and every one of the
+    subjects that have more than one."""
+
+    __slots__ = ("one", "several")
+
+    def __init__(self, subjects: list[str], terms: list[str]) -> None:
+        self.one = dict(zip(subjects, terms, strict=True))
+        self.several: dict[str, list[str]] = {}
+        if len(self.one) < len(subjects):
+            every: dict[str, list[str]] = defaultdict(list)
+            for subject, term in zip(subjects, terms, strict=True):
+                every[subject].append(term)
+            self.several = {s: found for s, found in every.items() if len(found) > 1}
+
+    def of(self, subject: str) -> list[str]:
+        """Every term of ``subject``."""
+        found = self.several.get(subject)
+        if found is not None:
+            return found
+        one = self.one.get(subject)
+        return [] if one is None else [one]
+
+
+def _grouped(keys: list[str], *columns: list[str]) -> dict[str, list[list[str]]]:
+    """The values of ``columns`` for each key of ``keys`` (of the same rows), in row order.
+
+    The engine gives the rows of each predicate (or class) of a ``VALUES`` together: each
+    key is one run, cut out of the columns whole; a key in several runs gets them all.
+    """
+    grouped: dict[str, list[list[str]]] = {}
+    start = 0
+    for key, run in groupby(keys):
+        end = start + len(list(run))
+        found = grouped.get(key)
         if found is None:
-            subjects[subject] = {predicate: [value]}
-            continue
-        terms = found.get(predicate)
-        if terms is None:
-            found[predicate] = [value]
+            grouped[key] = [column[start:end] for column in columns]
         else:
-            terms.append(value)
+            for kept, column in zip(found, columns, strict=True):
+                kept.extend(column[start:end])
+        start = end
+    return grouped
+
+
+def _one_day(token: str) -> str:
+    return literal_text(token)[:10]
+
+
+def _one_address(token: str) -> str:
+    return token[1:-1].replace(SEPARATOR, "%3B") if token[0] == "<" else ""
+
+
+class _Reader:
+    """Makes the tables' columns from the terms of their predicates, column by column: the
+    cell of a record with one term is the cell of that term (made once per term, see
+    :class:`_Cells`); a record with several is made on its own."""
+
+    def __init__(self, values: dict[str, _Values], of_class: dict[str, list[str]]) -> None:
+        self.values = values
+        self.of_class = of_class
+        self.short = _Short()
+        self.references = _Cells(self._reference)
+        self.cells = {
+            ValueKind.TEXT: _Cells(literal_text),
+            ValueKind.DATE: _Cells(_one_day),
+            ValueKind.URL: _Cells(_one_address),
+            ValueKind.REFERENCE: self.references,
+            ValueKind.CONCEPT: self.references,
+        }
+
+    def _reference(self, token: str) -> str:
+        return self.short[token[1:-1]] if token[0] == "<" else ""
+
+    def cited(self) -> set[str]:
+        """The IRIs of every reference and concept of the tables' cells."""
+        return {token[1:-1] for token in self.references if token and token[0] == "<"}
+
+    def table(self, spec: TableSpec, classes: _Classes) -> Table:
+        """The rows of one table: one per resource of its class, sorted by short id."""
+        short = self.short
+        ids = {token[1:-1]: token for token in self.of_class.get(f"<{spec.record_class}>", [])}
+        order = sorted(ids, key=short.__getitem__)
+        members = [ids[iri] for iri in order]
+        record_ids = [short[iri] for iri in order]
+        at = dict(zip(members, range(len(members)), strict=True))
+        table = Table(spec)
+        for column in spec.columns:
+            if column.kind is ValueKind.ID:
+                cells = record_ids
+            elif column.kind is ValueKind.IRI:
+                cells = order
+            elif column.kind is ValueKind.CLASS:
+                cells = self._types(spec, classes, members)
+            else:
+                cells = self._cells(column, members, record_ids, at, table.values)
+            table.columns.append(cells)
+        table.values.sort()
+        return table
+
+    def _types(self, spec: TableSpec, classes: _Classes, members: list[str]) -> list[str]:
+        """The most specific classes of each record among the table's class and its
+        subclasses."""
+        record_class = f"<{spec.record_class}>"
+        types: dict[str, list[str]] = {}
+        for kind in sorted(classes.ancestors):
+            token = f"<{kind}>"
+            if token != record_class:
+                for member in self.of_class.get(token, ()):
+                    types.setdefault(member, [spec.record_class]).append(kind)
+        made: dict[tuple[str, ...], str] = {}
+        for found in types.values():
+            key = tuple(sorted(set(found)))
+            if key not in made:
+                made[key] = self._class_cell(classes, key)
+        plain = self._class_cell(classes, (spec.record_class,))
+        return [
+            plain if found is None else made[tuple(sorted(set(found)))]
+            for found in map(types.get, members)
+        ]
+
+    def _class_cell(self, classes: _Classes, types: tuple[str, ...]) -> str:
+        return SEPARATOR.join([self.short[c] for c in classes.most_specific(types)])
+
+    def _cells(
+        self,
+        column: ColumnSpec,
+        members: list[str],
+        record_ids: list[str],
+        at: dict[str, int],
+        values: list[tuple[str, str, str, str]],
+    ) -> list[str]:
+        assert column.predicate is not None
+        found = self.values.get(f"<{column.predicate}>")
+        if found is None:
+            return [""] * len(members)
+        terms = list(map(found.one.get, members))
+        several = [(at[s], found.several[s]) for s in found.several.keys() & at.keys()]
+        for index, _ in several:
+            terms[index] = None
+        cells = list(map(self.cells[column.kind].__getitem__, terms))
+        kind, name = column.kind, column.name
+        if column.multiple and kind is ValueKind.URL:
+            values += [
+                (record, name, term[1:-1], "")
+                for record, term in zip(record_ids, terms, strict=True)
+                if term is not None and term[0] == "<"
+            ]
+        elif column.multiple:
+            references = self.references
+            values += [
+                (record, name, references[term], term[1:-1])
+                for record, term in zip(record_ids, terms, strict=True)
+                if term is not None and term[0] == "<"
+            ]
+        for index, tokens in several:
+            cells[index] = self._several(column, record_ids[index], tokens, values)
+        return cells
+
+    def _several(
+        self,
+        column: ColumnSpec,
+        record: str,
+        tokens: list[str],
+        values: list[tuple[str, str, str, str]],
+    ) -> str:
+        """The cell of a record with several terms (and their long-form rows)."""
+        kind = column.kind
+        if kind is ValueKind.TEXT:
+            return _text(tokens)
+        if kind is ValueKind.DATE:
+            return _date(tokens)
+        if kind is ValueKind.URL:
+            iris = _multi(tokens)
+            if column.multiple:
+                values += [(record, column.name, i, "") for i in iris]
+            return SEPARATOR.join([i.replace(SEPARATOR, "%3B") for i in iris])
+        # the long-form rows are sorted with the table's, and the cell's ids here
+        found = {token for token in tokens if token[0] == "<"}
+        references = self.references
+        if column.multiple:
+            name = column.name
+            values += [(record, name, references[token], token[1:-1]) for token in found]
+        return SEPARATOR.join(sorted([references[token] for token in found]))
 
 
 def read_tables(runner: QueryRunner, *, version: str) -> TableSet:
@@ -310,49 +463,37 @@ def read_tables(runner: QueryRunner, *, version: str) -> TableSet:
 
 def _read_tables(runner: QueryRunner, version: str) -> TableSet:
     schemes = {c.scheme for s in TABLES for c in s.columns if c.scheme}
-    predicates = {p for spec in TABLES for p in spec.predicates if p != _RDF_TYPE}
-    rest = sorted(p for p in predicates if p not in _NAMES and p not in _SOURCES)
-    parts = [
-        [p for p in predicates if p in _NAMES],
-        [p for p in predicates if p in _SOURCES],
-        rest[: len(rest) // 2],
-        rest[len(rest) // 2 :],
-    ]
+    parts = _parts({p for spec in TABLES for p in spec.predicates if p != _RDF_TYPE})
     # as many queries at once as the runner has workers, answered in the order sent: the
-    # classes (small), the statements, then the types; each answer read as soon as it comes
+    # concepts and the classes (small), the types, then the statements, the largest first;
+    # each answer read as soon as it comes
     readers = max(2, runner.settings.query_workers)
     with ThreadPoolExecutor(max_workers=readers, thread_name_prefix="tables") as pool:
         concepts = pool.submit(_select, runner, _schemes_query(schemes), "concepts")
-        asked = {
-            spec.name: pool.submit(_select, runner, _classes_query(spec), f"classes of {spec.name}")
-            for spec in TABLES
-        }
-        statements = [
-            pool.submit(read_tsv, runner, _statements_query(part), "statements")
-            for part in parts
-            if part
-        ]
-        classes_of = {name: _Classes(answer.result()) for name, answer in asked.items()}
+        of_table = _Classes.of_tables(_select(runner, _classes_query(TABLES), "classes"))
+        classes_of = {spec.name: of_table[spec.record_class] for spec in TABLES}
         every_class = {c for classes in classes_of.values() for c in classes.ancestors}
         types = pool.submit(read_tsv, runner, _types_query(every_class), "types")
-        subjects: dict[str, dict[str, list[str]]] = {}
-        of_class: dict[str, list[str]] = defaultdict(list)
+        statements = {
+            pool.submit(read_tsv, runner, _statements_query(part), "statements"): part
+            for part in parts
+        }
+        values: dict[str, _Values] = {}
+        of_class: dict[str, list[str]] = {}
         for answer in as_completed([*statements, types]):
             if answer is types:
-                for subject, kind in tsv_rows(answer.result(), "types", ("s", "o")):
-                    of_class[kind].append(subject)
-                    subjects.setdefault(subject, {}).setdefault(_TYPE_TOKEN, []).append(kind)
+                subjects, kinds = tsv_columns(answer.result(), "types", ("s", "o"))
+                of_class = {kind: found for kind, (found,) in _grouped(kinds, subjects).items()}
             else:
-                lines = tsv_lines(answer.result(), "statements", ("s", "p", "o"))
-                _add_statements(subjects, lines)
+                subjects, keys, terms = tsv_columns(answer.result(), "statements", ("s", "k", "o"))
+                named = {f'"{k}"': f"<{p}>" for k, p in enumerate(statements[answer])}
+                for key, (of, term) in _grouped(keys, subjects, terms).items():
+                    values[named[key]] = _Values(of, term)
         in_scheme: dict[str, set[str]] = defaultdict(set)
         for concept in concepts.result().as_dicts():
             in_scheme[concept["scheme"].value].add(shorten(concept["concept"].value))
-    short = _Short()
-    tables = [
-        _table(spec, classes_of[spec.name], of_class[f"<{spec.record_class}>"], subjects, short)
-        for spec in TABLES
-    ]
+    reader = _Reader(values, of_class)
+    tables = [reader.table(spec, classes_of[spec.name]) for spec in TABLES]
     allowed: dict[tuple[str, str], tuple[str, ...]] = {}
     for spec in TABLES:
         for column in spec.columns:
@@ -361,69 +502,108 @@ def _read_tables(runner: QueryRunner, version: str) -> TableSet:
             elif column.kind is ValueKind.CLASS:
                 ancestors = classes_of[spec.name].ancestors
                 allowed[(spec.name, column.name)] = tuple(sorted(map(shorten, ancestors)))
-    cited = set().union(*(maker.cited for _, maker in tables))
-    entities = sorted((short[i], i, _text(_labels(subjects, i))) for i in cited)
-    return TableSet([table for table, _ in tables], entities, allowed, version)
+    labels = values.get(_LABEL_TOKEN)
+    short = reader.short
+    entities = sorted(
+        (short[i], i, _text(labels.of(f"<{i}>") if labels and i.startswith(CGR) else []))
+        for i in reader.cited()
+    )
+    return TableSet(tables, entities, allowed, version)
 
 
-def _labels(subjects: dict[str, dict[str, list[str]]], iri: str) -> list[str]:
-    """The labels of a cited resource of the graph's own (``CGR``) namespace; none for any
-    other."""
-    if not iri.startswith(CGR):
-        return []
-    return subjects.get(f"<{iri}>", {}).get(_LABEL_TOKEN, [])
+class _CsvCells:
+    """Cells as the ``csv`` module writes them (the default dialect, lines ending in ``\\n``),
+    a column at a time: a cell with none of the characters that may be quoted is written as
+    it is, and the module itself writes the few others."""
+
+    def __init__(self) -> None:
+        self.buffer = io.StringIO(newline="")
+        self.writer = csv.writer(self.buffer, lineterminator="\n")
+
+    def quoted(self, cell: str) -> str:
+        self.buffer.seek(0)
+        self.buffer.truncate()
+        self.writer.writerow((cell, ""))  # two cells: one empty cell alone is written ""
+        return self.buffer.getvalue()[: -len(",\n")]
+
+    def column(self, cells: Sequence[str]) -> Sequence[str]:
+        """The cells of one column as written: the characters that may be quoted are looked
+        for in the column's text, and only the cells that hold them are written again."""
+        text = "".join(cells)
+        found = [c for c in _QUOTABLE if c in text]
+        if not found:
+            return cells
+        ends = list(accumulate(map(len, cells)))
+        written = list(cells)
+        for index in {bisect_right(ends, at) for c in found for at in _positions(text, c)}:
+            written[index] = self.quoted(written[index])
+        return written
 
 
-def _table(
-    spec: TableSpec,
-    classes: _Classes,
-    members: list[str],
-    subjects: dict[str, dict[str, list[str]]],
-    short: _Short,
-) -> tuple[Table, _RowMaker]:
-    """The rows of one table: one per resource of its class."""
-    table = Table(spec)
-    maker = _RowMaker(spec, classes, table, short)
-    ids = {token[1:-1]: token for token in members}
-    for iri in sorted(ids, key=short.__getitem__):
-        maker.add(iri, short[iri], subjects[ids[iri]])
-    table.values.sort()
-    return table, maker
+#: What may make the ``csv`` module quote a cell: the delimiter, the quote and line breaks.
+_QUOTABLE = (",", '"', "\r", "\n")
 
 
-def _csv(header: Sequence[str], rows: Iterable[Sequence[str]]) -> bytes:
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return buffer.getvalue().encode("utf-8")
+def _positions(text: str, character: str) -> Iterator[int]:
+    at = text.find(character)
+    while at >= 0:
+        yield at
+        at = text.find(character, at + 1)
+
+
+def _csv(header: Sequence[str], columns: Sequence[Sequence[str]]) -> bytes:
+    """A CSV file (bytes the ``csv`` module writes) of ``columns``, each the cells of one
+    column, under ``header``: at least two, so that no row is one empty cell."""
+    assert len(header) > 1, "a row of one empty cell is written quoted"
+    cells = _CsvCells()
+    lines = [",".join(cells.column(header))]
+    lines += map(",".join, zip(*map(cells.column, columns), strict=True))
+    lines.append("")
+    return "\n".join(lines).encode("utf-8")
+
+
+def _csv_of_rows(header: Sequence[str], rows: Sequence[Sequence[str]]) -> bytes:
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in header]
+    return _csv(header, columns)
+
+
+def _csv_documents(tables: TableSet) -> Iterator[tuple[str, bytes]]:
+    """The CSV files of the tables, by name, in the order they are listed: the tables, their
+    long-form values, the entities, then the codebook."""
+    for table in tables.tables:
+        names = [c.name for c in table.spec.columns]
+        yield table.spec.filename, _csv(names, table.columns)
+        yield table.spec.values_filename, _csv_of_rows(VALUES_COLUMNS, table.values)
+    yield ENTITIES_FILENAME, _csv_of_rows(ENTITY_COLUMNS, tables.entities)
+    codebook = codebook_rows(tables.allowed)
+    yield CODEBOOK_FILENAME, _csv_of_rows(list(codebook[0]), [list(r.values()) for r in codebook])
+
+
+def _package(
+    tables: TableSet,
+    documents: dict[str, bytes],
+    created: str | None,
+    digests: dict[str, str] | None = None,
+) -> bytes:
+    package = datapackage(
+        documents, tables.allowed, version=tables.version, created=created, digests=digests
+    )
+    return (json.dumps(package, indent=2) + "\n").encode()
 
 
 def table_documents(tables: TableSet, *, created: str | None = None) -> dict[str, bytes]:
     """Every file of the tables, by name, in the order they are listed: the tables, their
     long-form values, the entities, the codebook, then ``datapackage.json``."""
-    documents: dict[str, bytes] = {}
-    for table in tables.tables:
-        names = [c.name for c in table.spec.columns]
-        documents[table.spec.filename] = _csv(names, table.rows)
-        documents[table.spec.values_filename] = _csv(VALUES_COLUMNS, table.values)
-    documents[ENTITIES_FILENAME] = _csv(ENTITY_COLUMNS, tables.entities)
-    codebook = codebook_rows(tables.allowed)
-    documents[CODEBOOK_FILENAME] = _csv(list(codebook[0]), (list(r.values()) for r in codebook))
-    package = datapackage(documents, tables.allowed, version=tables.version, created=created)
-    documents[DATAPACKAGE_FILENAME] = (json.dumps(package, indent=2) + "\n").encode()
+    documents = dict(_csv_documents(tables))
+    documents[DATAPACKAGE_FILENAME] = _package(tables, documents, created)
     return documents
 
 
-def _zip(documents: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=_ZIP_LEVEL) as archive:
-        for name, body in documents.items():
-            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            archive.writestr(info, body, compresslevel=_ZIP_LEVEL)
-    return buffer.getvalue()
+def _add_to_zip(archive: zipfile.ZipFile, name: str, body: bytes) -> None:
+    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o644 << 16
+    archive.writestr(info, body, compresslevel=_ZIP_LEVEL)
 
 
 def _media_type(name: str) -> str:
@@ -440,26 +620,49 @@ def write_tables(tables: TableSet, folder: Path, *, created: str | None = None) 
     """Write every file of the tables into ``folder`` (created), with a zip of them all and
     their checksums (``SHA256SUMS``); return what was written.
 
+    Each file is written, hashed and put in the zip by a thread of its own, in order, while
+    the next is made (compressing, hashing and writing let other threads run).
+
     Raises:
         ExportError: the files could not be written.
     """
-    with paused_collection():
-        documents = table_documents(tables, created=created)
-    documents[ZIP_FILENAME] = _zip(documents)
-    digests = {name: hashlib.sha256(body).hexdigest() for name, body in documents.items()}
-    sums = "".join(f"{digest}  {name}\n" for name, digest in digests.items()).encode()
-    documents[SUMS_FILENAME] = sums
-    digests[SUMS_FILENAME] = hashlib.sha256(sums).hexdigest()
-    written: list[TableFile] = []
+    documents: dict[str, bytes] = {}
+    digests: dict[str, str] = {}
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        for name, body in documents.items():
-            path = folder / name
-            path.write_bytes(body)
-            written.append(TableFile(name, path, len(body), digests[name], _media_type(name)))
+        buffer = io.BytesIO()
+        with (
+            paused_collection(),
+            zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=_ZIP_LEVEL) as zipped,
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="tables-files") as files,
+        ):
+
+            def put(name: str, body: bytes) -> str:
+                _add_to_zip(zipped, name, body)
+                (folder / name).write_bytes(body)
+                return hashlib.sha256(body).hexdigest()
+
+            hashed: dict[str, Future[str]] = {}
+            for name, body in _csv_documents(tables):
+                documents[name] = body
+                hashed[name] = files.submit(put, name, body)
+            digests.update((name, digest.result()) for name, digest in hashed.items())
+            package = _package(tables, documents, created, digests)
+            documents[DATAPACKAGE_FILENAME] = package
+            digests[DATAPACKAGE_FILENAME] = put(DATAPACKAGE_FILENAME, package)
+        archive = documents[ZIP_FILENAME] = buffer.getvalue()
+        (folder / ZIP_FILENAME).write_bytes(archive)
+        digests[ZIP_FILENAME] = hashlib.sha256(archive).hexdigest()
+        sums = "".join(f"{digest}  {name}\n" for name, digest in digests.items()).encode()
+        documents[SUMS_FILENAME] = sums
+        (folder / SUMS_FILENAME).write_bytes(sums)
+        digests[SUMS_FILENAME] = hashlib.sha256(sums).hexdigest()
     except OSError as error:
         raise ExportError(f"cannot write the tables into {folder}: {error}") from error
-    return written
+    return [
+        TableFile(name, folder / name, len(body), digests[name], _media_type(name))
+        for name, body in documents.items()
+    ]
 
 
 def read_written(folder: Path) -> list[TableFile]:

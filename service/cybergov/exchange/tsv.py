@@ -58,6 +58,31 @@ def tsv_rows(body: bytes, what: str, names: tuple[str, ...]) -> Iterator[list[st
             yield line.split("\t")
 
 
+def tsv_columns(body: bytes, what: str, names: tuple[str, ...]) -> list[list[str]]:
+    """The columns of a TSV answer that projects ``names`` (its header checked), each the
+    list of its terms in row order.
+
+    Read without a split per line: a term never holds a tab or a line break (TSV writes
+    them escaped), so the answer is one run of terms, ``len(names)`` a row.
+
+    Raises:
+        ExportError: the answer has other variables, or a row another number of terms.
+    """
+    text = body.decode("utf-8")
+    width = len(names)
+    terms = text.replace("\n", "\t").split("\t")
+    lines = text.count("\n")
+    if text.endswith("\n"):
+        terms.pop()  # the empty term after the last line break
+    else:
+        lines += 1
+    if tuple(name.removeprefix("?") for name in terms[:width]) != names:
+        raise ExportError(f"the answer for the {what} does not have the variables {names}")
+    if len(terms) != width * lines:
+        raise ExportError(f"the answer for the {what} has rows of other than {width} terms")
+    return [terms[width + column :: width] for column in range(width)]
+
+
 _ESCAPE = re.compile(r"\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)")
 _ESCAPED = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
 
@@ -81,4 +106,17 @@ def literal(token: str) -> tuple[str, str | None] | None:
     return text, suffix[1:] if suffix.startswith("@") else None
 
 
-__all__ = ["literal", "read_tsv", "tsv_lines", "tsv_rows"]
+def literal_text(token: str) -> str:
+    """The text of a literal in N-Triples form (or written bare), whatever its language or
+    type; the empty string for an IRI or a blank node (what :func:`literal` gives, read
+    without a match of its parts)."""
+    first = token[:1]
+    if first == '"':
+        body = token[1 : token.rfind('"')]
+        return _ESCAPE.sub(_unescape, body) if "\\" in body else body
+    if first == "<" or not first or token.startswith("_:"):
+        return ""
+    return token
+
+
+__all__ = ["literal", "literal_text", "read_tsv", "tsv_columns", "tsv_lines", "tsv_rows"]
