@@ -63,7 +63,7 @@ def _same_as_full(store: EmbeddedStore, importer: Importer, path: Path) -> None:
 def test_the_cfr_fixture_derives_what_a_full_materialisation_derives(
     store: EmbeddedStore, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="cybergov.knowledge.rules")
+    caplog.set_level(logging.INFO, logger="cybergov.knowledge")
     _same_as_full(store, importer_for("cfr"), CFR_FIXTURE)
     # worked out from the store's inferences, not from nothing
     assert any("from those of the store" in r.getMessage() for r in caplog.records)
