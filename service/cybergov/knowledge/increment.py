@@ -38,7 +38,6 @@ from cybergov.knowledge.rules import (
     CLOSURE,
     DERIVATION,
     END_DATE,
-    IMPORT_GRAPHS,
     TRANSITIVE,
     TYPE,
     MaterialisationReport,
@@ -60,43 +59,39 @@ class _NotExact(Exception):
     """The change cannot be worked out exactly from the store's inferences."""
 
 
-def _flat(quad: Quad | Triple) -> Quad:
-    return Quad(quad.subject, quad.predicate, quad.object, _DEFAULT)
-
-
-def _imported(quad: Quad) -> bool:
-    graph = quad.graph_name
-    return isinstance(graph, NamedNode) and graph.value.startswith(IMPORT_GRAPHS)
+def _flat(triple: Triple) -> Quad:
+    return Quad(triple.subject, triple.predicate, triple.object, _DEFAULT)
 
 
 class _Union:
     """The statements the rules read once the change is made: those of ``source`` but its
-    metadata graph, and ``added`` (in its default graph: the new metadata graph, the new
-    statements and what has been derived since; in their own graphs: the new statements
-    of import graphs, for the rule that asks which import holds a record)."""
+    metadata graph, and ``added`` (the new metadata graph and the new statements, in
+    their graphs; what has been derived since, in the default graph).
+
+    Statements are kept in their graphs (the rules read the union of the graphs, and the
+    rule that asks which import holds a record reads the import graphs): a statement held
+    in two graphs is matched twice, which changes no rule's result (their counts and
+    lists are of distinct values), only its cost."""
 
     def __init__(self, source: EmbeddedStore, meta: Iterable[Quad], extra: list[Quad]) -> None:
         self.source = source.oxigraph
         self.added = memory_store()
         engine = self.added.oxigraph
-        engine.bulk_extend(_flat(q) for q in meta)
-        engine.bulk_extend(_flat(q) for q in extra)
-        engine.bulk_extend(q for q in extra if _imported(q))
+        engine.bulk_extend(meta)
+        engine.bulk_extend(extra)
         self._axioms: list[Quad] | None = None
 
     def holds(self, triple: Triple) -> bool:
-        if _flat(triple) in self.added.oxigraph:
+        s, p, o = triple.subject, triple.predicate, triple.object
+        if next(self.added.oxigraph.quads_for_pattern(s, p, o, None), None) is not None:
             return True
-        held = self.source.quads_for_pattern(triple.subject, triple.predicate, triple.object, None)
-        return any(q.graph_name != _META for q in held)
+        return any(q.graph_name != _META for q in self.source.quads_for_pattern(s, p, o, None))
 
     def about(self, node: _Node) -> Iterator[Quad]:
-        """Every statement about ``node``, as a working store holds it."""
+        """Every statement about ``node``."""
         for q in self.source.quads_for_pattern(node, None, None, None):
             if q.graph_name != _META:
-                yield _flat(q)
-                if _imported(q):
-                    yield q
+                yield q
         yield from self.added.oxigraph.quads_for_pattern(node, None, None, None)
 
     def pointing(self, node: _Node) -> Iterator[_Node]:
@@ -104,7 +99,7 @@ class _Union:
         for q in self.source.quads_for_pattern(None, None, node, None):
             if q.graph_name != _META and isinstance(q.subject, (NamedNode, BlankNode)):
                 yield q.subject
-        for q in self.added.oxigraph.quads_for_pattern(None, None, node, _DEFAULT):
+        for q in self.added.oxigraph.quads_for_pattern(None, None, node, None):
             if isinstance(q.subject, (NamedNode, BlankNode)):
                 yield q.subject
 
@@ -112,20 +107,19 @@ class _Union:
         """The ontology's axioms the closure rules read beside the statements they join."""
         if self._axioms is None:
             patterns = [(None, p, None) for p in AXIOMS] + [(None, TYPE, TRANSITIVE)]
-            found = {
-                _flat(q)
+            self._axioms = [
+                q
                 for s, p, o in patterns
                 for engine in (self.source, self.added.oxigraph)
                 for q in engine.quads_for_pattern(s, p, o, None)
                 if q.graph_name != _META
-            }
-            self._axioms = list(found)
+            ]
         return self._axioms
 
-    def add(self, triples: Iterable[Triple]) -> None:
-        self.added.oxigraph.extend(_flat(t) for t in triples)
+    def add(self, quads: list[Quad]) -> None:
+        self.added.oxigraph.extend(quads)
 
-    def check(self, triples: Iterable[Triple]) -> None:
+    def check(self, triples: Iterable[Triple | Quad]) -> None:
         """Raises :class:`_NotExact` when ``triples`` state an axiom, or an end date of a
         resource the store holds."""
         for t in triples:
@@ -157,7 +151,7 @@ class _Part:
         self.described: set[_Node] = set()
         self.pointed: set[_Node] = set()
 
-    def cover(self, triples: Iterable[Triple]) -> None:
+    def cover(self, triples: Iterable[Triple | Quad]) -> None:
         """Take in the neighbourhood of ``triples`` (already in the union)."""
         subjects: set[_Node] = set()
         about: set[_Node] = set()
@@ -173,18 +167,13 @@ class _Part:
         self.described |= about
         self.store.oxigraph.bulk_extend(q for node in about for q in self.union.about(node))
 
-    def derive(self, rule: Rule) -> set[Triple]:
+    def derive(self, rule: Rule) -> list[Quad]:
         """What ``rule`` derives from the part that the union does not hold yet."""
-        engine = self.store.oxigraph
-        return {
-            t
-            for t in self.store.construct(rule.sparql)
-            if _flat(t) not in engine and not self.union.holds(t)
-        }
+        return [_flat(t) for t in set(self.store.construct(rule.sparql)) if not self.union.holds(t)]
 
-    def add(self, triples: set[Triple]) -> None:
-        self.cover(triples)
-        self.store.oxigraph.extend(_flat(t) for t in triples)
+    def add(self, quads: list[Quad]) -> None:
+        self.cover(quads)
+        self.store.oxigraph.extend(quads)
 
 
 def _check_time(deadline: float | None, rule: Rule) -> None:
@@ -197,8 +186,8 @@ def _check_time(deadline: float | None, rule: Rule) -> None:
 def _close(
     union: _Union,
     rules: list[Rule],
-    new: list[Triple],
-    found: dict[str, set[Triple]],
+    new: list[Quad],
+    found: dict[str, list[Quad]],
     *,
     max_rounds: int,
     deadline: float | None,
@@ -216,7 +205,7 @@ def _close(
                 union.check(fresh)
                 union.add(fresh)
                 part.add(fresh)
-                found.setdefault(rule.graph, set()).update(fresh)
+                found.setdefault(rule.graph, []).extend(fresh)
                 new += fresh
         log.debug("inference round %d added %d triples", round_number, len(new))
         if not new:
@@ -226,31 +215,28 @@ def _close(
 
 def _derive(
     union: _Union,
-    source: EmbeddedStore,
     rules: list[Rule],
     old: dict[str, set[Triple]],
-    found: dict[str, set[Triple]],
+    found: dict[str, list[Quad]],
     *,
     deadline: float | None,
-) -> list[Triple]:
+) -> list[Quad]:
     """The derivation rules evaluated on the union but for the earlier derivations and the
     statements that name them; what is new (added to the union and ``found``).
 
     Raises :class:`_NotExact` when an earlier derivation is not derived again."""
     derived = {t.subject for rule in rules for t in old.get(rule.graph, ())}
-
-    def usable(quads: Iterable[Quad]) -> Iterator[Quad]:
-        for q in quads:
-            if q.graph_name != _META and q.subject not in derived and q.object not in derived:
-                yield _flat(q)
-                if _imported(q):
-                    yield q
-
     working = memory_store()
     engine = working.oxigraph
-    engine.bulk_extend(usable(source.oxigraph.quads_for_pattern(None, None, None, None)))
-    engine.bulk_extend(usable(union.added.oxigraph.quads_for_pattern(None, None, None, None)))
-    new: list[Triple] = []
+    for engine_read, keep_meta in ((union.source, False), (union.added.oxigraph, True)):
+        engine.bulk_extend(
+            q
+            for q in engine_read.quads_for_pattern(None, None, None, None)
+            if (keep_meta or q.graph_name != _META)
+            and q.subject not in derived
+            and q.object not in derived
+        )
+    new: list[Quad] = []
     for rule in rules:
         _check_time(deadline, rule)
         result = set(working.construct(rule.sparql))
@@ -258,9 +244,9 @@ def _derive(
         if before - result:
             raise _NotExact(f"{rule.name}: earlier derivations change")
         engine.extend(_flat(t) for t in result)
-        fresh = {t for t in result - before if not union.holds(t)}
+        fresh = [_flat(t) for t in result - before if not union.holds(t)]
         union.add(fresh)
-        found.setdefault(rule.graph, set()).update(fresh)
+        found.setdefault(rule.graph, []).extend(fresh)
         new += fresh
     return new
 
@@ -302,16 +288,17 @@ def materialise_change(
     }
     closure = [rule for rule in rules if rule.stage == CLOSURE]
     derivations = [rule for rule in rules if rule.stage == DERIVATION]
-    found: dict[str, set[Triple]] = {}
+    found: dict[str, list[Quad]] = {}
     try:
-        union.check(Triple(q.subject, q.predicate, q.object) for q in extra)
+        union.check(extra)
         # The metadata graph is taken as new as a whole: it changes (the change's
         # description), and a store's first load describes the rules only after its
         # inferences are worked out, so what follows from those descriptions is not
         # among them yet.
-        start = [Triple(q.subject, q.predicate, q.object) for q in (*extra, *meta)]
-        rounds = _close(union, closure, start, found, max_rounds=max_rounds, deadline=deadline)
-        new = _derive(union, source, derivations, old, found, deadline=deadline)
+        rounds = _close(
+            union, closure, [*extra, *meta], found, max_rounds=max_rounds, deadline=deadline
+        )
+        new = _derive(union, derivations, old, found, deadline=deadline)
         if new:
             rounds += _close(union, closure, new, found, max_rounds=max_rounds, deadline=deadline)
     except _NotExact as reason:
@@ -319,7 +306,8 @@ def materialise_change(
         return None
     added = dict.fromkeys((rule.name for rule in rules), 0)
     for rule in rules:
-        triples = old.get(rule.graph, set()) | found.get(rule.graph, set())
+        triples = old.get(rule.graph, set())
+        triples |= {Triple(q.subject, q.predicate, q.object) for q in found.get(rule.graph, ())}
         if triples:
             added[rule.name] = store.add_triples(rule.graph, triples)
     log.info("inferences worked out from those of the store: %d in all", sum(added.values()))
