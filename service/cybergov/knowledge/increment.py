@@ -26,6 +26,7 @@ earlier derivation changes (what the closure made of it would have to be taken a
 
 from __future__ import annotations
 
+import itertools
 import logging
 import time
 from collections.abc import Iterable, Iterator
@@ -44,7 +45,6 @@ from cybergov.knowledge.rules import (
     Rule,
 )
 from cybergov.namespaces import INFERRED_GRAPH_PREFIX, META_GRAPH
-from cybergov.store.base import Store
 from cybergov.store.embedded import EmbeddedStore
 from cybergov.store.factory import memory_store
 
@@ -251,8 +251,32 @@ def _derive(
     return new
 
 
+def _write(
+    store: EmbeddedStore, source: EmbeddedStore, rules: list[Rule], found: dict[str, list[Quad]]
+) -> dict[str, int]:
+    """Each rule's graph of ``source`` and what it adds, into ``store`` (but what ``store``
+    holds already, as :meth:`Store.add_triples`); the size of each graph written."""
+    engine = store.oxigraph
+    held = engine.quads_for_pattern
+    added = dict.fromkeys((rule.name for rule in rules), 0)
+    for rule in rules:
+        graph = NamedNode(rule.graph)
+        earlier = source.oxigraph.quads_for_pattern(None, None, None, graph)
+        new = (Quad(q.subject, q.predicate, q.object, graph) for q in found.get(rule.graph, ()))
+        quads = [
+            q
+            for q in itertools.chain(earlier, new)
+            if next(held(q.subject, q.predicate, q.object, None), None) is None
+        ]
+        if quads:
+            engine.extend(quads)
+            added[rule.name] = len(quads)
+    store.mark_changed([rule.graph for rule in rules])
+    return added
+
+
 def materialise_change(
-    store: Store,
+    store: EmbeddedStore,
     rules: list[Rule],
     *,
     source: EmbeddedStore,
@@ -281,13 +305,9 @@ def materialise_change(
         )
     ]
     union = _Union(source, meta, extra)
-    old = {
-        graph: set(source.graph_triples(graph))
-        for graph in source.named_graphs()
-        if graph.startswith(INFERRED_GRAPH_PREFIX)
-    }
     closure = [rule for rule in rules if rule.stage == CLOSURE]
     derivations = [rule for rule in rules if rule.stage == DERIVATION]
+    old = {rule.graph: set(source.graph_triples(rule.graph)) for rule in derivations}
     found: dict[str, list[Quad]] = {}
     try:
         union.check(extra)
@@ -304,11 +324,6 @@ def materialise_change(
     except _NotExact as reason:
         log.info("%s; inferences worked out again", reason)
         return None
-    added = dict.fromkeys((rule.name for rule in rules), 0)
-    for rule in rules:
-        triples = old.get(rule.graph, set())
-        triples |= {Triple(q.subject, q.predicate, q.object) for q in found.get(rule.graph, ())}
-        if triples:
-            added[rule.name] = store.add_triples(rule.graph, triples)
+    added = _write(store, source, rules, found)
     log.info("inferences worked out from those of the store: %d in all", sum(added.values()))
     return MaterialisationReport(added, rounds, time.perf_counter() - started)

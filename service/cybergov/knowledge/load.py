@@ -253,9 +253,10 @@ def refresh_inferences(
     current = source is not None and stored_checksums(source).get(
         INFERENCE_STATE
     ) == inference_input_checksum(source, rules)
-    if isinstance(source, EmbeddedStore) and current:  # its inferences are those of its graphs
+    # the store's inferences are those of its graphs: worked out from them
+    if current and isinstance(source, EmbeddedStore) and isinstance(store, EmbeddedStore):
         result = materialise_change(store, rules, source=source, extra=extra, deadline=deadline)
-    elif source is not None and current:
+    elif current and source is not None:  # a remote store: on working copies of it
         result = materialise_increment(store, rules, source=source, extra=extra, deadline=deadline)
     if result is None:
         result = _from_nothing(store, rules, deadline, source, extra)
