@@ -19,6 +19,7 @@ from pathlib import Path
 
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat
 
+from cybergov.knowledge.increment import materialise_change
 from cybergov.knowledge.ontology import ontology_modules
 from cybergov.knowledge.rules import (
     MaterialisationReport,
@@ -39,6 +40,7 @@ from cybergov.namespaces import (
 )
 from cybergov.settings import data_folder, data_root
 from cybergov.store.base import Store
+from cybergov.store.embedded import EmbeddedStore
 
 log = logging.getLogger(__name__)
 
@@ -251,7 +253,10 @@ def refresh_inferences(
     current = source is not None and stored_checksums(source).get(
         INFERENCE_STATE
     ) == inference_input_checksum(source, rules)
-    if source is not None and current:  # the store's inferences are those of its graphs
+    # the store's inferences are those of its graphs: worked out from them
+    if current and isinstance(source, EmbeddedStore) and isinstance(store, EmbeddedStore):
+        result = materialise_change(store, rules, source=source, extra=extra, deadline=deadline)
+    elif current and source is not None:  # a remote store: on working copies of it
         result = materialise_increment(store, rules, source=source, extra=extra, deadline=deadline)
     if result is None:
         result = _from_nothing(store, rules, deadline, source, extra)

@@ -103,14 +103,14 @@ def read_rules(folder: Path | None = None) -> list[Rule]:
 
 
 #: The import graphs' IRIs begin so (:mod:`cybergov.importers.run`).
-_IMPORT_GRAPHS = graph_iri("import", "")
+IMPORT_GRAPHS = graph_iri("import", "")
 
 
 #: What the closure rules read beside the statements they join: the ontology's axioms.
 _OWL = "http://www.w3.org/2002/07/owl#"
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 _RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-_AXIOMS = tuple(
+AXIOMS = tuple(
     NamedNode(p)
     for p in (
         f"{_RDFS}subClassOf",
@@ -121,8 +121,8 @@ _AXIOMS = tuple(
         f"{_RDF}rest",
     )
 )
-_TYPE = NamedNode(f"{_RDF}type")
-_TRANSITIVE = NamedNode(f"{_OWL}TransitiveProperty")
+TYPE = NamedNode(f"{_RDF}type")
+TRANSITIVE = NamedNode(f"{_OWL}TransitiveProperty")
 #: A closure rule runs again on the neighbourhood of what is new to it only when that is at
 #: most this many statements; else on the whole copy (gathering a neighbourhood costs a
 #: Python object per statement, a query over the whole copy runs in the store; on the
@@ -176,7 +176,7 @@ class _Working:
         def flattened() -> Iterator[Quad]:
             for q in statements:
                 graph = q.graph_name
-                if isinstance(graph, NamedNode) and graph.value.startswith(_IMPORT_GRAPHS):
+                if isinstance(graph, NamedNode) and graph.value.startswith(IMPORT_GRAPHS):
                     named.append(q)
                 yield Quad(q.subject, q.predicate, q.object, default)
 
@@ -203,11 +203,9 @@ class _Working:
         engine = self.copy.oxigraph
         part = memory_store()
         target = part.oxigraph
-        if self.axioms is None or any(t.predicate in _AXIOMS for t in new):
-            self.axioms = {
-                q for p in _AXIOMS for q in engine.quads_for_pattern(None, p, None, None)
-            }
-            self.axioms.update(engine.quads_for_pattern(None, _TYPE, _TRANSITIVE, None))
+        if self.axioms is None or any(t.predicate in AXIOMS for t in new):
+            self.axioms = {q for p in AXIOMS for q in engine.quads_for_pattern(None, p, None, None)}
+            self.axioms.update(engine.quads_for_pattern(None, TYPE, TRANSITIVE, None))
         quads = set(self.axioms)
         subjects = {t.subject for t in new}
         about = subjects | {t.object for t in new if not isinstance(t.object, Literal)}
@@ -260,7 +258,7 @@ def _close(
     raise DataError(f"the inference rules reached no fixpoint in {max_rounds} rounds")
 
 
-_END_DATE = NamedNode("https://w3id.org/cybergov/ontology#endDate")
+END_DATE = NamedNode("https://w3id.org/cybergov/ontology#endDate")
 
 
 def _about_inferred(quad: Quad) -> bool:
@@ -317,7 +315,7 @@ def materialise_increment(
     ``source`` an end date is also ``None``: an end date can take a shortcut away.
     """
     added_quads = list(extra)
-    ended = {q.subject for q in added_quads if q.predicate == _END_DATE}
+    ended = {q.subject for q in added_quads if q.predicate == END_DATE}
     if any(source.ask(f"ASK {{ {subject} ?p ?o }}") for subject in ended):
         log.info("an end date is added to a resource of the store; inferences worked out again")
         return None

@@ -1,0 +1,146 @@
+"""The inference part of an import alone, three ways, on the same statements.
+
+For each source (a synthetic CFR export of 1 and of ``--rows`` rows written by the import
+benchmark's generator, the CFR fixture of the tests, and MITRE ATT&CK and the MISP galaxy of
+``../shared/data`` when present), a copy of the loaded store imports the file once; the
+statements of its graph and the metadata graph it leaves are then given, again and again,
+to
+
+* ``full``: every inferred graph worked out from nothing (a refresh without the store's
+  inferences, as a re-import or a withdrawal does on its scratch copy);
+* ``copy``: :func:`cybergov.knowledge.rules.materialise_increment`, the increment on working
+  copies of the whole store (what a remote store still uses);
+* ``parts``: :func:`cybergov.knowledge.increment.materialise_change`, the increment on parts
+  of the store near the new statements (what an import into an embedded store uses).
+
+The three are run in turn ``--repeat`` times; the table gives the medians and says whether
+the three wrote the same inferred graphs.
+
+Usage: ``python benchmarks/import_inference.py [--rows 2000] [--repeat 3]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from pyoxigraph import NamedNode, Quad, Triple
+
+from cybergov.contribute.staging import scratch_copy
+from cybergov.importers.run import run_import
+from cybergov.importers.sources import importer_for
+from cybergov.knowledge.increment import materialise_change
+from cybergov.knowledge.load import load
+from cybergov.knowledge.rules import Rule, materialise, materialise_increment, read_rules
+from cybergov.namespaces import INFERRED_GRAPH_PREFIX, META_GRAPH
+from cybergov.settings import data_root
+from cybergov.store.embedded import EmbeddedStore
+from cybergov.store.factory import memory_store
+from imports import write_synthetic_cfr
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = data_root().parent / "shared" / "data"
+_Way = Callable[[EmbeddedStore, list[Rule], EmbeddedStore, list[Quad]], object]
+
+
+def _full(target: EmbeddedStore, rules: list[Rule], base: EmbeddedStore, extra: list[Quad]) -> None:
+    materialise(target, rules, source=base, extra=extra)
+
+
+def _copy(target: EmbeddedStore, rules: list[Rule], base: EmbeddedStore, extra: list[Quad]) -> None:
+    assert materialise_increment(target, rules, source=base, extra=extra) is not None
+
+
+def _parts(
+    target: EmbeddedStore, rules: list[Rule], base: EmbeddedStore, extra: list[Quad]
+) -> None:
+    assert materialise_change(target, rules, source=base, extra=extra) is not None
+
+
+WAYS: dict[str, _Way] = {"full": _full, "copy": _copy, "parts": _parts}
+
+
+def _inferred(store: EmbeddedStore) -> dict[str, set[Triple]]:
+    return {
+        graph: set(store.graph_triples(graph))
+        for graph in store.named_graphs()
+        if graph.startswith(INFERRED_GRAPH_PREFIX)
+    }
+
+
+def measure(base: EmbeddedStore, source: str, path: Path, repeat: int) -> tuple[int, dict, bool]:
+    rules = read_rules()
+    copy = scratch_copy(base)
+    report = run_import(copy, importer_for(source), path, name="bench")
+    graph = NamedNode(report.graph)
+    extra = [
+        Quad(t.subject, t.predicate, t.object, graph) for t in copy.graph_triples(report.graph)
+    ]
+    meta = NamedNode(META_GRAPH)
+    described = [
+        Quad(t.subject, t.predicate, t.object, meta)
+        for t in copy.graph_triples(META_GRAPH)
+        if not (
+            isinstance(t.subject, NamedNode) and t.subject.value.startswith(INFERRED_GRAPH_PREFIX)
+        )
+    ]
+    times: dict[str, list[float]] = {name: [] for name in WAYS}
+    results: dict[str, dict[str, set[Triple]]] = {}
+    for _ in range(repeat):
+        for name, way in WAYS.items():
+            target = memory_store()
+            target.oxigraph.extend(described)
+            started = time.perf_counter()
+            way(target, rules, base, extra)
+            times[name].append(time.perf_counter() - started)
+            results[name] = _inferred(target)
+    same = results["full"] == results["copy"] == results["parts"]
+    return len(extra), {n: statistics.median(t) for n, t in times.items()}, same
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--rows", type=int, default=2000, help="rows of the larger synthetic export"
+    )
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each way")
+    options = parser.parse_args(argv)
+    base = memory_store()
+    load(base)
+    print(
+        "| source | statements | full (s) | copy (s) | parts (s) | full / parts "
+        "| copy / parts | same graphs |\n|---|--:|--:|--:|--:|--:|--:|---|"
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        cases: list[tuple[str, str, Path]] = []
+        for rows in (1, options.rows):
+            export = Path(folder) / f"cfr-{rows}.csv"
+            write_synthetic_cfr(export, rows)
+            cases.append((f"synthetic CFR, {rows:,} rows", "cfr", export))
+        cases.insert(
+            1,
+            ("CFR fixture", "cfr", ROOT / "tests" / "fixtures" / "importers" / "cfr-synthetic.csv"),
+        )
+        if SHARED.is_dir():
+            cases += [
+                ("ATT&CK", "stix", SHARED / "mitre-cti"),
+                ("MISP", "misp", SHARED / "misp-galaxy"),
+            ]
+        for label, source, path in cases:
+            size, median, same = measure(base, source, path, options.repeat)
+            print(
+                f"| {label} | {size:,} | {median['full']:.2f} | {median['copy']:.2f} | "
+                f"{median['parts']:.2f} | {median['full'] / median['parts']:.1f}x | "
+                f"{median['copy'] / median['parts']:.1f}x | {'yes' if same else 'NO'} |",
+                flush=True,
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,329 @@
+"""The inferences of an embedded store changed by new statements, worked out from those it
+holds without copying it.
+
+A store whose inferred graphs are current holds a fixpoint of the closure rules and the
+results of the derivation rules (:mod:`cybergov.knowledge.rules`). New statements (an
+import's graph and the metadata graph that describes it) change that fixpoint only near
+them. The rules are therefore evaluated on small working stores, parts of the *union*:
+the statements of the store (but its metadata graph, which the change replaces), the new
+metadata graph, the new statements and what has been derived from them, each statement
+once whatever the number of graphs that hold it.
+
+* The closure rules run round after round, each rule in its turn (as in a full
+  materialisation) on a part of the union that holds the neighbourhood (:class:`_Part`) of
+  every statement that is new to it, until a round adds nothing.
+* The derivation rules are evaluated on the union but for the earlier derivations and what
+  the closure made of them (as in a full materialisation, where they do not exist yet);
+  their results must hold every earlier derivation.
+* A final closure starts from the new derivations.
+
+When that would not be exact the answer is ``None`` and the caller works everything out
+from nothing: the new statements state an axiom (a subclass, a subproperty, an inverse, a
+property chain, a transitive property: what follows reaches statements far from them), or
+an end date of a resource the store holds (an end date takes a shortcut away), or an
+earlier derivation changes (what the closure made of it would have to be taken away).
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import time
+from collections.abc import Iterable, Iterator
+
+from pyoxigraph import BlankNode, DefaultGraph, NamedNode, Quad, Triple
+
+from cybergov.errors import DataError, WriteTimeout
+from cybergov.knowledge.rules import (
+    AXIOMS,
+    CLOSURE,
+    DERIVATION,
+    END_DATE,
+    TRANSITIVE,
+    TYPE,
+    MaterialisationReport,
+    Rule,
+)
+from cybergov.namespaces import INFERRED_GRAPH_PREFIX, META_GRAPH
+from cybergov.store.embedded import EmbeddedStore
+from cybergov.store.factory import memory_store
+
+log = logging.getLogger(__name__)
+
+_DEFAULT = DefaultGraph()
+_META = NamedNode(META_GRAPH)
+_Node = NamedNode | BlankNode
+
+
+class _NotExact(Exception):
+    """The change cannot be worked out exactly from the store's inferences."""
+
+
+def _flat(triple: Triple) -> Quad:
+    return Quad(triple.subject, triple.predicate, triple.object, _DEFAULT)
+
+
+class _Union:
+    """The statements the rules read once the change is made: those of ``source`` but its
+    metadata graph, and ``added`` (the new metadata graph and the new statements, in
+    their graphs; what has been derived since, in the default graph).
+
+    Statements are kept in their graphs (the rules read the union of the graphs, and the
+    rule that asks which import holds a record reads the import graphs): a statement held
+    in two graphs is matched twice, which changes no rule's result (their counts and
+    lists are of distinct values), only its cost."""
+
+    def __init__(self, source: EmbeddedStore, meta: Iterable[Quad], extra: list[Quad]) -> None:
+        self.source = source.oxigraph
+        self.added = memory_store()
+        engine = self.added.oxigraph
+        engine.bulk_extend(meta)
+        engine.bulk_extend(extra)
+        self._axioms: list[Quad] | None = None
+
+    def holds(self, triple: Triple) -> bool:
+        s, p, o = triple.subject, triple.predicate, triple.object
+        if next(self.added.oxigraph.quads_for_pattern(s, p, o, None), None) is not None:
+            return True
+        return any(q.graph_name != _META for q in self.source.quads_for_pattern(s, p, o, None))
+
+    def about(self, node: _Node) -> Iterator[Quad]:
+        """Every statement about ``node``."""
+        for q in self.source.quads_for_pattern(node, None, None, None):
+            if q.graph_name != _META:
+                yield q
+        yield from self.added.oxigraph.quads_for_pattern(node, None, None, None)
+
+    def pointing(self, node: _Node) -> Iterator[_Node]:
+        """The subjects of the statements that point at ``node``."""
+        for q in self.source.quads_for_pattern(None, None, node, None):
+            if q.graph_name != _META and isinstance(q.subject, (NamedNode, BlankNode)):
+                yield q.subject
+        for q in self.added.oxigraph.quads_for_pattern(None, None, node, None):
+            if isinstance(q.subject, (NamedNode, BlankNode)):
+                yield q.subject
+
+    def axioms(self) -> list[Quad]:
+        """The ontology's axioms the closure rules read beside the statements they join."""
+        if self._axioms is None:
+            patterns = [(None, p, None) for p in AXIOMS] + [(None, TYPE, TRANSITIVE)]
+            self._axioms = [
+                q
+                for s, p, o in patterns
+                for engine in (self.source, self.added.oxigraph)
+                for q in engine.quads_for_pattern(s, p, o, None)
+                if q.graph_name != _META
+            ]
+        return self._axioms
+
+    def add(self, quads: list[Quad]) -> None:
+        self.added.oxigraph.extend(quads)
+
+    def check(self, triples: Iterable[Triple | Quad]) -> None:
+        """Raises :class:`_NotExact` when ``triples`` state an axiom, or an end date of a
+        resource the store holds."""
+        for t in triples:
+            if t.predicate in AXIOMS or (t.predicate == TYPE and t.object == TRANSITIVE):
+                raise _NotExact(f"a new statement is an axiom: {t}")
+            if t.predicate == END_DATE and next(
+                self.source.quads_for_pattern(t.subject, None, None, None), None
+            ):
+                raise _NotExact(f"an end date is added to {t.subject}, which the store holds")
+
+
+class _Part:
+    """A part of the union where whatever follows from some statements can be found.
+
+    Every closure rule joins statements about one resource (a star: ``?link a ?kind ;
+    cg:linkedActor ?actor``), or two statements through one resource (a chain: ``?a ?p ?b .
+    ?b ?p ?c``), beside the ontology's axioms. A match that uses a statement therefore lies
+    within its *neighbourhood*: the axioms; every statement about a resource it names;
+    every statement that points at its subject, and every statement about the resource
+    that statement comes from. Each resource that is a subject in the part comes with all
+    its statements, so a ``MINUS`` on it (an end date) and a count over it see what the
+    union holds; what is derived is added to the union and to the part, with its own
+    neighbourhood."""
+
+    def __init__(self, union: _Union) -> None:
+        self.union = union
+        self.store = memory_store()
+        self.store.oxigraph.bulk_extend(union.axioms())
+        self.described: set[_Node] = set()
+        self.pointed: set[_Node] = set()
+
+    def cover(self, triples: Iterable[Triple | Quad]) -> None:
+        """Take in the neighbourhood of ``triples`` (already in the union)."""
+        subjects: set[_Node] = set()
+        about: set[_Node] = set()
+        for t in triples:
+            subjects.add(t.subject)  # type: ignore[arg-type]
+            if isinstance(t.object, (NamedNode, BlankNode)):
+                about.add(t.object)
+        for subject in subjects - self.pointed:
+            about.update(self.union.pointing(subject))
+        self.pointed |= subjects
+        about |= subjects
+        about -= self.described
+        self.described |= about
+        self.store.oxigraph.bulk_extend(q for node in about for q in self.union.about(node))
+
+    def derive(self, rule: Rule) -> list[Quad]:
+        """What ``rule`` derives from the part that the union does not hold yet."""
+        return [_flat(t) for t in set(self.store.construct(rule.sparql)) if not self.union.holds(t)]
+
+    def add(self, quads: list[Quad]) -> None:
+        self.cover(quads)
+        self.store.oxigraph.extend(quads)
+
+
+def _check_time(deadline: float | None, rule: Rule) -> None:
+    if deadline is not None and time.monotonic() > deadline:
+        raise WriteTimeout(
+            f"the inference rules did not finish in time (stopped before {rule.name})"
+        )
+
+
+def _close(
+    union: _Union,
+    rules: list[Rule],
+    new: list[Quad],
+    found: dict[str, list[Quad]],
+    *,
+    max_rounds: int,
+    deadline: float | None,
+) -> int:
+    """The closure rules applied from ``new`` (already in the union) until a round adds
+    nothing; what each adds goes into ``found`` and the union. Returns the rounds."""
+    for round_number in range(1, max_rounds + 1):
+        part = _Part(union)
+        part.cover(new)
+        new = []
+        for rule in rules:
+            _check_time(deadline, rule)
+            fresh = part.derive(rule)
+            if fresh:
+                union.check(fresh)
+                union.add(fresh)
+                part.add(fresh)
+                found.setdefault(rule.graph, []).extend(fresh)
+                new += fresh
+        log.debug("inference round %d added %d triples", round_number, len(new))
+        if not new:
+            return round_number
+    raise DataError(f"the inference rules reached no fixpoint in {max_rounds} rounds")
+
+
+def _derive(
+    union: _Union,
+    rules: list[Rule],
+    old: dict[str, set[Triple]],
+    found: dict[str, list[Quad]],
+    *,
+    deadline: float | None,
+) -> list[Quad]:
+    """The derivation rules evaluated on the union but for the earlier derivations and the
+    statements that name them; what is new (added to the union and ``found``).
+
+    Raises :class:`_NotExact` when an earlier derivation is not derived again."""
+    derived = {t.subject for rule in rules for t in old.get(rule.graph, ())}
+    working = memory_store()
+    engine = working.oxigraph
+    for engine_read, keep_meta in ((union.source, False), (union.added.oxigraph, True)):
+        engine.bulk_extend(
+            q
+            for q in engine_read.quads_for_pattern(None, None, None, None)
+            if (keep_meta or q.graph_name != _META)
+            and q.subject not in derived
+            and q.object not in derived
+        )
+    new: list[Quad] = []
+    for rule in rules:
+        _check_time(deadline, rule)
+        result = set(working.construct(rule.sparql))
+        before = old.get(rule.graph, set())
+        if before - result:
+            raise _NotExact(f"{rule.name}: earlier derivations change")
+        engine.extend(_flat(t) for t in result)
+        fresh = [_flat(t) for t in result - before if not union.holds(t)]
+        union.add(fresh)
+        found.setdefault(rule.graph, []).extend(fresh)
+        new += fresh
+    return new
+
+
+def _write(
+    store: EmbeddedStore, source: EmbeddedStore, rules: list[Rule], found: dict[str, list[Quad]]
+) -> dict[str, int]:
+    """Each rule's graph of ``source`` and what it adds, into ``store`` (but what ``store``
+    holds already, as :meth:`Store.add_triples`); the size of each graph written."""
+    engine = store.oxigraph
+    held = engine.quads_for_pattern
+    added = dict.fromkeys((rule.name for rule in rules), 0)
+    for rule in rules:
+        graph = NamedNode(rule.graph)
+        earlier = source.oxigraph.quads_for_pattern(None, None, None, graph)
+        new = (Quad(q.subject, q.predicate, q.object, graph) for q in found.get(rule.graph, ()))
+        quads = [
+            q
+            for q in itertools.chain(earlier, new)
+            if next(held(q.subject, q.predicate, q.object, None), None) is None
+        ]
+        if quads:
+            engine.extend(quads)
+            added[rule.name] = len(quads)
+    store.mark_changed([rule.graph for rule in rules])
+    return added
+
+
+def materialise_change(
+    store: EmbeddedStore,
+    rules: list[Rule],
+    *,
+    source: EmbeddedStore,
+    extra: Iterable[Quad],
+    max_rounds: int = 50,
+    deadline: float | None = None,
+) -> MaterialisationReport | None:
+    """The inferred graphs of ``source`` with what follows from the statements ``extra``
+    added, written to ``store`` (which holds the metadata graph the change gives
+    ``source``), worked out from the inferences ``source`` holds; ``None`` (and ``store``
+    unchanged) when that cannot be done exactly and a full materialisation must be.
+
+    Raises:
+        DataError: no fixpoint is reached within ``max_rounds``.
+        WriteTimeout: past ``deadline`` (a time of :func:`time.monotonic`).
+    """
+    started = time.perf_counter()
+    extra = list(extra)
+    # the metadata graph but for the descriptions of inferred graphs (a refresh drops them
+    # before the rules run)
+    meta = [
+        Quad(t.subject, t.predicate, t.object, _META)
+        for t in store.graph_triples(META_GRAPH)
+        if not (
+            isinstance(t.subject, NamedNode) and t.subject.value.startswith(INFERRED_GRAPH_PREFIX)
+        )
+    ]
+    union = _Union(source, meta, extra)
+    closure = [rule for rule in rules if rule.stage == CLOSURE]
+    derivations = [rule for rule in rules if rule.stage == DERIVATION]
+    old = {rule.graph: set(source.graph_triples(rule.graph)) for rule in derivations}
+    found: dict[str, list[Quad]] = {}
+    try:
+        union.check(extra)
+        # The metadata graph is taken as new as a whole: it changes (the change's
+        # description), and a store's first load describes the rules only after its
+        # inferences are worked out, so what follows from those descriptions is not
+        # among them yet.
+        rounds = _close(
+            union, closure, [*extra, *meta], found, max_rounds=max_rounds, deadline=deadline
+        )
+        new = _derive(union, derivations, old, found, deadline=deadline)
+        if new:
+            rounds += _close(union, closure, new, found, max_rounds=max_rounds, deadline=deadline)
+    except _NotExact as reason:
+        log.info("%s; inferences worked out again", reason)
+        return None
+    added = _write(store, source, rules, found)
+    log.info("inferences worked out from those of the store: %d in all", sum(added.values()))
+    return MaterialisationReport(added, rounds, time.perf_counter() - started)
