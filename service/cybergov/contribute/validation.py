@@ -159,15 +159,20 @@ def _spell_out_disjointness(ontology: rdflib.Graph) -> None:
                     ontology.add((other, OWL.disjointWith, narrower))
 
 
-@cache
 def shapes_bundle(root: Path | None = None) -> ShapesBundle:
-    """The shapes of ``shapes/*.ttl`` and the ontology, parsed once per process.
+    """The shapes of ``shapes/*.ttl`` and the ontology, parsed once per process (for each
+    ``root``: ``shapes_bundle()`` and ``shapes_bundle(None)`` are the same bundle).
 
     Raises:
         DataNotFound: the data folders are missing.
         RdfSyntaxError: a shapes or ontology file does not parse.
         OntologyImportError: the ontology's imports cannot be resolved offline.
     """
+    return _read_bundle(root)
+
+
+@cache
+def _read_bundle(root: Path | None) -> ShapesBundle:
     shapes = rdflib.Graph(bind_namespaces="none")
     bind_prefixes(shapes.namespace_manager)
     _read_turtle(sorted(data_folder("shapes", root).glob("*.ttl")), shapes)
