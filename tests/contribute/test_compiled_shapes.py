@@ -12,8 +12,13 @@ import rdflib
 from pyoxigraph import RdfFormat
 
 from cybergov.contribute.compiled_shapes import CompiledShapes, Unsupported
-from cybergov.contribute.intake import parse_contribution
-from cybergov.contribute.validation import compiled_shapes, shapes_bundle, validate_contribution
+from cybergov.contribute.intake import parse_contribution, read_statements
+from cybergov.contribute.validation import (
+    compiled_shapes,
+    shapes_bundle,
+    validate_contribution,
+    validate_statements,
+)
 from cybergov.contribute.validation_report import ValidationReport
 from cybergov.namespaces import SH
 from tests.conftest import PREFIXES
@@ -94,6 +99,21 @@ def test_invalid_contributions_are_judged_as_pyshacl_judges_them(name: str, load
     assert not report.conforms
     # The report is as complete as pySHACL's: messages and what was expected.
     assert all(f.message and f.expected for f in report.findings)
+
+
+@pytest.mark.parametrize("name", sorted(CORPUS))
+def test_statements_as_read_are_judged_as_their_rdflib_graph(name: str, loaded_store):
+    """An import validates its own statements (pyoxigraph terms, no rdflib graph): the same
+    findings, word for word, as the rdflib graph of them, and as pySHACL's."""
+    text = (PREFIXES + CORPUS[name]).encode()
+    parsed = read_statements(text, format=RdfFormat.TURTLE, source="c")
+    fast = validate_statements(list(parsed.triples), loaded_store, source="x")
+    graph = validate_contribution(parsed.graph, loaded_store, source="x")
+    reference = validate_contribution(parsed.graph, loaded_store, source="x", reference=True)
+    assert not fast.conforms
+    assert fast.as_json() == graph.as_json()
+    assert results(fast) == results(reference)
+    assert fast.to_text() == graph.to_text()
 
 
 def test_the_compiled_shapes_are_much_faster(loaded_store):

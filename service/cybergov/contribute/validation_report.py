@@ -9,9 +9,9 @@ value, the severity and the shape that fired.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import rdflib
 from rdflib.collection import Collection
@@ -105,10 +105,24 @@ class ValidationReport:
         return str(self.graph.serialize(format="turtle"))
 
 
+class ReportData(Protocol):
+    """What a report reads of the data it was validated on: labels, who points at a node."""
+
+    def objects(
+        self, subject: rdflib.term.Node, predicate: rdflib.term.Node
+    ) -> Iterator[rdflib.term.Node]: ...
+
+    def subject_predicates(
+        self, obj: rdflib.term.Node
+    ) -> Iterator[tuple[rdflib.term.Node, rdflib.term.Node]]: ...
+
+    def describes(self, node: rdflib.term.Node) -> bool: ...
+
+
 class _Terms:
     """Turns report terms into words, with the labels of the data and the ontology."""
 
-    def __init__(self, data: rdflib.Graph, ontology: rdflib.Graph, skolem: Skolem) -> None:
+    def __init__(self, data: ReportData, ontology: rdflib.Graph, skolem: Skolem) -> None:
         self.data = data
         self.ontology = ontology
         self.skolem = skolem
@@ -154,10 +168,12 @@ class _Terms:
             return None
         if str(term) in _BUILTIN_LABELS:
             return _BUILTIN_LABELS[str(term)]
-        for graph in (self.ontology, self.data):
-            for value in graph.objects(term, RDFS.label):
-                if isinstance(value, rdflib.Literal) and value.language in ("en", None):
-                    return str(value)
+        for value in (
+            *self.ontology.objects(term, RDFS.label),
+            *self.data.objects(term, RDFS.label),
+        ):
+            if isinstance(value, rdflib.Literal) and value.language in ("en", None):
+                return str(value)
         return None
 
     def path(
@@ -256,10 +272,10 @@ def _message(report: rdflib.Graph, result: rdflib.term.Node) -> str:
 
 
 def _referrers(
-    node: rdflib.term.Node | None, data: rdflib.Graph, terms: _Terms
+    node: rdflib.term.Node | None, data: ReportData, terms: _Terms
 ) -> tuple[tuple[str, str, str], ...]:
     """Who points at a node that nothing describes (a node with statements of its own has none)."""
-    if node is None or (node, None, None) in data:
+    if node is None or data.describes(node):
         return ()
     found = {
         (terms.identifier(s), str(p), terms.label(p) or terms.shown(p))
@@ -282,7 +298,7 @@ def build_report(
     source: str,
     conforms: bool,
     results: rdflib.Graph,
-    data: rdflib.Graph,
+    data: ReportData,
     bundle_shapes: rdflib.Graph,
     ontology: rdflib.Graph,
     statements: int,
