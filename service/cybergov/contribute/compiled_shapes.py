@@ -419,12 +419,14 @@ class IndexedGraph:
 class _View:
     """The data graph and the ontology, read as one graph without being merged."""
 
-    def __init__(self, data: Index, ontology: Index) -> None:
+    def __init__(self, data: Index, ontology: Index, focus: list[Term]) -> None:
         self.graphs = (data, ontology)
         self.data = data
+        self.focus = focus
         self._types: dict[Term, frozenset[Term]] = {}
         self._supers: dict[Term, frozenset[Term]] = {}
         self._rdflib: dict[Term, Node] = {}
+        self._instances: dict[Term, set[Term]] | None = None
 
     def rdflib(self, term: Term) -> Node:
         """``term`` as rdflib reads it (a literal's Python value, its normalised form)."""
@@ -439,14 +441,23 @@ class _View:
         return term.value if isinstance(term, OxNamedNode) else str(self.rdflib(term))
 
     def objects(self, subject: Term, predicate: Term) -> set[Term]:
+        """The objects in either graph (a set of one of them when the other has none: not
+        to be changed)."""
         data, ontology = self.graphs
-        return data.objects(subject, predicate) | ontology.objects(subject, predicate)
+        first, second = data.objects(subject, predicate), ontology.objects(subject, predicate)
+        return (first | second) if first and second else (first or second)
 
     def subjects(self, predicate: Term, obj: Term) -> set[Term]:
+        """The subjects in either graph (as :meth:`objects`, not to be changed)."""
         data, ontology = self.graphs
-        return data.subjects(predicate, obj) | ontology.subjects(predicate, obj)
+        first, second = data.subjects(predicate, obj), ontology.subjects(predicate, obj)
+        return (first | second) if first and second else (first or second)
 
     def values(self, focus: Term, steps: tuple[tuple[OxNamedNode, bool], ...]) -> set[Term]:
+        """The value nodes of a path (not to be changed)."""
+        if len(steps) == 1:
+            predicate, inverse = steps[0]
+            return self.subjects(predicate, focus) if inverse else self.objects(focus, predicate)
         found: set[Term] = set()
         for predicate, inverse in steps:
             found |= self.subjects(predicate, focus) if inverse else self.objects(focus, predicate)
@@ -463,6 +474,19 @@ class _View:
                         todo.append(parent)
             self._supers[cls] = frozenset(seen)
         return self._supers[cls]
+
+    def instances(self, classes: Iterable[Term]) -> set[Term]:
+        """The focus nodes that are instances of any of ``classes`` (the focus nodes of each
+        class found once for every shape)."""
+        if self._instances is None:
+            self._instances = {}
+            for node in self.focus:
+                for cls in self.types(node):
+                    self._instances.setdefault(cls, set()).add(node)
+        found: set[Term] = set()
+        for cls in classes:
+            found |= self._instances.get(cls, set())
+        return found
 
     def types(self, node: Term) -> frozenset[Term]:
         """Every class ``node`` is an instance of: its types and their superclasses."""
@@ -544,11 +568,9 @@ class CompiledShapes:
         if shape.node not in self._in_ontology:  # the ontology's part, found once
             self._in_ontology[shape.node] = frozenset(self._ends(shape, self._ontology_index))
         targeted = self._in_ontology[shape.node] | self._ends(shape, view.data)
-        chosen = []
-        for node in focus:
-            if node in targeted or (classes and view.types(node) & classes):
-                chosen.append(node)
-        return chosen
+        if classes:
+            targeted |= view.instances(classes)
+        return [node for node in focus if node in targeted]
 
     def _check(self, shape: _Shape, view: _View, focus: Term) -> Iterator[Result]:
         values = view.values(focus, shape.steps) if shape.path is not None else {focus}
@@ -601,8 +623,8 @@ class CompiledShapes:
 
         As pySHACL with ``focus_nodes``: a shape validates the focus nodes it targets.
         """
-        view = _View(data, self._ontology_index)
-        wanted = [node for node in focus if isinstance(node, OxNamedNode)]
+        wanted: list[Term] = [node for node in focus if isinstance(node, OxNamedNode)]
+        view = _View(data, self._ontology_index, wanted)
         results: list[Result] = []
         sparql: list[tuple[_Shape, list[Term]]] = []
         for shape in self.shapes:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, Protocol
 
 import rdflib
@@ -86,9 +87,15 @@ class ValidationReport:
     source: str
     conforms: bool
     findings: tuple[Finding, ...]
-    graph: rdflib.Graph
-    statements: int
-    seconds: float
+    #: The SHACL report graph, made when first asked for (an import reads the findings only).
+    restored: Callable[[], rdflib.Graph] = field(repr=False, compare=False)
+    statements: int = 0
+    seconds: float = 0.0
+
+    @property
+    def graph(self) -> rdflib.Graph:
+        """The SHACL report graph, blank nodes of the contribution shown as blank nodes."""
+        return self.restored()
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -344,7 +351,7 @@ def build_report(
         source=source,
         conforms=conforms,
         findings=tuple(findings),
-        graph=_restored_graph(results, terms),
+        restored=cache(lambda: _restored_graph(results, terms)),
         statements=statements,
         seconds=seconds,
     )
