@@ -9,17 +9,25 @@ from pathlib import Path
 
 import pytest
 import rdflib
+import rdflib.compare
 from pyoxigraph import RdfFormat
 
-from cybergov.contribute.compiled_shapes import CompiledShapes, Unsupported
+from cybergov.contribute.compiled_shapes import (
+    CompiledShapes,
+    IndexedGraph,
+    ResultGraph,
+    Unsupported,
+    report_graph,
+)
 from cybergov.contribute.intake import parse_contribution, read_statements
 from cybergov.contribute.validation import (
     compiled_shapes,
+    data_statements,
     shapes_bundle,
     validate_contribution,
     validate_statements,
 )
-from cybergov.contribute.validation_report import ValidationReport
+from cybergov.contribute.validation_report import ValidationReport, build_report
 from cybergov.namespaces import SH
 from tests.conftest import PREFIXES
 
@@ -114,6 +122,42 @@ def test_statements_as_read_are_judged_as_their_rdflib_graph(name: str, loaded_s
     assert fast.as_json() == graph.as_json()
     assert results(fast) == results(reference)
     assert fast.to_text() == graph.to_text()
+
+
+@pytest.mark.parametrize("name", sorted(CORPUS))
+def test_results_read_in_place_give_the_report_of_their_report_graph(name: str, loaded_store):
+    """The findings read from the compiled shapes' results (``ResultGraph``) are those read
+    from the SHACL report graph made of them, word for word, and so is the Turtle."""
+    bundle = shapes_bundle()
+    parsed = read_statements(
+        (PREFIXES + CORPUS[name]).encode(), format=RdfFormat.TURTLE, source="c"
+    )
+    data = data_statements(parsed.triples, loaded_store, bundle)
+    compiled = compiled_shapes(bundle)
+    assert compiled is not None
+    found = compiled.validate(data.index, data.focus)
+    assert found
+
+    def report(results) -> ValidationReport:
+        return build_report(
+            source="x",
+            conforms=False,
+            results=results,
+            data=IndexedGraph(data.index),
+            bundle_shapes=bundle.shapes,
+            ontology=bundle.ontology,
+            statements=len(parsed.triples),
+            seconds=0.0,
+            skolem=data.skolem,
+        )
+
+    fast, reference = (
+        report(ResultGraph(found, bundle.shapes)),
+        report(report_graph(found, bundle.shapes)),
+    )
+    assert fast.as_json() == reference.as_json()
+    assert fast.to_text() == reference.to_text()
+    assert rdflib.compare.isomorphic(fast.graph, reference.graph)
 
 
 def test_the_compiled_shapes_are_much_faster(loaded_store):

@@ -733,6 +733,59 @@ def to_ox(term: Node) -> Term:
     raise TypeError(f"not an RDF term: {term!r}")
 
 
+class ResultGraph:
+    """Results read as their SHACL report graph (:func:`report_graph`) reads, without
+    making it: each result a blank node, its focus node, shape, component, path, value,
+    constraint and messages looked up on the result itself. A complex path is read from the
+    shapes graph (the report graph holds a copy of it). The graph itself is made when first
+    iterated (for the report's Turtle)."""
+
+    def __init__(self, results: list[Result], shapes: rdflib.Graph) -> None:
+        self._results = results
+        self._nodes: dict[Node, Result] = {BNode(): result for result in results}
+        self._shapes = shapes
+        self._graph: rdflib.Graph | None = None
+
+    def _made(self) -> rdflib.Graph:
+        if self._graph is None:
+            self._graph = report_graph(self._results, self._shapes)
+        return self._graph
+
+    def __iter__(self) -> Iterator[tuple[Node, Node, Node]]:
+        return iter(self._made())
+
+    def subjects(self, predicate: Node, obj: Node, /) -> Iterator[Node]:
+        if predicate == RDF.type and obj == SH.ValidationResult:
+            return iter(list(self._nodes))
+        return self._made().subjects(predicate, obj)
+
+    def objects(self, subject: Node, predicate: Node, /) -> Iterator[Node]:
+        result = self._nodes.get(subject)
+        if result is None:
+            return self._shapes.objects(subject, predicate)
+        if predicate == SH.resultMessage:
+            return iter(result.messages)
+        found = self.value(subject, predicate)
+        return iter(() if found is None else (found,))
+
+    def value(self, subject: Node, predicate: Node, /) -> Node | None:
+        result = self._nodes.get(subject)
+        if result is None:
+            return self._shapes.value(subject, predicate)
+        fields: dict[Node, Node | None] = {
+            RDF.type: SH.ValidationResult,
+            SH.focusNode: result.focus,
+            SH.sourceShape: result.shape,
+            SH.sourceConstraintComponent: result.component,
+            SH.resultSeverity: SH.Violation,
+            SH.resultPath: result.path,
+            SH.value: result.value,
+            SH.sourceConstraint: result.constraint,
+            SH.resultMessage: result.messages[0] if result.messages else None,
+        }
+        return fields.get(predicate)
+
+
 def report_graph(results: list[Result], shapes: rdflib.Graph) -> rdflib.Graph:
     """The results as a SHACL validation report graph, as pySHACL writes one."""
     graph = rdflib.Graph(bind_namespaces="none")
@@ -776,6 +829,7 @@ __all__ = [
     "Index",
     "IndexedGraph",
     "Result",
+    "ResultGraph",
     "Term",
     "Unsupported",
     "report_graph",

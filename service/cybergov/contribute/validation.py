@@ -42,9 +42,9 @@ from cybergov.contribute.compiled_shapes import (
     CompiledShapes,
     Index,
     IndexedGraph,
+    ResultGraph,
     Term,
     Unsupported,
-    report_graph,
     to_ox,
 )
 from cybergov.contribute.intake import to_rdflib_term
@@ -455,7 +455,7 @@ def validate_statements(
     compiled = None if reference else compiled_shapes(bundle)
     if compiled is not None:
         found = compiled.validate(data.index, data.focus)
-        conforms, results = not found, report_graph(found, bundle.shapes)
+        conforms, results = not found, ResultGraph(found, bundle.shapes)
     else:
         conforms, results, _ = pyshacl.validate(
             IndexedGraph(data.index).to_rdflib(PreparedQueryGraph(bind_namespaces="none")),

@@ -126,6 +126,40 @@ class ReportData(Protocol):
     def describes(self, node: rdflib.term.Node) -> bool: ...
 
 
+class ReportResults(Protocol):
+    """A SHACL validation report graph as a report reads it: an rdflib graph (pySHACL's), or
+    the compiled shapes' results read as one (:class:`cybergov.contribute.compiled_shapes.
+    ResultGraph`)."""
+
+    def subjects(
+        self, predicate: rdflib.term.Node, obj: rdflib.term.Node, /
+    ) -> Iterator[rdflib.term.Node]: ...
+
+    def objects(
+        self, subject: rdflib.term.Node, predicate: rdflib.term.Node, /
+    ) -> Iterator[rdflib.term.Node]: ...
+
+    def value(
+        self, subject: rdflib.term.Node, predicate: rdflib.term.Node, /
+    ) -> rdflib.term.Node | None: ...
+
+    def __iter__(self) -> Iterator[tuple[rdflib.term.Node, rdflib.term.Node, rdflib.term.Node]]: ...
+
+
+def _items(graph: ReportResults, head: rdflib.term.Node) -> Iterator[rdflib.term.Node]:
+    """The items of an RDF list, as ``rdflib.collection.Collection`` reads them."""
+    chain: set[rdflib.term.Node | None] = {head}
+    node: rdflib.term.Node | None = head
+    while node:
+        item = graph.value(node, RDF.first)
+        if item is not None:
+            yield item
+        node = graph.value(node, RDF.rest)
+        if node in chain:
+            raise ValueError("List contains a recursive rdf:rest reference")
+        chain.add(node)
+
+
 class _Terms:
     """Turns report terms into words, with the labels of the data and the ontology."""
 
@@ -184,7 +218,7 @@ class _Terms:
         return None
 
     def path(
-        self, path: rdflib.term.Node | None, report: rdflib.Graph
+        self, path: rdflib.term.Node | None, report: ReportResults
     ) -> tuple[str | None, str | None]:
         """A result path as an identifier and as words (complex paths included)."""
         if path is None:
@@ -197,7 +231,7 @@ class _Terms:
             return f"^{iri}", f"{words} (inverse)"
         alternatives = report.value(path, SH.alternativePath)
         if alternatives is not None:
-            parts = [self.path(item, report) for item in Collection(report, alternatives)]
+            parts = [self.path(item, report) for item in _items(report, alternatives)]
             return (
                 "|".join(str(iri) for iri, _ in parts),
                 " or ".join(str(words) for _, words in parts),
@@ -269,7 +303,7 @@ def _expected(
     return _WORDS[name](value, terms, shapes)
 
 
-def _message(report: rdflib.Graph, result: rdflib.term.Node) -> str:
+def _message(report: ReportResults, result: rdflib.term.Node) -> str:
     messages = [
         m for m in report.objects(result, SH.resultMessage) if isinstance(m, rdflib.Literal)
     ]
@@ -291,7 +325,7 @@ def _referrers(
     return tuple(sorted(found))
 
 
-def _restored_graph(report: rdflib.Graph, terms: _Terms) -> rdflib.Graph:
+def _restored_graph(report: ReportResults, terms: _Terms) -> rdflib.Graph:
     graph = rdflib.Graph(bind_namespaces="none")
     bind_prefixes(graph.namespace_manager)
     graph.bind("sh", str(SH), override=True)
@@ -304,7 +338,7 @@ def build_report(
     *,
     source: str,
     conforms: bool,
-    results: rdflib.Graph,
+    results: ReportResults,
     data: ReportData,
     bundle_shapes: rdflib.Graph,
     ontology: rdflib.Graph,
