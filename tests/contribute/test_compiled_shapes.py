@@ -9,12 +9,25 @@ from pathlib import Path
 
 import pytest
 import rdflib
+import rdflib.compare
 from pyoxigraph import RdfFormat
 
-from cybergov.contribute.compiled_shapes import CompiledShapes, Unsupported
-from cybergov.contribute.intake import parse_contribution
-from cybergov.contribute.validation import compiled_shapes, shapes_bundle, validate_contribution
-from cybergov.contribute.validation_report import ValidationReport
+from cybergov.contribute.compiled_shapes import (
+    CompiledShapes,
+    IndexedGraph,
+    ResultGraph,
+    Unsupported,
+    report_graph,
+)
+from cybergov.contribute.intake import parse_contribution, read_statements
+from cybergov.contribute.validation import (
+    compiled_shapes,
+    data_statements,
+    shapes_bundle,
+    validate_contribution,
+    validate_statements,
+)
+from cybergov.contribute.validation_report import ValidationReport, build_report
 from cybergov.namespaces import SH
 from tests.conftest import PREFIXES
 
@@ -94,6 +107,57 @@ def test_invalid_contributions_are_judged_as_pyshacl_judges_them(name: str, load
     assert not report.conforms
     # The report is as complete as pySHACL's: messages and what was expected.
     assert all(f.message and f.expected for f in report.findings)
+
+
+@pytest.mark.parametrize("name", sorted(CORPUS))
+def test_statements_as_read_are_judged_as_their_rdflib_graph(name: str, loaded_store):
+    """An import validates its own statements (pyoxigraph terms, no rdflib graph): the same
+    findings, word for word, as the rdflib graph of them, and as pySHACL's."""
+    text = (PREFIXES + CORPUS[name]).encode()
+    parsed = read_statements(text, format=RdfFormat.TURTLE, source="c")
+    fast = validate_statements(list(parsed.triples), loaded_store, source="x")
+    graph = validate_contribution(parsed.graph, loaded_store, source="x")
+    reference = validate_contribution(parsed.graph, loaded_store, source="x", reference=True)
+    assert not fast.conforms
+    assert fast.as_json() == graph.as_json()
+    assert results(fast) == results(reference)
+    assert fast.to_text() == graph.to_text()
+
+
+@pytest.mark.parametrize("name", sorted(CORPUS))
+def test_results_read_in_place_give_the_report_of_their_report_graph(name: str, loaded_store):
+    """The findings read from the compiled shapes' results (``ResultGraph``) are those read
+    from the SHACL report graph made of them, word for word, and so is the Turtle."""
+    bundle = shapes_bundle()
+    parsed = read_statements(
+        (PREFIXES + CORPUS[name]).encode(), format=RdfFormat.TURTLE, source="c"
+    )
+    data = data_statements(parsed.triples, loaded_store, bundle)
+    compiled = compiled_shapes(bundle)
+    assert compiled is not None
+    found = compiled.validate(data.index, data.focus)
+    assert found
+
+    def report(results) -> ValidationReport:
+        return build_report(
+            source="x",
+            conforms=False,
+            results=results,
+            data=IndexedGraph(data.index),
+            bundle_shapes=bundle.shapes,
+            ontology=bundle.ontology,
+            statements=len(parsed.triples),
+            seconds=0.0,
+            skolem=data.skolem,
+        )
+
+    fast, reference = (
+        report(ResultGraph(found, bundle.shapes)),
+        report(report_graph(found, bundle.shapes)),
+    )
+    assert fast.as_json() == reference.as_json()
+    assert fast.to_text() == reference.to_text()
+    assert rdflib.compare.isomorphic(fast.graph, reference.graph)
 
 
 def test_the_compiled_shapes_are_much_faster(loaded_store):

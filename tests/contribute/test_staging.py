@@ -117,3 +117,39 @@ def test_writes_are_counted_once_done():
     generation = store.generation
     store.update(f"INSERT DATA {{ GRAPH <{G1}> {{ <{EX}a> <{EX}p> 1 }} }}")
     assert store.generation > generation
+
+
+def _quads(store) -> set[Quad]:
+    return {
+        Quad(t.subject, t.predicate, t.object, NamedNode(graph))
+        for graph in store.named_graphs()
+        for t in store.graph_triples(graph)
+    }
+
+
+def test_a_graph_written_whole_is_loaded_and_moved_in_place_by_the_one_update():
+    """A new graph's statements (``Changes.loaded``) reach an embedded store through a bulk
+    load and a move within the update: the store ends as when they are inserted by it."""
+    whole = [Triple(iri(f"s{i}"), iri("p"), Literal(str(i))) for i in range(50)]
+    extra = {Triple(iri("a"), iri("p"), Literal("4"))}
+    store, reference = small_store(), small_store()
+    updates: list[str] = []
+    original = store.update
+    store.update = lambda text, **options: (  # type: ignore[method-assign]
+        updates.append(text),
+        original(text, **options),
+    )[1]
+    changes = Changes(added={G1: extra}, loaded={G3: whole, f"{EX}g4": []})
+    changes.apply(store)
+    Changes(added={G1: extra, G3: set(whole)}, created={f"{EX}g4"}).apply(reference)
+    assert len(updates) == 1 and "MOVE SILENT GRAPH" in updates[0]
+    assert _quads(store) == _quads(reference)
+    assert store.named_graphs() == reference.named_graphs() == [G1, G2, G3, f"{EX}g4"]
+    assert changes.count() == (51, 0)
+
+
+def test_a_graph_written_whole_is_inserted_by_the_update_of_a_remote_store(remote_store):
+    whole = [Triple(iri(f"s{i}"), iri("p"), Literal(str(i))) for i in range(5)]
+    Changes(loaded={G3: whole}).apply(remote_store)
+    assert set(remote_store.graph_triples(G3)) == set(whole)
+    assert "MOVE" not in Changes(loaded={G3: whole}).update_text()

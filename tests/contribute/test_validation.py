@@ -233,3 +233,9 @@ def test_only_parsed_graphs_reach_pyshacl(loaded_store, given):
     """pySHACL reads a string as a path or URL; validation refuses anything but a graph."""
     with pytest.raises(TypeError, match="parsed rdflib graph"):
         validate_contribution(given, loaded_store, source="x")
+
+
+def test_the_shapes_are_read_once_whether_or_not_the_root_is_given():
+    """An import asks for ``shapes_bundle(root)`` with ``root`` None: the bundle (and the
+    shapes compiled from it) that ``shapes_bundle()`` read, not a second reading."""
+    assert shapes_bundle(None) is shapes_bundle()

@@ -19,6 +19,11 @@ of and objects of; paths of one property, inverse or alternatives of those;
 ``sh:sparql`` constraints on the focus node (``SELECT $this ...``). A shapes
 graph with anything else is refused (:class:`Unsupported`), and validation falls
 back to pySHACL.
+
+The data are pyoxigraph terms (:class:`Index`), as the store and the importers hold them:
+no rdflib graph is built for a validation. A literal is read as rdflib reads it (its
+Python value, its normalised lexical form) where a constraint asks about it (datatype,
+pattern, length); the results are rdflib terms, as pySHACL reports them.
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ from pyoxigraph import BlankNode, DefaultGraph, Quad, QuerySolution, QuerySoluti
 from pyoxigraph import Literal as OxLiteral
 from pyoxigraph import NamedNode as OxNamedNode
 from pyoxigraph import Store as OxigraphStore
+from pyoxigraph import Triple as OxTriple
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, XSD
 from rdflib.term import BNode, Literal, Node, URIRef
@@ -44,7 +50,8 @@ from cybergov.contribute.intake import to_rdflib_term
 from cybergov.namespaces import SH
 from cybergov.store.factory import memory_store
 
-_Triple = tuple[Node, Node, Node]
+#: A term of the data, as pyoxigraph reads it.
+Term = OxNamedNode | BlankNode | OxLiteral
 
 #: What a shape may say that this module reads (anything else in the sh: namespace is refused).
 _KNOWN = frozenset(
@@ -105,25 +112,28 @@ class _Sparql:
 
 @dataclass(slots=True)
 class _Shape:
+    """A shape: its node and path as the shapes graph names them (for the results), what it
+    targets and asks as pyoxigraph terms (to compare with the data)."""
+
     node: Node
     path: Node | None = None
-    steps: tuple[tuple[URIRef, bool], ...] = ()
-    classes: tuple[URIRef, ...] = ()
-    subjects_of: tuple[URIRef, ...] = ()
-    objects_of: tuple[URIRef, ...] = ()
+    steps: tuple[tuple[OxNamedNode, bool], ...] = ()
+    classes: tuple[OxNamedNode, ...] = ()
+    subjects_of: tuple[OxNamedNode, ...] = ()
+    objects_of: tuple[OxNamedNode, ...] = ()
     properties: list[_Shape] = field(default_factory=list)
     messages: tuple[Literal, ...] = ()
     min_count: int | None = None
     max_count: int | None = None
-    must_be: tuple[URIRef, ...] = ()  # sh:class
+    must_be: tuple[OxNamedNode, ...] = ()  # sh:class
     datatype: URIRef | None = None
     patterns: tuple[re.Pattern[str], ...] = ()
-    allowed: frozenset[Node] | None = None  # sh:in
+    allowed: frozenset[Term] | None = None  # sh:in
     min_length: int | None = None
     node_kind: URIRef | None = None
     languages: tuple[str, ...] | None = None
-    has_value: Node | None = None
-    closed: frozenset[URIRef] | None = None
+    has_value: Term | None = None
+    closed: frozenset[OxNamedNode] | None = None
     sparql: tuple[_Sparql, ...] = ()
 
     @property
@@ -138,22 +148,22 @@ def _one(shapes: rdflib.Graph, node: Node, predicate: URIRef) -> Node | None:
     return values[0] if values else None
 
 
-def _iris(shapes: rdflib.Graph, node: Node, predicate: URIRef) -> tuple[URIRef, ...]:
+def _iris(shapes: rdflib.Graph, node: Node, predicate: URIRef) -> tuple[OxNamedNode, ...]:
     values = tuple(sorted(shapes.objects(node, predicate), key=str))
     if not all(isinstance(v, URIRef) for v in values):
         raise Unsupported(f"{node}: {predicate} of something other than an IRI")
-    return values  # type: ignore[return-value]
+    return tuple(OxNamedNode(str(v)) for v in values)
 
 
-def _steps(shapes: rdflib.Graph, path: Node) -> tuple[tuple[URIRef, bool], ...]:
+def _steps(shapes: rdflib.Graph, path: Node) -> tuple[tuple[OxNamedNode, bool], ...]:
     if isinstance(path, URIRef):
-        return ((path, False),)
+        return ((OxNamedNode(str(path)), False),)
     inverse = _one(shapes, path, SH.inversePath)
     if isinstance(inverse, URIRef):
-        return ((inverse, True),)
+        return ((OxNamedNode(str(inverse)), True),)
     alternatives = _one(shapes, path, SH.alternativePath)
     if alternatives is not None:
-        steps: list[tuple[URIRef, bool]] = []
+        steps: list[tuple[OxNamedNode, bool]] = []
         for item in Collection(shapes, alternatives):
             found = _steps(shapes, item)
             steps.extend(found)
@@ -233,14 +243,15 @@ def _read(shapes: rdflib.Graph, node: Node, seen: dict[Node, _Shape]) -> _Shape:
     shape.patterns = tuple(re.compile(str(p)) for p in shapes.objects(node, SH.pattern))
     listed = _one(shapes, node, SH["in"])
     if listed is not None:
-        shape.allowed = frozenset(Collection(shapes, listed))
+        shape.allowed = frozenset(to_ox(item) for item in Collection(shapes, listed))
     shape.min_length = _count(shapes, node, SH.minLength)
     kind = _one(shapes, node, SH.nodeKind)
     shape.node_kind = kind if isinstance(kind, URIRef) else None
     languages = _one(shapes, node, SH.languageIn)
     if languages is not None:
         shape.languages = tuple(str(tag).lower() for tag in Collection(shapes, languages))
-    shape.has_value = _one(shapes, node, SH.hasValue)
+    has_value = _one(shapes, node, SH.hasValue)
+    shape.has_value = None if has_value is None else to_ox(has_value)
     if (node, SH.closed, Literal(True)) in shapes:
         ignored = _one(shapes, node, SH.ignoredProperties)
         allowed = set(Collection(shapes, ignored)) if ignored is not None else set()
@@ -248,7 +259,7 @@ def _read(shapes: rdflib.Graph, node: Node, seen: dict[Node, _Shape]) -> _Shape:
             step = _one(shapes, prop, SH.path)
             if isinstance(step, URIRef):
                 allowed.add(step)
-        shape.closed = frozenset(a for a in allowed if isinstance(a, URIRef))
+        shape.closed = frozenset(OxNamedNode(str(a)) for a in allowed if isinstance(a, URIRef))
     # On a property shape too, ``$this`` is the focus node (SHACL 5.3.1); a constraint that
     # does not bind ``?path`` reports the shape's path. ``$PATH`` is refused in ``_sparql``.
     shape.sparql = _sparql(shapes, node)
@@ -259,13 +270,16 @@ def _read(shapes: rdflib.Graph, node: Node, seen: dict[Node, _Shape]) -> _Shape:
 
 
 _NODE_KINDS: dict[URIRef, tuple[type, ...]] = {
-    SH.IRI: (URIRef,),
-    SH.BlankNode: (BNode,),
-    SH.Literal: (Literal,),
-    SH.BlankNodeOrIRI: (BNode, URIRef),
-    SH.BlankNodeOrLiteral: (BNode, Literal),
-    SH.IRIOrLiteral: (URIRef, Literal),
+    SH.IRI: (OxNamedNode,),
+    SH.BlankNode: (BlankNode,),
+    SH.Literal: (OxLiteral,),
+    SH.BlankNodeOrIRI: (BlankNode, OxNamedNode),
+    SH.BlankNodeOrLiteral: (BlankNode, OxLiteral),
+    SH.IRIOrLiteral: (OxNamedNode, OxLiteral),
 }
+_TYPE = OxNamedNode(str(RDF.type))
+_SUBCLASS_OF = OxNamedNode(str(RDFS.subClassOf))
+_LABEL = OxNamedNode(str(RDFS.label))
 _PYTHON_TYPES: dict[URIRef, type | tuple[type, ...]] = {
     XSD.string: (str, bytes),
     RDF.langString: (str, bytes),
@@ -313,37 +327,53 @@ class Result:
     messages: tuple[Literal, ...] = ()
 
 
-class _Index:
-    """A graph's statements in dictionaries, by subject and by object: read once, looked up
-    for every focus node and value node without rdflib's own index walks."""
+class Index:
+    """A data graph's statements (pyoxigraph terms) in dictionaries, by subject and by
+    object: read once, looked up for every focus node and value node."""
 
-    def __init__(self, graph: rdflib.Graph) -> None:
-        self.out: dict[Node, dict[Node, set[Node]]] = {}
-        self.into: dict[Node, dict[Node, set[Node]]] = {}
-        self.by_predicate: dict[Node, tuple[set[Node], set[Node]]] = {}
-        for s, p, o in graph:
-            self.out.setdefault(s, {}).setdefault(p, set()).add(o)
-            self.into.setdefault(o, {}).setdefault(p, set()).add(s)
-            subjects, objects = self.by_predicate.setdefault(p, (set(), set()))
-            subjects.add(s)
-            objects.add(o)
+    def __init__(self, triples: Iterable[OxTriple] = ()) -> None:
+        self.out: dict[Term, dict[Term, set[Term]]] = {}
+        self.into: dict[Term, dict[Term, set[Term]]] = {}
+        self.by_predicate: dict[Term, tuple[set[Term], set[Term]]] = {}
+        self.triples: list[OxTriple] = []
+        self.extend(triples)
 
-    def objects(self, subject: Node, predicate: Node) -> set[Node]:
+    def add(self, triple: OxTriple) -> None:
+        """Add a statement (once: a graph is a set)."""
+        s, p, o = triple
+        objects = self.out.setdefault(s, {}).setdefault(p, set())
+        if o in objects:
+            return
+        objects.add(o)
+        self.triples.append(triple)
+        self.into.setdefault(o, {}).setdefault(p, set()).add(s)
+        subjects, ends = self.by_predicate.setdefault(p, (set(), set()))
+        subjects.add(s)
+        ends.add(o)
+
+    def extend(self, triples: Iterable[OxTriple]) -> None:
+        for triple in triples:
+            self.add(triple)
+
+    def __len__(self) -> int:
+        return len(self.triples)
+
+    def objects(self, subject: Term, predicate: Term) -> set[Term]:
         return self.out.get(subject, {}).get(predicate, set())
 
-    def subjects(self, predicate: Node, obj: Node) -> set[Node]:
+    def subjects(self, predicate: Term, obj: Term) -> set[Term]:
         return self.into.get(obj, {}).get(predicate, set())
 
-    def predicate_objects(self, subject: Node) -> Iterator[tuple[Node, Node]]:
+    def predicate_objects(self, subject: Term) -> Iterator[tuple[Term, Term]]:
         for predicate, objects in self.out.get(subject, {}).items():
             for obj in objects:
                 yield predicate, obj
 
-    def ends(self, subjects_of: Iterable[Node], objects_of: Iterable[Node]) -> set[Node]:
+    def ends(self, subjects_of: Iterable[Term], objects_of: Iterable[Term]) -> set[Term]:
         """The subjects of statements with the ``subjects_of`` predicates and the objects of
         those with the ``objects_of`` predicates."""
-        found: set[Node] = set()
-        none: tuple[set[Node], set[Node]] = (set(), set())
+        found: set[Term] = set()
+        none: tuple[set[Term], set[Term]] = (set(), set())
         for predicate in subjects_of:
             found |= self.by_predicate.get(predicate, none)[0]
         for predicate in objects_of:
@@ -351,71 +381,143 @@ class _Index:
         return found
 
 
+class IndexedGraph:
+    """An :class:`Index` read through the few rdflib methods a validation report uses
+    (labels of the nodes it names, who points at a node)."""
+
+    def __init__(self, index: Index) -> None:
+        self.index = index
+
+    def objects(self, subject: Node, predicate: Node) -> Iterator[Node]:
+        for value in self.index.objects(to_ox(subject), to_ox(predicate)):
+            yield to_rdflib_term(value)
+
+    def subject_predicates(self, obj: Node) -> Iterator[tuple[Node, Node]]:
+        for predicate, subjects in self.index.into.get(to_ox(obj), {}).items():
+            for subject in subjects:
+                yield to_rdflib_term(subject), to_rdflib_term(predicate)
+
+    def describes(self, node: Node) -> bool:
+        """Whether ``node`` is the subject of a statement."""
+        return to_ox(node) in self.index.out
+
+    def to_rdflib(self, graph: rdflib.Graph | None = None) -> rdflib.Graph:
+        """The statements as an rdflib graph (for pySHACL), added to ``graph`` if given."""
+        graph = rdflib.Graph(bind_namespaces="none") if graph is None else graph
+        terms: dict[Term, Node] = {}
+
+        def term(value: Term) -> Node:
+            found = terms.get(value)
+            if found is None:
+                found = terms[value] = to_rdflib_term(value)
+            return found
+
+        graph.addN((term(s), term(p), term(o), graph) for s, p, o in self.index.triples)
+        return graph
+
+
 class _View:
     """The data graph and the ontology, read as one graph without being merged."""
 
-    def __init__(self, data: _Index, ontology: _Index) -> None:
+    def __init__(self, data: Index, ontology: Index, focus: list[Term]) -> None:
         self.graphs = (data, ontology)
         self.data = data
-        self._types: dict[Node, frozenset[Node]] = {}
-        self._supers: dict[Node, frozenset[Node]] = {}
+        self.focus = focus
+        self._types: dict[Term, frozenset[Term]] = {}
+        self._supers: dict[Term, frozenset[Term]] = {}
+        self._rdflib: dict[Term, Node] = {}
+        self._instances: dict[Term, set[Term]] | None = None
 
-    def objects(self, subject: Node, predicate: URIRef) -> set[Node]:
+    def rdflib(self, term: Term) -> Node:
+        """``term`` as rdflib reads it (a literal's Python value, its normalised form)."""
+        found = self._rdflib.get(term)
+        if found is None:
+            found = self._rdflib[term] = to_rdflib_term(term)
+        return found
+
+    def text(self, term: Term) -> str:
+        """The string SHACL reads of a term: an IRI, a literal's lexical form (as rdflib
+        writes it, which is what pySHACL reads)."""
+        return term.value if isinstance(term, OxNamedNode) else str(self.rdflib(term))
+
+    def objects(self, subject: Term, predicate: Term) -> set[Term]:
+        """The objects in either graph (a set of one of them when the other has none: not
+        to be changed)."""
         data, ontology = self.graphs
-        return data.objects(subject, predicate) | ontology.objects(subject, predicate)
+        first, second = data.objects(subject, predicate), ontology.objects(subject, predicate)
+        return (first | second) if first and second else (first or second)
 
-    def subjects(self, predicate: URIRef, obj: Node) -> set[Node]:
+    def subjects(self, predicate: Term, obj: Term) -> set[Term]:
+        """The subjects in either graph (as :meth:`objects`, not to be changed)."""
         data, ontology = self.graphs
-        return data.subjects(predicate, obj) | ontology.subjects(predicate, obj)
+        first, second = data.subjects(predicate, obj), ontology.subjects(predicate, obj)
+        return (first | second) if first and second else (first or second)
 
-    def values(self, focus: Node, steps: tuple[tuple[URIRef, bool], ...]) -> set[Node]:
-        found: set[Node] = set()
+    def values(self, focus: Term, steps: tuple[tuple[OxNamedNode, bool], ...]) -> set[Term]:
+        """The value nodes of a path (not to be changed)."""
+        if len(steps) == 1:
+            predicate, inverse = steps[0]
+            return self.subjects(predicate, focus) if inverse else self.objects(focus, predicate)
+        found: set[Term] = set()
         for predicate, inverse in steps:
             found |= self.subjects(predicate, focus) if inverse else self.objects(focus, predicate)
         return found
 
-    def superclasses(self, cls: Node) -> frozenset[Node]:
+    def superclasses(self, cls: Term) -> frozenset[Term]:
         if cls not in self._supers:
             seen = {cls}
             todo = [cls]
             while todo:
-                for parent in self.objects(todo.pop(), RDFS.subClassOf):
+                for parent in self.objects(todo.pop(), _SUBCLASS_OF):
                     if parent not in seen:
                         seen.add(parent)
                         todo.append(parent)
             self._supers[cls] = frozenset(seen)
         return self._supers[cls]
 
-    def types(self, node: Node) -> frozenset[Node]:
+    def instances(self, classes: Iterable[Term]) -> set[Term]:
+        """The focus nodes that are instances of any of ``classes`` (the focus nodes of each
+        class found once for every shape)."""
+        if self._instances is None:
+            self._instances = {}
+            for node in self.focus:
+                for cls in self.types(node):
+                    self._instances.setdefault(cls, set()).add(node)
+        found: set[Term] = set()
+        for cls in classes:
+            found |= self._instances.get(cls, set())
+        return found
+
+    def types(self, node: Term) -> frozenset[Term]:
         """Every class ``node`` is an instance of: its types and their superclasses."""
         if node not in self._types:
             self._types[node] = frozenset(
-                c for t in self.objects(node, RDF.type) for c in self.superclasses(t)
+                c for t in self.objects(node, _TYPE) for c in self.superclasses(t)
             )
         return self._types[node]
 
 
-def _value_problems(shape: _Shape, view: _View, value: Node) -> Iterator[str]:
+def _value_problems(shape: _Shape, view: _View, value: Term) -> Iterator[str]:
     """The constraint components of ``shape`` that one value node fails."""
     for cls in shape.must_be:
-        if isinstance(value, Literal) or cls not in view.types(value):
+        if isinstance(value, OxLiteral) or cls not in view.types(value):
             yield "Class"
-    if shape.datatype is not None and not _of_datatype(value, shape.datatype):
+    if shape.datatype is not None and not _of_datatype(view.rdflib(value), shape.datatype):
         yield "Datatype"
     if shape.patterns and (
-        isinstance(value, BNode) or not all(p.search(str(value)) for p in shape.patterns)
+        isinstance(value, BlankNode) or not all(p.search(view.text(value)) for p in shape.patterns)
     ):
         yield "Pattern"
     if shape.allowed is not None and value not in shape.allowed:
         yield "In"
     if shape.min_length is not None and (
-        isinstance(value, BNode) or len(str(value)) < shape.min_length
+        isinstance(value, BlankNode) or len(view.text(value)) < shape.min_length
     ):
         yield "MinLength"
     if shape.node_kind is not None and not isinstance(value, _NODE_KINDS.get(shape.node_kind, ())):
         yield "NodeKind"
     if shape.languages is not None and not (
-        isinstance(value, Literal)
+        isinstance(value, OxLiteral)
         and value.language is not None
         and any(
             value.language.lower() == tag or value.language.lower().startswith(f"{tag}-")
@@ -444,39 +546,44 @@ class CompiledShapes:
                 raise Unsupported(f"the shapes use {other}")
         self.shapes = [_read(shapes, node, seen) for node in sorted(roots, key=str)]
         self.ontology = ontology
-        self._ontology_index = _Index(ontology)
-        self._in_ontology: dict[Node, frozenset[Node]] = {}
+        statements = [
+            OxTriple(to_ox(s), to_ox(p), to_ox(o))  # type: ignore[arg-type]
+            for s, p, o in ontology
+        ]
+        self._ontology_index = Index(statements)
+        self._in_ontology: dict[Node, frozenset[Term]] = {}
         #: The ontology, loaded once into the default graph; each validation adds its data
         #: graph as a named graph of its own, read with the ontology as the default graph.
         self._store = memory_store().oxigraph
-        self._store.bulk_extend(
-            Quad(_ox(s), _ox(p), _ox(o), DefaultGraph())  # type: ignore[arg-type]
-            for s, p, o in ontology
-        )
+        self._store.bulk_extend(Quad(s, p, o, DefaultGraph()) for s, p, o in statements)
 
     # --- targets and core constraints ---------------------------------------------------------
 
-    def _ends(self, shape: _Shape, graph: _Index) -> set[Node]:
+    def _ends(self, shape: _Shape, graph: Index) -> set[Term]:
         """The subjects and objects ``shape`` targets in ``graph``."""
         return graph.ends(shape.subjects_of, shape.objects_of)
 
-    def _focus(self, shape: _Shape, view: _View, focus: Iterable[Node]) -> list[Node]:
+    def _focus(self, shape: _Shape, view: _View, focus: Iterable[Term]) -> list[Term]:
         classes = set(shape.classes)
         if shape.node not in self._in_ontology:  # the ontology's part, found once
             self._in_ontology[shape.node] = frozenset(self._ends(shape, self._ontology_index))
         targeted = self._in_ontology[shape.node] | self._ends(shape, view.data)
-        chosen = []
-        for node in focus:
-            if node in targeted or (classes and view.types(node) & classes):
-                chosen.append(node)
-        return chosen
+        if classes:
+            targeted |= view.instances(classes)
+        return [node for node in focus if node in targeted]
 
-    def _check(self, shape: _Shape, view: _View, focus: Node) -> Iterator[Result]:
+    def _check(self, shape: _Shape, view: _View, focus: Term) -> Iterator[Result]:
         values = view.values(focus, shape.steps) if shape.path is not None else {focus}
 
-        def result(component: str, value: Node | None = None) -> Result:
+        def result(component: str, value: Term | None = None) -> Result:
             return Result(
-                focus, shape.node, _component(component), shape.path, value, None, shape.messages
+                view.rdflib(focus),
+                shape.node,
+                _component(component),
+                shape.path,
+                None if value is None else view.rdflib(value),
+                None,
+                shape.messages,
             )
 
         if shape.min_count is not None and len(values) < shape.min_count:
@@ -492,17 +599,17 @@ class CompiledShapes:
             for predicate, value in sorted(view.data.predicate_objects(focus), key=str):
                 if predicate not in shape.closed:
                     yield Result(
-                        focus,
+                        view.rdflib(focus),
                         shape.node,
                         _component("Closed"),
-                        predicate,
-                        value,
+                        view.rdflib(predicate),
+                        view.rdflib(value),
                         None,
                         shape.messages,
                     )
 
     def _validate(
-        self, shape: _Shape, view: _View, focus: list[Node], sparql: list[tuple[_Shape, list[Node]]]
+        self, shape: _Shape, view: _View, focus: list[Term], sparql: list[tuple[_Shape, list[Term]]]
     ) -> Iterator[Result]:
         for node in focus:
             yield from self._check(shape, view, node)
@@ -511,41 +618,42 @@ class CompiledShapes:
         for prop in shape.properties:
             yield from self._validate(prop, view, focus, sparql)
 
-    def validate(self, data: rdflib.Graph, focus: Iterable[Node]) -> list[Result]:
+    def validate(self, data: Index, focus: Iterable[Term]) -> list[Result]:
         """The results of validating the ``focus`` nodes of ``data`` (with the ontology beside it).
 
         As pySHACL with ``focus_nodes``: a shape validates the focus nodes it targets.
         """
-        view = _View(_Index(data), self._ontology_index)
-        wanted = [node for node in focus if isinstance(node, URIRef)]
+        wanted: list[Term] = [node for node in focus if isinstance(node, OxNamedNode)]
+        view = _View(data, self._ontology_index, wanted)
         results: list[Result] = []
-        sparql: list[tuple[_Shape, list[Node]]] = []
+        sparql: list[tuple[_Shape, list[Term]]] = []
         for shape in self.shapes:
             chosen = self._focus(shape, view, wanted)
             if chosen:
                 results.extend(self._validate(shape, view, chosen, sparql))
         if sparql:
-            results.extend(self._run_sparql(data, sparql))
+            results.extend(self._run_sparql(data, sparql, view))
         return results
 
     # --- SPARQL constraints ------------------------------------------------------------------
 
     def _run_sparql(
-        self, data: rdflib.Graph, work: list[tuple[_Shape, list[Node]]]
+        self, data: Index, work: list[tuple[_Shape, list[Term]]], view: _View
     ) -> Iterator[Result]:
         graph = OxNamedNode(f"urn:cybergov:validation:{uuid.uuid4().hex}")
         store = self._store
-        store.extend(
-            Quad(_ox(s), _ox(p), _ox(o), graph)  # type: ignore[arg-type]
-            for s, p, o in data
-        )
+        store.extend(Quad(s, p, o, graph) for s, p, o in data.triples)
         try:
-            yield from self._sparql_results(store, graph, work)
+            yield from self._sparql_results(store, graph, work, view)
         finally:
             store.remove_graph(graph)
 
     def _sparql_results(
-        self, store: OxigraphStore, graph: OxNamedNode, work: list[tuple[_Shape, list[Node]]]
+        self,
+        store: OxigraphStore,
+        graph: OxNamedNode,
+        work: list[tuple[_Shape, list[Term]]],
+        view: _View,
     ) -> Iterator[Result]:
         seen: set[tuple[object, ...]] = set()
         dataset: list[OxNamedNode | BlankNode | DefaultGraph] = [DefaultGraph(), graph]
@@ -553,9 +661,9 @@ class CompiledShapes:
             for constraint in shape.sparql:
                 for node, row, names in _answers(store, dataset, constraint, focus):
                     bound: dict[str, Node] = {
-                        name: to_rdflib_term(row[name]) for name in names if row[name] is not None
+                        name: view.rdflib(row[name]) for name in names if row[name] is not None
                     }
-                    bound["this"] = node
+                    bound["this"] = view.rdflib(node)
                     key = (constraint.node, *sorted(bound.items(), key=str))
                     if key in seen:  # a statement of both the ontology and the data
                         continue
@@ -564,7 +672,7 @@ class CompiledShapes:
                         _formatted(m, bound) for m in (*constraint.messages, *shape.messages)
                     )
                     yield Result(
-                        node,
+                        bound["this"],
                         shape.node,
                         _component("SPARQL"),
                         bound.get("path", shape.path),
@@ -578,23 +686,23 @@ def _answers(
     store: OxigraphStore,
     dataset: list[OxNamedNode | BlankNode | DefaultGraph],
     constraint: _Sparql,
-    focus: list[Node],
-) -> Iterator[tuple[Node, QuerySolution, list[str]]]:
+    focus: list[Term],
+) -> Iterator[tuple[Term, QuerySolution, list[str]]]:
     """The solutions of ``constraint`` for each focus node, with the node they are about."""
     if constraint.batched is not None:
         for start in range(0, len(focus), _PER_QUERY):
             part = focus[start : start + _PER_QUERY]
-            text = constraint.batched.replace(_FOCUS, " ".join(str(_ox(n)) for n in part))
+            text = constraint.batched.replace(_FOCUS, " ".join(str(n) for n in part))
             answer = store.query(text, default_graph=dataset)
             assert isinstance(answer, QuerySolutions)
             names = [v.value for v in answer.variables]
             for row in answer:
                 node = row["focusNode"]
                 if node is not None:
-                    yield to_rdflib_term(node), row, names
+                    yield node, row, names
         return
     for node in focus:
-        written = str(_ox(node)).replace("\\", "\\\\")  # a replacement string
+        written = str(node).replace("\\", "\\\\")  # a replacement string
         answer = store.query(_THIS.sub(written, constraint.text), default_graph=dataset)
         assert isinstance(answer, QuerySolutions)
         names = [v.value for v in answer.variables]
@@ -610,7 +718,7 @@ def _formatted(message: Literal, bound: dict[str, Node]) -> Literal:
     return Literal(text, lang=message.language) if message.language else Literal(text)
 
 
-def _ox(term: Node) -> OxNamedNode | BlankNode | OxLiteral:
+def to_ox(term: Node) -> Term:
     """An rdflib term as a pyoxigraph term."""
     if isinstance(term, URIRef):
         return OxNamedNode(str(term))
@@ -623,6 +731,59 @@ def _ox(term: Node) -> OxNamedNode | BlankNode | OxLiteral:
             return OxLiteral(str(term), datatype=OxNamedNode(str(term.datatype)))
         return OxLiteral(str(term))
     raise TypeError(f"not an RDF term: {term!r}")
+
+
+class ResultGraph:
+    """Results read as their SHACL report graph (:func:`report_graph`) reads, without
+    making it: each result a blank node, its focus node, shape, component, path, value,
+    constraint and messages looked up on the result itself. A complex path is read from the
+    shapes graph (the report graph holds a copy of it). The graph itself is made when first
+    iterated (for the report's Turtle)."""
+
+    def __init__(self, results: list[Result], shapes: rdflib.Graph) -> None:
+        self._results = results
+        self._nodes: dict[Node, Result] = {BNode(): result for result in results}
+        self._shapes = shapes
+        self._graph: rdflib.Graph | None = None
+
+    def _made(self) -> rdflib.Graph:
+        if self._graph is None:
+            self._graph = report_graph(self._results, self._shapes)
+        return self._graph
+
+    def __iter__(self) -> Iterator[tuple[Node, Node, Node]]:
+        return iter(self._made())
+
+    def subjects(self, predicate: Node, obj: Node, /) -> Iterator[Node]:
+        if predicate == RDF.type and obj == SH.ValidationResult:
+            return iter(list(self._nodes))
+        return self._made().subjects(predicate, obj)
+
+    def objects(self, subject: Node, predicate: Node, /) -> Iterator[Node]:
+        result = self._nodes.get(subject)
+        if result is None:
+            return self._shapes.objects(subject, predicate)
+        if predicate == SH.resultMessage:
+            return iter(result.messages)
+        found = self.value(subject, predicate)
+        return iter(() if found is None else (found,))
+
+    def value(self, subject: Node, predicate: Node, /) -> Node | None:
+        result = self._nodes.get(subject)
+        if result is None:
+            return self._shapes.value(subject, predicate)
+        fields: dict[Node, Node | None] = {
+            RDF.type: SH.ValidationResult,
+            SH.focusNode: result.focus,
+            SH.sourceShape: result.shape,
+            SH.sourceConstraintComponent: result.component,
+            SH.resultSeverity: SH.Violation,
+            SH.resultPath: result.path,
+            SH.value: result.value,
+            SH.sourceConstraint: result.constraint,
+            SH.resultMessage: result.messages[0] if result.messages else None,
+        }
+        return fields.get(predicate)
 
 
 def report_graph(results: list[Result], shapes: rdflib.Graph) -> rdflib.Graph:
@@ -663,4 +824,14 @@ def _copy_closure(source: rdflib.Graph, node: Node, target: rdflib.Graph) -> Non
                     todo.append(o)
 
 
-__all__ = ["CompiledShapes", "Result", "Unsupported", "report_graph"]
+__all__ = [
+    "CompiledShapes",
+    "Index",
+    "IndexedGraph",
+    "Result",
+    "ResultGraph",
+    "Term",
+    "Unsupported",
+    "report_graph",
+    "to_ox",
+]

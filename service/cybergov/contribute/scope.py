@@ -18,8 +18,9 @@ shapes run.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
-import rdflib
+from pyoxigraph import NamedNode, Triple
 
 from cybergov.errors import OutsideNamespace
 from cybergov.namespaces import CG, CGR, graph_iri
@@ -27,46 +28,41 @@ from cybergov.namespaces import CG, CGR, graph_iri
 #: The schemes of the IRIs a link may point at.
 _LINK_SCHEME = re.compile(r"(?i)(?:https?|urn):")
 CURATED_GRAPHS = graph_iri("kg", "")
-_HEADER = frozenset(
-    {
-        rdflib.URIRef("http://purl.org/dc/terms/modified"),
-        rdflib.URIRef(f"{CG}lastChecked"),
-    }
-)
+_HEADER = frozenset({"http://purl.org/dc/terms/modified", f"{CG}lastChecked"})
 
 
-def _file_header(subject: rdflib.URIRef, predicate: rdflib.term.Node) -> bool:
+def _file_header(subject: str, predicate: str) -> bool:
     """Whether the statement is a curated file's header: when its graph last changed and was
     last checked against its sources (kg/README.md), the only statements about a graph of
     ``graph/kg/`` that a file of the graph, validated as a contribution, makes."""
     return subject.startswith(CURATED_GRAPHS) and predicate in _HEADER
 
 
-def check_scope(
-    contribution: rdflib.Graph, links: frozenset[rdflib.URIRef], *, source: str
-) -> None:
+def check_scope(statements: Iterable[Triple], links: frozenset[str], *, source: str) -> None:
     """Refuse a contribution that describes a resource outside the graph's namespace, or
-    links to an IRI that no resource of the graph can have.
+    links to an IRI that no resource of the graph can have (``links``: the IRIs of the
+    ontology's object properties).
 
     Raises:
         OutsideNamespace: naming the first such subject (or link), in IRI order, with a
             property it is stated with.
     """
-    outside: dict[rdflib.URIRef, rdflib.URIRef] = {}
-    dangling: dict[rdflib.URIRef, tuple[rdflib.URIRef, rdflib.term.Node]] = {}
-    for subject, predicate, value in contribution:
+    outside: dict[str, str] = {}
+    dangling: dict[str, tuple[str, str | None]] = {}
+    for subject, predicate, value in statements:
         if (
-            isinstance(subject, rdflib.URIRef)
-            and not subject.startswith(CGR)
-            and not _file_header(subject, predicate)
+            isinstance(subject, NamedNode)
+            and not subject.value.startswith(CGR)
+            and not _file_header(subject.value, predicate.value)
         ):
-            outside.setdefault(subject, rdflib.URIRef(str(predicate)))
+            outside.setdefault(subject.value, predicate.value)
         if (
-            predicate in links
-            and isinstance(value, rdflib.URIRef)
-            and not _LINK_SCHEME.match(value)
+            predicate.value in links
+            and isinstance(value, NamedNode)
+            and not _LINK_SCHEME.match(value.value)
         ):
-            dangling.setdefault(value, (rdflib.URIRef(str(predicate)), subject))
+            named = subject.value if isinstance(subject, NamedNode) else None
+            dangling.setdefault(value.value, (predicate.value, named))
     if outside:
         first = min(outside)
         others = len(outside) - 1
@@ -79,10 +75,10 @@ def check_scope(
         )
     if dangling:
         first = min(dangling)
-        predicate, subject = dangling[first]
-        where = f"<{subject}>" if isinstance(subject, rdflib.URIRef) else "a blank node"
+        link, subject = dangling[first]
+        where = f"<{subject}>" if subject is not None else "a blank node"
         raise OutsideNamespace(
-            f"{where} points at <{first}> with <{predicate}>, which links resources of the "
+            f"{where} points at <{first}> with <{link}>, which links resources of the "
             "graph: no resource of the graph has an IRI of that scheme (they are http, https "
             "or urn IRIs)",
             source=source,

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -47,27 +47,44 @@ class Changes:
     added: dict[str, set[Triple]] = field(default_factory=dict)
     dropped: set[str] = field(default_factory=set)
     created: set[str] = field(default_factory=set)
+    #: Graphs the store does not hold, written whole: their statements (each once). An
+    #: embedded store receives them by a bulk load into a graph of their own, moved in place
+    #: by the update (:func:`staged`); a remote store in the update's ``INSERT DATA``.
+    loaded: dict[str, list[Triple]] = field(default_factory=dict)
 
     @property
     def empty(self) -> bool:
-        return not (any(self.removed.values()) or any(self.added.values()))
+        return not (
+            any(self.removed.values()) or any(self.added.values()) or any(self.loaded.values())
+        )
 
     def count(self, *, prefix: str = "") -> tuple[int, int]:
         """How many statements are added and removed in graphs whose IRI starts with ``prefix``."""
         added = sum(len(t) for g, t in self.added.items() if g.startswith(prefix))
+        added += sum(len(t) for g, t in self.loaded.items() if g.startswith(prefix))
         removed = sum(len(t) for g, t in self.removed.items() if g.startswith(prefix))
         return added, removed
 
-    def update_text(self) -> str:
-        """The SPARQL update that makes the change (blank-node statements left out)."""
+    def update_text(self, *, moved: Iterable[str] = ()) -> str:
+        """The SPARQL update that makes the change (blank-node statements left out); the
+        ``moved`` graphs of :attr:`loaded` are moved from their :func:`staged` graph."""
+        moving = set(moved)
         operations = [f"DROP SILENT GRAPH <{graph}>" for graph in sorted(self.dropped)]
         removed = _data_block(self.removed, skip=self.dropped)
         if removed:
             operations.append(f"DELETE DATA {{\n{removed}}}")
-        added = _data_block(self.added)
+        inserted: dict[str, Collection[Triple]] = {
+            **self.added,
+            **{g: t for g, t in self.loaded.items() if g not in moving},
+        }
+        added = _data_block(inserted)
         if added:
             operations.append(f"INSERT DATA {{\n{added}}}")
-        operations += [f"CREATE SILENT GRAPH <{graph}>" for graph in sorted(self.created)]
+        empty = {g for g, t in self.loaded.items() if not t}
+        operations += [f"CREATE SILENT GRAPH <{g}>" for g in sorted(self.created | empty)]
+        operations += [
+            f"MOVE SILENT GRAPH <{staged(graph)}> TO GRAPH <{graph}>" for graph in sorted(moving)
+        ]
         return " ;\n".join(operations)
 
     def apply(self, store: Store) -> None:
@@ -77,22 +94,38 @@ class Changes:
             StoreError: the store refused the update, or the change holds statements
                 about blank nodes that a remote store cannot be told of.
         """
+        embedded = isinstance(store, EmbeddedStore)
+        parts: tuple[tuple[str, dict[str, set[Triple]] | dict[str, list[Triple]]], ...] = (
+            ("add", self.added),
+            ("remove", self.removed),
+            *((("add", self.loaded),) if not embedded else ()),
+        )
         blank = [
             (graph, triple, kind)
-            for kind, part in (("add", self.added), ("remove", self.removed))
+            for kind, part in parts
             for graph, triples in part.items()
             if graph not in self.dropped
             for triple in triples
             if _has_blank(triple)
         ]
-        if blank and not isinstance(store, EmbeddedStore):
+        if blank and not embedded:
             raise StoreError(
                 f"{len(blank)} changed statements are about blank nodes, which a SPARQL "
                 "update cannot name; the store was not changed"
             )
-        text = self.update_text()
-        if text:
-            store.update(text, graphs=self.graphs)
+        moved = sorted(g for g, t in self.loaded.items() if t) if embedded else []
+        if moved:
+            assert isinstance(store, EmbeddedStore)
+            _load_staged(store, {graph: self.loaded[graph] for graph in moved})
+        text = self.update_text(moved=moved)
+        try:
+            if text:
+                store.update(text, graphs=self.graphs)
+        finally:
+            if moved:
+                assert isinstance(store, EmbeddedStore)
+                for graph in moved:  # left only when the update failed
+                    store.oxigraph.remove_graph(NamedNode(staged(graph)))
         if blank:
             assert isinstance(store, EmbeddedStore)
             log.warning("%d statements about blank nodes applied after the update", len(blank))
@@ -108,14 +141,35 @@ class Changes:
     @property
     def graphs(self) -> frozenset[str]:
         """Every graph the change writes."""
-        return frozenset(self.removed) | frozenset(self.added) | self.dropped | self.created
+        return (
+            frozenset(self.removed)
+            | frozenset(self.added)
+            | frozenset(self.loaded)
+            | self.dropped
+            | self.created
+        )
+
+
+def staged(graph: str) -> str:
+    """The graph a new graph's statements are loaded into before the update moves them."""
+    return f"{graph}#staging"
+
+
+def _load_staged(store: EmbeddedStore, loaded: dict[str, list[Triple]]) -> None:
+    """Each graph's statements loaded in bulk into its :func:`staged` graph (emptied first)."""
+    engine = store.oxigraph
+    for graph, triples in loaded.items():
+        target = NamedNode(staged(graph))
+        engine.remove_graph(target)
+        engine.bulk_extend(Quad(t.subject, t.predicate, t.object, target) for t in triples)
+        engine.add_graph(target)  # an empty graph is still created by the move
 
 
 def _has_blank(triple: Triple) -> bool:
     return isinstance(triple.subject, BlankNode) or isinstance(triple.object, BlankNode)
 
 
-def _data_block(part: dict[str, set[Triple]], *, skip: Iterable[str] = ()) -> str:
+def _data_block(part: Mapping[str, Collection[Triple]], *, skip: Iterable[str] = ()) -> str:
     """``GRAPH <g> { s p o . ... }`` for each graph, terms written by pyoxigraph."""
     skipped = set(skip)
     blocks = []
@@ -281,11 +335,10 @@ def stage_new_graph(
     target = NamedNode(graph)
     quads = [Quad(t.subject, t.predicate, t.object, target) for t in statements]
     refresh_inferences(scratch, force=True, root=root, source=store, extra=quads)
-    scratch.oxigraph.add_graph(target)
-    scratch.oxigraph.bulk_extend(quads)
-    scratch.mark_changed()
+    del quads
     worked = time.perf_counter()
-    changes = difference(store, scratch, only=lambda g: g == graph or derived_or_meta(g))
+    changes = difference(store, scratch, only=derived_or_meta)
+    changes.loaded[graph] = list(dict.fromkeys(statements))
     changes.apply(store)
     added, removed = changes.count()
     log.info(

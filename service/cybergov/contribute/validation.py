@@ -24,7 +24,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
@@ -32,13 +32,21 @@ from typing import Any
 
 import pyshacl
 import rdflib
-from pyoxigraph import NamedNode, RdfFormat, parse
+from pyoxigraph import BlankNode, NamedNode, RdfFormat, Triple, parse
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.sparql import Query
 
-from cybergov.contribute.compiled_shapes import CompiledShapes, Unsupported, report_graph
+from cybergov.contribute.compiled_shapes import (
+    CompiledShapes,
+    Index,
+    IndexedGraph,
+    ResultGraph,
+    Term,
+    Unsupported,
+    to_ox,
+)
 from cybergov.contribute.intake import to_rdflib_term
 from cybergov.contribute.scope import check_scope
 from cybergov.contribute.skolem import Skolem
@@ -71,6 +79,7 @@ SKOLEM_PREFIX = "urn:cybergov:blank:"
 #: IRIs per context query: few queries for a contribution, and answers that stay well under
 #: the row limit a remote store may apply.
 _BATCH = 250
+_TYPE = NamedNode(str(RDF.type))
 
 
 @lru_cache(maxsize=512)
@@ -159,15 +168,20 @@ def _spell_out_disjointness(ontology: rdflib.Graph) -> None:
                     ontology.add((other, OWL.disjointWith, narrower))
 
 
-@cache
 def shapes_bundle(root: Path | None = None) -> ShapesBundle:
-    """The shapes of ``shapes/*.ttl`` and the ontology, parsed once per process.
+    """The shapes of ``shapes/*.ttl`` and the ontology, parsed once per process (for each
+    ``root``: ``shapes_bundle()`` and ``shapes_bundle(None)`` are the same bundle).
 
     Raises:
         DataNotFound: the data folders are missing.
         RdfSyntaxError: a shapes or ontology file does not parse.
         OntologyImportError: the ontology's imports cannot be resolved offline.
     """
+    return _read_bundle(root)
+
+
+@cache
+def _read_bundle(root: Path | None) -> ShapesBundle:
     shapes = rdflib.Graph(bind_namespaces="none")
     bind_prefixes(shapes.namespace_manager)
     _read_turtle(sorted(data_folder("shapes", root).glob("*.ttl")), shapes)
@@ -218,18 +232,18 @@ def validate_shapes_graph(bundle: ShapesBundle | None = None) -> tuple[bool, str
     return bool(conforms), str(text)
 
 
-def _skolemised(contribution: rdflib.Graph, skolem: Skolem) -> rdflib.Graph:
-    """The contribution with each blank node replaced by the IRI that stands for it."""
+def _skolemised(statements: Iterable[Triple], skolem: Skolem) -> Iterator[Triple]:
+    """The statements with each blank node replaced by the IRI that stands for it."""
+    for triple in statements:
+        subject, predicate, value = triple
+        if isinstance(subject, BlankNode) or isinstance(value, BlankNode):
+            yield Triple(_named(subject, skolem), predicate, _named(value, skolem))  # type: ignore[arg-type]
+        else:
+            yield triple
 
-    def fixed(term: rdflib.term.Node) -> rdflib.term.Node:
-        if isinstance(term, rdflib.BNode):
-            return rdflib.URIRef(skolem.iri(str(term)))
-        return term
 
-    graph = PreparedQueryGraph(bind_namespaces="none")
-    for s, p, o in contribution:
-        graph.add((fixed(s), p, fixed(o)))
-    return graph
+def _named(term: Term, skolem: Skolem) -> Term:
+    return NamedNode(skolem.iri(term.value)) if isinstance(term, BlankNode) else term
 
 
 def _iri_values(iris: Iterable[str]) -> Iterator[str]:
@@ -248,9 +262,7 @@ def _iri_values(iris: Iterable[str]) -> Iterator[str]:
         yield " ".join(batch)
 
 
-def _fetch(
-    store: Store, query: str, iris: Iterable[str]
-) -> Iterator[tuple[rdflib.term.Node, rdflib.term.Node, rdflib.term.Node]]:
+def _fetch(store: Store, query: str, iris: Iterable[str]) -> Iterator[Triple]:
     for values in _iri_values(sorted(iris)):
         answer = store.select(query.replace("{VALUES}", values))
         if answer.truncated:
@@ -262,7 +274,7 @@ def _fetch(
             s, p, o = row
             if s is None or p is None or o is None:
                 continue
-            yield (to_rdflib_term(s), to_rdflib_term(p), to_rdflib_term(o))
+            yield Triple(s, p, o)  # type: ignore[arg-type]
 
 
 def _descriptions_query(bundle: ShapesBundle) -> str:
@@ -289,8 +301,20 @@ _CONTEXT = (
 
 
 @dataclass(frozen=True, slots=True)
+class DataStatements:
+    """The statements the shapes validate (pyoxigraph terms, indexed), the focus nodes, and
+    how much context went into them."""
+
+    index: Index
+    focus: list[NamedNode]
+    described: int
+    context: int
+    skolem: Skolem
+
+
+@dataclass(frozen=True, slots=True)
 class DataGraph:
-    """The graph pySHACL validates, the focus nodes, and how much context went into it."""
+    """The data statements as an rdflib graph (what pySHACL validates), the focus nodes."""
 
     graph: rdflib.Graph
     focus: list[rdflib.URIRef]
@@ -299,8 +323,15 @@ class DataGraph:
     skolem: Skolem
 
 
-def data_graph(contribution: rdflib.Graph, store: Store, bundle: ShapesBundle) -> DataGraph:
-    """The contribution joined with its context from the store (see the module's docstring).
+def _links(bundle: ShapesBundle) -> frozenset[str]:
+    return frozenset(str(p) for p in bundle.links)
+
+
+def data_statements(
+    statements: Iterable[Triple], store: Store, bundle: ShapesBundle
+) -> DataStatements:
+    """The contribution's statements joined with their context from the store (see the
+    module's docstring).
 
     For the resources it describes that the store knows, their statements in the store and
     the links to them that the shapes follow backwards (a group's ``cg:hasAlias``). The
@@ -312,33 +343,62 @@ def data_graph(contribution: rdflib.Graph, store: Store, bundle: ShapesBundle) -
     """
     skolem = Skolem(f"{SKOLEM_PREFIX}{uuid.uuid4().hex}:")
     prefix = skolem.prefix
-    graph = _skolemised(contribution, skolem)
-    subjects = {s for s in graph.subjects() if isinstance(s, rdflib.URIRef)}
-    own = {str(s) for s in subjects if not str(s).startswith(prefix)}
-    before = len(graph)
-    for triple in _fetch(store, _descriptions_query(bundle), own):
-        graph.add(triple)
+    index = Index(_skolemised(statements, skolem))
+    subjects = {s for s in index.out if isinstance(s, NamedNode)}
+    own = {s.value for s in subjects if not s.value.startswith(prefix)}
+    before = len(index)
+    index.extend(_fetch(store, _descriptions_query(bundle), own))
     pointing: set[str] = set()
     if bundle.inverse_links:
         links = ", ".join(f"<{p}>" for p in sorted(bundle.inverse_links))
         for triple in _fetch(store, _INCOMING.replace("{LINKS}", links), own):
-            graph.add(triple)
-            pointing.add(str(triple[0]))
-    described = len(graph) - before
+            index.add(triple)
+            pointing.add(str(triple.subject.value))  # type: ignore[union-attr]
+    described = len(index) - before
+    followed = _links(bundle)
     referenced = {
-        str(o)
-        for _, p, o in graph
-        if isinstance(o, rdflib.URIRef) and p in bundle.links and o not in subjects
+        o.value
+        for p, (_, ends) in index.by_predicate.items()
+        if p.value in followed
+        for o in ends
+        if isinstance(o, NamedNode) and o not in subjects
     } | (pointing - own)
-    before = len(graph)
-    for triple in _fetch(store, _CONTEXT, referenced):
-        graph.add(triple)
+    before = len(index)
+    index.extend(_fetch(store, _CONTEXT, referenced))
     unknown = {
-        rdflib.URIRef(iri)
-        for iri in referenced
-        if (rdflib.URIRef(iri), RDF.type, None) not in graph
+        node for node in (NamedNode(iri) for iri in referenced) if not index.objects(node, _TYPE)
     }
-    return DataGraph(graph, sorted(subjects | unknown), described, len(graph) - before, skolem)
+    focus = sorted(subjects | unknown, key=lambda node: node.value)
+    return DataStatements(index, focus, described, len(index) - before, skolem)
+
+
+def _ox_statements(contribution: rdflib.Graph) -> list[Triple]:
+    """The statements of an rdflib graph as pyoxigraph triples, in the graph's order."""
+    terms: dict[rdflib.term.Node, Term] = {}
+
+    def term(value: rdflib.term.Node) -> Term:
+        found = terms.get(value)
+        if found is None:
+            found = terms[value] = to_ox(value)
+        return found
+
+    return [Triple(term(s), term(p), term(o)) for s, p, o in contribution]  # type: ignore[arg-type]
+
+
+def data_graph(contribution: rdflib.Graph, store: Store, bundle: ShapesBundle) -> DataGraph:
+    """:func:`data_statements` of an rdflib graph, as an rdflib graph.
+
+    Raises:
+        StoreError: the store failed to answer.
+    """
+    data = data_statements(_ox_statements(contribution), store, bundle)
+    return DataGraph(
+        IndexedGraph(data.index).to_rdflib(PreparedQueryGraph(bind_namespaces="none")),
+        [rdflib.URIRef(node.value) for node in data.focus],
+        data.described,
+        data.context,
+        data.skolem,
+    )
 
 
 def validate_contribution(
@@ -368,23 +428,42 @@ def validate_contribution(
         raise TypeError(
             "validate_contribution takes a parsed rdflib graph (see cybergov.contribute.intake)"
         )
+    return validate_statements(
+        _ox_statements(contribution), store, source=source, bundle=bundle, reference=reference
+    )
+
+
+def validate_statements(
+    statements: Sequence[Triple],
+    store: Store,
+    *,
+    source: str,
+    bundle: ShapesBundle | None = None,
+    reference: bool = False,
+) -> ValidationReport:
+    """Validate statements (pyoxigraph terms) against the shapes, in the context of the
+    store: :func:`validate_contribution` without an rdflib graph (an import's records).
+
+    Raises:
+        as :func:`validate_contribution`.
+    """
     bundle = bundle or shapes_bundle()
-    check_scope(contribution, bundle.links, source=source)
+    check_scope(statements, _links(bundle), source=source)
     started = time.perf_counter()
-    data = data_graph(contribution, store, bundle)
+    data = data_statements(statements, store, bundle)
     fetched = time.perf_counter()
     compiled = None if reference else compiled_shapes(bundle)
     if compiled is not None:
-        found = compiled.validate(data.graph, data.focus)
-        conforms, results = not found, report_graph(found, bundle.shapes)
+        found = compiled.validate(data.index, data.focus)
+        conforms, results = not found, ResultGraph(found, bundle.shapes)
     else:
         conforms, results, _ = pyshacl.validate(
-            data.graph,
+            IndexedGraph(data.index).to_rdflib(PreparedQueryGraph(bind_namespaces="none")),
             shacl_graph=bundle.shapes,
             ont_graph=bundle.ontology,
             inference="none",
             inplace=True,
-            focus_nodes=list[str | rdflib.URIRef](data.focus),
+            focus_nodes=[rdflib.URIRef(node.value) for node in data.focus],
             advanced=False,
         )
     finished = time.perf_counter()
@@ -392,7 +471,7 @@ def validate_contribution(
         "%s: %d statements, %d described and %d context statements from the store "
         "(%.1f ms), validated in %.1f ms",
         source,
-        len(contribution),
+        len(statements),
         data.described,
         data.context,
         (fetched - started) * 1000,
@@ -402,10 +481,10 @@ def validate_contribution(
         source=source,
         conforms=bool(conforms),
         results=results,
-        data=data.graph,
+        data=IndexedGraph(data.index),
         bundle_shapes=bundle.shapes,
         ontology=bundle.ontology,
-        statements=len(contribution),
+        statements=len(statements),
         seconds=finished - started,
         skolem=data.skolem,
     )

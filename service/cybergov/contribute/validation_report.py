@@ -9,9 +9,10 @@ value, the severity and the shape that fired.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any, Protocol
 
 import rdflib
 from rdflib.collection import Collection
@@ -86,9 +87,15 @@ class ValidationReport:
     source: str
     conforms: bool
     findings: tuple[Finding, ...]
-    graph: rdflib.Graph
-    statements: int
-    seconds: float
+    #: The SHACL report graph, made when first asked for (an import reads the findings only).
+    restored: Callable[[], rdflib.Graph] = field(repr=False, compare=False)
+    statements: int = 0
+    seconds: float = 0.0
+
+    @property
+    def graph(self) -> rdflib.Graph:
+        """The SHACL report graph, blank nodes of the contribution shown as blank nodes."""
+        return self.restored()
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -105,10 +112,58 @@ class ValidationReport:
         return str(self.graph.serialize(format="turtle"))
 
 
+class ReportData(Protocol):
+    """What a report reads of the data it was validated on: labels, who points at a node."""
+
+    def objects(
+        self, subject: rdflib.term.Node, predicate: rdflib.term.Node
+    ) -> Iterator[rdflib.term.Node]: ...
+
+    def subject_predicates(
+        self, obj: rdflib.term.Node
+    ) -> Iterator[tuple[rdflib.term.Node, rdflib.term.Node]]: ...
+
+    def describes(self, node: rdflib.term.Node) -> bool: ...
+
+
+class ReportResults(Protocol):
+    """A SHACL validation report graph as a report reads it: an rdflib graph (pySHACL's), or
+    the compiled shapes' results read as one (:class:`cybergov.contribute.compiled_shapes.
+    ResultGraph`)."""
+
+    def subjects(
+        self, predicate: rdflib.term.Node, obj: rdflib.term.Node, /
+    ) -> Iterator[rdflib.term.Node]: ...
+
+    def objects(
+        self, subject: rdflib.term.Node, predicate: rdflib.term.Node, /
+    ) -> Iterator[rdflib.term.Node]: ...
+
+    def value(
+        self, subject: rdflib.term.Node, predicate: rdflib.term.Node, /
+    ) -> rdflib.term.Node | None: ...
+
+    def __iter__(self) -> Iterator[tuple[rdflib.term.Node, rdflib.term.Node, rdflib.term.Node]]: ...
+
+
+def _items(graph: ReportResults, head: rdflib.term.Node) -> Iterator[rdflib.term.Node]:
+    """The items of an RDF list, as ``rdflib.collection.Collection`` reads them."""
+    chain: set[rdflib.term.Node | None] = {head}
+    node: rdflib.term.Node | None = head
+    while node:
+        item = graph.value(node, RDF.first)
+        if item is not None:
+            yield item
+        node = graph.value(node, RDF.rest)
+        if node in chain:
+            raise ValueError("List contains a recursive rdf:rest reference")
+        chain.add(node)
+
+
 class _Terms:
     """Turns report terms into words, with the labels of the data and the ontology."""
 
-    def __init__(self, data: rdflib.Graph, ontology: rdflib.Graph, skolem: Skolem) -> None:
+    def __init__(self, data: ReportData, ontology: rdflib.Graph, skolem: Skolem) -> None:
         self.data = data
         self.ontology = ontology
         self.skolem = skolem
@@ -154,14 +209,16 @@ class _Terms:
             return None
         if str(term) in _BUILTIN_LABELS:
             return _BUILTIN_LABELS[str(term)]
-        for graph in (self.ontology, self.data):
-            for value in graph.objects(term, RDFS.label):
-                if isinstance(value, rdflib.Literal) and value.language in ("en", None):
-                    return str(value)
+        for value in (
+            *self.ontology.objects(term, RDFS.label),
+            *self.data.objects(term, RDFS.label),
+        ):
+            if isinstance(value, rdflib.Literal) and value.language in ("en", None):
+                return str(value)
         return None
 
     def path(
-        self, path: rdflib.term.Node | None, report: rdflib.Graph
+        self, path: rdflib.term.Node | None, report: ReportResults
     ) -> tuple[str | None, str | None]:
         """A result path as an identifier and as words (complex paths included)."""
         if path is None:
@@ -174,7 +231,7 @@ class _Terms:
             return f"^{iri}", f"{words} (inverse)"
         alternatives = report.value(path, SH.alternativePath)
         if alternatives is not None:
-            parts = [self.path(item, report) for item in Collection(report, alternatives)]
+            parts = [self.path(item, report) for item in _items(report, alternatives)]
             return (
                 "|".join(str(iri) for iri, _ in parts),
                 " or ".join(str(words) for _, words in parts),
@@ -246,7 +303,7 @@ def _expected(
     return _WORDS[name](value, terms, shapes)
 
 
-def _message(report: rdflib.Graph, result: rdflib.term.Node) -> str:
+def _message(report: ReportResults, result: rdflib.term.Node) -> str:
     messages = [
         m for m in report.objects(result, SH.resultMessage) if isinstance(m, rdflib.Literal)
     ]
@@ -256,10 +313,10 @@ def _message(report: rdflib.Graph, result: rdflib.term.Node) -> str:
 
 
 def _referrers(
-    node: rdflib.term.Node | None, data: rdflib.Graph, terms: _Terms
+    node: rdflib.term.Node | None, data: ReportData, terms: _Terms
 ) -> tuple[tuple[str, str, str], ...]:
     """Who points at a node that nothing describes (a node with statements of its own has none)."""
-    if node is None or (node, None, None) in data:
+    if node is None or data.describes(node):
         return ()
     found = {
         (terms.identifier(s), str(p), terms.label(p) or terms.shown(p))
@@ -268,7 +325,7 @@ def _referrers(
     return tuple(sorted(found))
 
 
-def _restored_graph(report: rdflib.Graph, terms: _Terms) -> rdflib.Graph:
+def _restored_graph(report: ReportResults, terms: _Terms) -> rdflib.Graph:
     graph = rdflib.Graph(bind_namespaces="none")
     bind_prefixes(graph.namespace_manager)
     graph.bind("sh", str(SH), override=True)
@@ -281,8 +338,8 @@ def build_report(
     *,
     source: str,
     conforms: bool,
-    results: rdflib.Graph,
-    data: rdflib.Graph,
+    results: ReportResults,
+    data: ReportData,
     bundle_shapes: rdflib.Graph,
     ontology: rdflib.Graph,
     statements: int,
@@ -328,7 +385,7 @@ def build_report(
         source=source,
         conforms=conforms,
         findings=tuple(findings),
-        graph=_restored_graph(results, terms),
+        restored=cache(lambda: _restored_graph(results, terms)),
         statements=statements,
         seconds=seconds,
     )

@@ -19,6 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from cybergov.importers.context import ImportContext
 from cybergov.importers.model import Verdict
@@ -61,12 +62,14 @@ _GENERIC = frozenset(
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
 
 
+@lru_cache(maxsize=65_536)
 def normal(name: str) -> str:
     """Lower-case ASCII words, generic words left out."""
     folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
     return " ".join(w for w in _NOT_WORD.split(folded) if w and w not in _GENERIC)
 
 
+@lru_cache(maxsize=65_536)
 def compact(name: str) -> str:
     """The name's letters and digits only ("APT 28" and "apt28" are one)."""
     folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
@@ -83,16 +86,26 @@ class Candidate:
 
 
 def name_score(title: str, names: set[str]) -> tuple[float, str]:
-    """How close a title is to the closest of ``names`` (0 to 1), and that name."""
+    """How close a title is to the closest of ``names`` (0 to 1), and that name.
+
+    A name's score is the larger of the two texts' likeness (``SequenceMatcher.ratio``) and
+    0.9 (1.0 when equal) for one's letters inside the other's; the likeness is worked out
+    only when its upper bounds (``real_quick_ratio``, ``quick_ratio``) could beat the best
+    score so far, which gives the same result as working it out every time."""
     best, best_name = 0.0, ""
     plain = normal(title)
     packed = compact(title)
     for name in names:
         other = normal(name)
-        score = SequenceMatcher(None, plain, other).ratio() if plain and other else 0.0
         other_packed = compact(name)
+        score = 0.0
         if len(other_packed) >= 5 and (other_packed in packed or packed in other_packed):
-            score = max(score, 0.9 if other_packed != packed else 1.0)
+            score = 0.9 if other_packed != packed else 1.0
+        if plain and other:
+            bar = max(score, best)
+            matcher = SequenceMatcher(None, plain, other)
+            if matcher.real_quick_ratio() > bar and matcher.quick_ratio() > bar:
+                score = max(score, matcher.ratio())
         if score > best:
             best, best_name = score, name
     return best, best_name

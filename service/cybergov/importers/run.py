@@ -26,12 +26,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-import rdflib
-from pyoxigraph import BlankNode, Literal, NamedNode, Quad, Triple
+from pyoxigraph import Literal, NamedNode, Quad, Triple
 
-from cybergov.contribute.intake import to_rdflib_term
 from cybergov.contribute.staging import scratch_copy, stage, stage_new_graph
-from cybergov.contribute.validation import ShapesBundle, shapes_bundle, validate_contribution
+from cybergov.contribute.validation import ShapesBundle, shapes_bundle, validate_statements
 from cybergov.contribute.validation_report import Finding
 from cybergov.errors import ImportInputError, ImportNotFound
 from cybergov.importers.context import read_context
@@ -97,23 +95,16 @@ def _file_digest(path: Path) -> tuple[str, date]:
     return digest.hexdigest(), datetime.fromtimestamp(stamp, UTC).date()
 
 
-def _to_rdflib(records: Iterable[Record]) -> rdflib.Graph:
-    graph = rdflib.Graph(bind_namespaces="none")
-    terms: dict[object, rdflib.term.Node] = {}  # a term is converted once (types, states...)
-
-    def term(value: NamedNode | Literal | BlankNode) -> rdflib.term.Node:
-        found = terms.get(value)
-        if found is None:
-            found = terms[value] = to_rdflib_term(value)
-        return found
-
-    graph.addN(
-        (term(t.subject), term(t.predicate), term(t.object), graph)
-        for record in records
-        for t in record.triples
-        if not isinstance(t.subject, Triple) and not isinstance(t.object, Triple)
+def _statements(records: Iterable[Record]) -> list[Triple]:
+    """The statements of the records, each once, in the order they are met."""
+    return list(
+        dict.fromkeys(
+            t
+            for record in records
+            for t in record.triples
+            if not isinstance(t.subject, Triple) and not isinstance(t.object, Triple)
+        )
     )
-    return graph
 
 
 def _owners(records: Iterable[Record]) -> dict[str, Record]:
@@ -158,8 +149,8 @@ def _failing(
 
     One validation in context for all of them; the records of the batch they point at go
     with them as context (their own findings are theirs, not counted here)."""
-    graph = _to_rdflib([*judged, *_referenced(judged, owner)])
-    report = validate_contribution(graph, scratch, source=source, bundle=bundle)
+    statements = _statements([*judged, *_referenced(judged, owner)])
+    report = validate_statements(statements, scratch, source=source, bundle=bundle)
     mine = {id(r) for r in judged}
     failing: dict[int, tuple[Record, Finding]] = {}
     for finding in report.findings:

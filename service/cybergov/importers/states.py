@@ -107,6 +107,8 @@ class StateResolver:
 
     known: frozenset[str]
     _cache: dict[str, str | None] = field(default_factory=dict)
+    #: What :meth:`find_in` found in each text read (a tracker repeats its victims).
+    _found: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def code(self, name: str) -> str | None:
         """The ISO 3166-1 alpha-2 code a name stands for (state or territory), or ``None``."""
@@ -166,13 +168,17 @@ class StateResolver:
         """The states of the graph named anywhere in free text (victims, descriptions).
 
         Looks for the common and official names of ISO 3166-1, the names of the table and
-        the adjectives of :data:`DEMONYMS`, as whole words.
+        the adjectives of :data:`DEMONYMS`, as whole words. Each text is read once.
         """
+        kept = self._found.get(text)
+        if kept is not None:
+            return kept
         found: list[str] = []
         for pattern, code, _ in _name_patterns(self.known):
             if code not in found and pattern.search(text):
                 found.append(code)
-        return tuple(found)
+        kept = self._found[text] = tuple(found)
+        return kept
 
 
 _PATTERNS: dict[frozenset[str], list[tuple[re.Pattern[str], str, bool]]] = {}

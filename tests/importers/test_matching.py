@@ -1,0 +1,66 @@
+"""The matcher's shortcuts give what the plain computation gives: a name's likeness worked
+out only when it could beat the best so far; the states of a text found once per text."""
+
+from __future__ import annotations
+
+import csv
+from difflib import SequenceMatcher
+from itertools import pairwise
+
+from cybergov.importers.matching import compact, name_score, normal
+from cybergov.importers.states import StateResolver
+from tests.importers.conftest import CFR_FIXTURE
+
+NAMES = {
+    "NotPetya",
+    "WannaCry",
+    "Sony Pictures hack",
+    "Operation Aurora",
+    "Ukrainian power grid attack",
+    "Attack on the Ukrainian power grid, 2015",
+    "SolarWinds supply-chain compromise",
+    "APT 28 intrusion into the Bundestag",
+    "Bangladesh Bank heist",
+    "Shamoon",
+    "Stuxnet",
+}
+
+
+def reference_score(title: str, names: set[str]) -> tuple[float, str]:
+    """``name_score`` as written first: every likeness worked out."""
+    best, best_name = 0.0, ""
+    plain, packed = normal(title), compact(title)
+    for name in names:
+        other = normal(name)
+        score = SequenceMatcher(None, plain, other).ratio() if plain and other else 0.0
+        other_packed = compact(name)
+        if len(other_packed) >= 5 and (other_packed in packed or packed in other_packed):
+            score = max(score, 0.9 if other_packed != packed else 1.0)
+        if score > best:
+            best, best_name = score, name
+    return best, best_name
+
+
+def titles() -> list[str]:
+    with CFR_FIXTURE.open(encoding="utf-8") as rows:
+        found = [row["Title"] for row in csv.DictReader(rows)]
+    return [*found, *NAMES, "", "the", "Bundestag", "Petya", "power grid", "Wanna Cry 2.0"]
+
+
+def test_the_name_score_is_the_plain_computation() -> None:
+    for title in titles():
+        assert name_score(title, NAMES) == reference_score(title, NAMES), title
+    for first, second in pairwise(sorted(NAMES)):
+        pair = {first, second}
+        assert name_score(first, pair) == reference_score(first, pair)
+
+
+def test_the_states_of_a_text_are_found_once_and_alike() -> None:
+    known = frozenset(("CN", "RU", "IR", "KP", "US", "GB", "UA", "DE", "FR", "JP", "IN"))
+    remembering, fresh = StateResolver(known), StateResolver(known)
+    texts = ["Ukraine", "United States, the German Bundestag", "Acme Widgets Ltd", "Ukraine"]
+    first = [remembering.find_in(text) for text in texts]
+    assert first == [remembering.find_in(text) for text in texts]
+    assert first == [StateResolver(known).find_in(text) for text in texts]
+    assert set(first[1]) == {"US", "DE"}
+    assert fresh.find_in("Ukraine") == ("UA",)
