@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
+from cybergov.store import EmbeddedStore
 from tests.api.conftest import fresh_loaded_store, service_client
 from tests.importers.conftest import CFR_FIXTURE
 
@@ -19,9 +20,11 @@ def bearer(token: str) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+def client(
+    loaded_store: EmbeddedStore, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[TestClient]:
     with service_client(
-        fresh_loaded_store(),
+        fresh_loaded_store(loaded_store),
         tmp_path_factory.mktemp("dumps"),
         contributor_tokens=f"alice={ALICE}",
         admin_tokens=f"root={ROOT}",

@@ -20,6 +20,7 @@ import httpx
 import pytest
 
 from tests.api.conftest import HTTP_TIMEOUT, clean_environment, cybergov_command
+from tests.conftest import copy_of_loaded
 from tests.servers import free_port
 
 #: The query deadline of the servers under test.
@@ -56,8 +57,8 @@ def checkpoints(store: Path) -> list[str]:
     return sorted(p.name for p in store.parent.iterdir() if p.name.startswith(".replica-"))
 
 
-def test_sigterm_ends_queries_in_flight_and_then_the_server(tmp_path):
-    store, port = tmp_path / "db", free_port()
+def test_sigterm_ends_queries_in_flight_and_then_the_server(tmp_path, loaded_folder):
+    store, port = copy_of_loaded(loaded_folder, tmp_path / "db"), free_port()
     left = tmp_path / ".replica-db-left-by-a-crash"
     (left / "store").mkdir(parents=True)
     unrelated = tmp_path / ".replica-another-store-x"

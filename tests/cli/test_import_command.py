@@ -8,13 +8,14 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from cybergov.cli import app
+from tests.conftest import copy_of_loaded
 from tests.importers.conftest import CFR_FIXTURE
 
 runner = CliRunner()
 
 
-def test_import_report_reimport_and_withdraw(tmp_path: Path) -> None:
-    store = str(tmp_path / "store")
+def test_import_report_reimport_and_withdraw(tmp_path: Path, loaded_folder: Path) -> None:
+    store = str(copy_of_loaded(loaded_folder, tmp_path / "store"))
     report = tmp_path / "report.json"
     first = runner.invoke(
         app, ["import", "cfr", str(CFR_FIXTURE), "--store", store, "--name", "fixture",
