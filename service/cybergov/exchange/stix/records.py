@@ -85,7 +85,8 @@ class Record:
 
     def _found(self, prop: str) -> str | list[str] | None:
         """The record's value or values of a property, one of ``PROPERTIES`` (by IRI, or by
-        local name for ``cg:``; ``KeyError`` for any other: it was not read)."""
+        local name for ``cg:``; ``KeyError`` for any other: it was not read). The readers
+        below look it up the same way, in place."""
         return self.tables[prop].get(self.token)
 
     @property
@@ -115,11 +116,11 @@ class Record:
 
     def all(self, prop: str) -> list[str]:
         """Every value of a property, sorted (IRIs and lexical forms alike)."""
-        found = self._found(prop)
+        found = self.tables[prop].get(self.token)
         if found is None:
             return []
         if type(found) is str:
-            return [_plain(found)]
+            return [found[1:-1] if found[0] == "<" else _plain(found)]
         return sorted({_plain(t) for t in found})
 
     def iris(self, props: Iterable[str]) -> Iterator[str]:
@@ -132,14 +133,16 @@ class Record:
 
     def first(self, prop: str) -> str | None:
         """One value of a property (the least, so that exports agree), or ``None``."""
-        found = self._found(prop)
+        found = self.tables[prop].get(self.token)
         if found is None:
             return None
-        return _plain(found) if type(found) is str else min(map(_plain, found))
+        if type(found) is str:
+            return found[1:-1] if found[0] == "<" else _plain(found)
+        return min(map(_plain, found))
 
     def text(self, prop: str) -> str | None:
         """The English (or untagged) text of a property, or ``None``."""
-        found = self._found(prop)
+        found = self.tables[prop].get(self.token)
         if found is None:
             return None
         if type(found) is str:
@@ -283,6 +286,8 @@ def _table(body: bytes, what: str) -> Table:
     """The values of one property by subject: made whole by ``dict`` when no subject has
     two (most properties), else grouped into lists."""
     pairs = [line.split("\t") for line in tsv_lines(body, what, ("s", "o")) if line]
+    if b"\t_:" in body:  # a blank node (a tab in a literal is written escaped)
+        pairs = [pair for pair in pairs if not pair[1].startswith("_:")]
     single: dict[str, str] = dict(pairs)
     if len(single) == len(pairs):
         return single
@@ -317,12 +322,12 @@ _TIMES = f"SELECT ?g ?t WHERE {{ GRAPH <{META_GRAPH}> {{ ?g <{_PROV_GENERATED}> 
 
 
 def _values_of(prop: str) -> str:
-    """What the whole store says of any resource for one property (blank nodes are no
-    value of a record)."""
+    """What the whole store says of any resource for one property (blank nodes, no value
+    of a record, are left out by ``_table``: the engine's test would cost more)."""
     return f"""
     SELECT ?s ?o WHERE {{
       ?s <{prop}> ?o
-      FILTER(isIRI(?s) && !isBlank(?o))
+      FILTER(isIRI(?s))
     }}"""
 
 
