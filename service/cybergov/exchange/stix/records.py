@@ -54,6 +54,19 @@ _CG_PROPERTIES = (
     "listedActor", "listingDate", "listingReason", "listingOf", "linkedActor", "linkedTo",
     "statedBy", "statementDate",
 )  # fmt: skip
+#: The properties said of few resources (the curated graph's countries, links, listings and
+#: the like): read together, one query for all (each query costs the workers a few ms).
+_FEW = (
+    SKOS_ALT_LABEL,
+    *(
+        str(CG[name])
+        for name in (
+            "iso3166Alpha2", "confidence", "confidenceWording", "targetedActor", "usedMalware",
+            "legalBasis", "hasListing", "indictedPerson", "listedActor", "listingDate",
+            "listingReason", "listingOf", "linkedActor", "linkedTo", "statedBy", "statementDate",
+        )
+    ),
+)  # fmt: skip
 PROPERTIES = (
     RDF_TYPE, RDFS_LABEL, SKOS_ALT_LABEL, DCT_DESCRIPTION, DCT_SOURCE,
     *(str(CG[name]) for name in _CG_PROPERTIES),
@@ -206,12 +219,13 @@ def _values(iris: Iterable[str]) -> str:
 class Reading:
     """The queries of one export, sent to the query workers at once: the records and their
     times, then what is said of them, one property at a time (the types, of the classes
-    read, as one more), each answer made into its table here as soon as it is answered,
-    while the workers answer the next."""
+    read, as one more; the properties said of few resources together), each answer made
+    into its tables here as soon as it is answered, while the workers answer the next."""
 
     subjects: Future[bytes]
     times: Future[bytes]
     properties: dict[str, Future[bytes]]
+    few: Future[bytes]
     groups: Future[bytes]
     organs: Future[bytes]
     campaigns: Future[bytes]
@@ -225,10 +239,12 @@ class Reading:
         subjects = ask(_subjects(graphs), "records")
         times = ask(_TIMES, "times of the graphs")
         properties = {p: ask(text, f"values of <{p}>") for p, text in _STATEMENTS}
+        few = ask(_FEW_VALUES, "values of the properties said of few resources")
         return cls(
             subjects,
             times,
             properties,
+            few,
             ask(_instances("ThreatActorGroup"), "threat-actor groups"),
             ask(_ORGANS, "state organs acting as threat actors"),
             ask(_instances("Campaign"), "campaigns"),
@@ -244,9 +260,12 @@ class Reading:
         """
         tables: dict[str, Table] = {}
         by_future = {future: prop for prop, future in self.properties.items()}
-        for part in as_completed(by_future):
-            prop = by_future[part]
-            tables[prop] = _table(part.result(), f"values of <{prop}>")
+        for part in as_completed([*by_future, self.few]):
+            if part is self.few:
+                tables.update(_few_tables(part.result()))
+            else:
+                tables[by_future[part]] = _table(part.result(), f"values of <{by_future[part]}>")
+        for prop in PROPERTIES:
             if prop.startswith(_CG):
                 tables[prop.removeprefix(_CG)] = tables[prop]
         times: dict[str, datetime] = {}
@@ -301,6 +320,16 @@ def _table(body: bytes, what: str) -> Table:
     return grouped
 
 
+def _few_tables(body: bytes) -> dict[str, Table]:
+    """The tables of the properties said of few resources, from one answer (``?s ?p ?o``)."""
+    grouped: dict[str, dict[str, list[str]]] = {f"<{prop}>": {} for prop in _FEW}
+    for line in tsv_lines(body, "values of few properties", ("s", "p", "o")):
+        subject, prop, value = line.split("\t")
+        if not value.startswith("_:"):
+            grouped[prop].setdefault(subject, []).append(value)
+    return {prop[1:-1]: table for prop, table in grouped.items()}
+
+
 def _iris(body: bytes, what: str) -> set[str]:
     return {row[0][1:-1] for row in tsv_rows(body, what, ("s",)) if row[0].startswith("<")}
 
@@ -343,8 +372,14 @@ _STATEMENTS = (
       FILTER(isIRI(?s))
     }}""",
     ),
-    *((p, _values_of(p)) for p in PROPERTIES if p != RDF_TYPE),
+    *((p, _values_of(p)) for p in PROPERTIES if p != RDF_TYPE and p not in _FEW),
 )
+_FEW_VALUES = f"""
+    SELECT ?s ?p ?o WHERE {{
+      VALUES ?p {{ {_values(_FEW)} }}
+      ?s ?p ?o
+      FILTER(isIRI(?s))
+    }}"""
 _ALIASES = (
     f"SELECT DISTINCT ?group ?name WHERE {{ ?group <{CG.hasAlias}> ?alias . "
     f"?alias <{CG.aliasName}> ?name }}"
