@@ -38,7 +38,13 @@ from pyoxigraph import RdfFormat
 
 from cybergov.cli.exchange import export_settings
 from cybergov.exchange.stix import export_stix
-from cybergov.exchange.stix.common import legal_reference, own_reference, source_reference
+from cybergov.exchange.stix.common import (
+    legal_reference,
+    local_names,
+    own_reference,
+    record_references,
+    source_reference,
+)
 from cybergov.exchange.stix.ids import stix_id
 from cybergov.exchange.stix.records import parse_time
 from cybergov.execution import QueryRunner
@@ -49,7 +55,8 @@ from exchange_tables import build
 
 def cold() -> None:
     """Forget what earlier exports kept (identifiers, references), so each run starts cold."""
-    for cached in (own_reference, source_reference, legal_reference, stix_id, parse_time):
+    caches = (own_reference, source_reference, legal_reference, record_references, local_names)
+    for cached in (*caches, stix_id, parse_time):
         cached.cache_clear()
 
 

@@ -27,6 +27,7 @@ from cybergov.exchange.stix.records import (
     RDF_TYPE,
     Reading,
     Record,
+    _table,
     selected_graphs,
 )
 from cybergov.execution import QueryRunner
@@ -342,3 +343,11 @@ def test_a_property_an_export_does_not_read_is_refused(runner):
         record.first("http://www.w3.org/2002/07/owl#sameAs")
     with pytest.raises(ValueError, match="not one of the classes"):
         record.is_a("Concept")
+
+
+def test_a_table_holds_each_subjects_values_without_blank_nodes():
+    one = _table(b'?s\t?o\n<a>\t"x"@en\n<b>\t_:n1\n<c>\t<d>\n', "values")
+    assert one == {"<a>": '"x"@en', "<c>": "<d>"}
+    several = _table(b"?s\t?o\n<a>\t<x>\n<a>\t_:n1\n<a>\t<y>\n<b>\t<z>\n", "values")
+    assert several == {"<a>": ["<x>", "<y>"], "<b>": ["<z>"]}
+    assert _table(b"?s\t?o\n", "values") == {}

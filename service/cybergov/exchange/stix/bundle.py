@@ -33,8 +33,6 @@ _LINKS = ("OperatorLink", "OrganLink", "SponsorshipLink")
 _AUTHOR_PROPERTIES = ("attributedBy", "respondent", "statedBy")
 #: The objects every export starts with: the producer's identity and the licence.
 _ALWAYS = 2
-#: How many objects are encoded in one call (the bundle's text is never held whole).
-_PART = 2048
 
 
 @dataclass(frozen=True)
@@ -82,12 +80,8 @@ class StixExport:
         head = json.dumps({"type": "bundle", "id": self.bundle_id, "objects": []})
         with paused_collection():
             made = ByShape()
-            drafts = self.drafts
-            parts = [
-                made.texts(drafts[start : start + _PART]).encode("utf-8")
-                for start in range(0, len(drafts), _PART)
-            ]
-        return b"".join((head[:-2].encode(), b", ".join(parts), b"]}"))
+            objects = b", ".join([made.text(draft).encode("utf-8") for draft in self.drafts])
+        return b"".join((head[:-2].encode(), objects, b"]}"))
 
 
 def export_stix(

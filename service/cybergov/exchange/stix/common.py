@@ -77,9 +77,23 @@ def local_name(iri: str) -> str:
     return iri.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
 
 
+@lru_cache(maxsize=4096)
+def local_names(iris: tuple[str, ...]) -> list[str]:
+    """The local names of concepts (sectors, kinds, bases), as one list for every object
+    that names the same ones, so that its text is written once (never changed)."""
+    return [local_name(iri) for iri in iris]
+
+
 def references(record: Record) -> list[dict[str, str]]:
-    """The record's IRI (the way back to the graph) and each public source it names."""
-    return [own_reference(record.iri), *map(source_reference, record.all(DCT_SOURCE))]
+    """The record's IRI (the way back to the graph) and each public source it names: one
+    list for every object drawn from the record (never changed)."""
+    return record_references(record.iri, tuple(record.all(DCT_SOURCE)))
+
+
+@lru_cache(maxsize=4096)
+def record_references(iri: str, sources: tuple[str, ...]) -> list[dict[str, str]]:
+    """The references of a resource with its sources (see :func:`references`)."""
+    return [own_reference(iri), *map(source_reference, sources)]
 
 
 @lru_cache(maxsize=65536)

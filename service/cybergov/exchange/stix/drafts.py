@@ -22,6 +22,7 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from json.encoder import encode_basestring
 from operator import itemgetter
 from typing import Any
 
@@ -81,62 +82,112 @@ def plain(built: Mapping[str, Any]) -> dict[str, Any]:
 
 
 class _Shape:
-    """How the library wrote the first object of a shape: the properties in order, each
-    either the same value in every object of the shape (``type``, ``spec_version``) or
-    the draft's own value, its times written as the library writes them."""
+    """How the library wrote the first object of a shape: a template of its text, with the
+    properties in order, each either the same text in every object of the shape or a
+    slot for the draft's value, written as the encoder writes it (times as the library
+    writes them)."""
 
-    def __init__(self, draft: Draft, built: Any, given: dict[str, Any], times: _Times) -> None:
+    def __init__(self, draft: Draft, built: Any, given: dict[str, Any], texts: _Texts) -> None:
         skipped = set(built._defaulted_optional_properties)
         keys = [k for k in built if k not in skipped]
         written = plain(built)
-        fixed = [k for k in keys if draft.properties.get(k) in (None, [])]
-        self.copyable = set(fixed) <= _FIXED and all(
+        fixed = {k for k in keys if draft.properties.get(k) in (None, [])}
+        self.copyable = fixed <= _FIXED and all(
             isinstance(v, datetime) or _is_json(v) for v in given.values()
         )
-        #: The fixed properties, which come first (else the shape is not copied), and the
-        #: draft's properties after them, in the library's order.
-        self.fixed = {k: written[k] for k in fixed}
-        self.copyable = self.copyable and keys[: len(fixed)] == fixed
-        self.keys = tuple(keys[len(fixed) :])
-        self.values = itemgetter(*self.keys) if len(self.keys) > 1 else _one(self.keys)
-        #: The times among them: their place in ``keys`` and how each is written.
-        self.times: list[tuple[int, Callable[[datetime], str]]] = []
-        for place, name in enumerate(self.keys):
+        self.texts = texts
+        pieces: list[str] = []
+        strings: list[str] = []
+        #: The properties written by ``_Texts.value`` (lists, dictionaries, numbers).
+        self.others: list[str] = []
+        #: The times, each with how it is written.
+        self.times: list[tuple[str, Callable[[datetime], str]]] = []
+        for name in keys:
+            prefix = f"{encode_basestring(name)}: ".replace("%", "%%")
+            if name in fixed:
+                pieces.append(prefix + texts.value(written[name]).replace("%", "%%"))
+                continue
+            pieces.append(f"{prefix}%({name})s")
             declared = draft.kind._properties.get(name)
             if isinstance(declared, TimestampProperty):
-                self.times.append((place, _timestamp(declared, times)))
-            elif declared is None and isinstance(draft.properties.get(name), datetime):
+                self.times.append((name, _timestamp(declared, texts.times)))
+            elif declared is None and isinstance(given[name], datetime):
                 # a custom time, written as the library writes one of any precision
-                self.times.append((place, _timestamp(_ANY_TIME, times)))
+                self.times.append((name, _timestamp(_ANY_TIME, texts.times)))
+            elif type(given[name]) is str:
+                strings.append(name)
+            else:
+                self.others.append(name)
+        self.template = "{" + ", ".join(pieces) + "}"
+        #: The properties whose values are text (in the first object of the shape).
+        self.strings = tuple(strings)
+        self.get_strings = _getter(self.strings)
 
-    def written(self, given: dict[str, Any]) -> dict[str, Any]:
-        """The JSON values of an object of this shape with the given properties, in the
-        library's order (others may be there, empty: only the shape's are read)."""
-        values = list(self.values(given))
-        for place, write in self.times:
-            value = values[place]
-            if type(value) is not str:
-                values[place] = write(value)
-        found = self.fixed.copy()
-        found.update(zip(self.keys, values, strict=True))
-        return found
+    def text(self, given: dict[str, Any]) -> str:
+        """The JSON text of an object of this shape with the given properties (others may
+        be there, empty: only the shape's are read)."""
+        value, encode = self.texts.value, encode_basestring
+        try:
+            slots = dict(zip(self.strings, map(encode, self.get_strings(given)), strict=True))
+        except TypeError:  # a value that is not text where the first object had text
+            slots = {name: value(given[name]) for name in self.strings}
+        for name, write in self.times:
+            moment = given[name]
+            slots[name] = '"' + write(moment) + '"' if type(moment) is not str else encode(moment)
+        for name in self.others:
+            slots[name] = value(given[name])
+        return self.template % slots
 
 
-def _one(keys: tuple[str, ...]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
-    """The values of no key or of one key, as a tuple (as ``itemgetter`` gives for more)."""
+def _getter(names: tuple[str, ...]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+    """The values of ``names`` in a dictionary, as a tuple (``itemgetter`` for two or more)."""
+    if len(names) > 1:
+        return itemgetter(*names)
 
-    def one(given: dict[str, Any]) -> tuple[Any, ...]:
-        return tuple(given[k] for k in keys)
+    def few(given: dict[str, Any]) -> tuple[Any, ...]:
+        return tuple(given[name] for name in names)
 
-    return one
+    return few
 
 
 #: JSON values as the library's encoder writes them (``STIXJSONEncoder`` adds nothing for
-#: plain values: its separators, escapes and non-ASCII text are the standard encoder's,
-#: which writes them in C).
+#: plain values: its separators, escapes and non-ASCII text are the standard encoder's).
 _ENCODER = json.JSONEncoder(ensure_ascii=False)
 #: The times written so far, by precision: many objects share their times.
 _Times = dict[tuple[str, str, datetime], str]
+
+
+class _Texts:
+    """The JSON text of values, as the encoder writes them: text, lists and dictionaries
+    written here (with its separators and escapes), anything else by the encoder. A list or
+    a dictionary that many objects share (a source, the markings) is written once: it is
+    kept, with its text, while the texts are."""
+
+    def __init__(self) -> None:
+        self.times: _Times = {}
+        self._shared: dict[int, tuple[object, str]] = {}
+
+    def value(self, value: Any) -> str:
+        kind = type(value)
+        if kind is str:
+            return str(encode_basestring(value))
+        if kind is not list and kind is not dict:
+            return _ENCODER.encode(value)
+        kept = self._shared.get(id(value))
+        if kept is not None and kept[0] is value:
+            return kept[1]
+        encode = encode_basestring
+        if kind is list:
+            items = [encode(v) if type(v) is str else self.value(v) for v in value]
+            text = "[" + ", ".join(items) + "]"
+        else:
+            items = [
+                f"{encode(k)}: {encode(v) if type(v) is str else self.value(v)}"
+                for k, v in value.items()
+            ]
+            text = "{" + ", ".join(items) + "}"
+        self._shared[id(value)] = (value, text)
+        return text
 
 
 def _is_json(value: Any) -> bool:
@@ -191,14 +242,14 @@ def _seconds(value: datetime) -> str:
 
 
 class ByShape:
-    """Drafts as the JSON values the library writes for them, built once per shape."""
+    """Drafts as the JSON text the library writes for them, built once per shape."""
 
     def __init__(self) -> None:
         self._shapes: dict[tuple[Any, ...], _Shape] = {}
-        self._times: _Times = {}
+        self._texts = _Texts()
 
-    def written(self, draft: Draft) -> dict[str, Any]:
-        """The draft's object as the JSON values the library writes, in its order."""
+    def text(self, draft: Draft) -> str:
+        """The draft's object as JSON text."""
         properties = draft.properties
         given = [k for k, v in properties.items() if not (v is None or v == [])]
         key = (draft.kind, draft.custom, *given)
@@ -206,24 +257,14 @@ class ByShape:
         if shape is None:
             built = draft.build()
             values = {k: properties[k] for k in given}
-            self._shapes[key] = _Shape(draft, built, values, self._times)
-            return plain(built)
+            self._shapes[key] = _Shape(draft, built, values, self._texts)
+            return _ENCODER.encode(plain(built))
         if not shape.copyable:
-            return plain(draft.build())
-        return shape.written(properties)  # the shape reads only the given properties
-
-    def text(self, draft: Draft) -> str:
-        """The draft's object as JSON text."""
-        return _ENCODER.encode(self.written(draft))
-
-    def texts(self, drafts: list[Draft]) -> str:
-        """The JSON text of several drafts' objects, as in a JSON array (``, `` between
-        them) without its brackets: written by the encoder in one call."""
-        return _ENCODER.encode([self.written(draft) for draft in drafts])[1:-1]
+            return _ENCODER.encode(plain(draft.build()))
+        return shape.text(properties)  # the shape reads only the given properties
 
     def __call__(self, draft: Draft) -> dict[str, Any]:
-        """The draft's object as the dictionary the library writes (JSON values only, none
-        shared with other objects)."""
+        """The draft's object as the dictionary the library writes (JSON values only)."""
         written = json.loads(self.text(draft))
         assert isinstance(written, dict)
         return written

@@ -31,7 +31,7 @@ from stix2 import (
     ThreatActor,
 )
 
-from cybergov.exchange.stix.common import common, local_name
+from cybergov.exchange.stix.common import common, local_names
 from cybergov.exchange.stix.drafts import Draft
 from cybergov.exchange.stix.ids import stix_id
 from cybergov.exchange.stix.records import (
@@ -169,8 +169,8 @@ def incident(record: Record, now: datetime) -> Draft:
         )
     custom = {
         "x_cybergov_start_date": start,
-        "x_cybergov_target_sectors": [local_name(s) for s in record.all("targetSector")] or None,
-        "x_cybergov_incident_types": [local_name(s) for s in record.all("incidentType")] or None,
+        "x_cybergov_target_sectors": local_names(tuple(record.all("targetSector"))) or None,
+        "x_cybergov_incident_types": local_names(tuple(record.all("incidentType"))) or None,
     }
     return Draft(
         Incident,

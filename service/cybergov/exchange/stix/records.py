@@ -54,6 +54,19 @@ _CG_PROPERTIES = (
     "listedActor", "listingDate", "listingReason", "listingOf", "linkedActor", "linkedTo",
     "statedBy", "statementDate",
 )  # fmt: skip
+#: The properties said of few resources (the curated graph's countries, links, listings and
+#: the like): read together, one query for all (each query costs the workers a few ms).
+_FEW = (
+    SKOS_ALT_LABEL,
+    *(
+        str(CG[name])
+        for name in (
+            "iso3166Alpha2", "confidence", "confidenceWording", "targetedActor", "usedMalware",
+            "legalBasis", "hasListing", "indictedPerson", "listedActor", "listingDate",
+            "listingReason", "listingOf", "linkedActor", "linkedTo", "statedBy", "statementDate",
+        )
+    ),
+)  # fmt: skip
 PROPERTIES = (
     RDF_TYPE, RDFS_LABEL, SKOS_ALT_LABEL, DCT_DESCRIPTION, DCT_SOURCE,
     *(str(CG[name]) for name in _CG_PROPERTIES),
@@ -85,7 +98,8 @@ class Record:
 
     def _found(self, prop: str) -> str | list[str] | None:
         """The record's value or values of a property, one of ``PROPERTIES`` (by IRI, or by
-        local name for ``cg:``; ``KeyError`` for any other: it was not read)."""
+        local name for ``cg:``; ``KeyError`` for any other: it was not read). The readers
+        below look it up the same way, in place."""
         return self.tables[prop].get(self.token)
 
     @property
@@ -115,11 +129,11 @@ class Record:
 
     def all(self, prop: str) -> list[str]:
         """Every value of a property, sorted (IRIs and lexical forms alike)."""
-        found = self._found(prop)
+        found = self.tables[prop].get(self.token)
         if found is None:
             return []
         if type(found) is str:
-            return [_plain(found)]
+            return [found[1:-1] if found[0] == "<" else _plain(found)]
         return sorted({_plain(t) for t in found})
 
     def iris(self, props: Iterable[str]) -> Iterator[str]:
@@ -132,14 +146,16 @@ class Record:
 
     def first(self, prop: str) -> str | None:
         """One value of a property (the least, so that exports agree), or ``None``."""
-        found = self._found(prop)
+        found = self.tables[prop].get(self.token)
         if found is None:
             return None
-        return _plain(found) if type(found) is str else min(map(_plain, found))
+        if type(found) is str:
+            return found[1:-1] if found[0] == "<" else _plain(found)
+        return min(map(_plain, found))
 
     def text(self, prop: str) -> str | None:
         """The English (or untagged) text of a property, or ``None``."""
-        found = self._found(prop)
+        found = self.tables[prop].get(self.token)
         if found is None:
             return None
         if type(found) is str:
@@ -203,12 +219,13 @@ def _values(iris: Iterable[str]) -> str:
 class Reading:
     """The queries of one export, sent to the query workers at once: the records and their
     times, then what is said of them, one property at a time (the types, of the classes
-    read, as one more), each answer made into its table here as soon as it is answered,
-    while the workers answer the next."""
+    read, as one more; the properties said of few resources together), each answer made
+    into its tables here as soon as it is answered, while the workers answer the next."""
 
     subjects: Future[bytes]
     times: Future[bytes]
     properties: dict[str, Future[bytes]]
+    few: Future[bytes]
     groups: Future[bytes]
     organs: Future[bytes]
     campaigns: Future[bytes]
@@ -222,10 +239,12 @@ class Reading:
         subjects = ask(_subjects(graphs), "records")
         times = ask(_TIMES, "times of the graphs")
         properties = {p: ask(text, f"values of <{p}>") for p, text in _STATEMENTS}
+        few = ask(_FEW_VALUES, "values of the properties said of few resources")
         return cls(
             subjects,
             times,
             properties,
+            few,
             ask(_instances("ThreatActorGroup"), "threat-actor groups"),
             ask(_ORGANS, "state organs acting as threat actors"),
             ask(_instances("Campaign"), "campaigns"),
@@ -241,9 +260,12 @@ class Reading:
         """
         tables: dict[str, Table] = {}
         by_future = {future: prop for prop, future in self.properties.items()}
-        for part in as_completed(by_future):
-            prop = by_future[part]
-            tables[prop] = _table(part.result(), f"values of <{prop}>")
+        for part in as_completed([*by_future, self.few]):
+            if part is self.few:
+                tables.update(_few_tables(part.result()))
+            else:
+                tables[by_future[part]] = _table(part.result(), f"values of <{by_future[part]}>")
+        for prop in PROPERTIES:
             if prop.startswith(_CG):
                 tables[prop.removeprefix(_CG)] = tables[prop]
         times: dict[str, datetime] = {}
@@ -283,6 +305,8 @@ def _table(body: bytes, what: str) -> Table:
     """The values of one property by subject: made whole by ``dict`` when no subject has
     two (most properties), else grouped into lists."""
     pairs = [line.split("\t") for line in tsv_lines(body, what, ("s", "o")) if line]
+    if b"\t_:" in body:  # a blank node (a tab in a literal is written escaped)
+        pairs = [pair for pair in pairs if not pair[1].startswith("_:")]
     single: dict[str, str] = dict(pairs)
     if len(single) == len(pairs):
         return single
@@ -294,6 +318,16 @@ def _table(body: bytes, what: str) -> Table:
         else:
             found.append(value)
     return grouped
+
+
+def _few_tables(body: bytes) -> dict[str, Table]:
+    """The tables of the properties said of few resources, from one answer (``?s ?p ?o``)."""
+    grouped: dict[str, dict[str, list[str]]] = {f"<{prop}>": {} for prop in _FEW}
+    for line in tsv_lines(body, "values of few properties", ("s", "p", "o")):
+        subject, prop, value = line.split("\t")
+        if not value.startswith("_:"):
+            grouped[prop].setdefault(subject, []).append(value)
+    return {prop[1:-1]: table for prop, table in grouped.items()}
 
 
 def _iris(body: bytes, what: str) -> set[str]:
@@ -317,12 +351,12 @@ _TIMES = f"SELECT ?g ?t WHERE {{ GRAPH <{META_GRAPH}> {{ ?g <{_PROV_GENERATED}> 
 
 
 def _values_of(prop: str) -> str:
-    """What the whole store says of any resource for one property (blank nodes are no
-    value of a record)."""
+    """What the whole store says of any resource for one property (blank nodes, no value
+    of a record, are left out by ``_table``: the engine's test would cost more)."""
     return f"""
     SELECT ?s ?o WHERE {{
       ?s <{prop}> ?o
-      FILTER(isIRI(?s) && !isBlank(?o))
+      FILTER(isIRI(?s))
     }}"""
 
 
@@ -338,8 +372,14 @@ _STATEMENTS = (
       FILTER(isIRI(?s))
     }}""",
     ),
-    *((p, _values_of(p)) for p in PROPERTIES if p != RDF_TYPE),
+    *((p, _values_of(p)) for p in PROPERTIES if p != RDF_TYPE and p not in _FEW),
 )
+_FEW_VALUES = f"""
+    SELECT ?s ?p ?o WHERE {{
+      VALUES ?p {{ {_values(_FEW)} }}
+      ?s ?p ?o
+      FILTER(isIRI(?s))
+    }}"""
 _ALIASES = (
     f"SELECT DISTINCT ?group ?name WHERE {{ ?group <{CG.hasAlias}> ?alias . "
     f"?alias <{CG.aliasName}> ?name }}"

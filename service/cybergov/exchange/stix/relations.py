@@ -15,7 +15,7 @@ from cybergov.exchange.stix.common import (
     PRODUCER,
     common,
     legal_reference,
-    local_name,
+    local_names,
     references,
     times,
 )
@@ -35,31 +35,36 @@ def attribution(record: Record, now: datetime, actors: References) -> Iterator[D
     source_ref = actors.incident_ref(incident)
     custom: dict[str, Any] = {
         "x_cybergov_attribution": record.iri,
-        "x_cybergov_attribution_basis": [local_name(b) for b in record.all("attributionBasis")],
-        "x_cybergov_attribution_status": [local_name(s) for s in record.all("attributionStatus")],
+        "x_cybergov_attribution_basis": local_names(tuple(record.all("attributionBasis"))),
+        "x_cybergov_attribution_status": local_names(tuple(record.all("attributionStatus"))),
         "x_cybergov_confidence_wording": record.text("confidenceWording"),
     }
     confidence = CONFIDENCE_SCALE.get(record.first("confidence") or "")
     if confidence is not None:
         custom["confidence"] = confidence
+    # what every relationship of the attribution shares, made once
+    described = record.text(DCT_DESCRIPTION)
+    cited = references(record)
+    given = {k: v for k, v in custom.items() if v not in (None, [])}
+    made = times(record, now, made="attributionDate")
+    culprits = [(culprit, actors.ref(culprit)) for culprit in record.all("attributedTo")]
     attributors: list[str | None] = [*record.all("attributedBy")] or [None]
     for attributor in attributors:
-        for culprit in record.all("attributedTo"):
+        author = actors.identity_ref(attributor) if attributor else PRODUCER.id
+        for culprit, target_ref in culprits:
             yield Draft(
                 Relationship,
                 {
                     "id": stix_id("relationship", record.iri, attributor or "", culprit),
                     "relationship_type": "attributed-to",
                     "source_ref": source_ref,
-                    "target_ref": actors.ref(culprit),
-                    "description": record.text(DCT_DESCRIPTION),
-                    "created_by_ref": (
-                        actors.identity_ref(attributor) if attributor else PRODUCER.id
-                    ),
+                    "target_ref": target_ref,
+                    "description": described,
+                    "created_by_ref": author,
                     "object_marking_refs": MARKINGS,
-                    "external_references": references(record),
-                    **{k: v for k, v in custom.items() if v not in (None, [])},
-                    **times(record, now, made="attributionDate"),
+                    "external_references": cited,
+                    **given,
+                    **made,
                 },
                 custom=True,
             )
