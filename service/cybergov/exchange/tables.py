@@ -635,8 +635,8 @@ def write_tables(tables: TableSet, folder: Path, *, created: str | None = None) 
     """Write every file of the tables into ``folder`` (created), with a zip of them all and
     their checksums (``SHA256SUMS``); return what was written.
 
-    Each file is written, hashed and put in the zip by a thread of its own, in order, while
-    the next is made (compressing, hashing and writing let other threads run).
+    Each file is written and hashed by a thread, and put in the zip by another, in order,
+    while the next is made (compressing, hashing and writing let other threads run).
 
     Raises:
         ExportError: the files could not be written.
@@ -649,22 +649,29 @@ def write_tables(tables: TableSet, folder: Path, *, created: str | None = None) 
         with (
             paused_collection(),
             zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=_ZIP_LEVEL) as zipped,
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="tables-zip") as zipping,
             ThreadPoolExecutor(max_workers=1, thread_name_prefix="tables-files") as files,
         ):
 
             def put(name: str, body: bytes) -> str:
-                _add_to_zip(zipped, name, body)
                 (folder / name).write_bytes(body)
                 return hashlib.sha256(body).hexdigest()
 
             hashed: dict[str, Future[str]] = {}
-            for name, body in _csv_documents(tables):
+            added: list[Future[None]] = []
+
+            def add(name: str, body: bytes) -> None:
                 documents[name] = body
+                added.append(zipping.submit(_add_to_zip, zipped, name, body))
                 hashed[name] = files.submit(put, name, body)
+
+            for name, body in _csv_documents(tables):
+                add(name, body)
             digests.update((name, digest.result()) for name, digest in hashed.items())
-            package = _package(tables, documents, created, digests)
-            documents[DATAPACKAGE_FILENAME] = package
-            digests[DATAPACKAGE_FILENAME] = put(DATAPACKAGE_FILENAME, package)
+            add(DATAPACKAGE_FILENAME, _package(tables, documents, created, digests))
+            digests[DATAPACKAGE_FILENAME] = hashed[DATAPACKAGE_FILENAME].result()
+            for entry in added:
+                entry.result()
         archive = documents[ZIP_FILENAME] = buffer.getvalue()
         (folder / ZIP_FILENAME).write_bytes(archive)
         digests[ZIP_FILENAME] = hashlib.sha256(archive).hexdigest()
