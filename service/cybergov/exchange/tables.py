@@ -317,13 +317,27 @@ def _one_address(token: str) -> str:
     return token[1:-1].replace(SEPARATOR, "%3B") if token[0] == "<" else ""
 
 
-class _Reader:
-    """Makes the tables' columns from the terms of their predicates, column by column: the
-    cell of a record with one term is the cell of that term (made once per term, see
-    :class:`_Cells`); a record with several is made on its own."""
+@dataclass(slots=True)
+class _Members:
+    """The records of one table, sorted by short id, and the columns made so far."""
 
-    def __init__(self, values: dict[str, _Values], of_class: dict[str, list[str]]) -> None:
-        self.values = values
+    tokens: list[str]
+    """Each record's IRI as written (``<iri>``)."""
+    iris: list[str]
+    ids: list[str]
+    at: dict[str, int]
+    """The place of each record (by ``<iri>``)."""
+    columns: dict[str, list[str]] = field(default_factory=dict)
+    values: list[tuple[str, str, str, str]] = field(default_factory=list)
+
+
+class _Reader:
+    """Makes the tables' columns from the terms of their predicates, column by column, as
+    each predicate's terms come: the cell of a record with one term is the cell of that
+    term (made once per term, see :class:`_Cells`); a record with several is made on its
+    own."""
+
+    def __init__(self, of_class: dict[str, list[str]]) -> None:
         self.of_class = of_class
         self.short = _Short()
         self.references = _Cells(self._reference)
@@ -334,6 +348,20 @@ class _Reader:
             ValueKind.REFERENCE: self.references,
             ValueKind.CONCEPT: self.references,
         }
+        self.members = {spec.name: self._members(spec) for spec in TABLES}
+        self.columns: dict[str, list[tuple[_Members, ColumnSpec]]] = defaultdict(list)
+        for spec in TABLES:
+            for column in spec.columns:
+                if column.predicate:
+                    self.columns[f"<{column.predicate}>"].append((self.members[spec.name], column))
+
+    def _members(self, spec: TableSpec) -> _Members:
+        short = self.short
+        ids = {token[1:-1]: token for token in self.of_class.get(f"<{spec.record_class}>", [])}
+        iris = sorted(ids, key=short.__getitem__)
+        tokens = [ids[iri] for iri in iris]
+        at = dict(zip(tokens, range(len(tokens)), strict=True))
+        return _Members(tokens, iris, [short[iri] for iri in iris], at)
 
     def _reference(self, token: str) -> str:
         return self.short[token[1:-1]] if token[0] == "<" else ""
@@ -342,24 +370,24 @@ class _Reader:
         """The IRIs of every reference and concept of the tables' cells."""
         return {token[1:-1] for token in self.references if token and token[0] == "<"}
 
+    def add(self, predicate: str, found: _Values) -> None:
+        """Make the columns of the terms of ``predicate`` (``<iri>``)."""
+        for members, column in self.columns.get(predicate, ()):
+            members.columns[column.name] = self._cells(column, members, found)
+
     def table(self, spec: TableSpec, classes: _Classes) -> Table:
         """The rows of one table: one per resource of its class, sorted by short id."""
-        short = self.short
-        ids = {token[1:-1]: token for token in self.of_class.get(f"<{spec.record_class}>", [])}
-        order = sorted(ids, key=short.__getitem__)
-        members = [ids[iri] for iri in order]
-        record_ids = [short[iri] for iri in order]
-        at = dict(zip(members, range(len(members)), strict=True))
-        table = Table(spec)
+        members = self.members[spec.name]
+        table = Table(spec, values=members.values)
         for column in spec.columns:
             if column.kind is ValueKind.ID:
-                cells = record_ids
+                cells = members.ids
             elif column.kind is ValueKind.IRI:
-                cells = order
+                cells = members.iris
             elif column.kind is ValueKind.CLASS:
-                cells = self._types(spec, classes, members)
+                cells = self._types(spec, classes, members.tokens)
             else:
-                cells = self._cells(column, members, record_ids, at, table.values)
+                cells = members.columns.get(column.name) or [""] * len(members.tokens)
             table.columns.append(cells)
         table.values.sort()
         return table
@@ -388,39 +416,28 @@ class _Reader:
     def _class_cell(self, classes: _Classes, types: tuple[str, ...]) -> str:
         return SEPARATOR.join([self.short[c] for c in classes.most_specific(types)])
 
-    def _cells(
-        self,
-        column: ColumnSpec,
-        members: list[str],
-        record_ids: list[str],
-        at: dict[str, int],
-        values: list[tuple[str, str, str, str]],
-    ) -> list[str]:
-        assert column.predicate is not None
-        found = self.values.get(f"<{column.predicate}>")
-        if found is None:
-            return [""] * len(members)
-        terms = list(map(found.one.get, members))
+    def _cells(self, column: ColumnSpec, members: _Members, found: _Values) -> list[str]:
+        terms = list(map(found.one.get, members.tokens))
+        at = members.at
         several = [(at[s], found.several[s]) for s in found.several.keys() & at.keys()]
         for index, _ in several:
             terms[index] = None
         cells = list(map(self.cells[column.kind].__getitem__, terms))
-        kind, name = column.kind, column.name
+        kind, name, values, ids = column.kind, column.name, members.values, members.ids
         if column.multiple and kind is ValueKind.URL:
             values += [
                 (record, name, term[1:-1], "")
-                for record, term in zip(record_ids, terms, strict=True)
+                for record, term in zip(ids, terms, strict=True)
                 if term is not None and term[0] == "<"
             ]
         elif column.multiple:
-            references = self.references
             values += [
-                (record, name, references[term], term[1:-1])
-                for record, term in zip(record_ids, terms, strict=True)
-                if term is not None and term[0] == "<"
+                (record, name, cell, term[1:-1])
+                for record, cell, term in zip(ids, cells, terms, strict=True)
+                if cell and term
             ]
         for index, tokens in several:
-            cells[index] = self._several(column, record_ids[index], tokens, values)
+            cells[index] = self._several(column, ids[index], tokens, values)
         return cells
 
     def _several(
@@ -478,21 +495,19 @@ def _read_tables(runner: QueryRunner, version: str) -> TableSet:
             pool.submit(read_tsv, runner, _statements_query(part), "statements"): part
             for part in parts
         }
+        # the types come first: each table's columns are made as their terms come
+        subjects, kinds = tsv_columns(types.result(), "types", ("s", "o"))
+        reader = _Reader({kind: found for kind, (found,) in _grouped(kinds, subjects).items()})
         values: dict[str, _Values] = {}
-        of_class: dict[str, list[str]] = {}
-        for answer in as_completed([*statements, types]):
-            if answer is types:
-                subjects, kinds = tsv_columns(answer.result(), "types", ("s", "o"))
-                of_class = {kind: found for kind, (found,) in _grouped(kinds, subjects).items()}
-            else:
-                subjects, keys, terms = tsv_columns(answer.result(), "statements", ("s", "k", "o"))
-                named = {f'"{k}"': f"<{p}>" for k, p in enumerate(statements[answer])}
-                for key, (of, term) in _grouped(keys, subjects, terms).items():
-                    values[named[key]] = _Values(of, term)
+        for answer in as_completed(statements):
+            subjects, keys, terms = tsv_columns(answer.result(), "statements", ("s", "k", "o"))
+            named = {f'"{k}"': f"<{p}>" for k, p in enumerate(statements[answer])}
+            for key, (of, term) in _grouped(keys, subjects, terms).items():
+                found = values[named[key]] = _Values(of, term)
+                reader.add(named[key], found)
         in_scheme: dict[str, set[str]] = defaultdict(set)
         for concept in concepts.result().as_dicts():
             in_scheme[concept["scheme"].value].add(shorten(concept["concept"].value))
-    reader = _Reader(values, of_class)
     tables = [reader.table(spec, classes_of[spec.name]) for spec in TABLES]
     allowed: dict[tuple[str, str], tuple[str, ...]] = {}
     for spec in TABLES:
@@ -620,8 +635,8 @@ def write_tables(tables: TableSet, folder: Path, *, created: str | None = None) 
     """Write every file of the tables into ``folder`` (created), with a zip of them all and
     their checksums (``SHA256SUMS``); return what was written.
 
-    Each file is written, hashed and put in the zip by a thread of its own, in order, while
-    the next is made (compressing, hashing and writing let other threads run).
+    Each file is written and hashed by a thread, and put in the zip by another, in order,
+    while the next is made (compressing, hashing and writing let other threads run).
 
     Raises:
         ExportError: the files could not be written.
@@ -634,22 +649,29 @@ def write_tables(tables: TableSet, folder: Path, *, created: str | None = None) 
         with (
             paused_collection(),
             zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=_ZIP_LEVEL) as zipped,
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="tables-zip") as zipping,
             ThreadPoolExecutor(max_workers=1, thread_name_prefix="tables-files") as files,
         ):
 
             def put(name: str, body: bytes) -> str:
-                _add_to_zip(zipped, name, body)
                 (folder / name).write_bytes(body)
                 return hashlib.sha256(body).hexdigest()
 
             hashed: dict[str, Future[str]] = {}
-            for name, body in _csv_documents(tables):
+            added: list[Future[None]] = []
+
+            def add(name: str, body: bytes) -> None:
                 documents[name] = body
+                added.append(zipping.submit(_add_to_zip, zipped, name, body))
                 hashed[name] = files.submit(put, name, body)
+
+            for name, body in _csv_documents(tables):
+                add(name, body)
             digests.update((name, digest.result()) for name, digest in hashed.items())
-            package = _package(tables, documents, created, digests)
-            documents[DATAPACKAGE_FILENAME] = package
-            digests[DATAPACKAGE_FILENAME] = put(DATAPACKAGE_FILENAME, package)
+            add(DATAPACKAGE_FILENAME, _package(tables, documents, created, digests))
+            digests[DATAPACKAGE_FILENAME] = hashed[DATAPACKAGE_FILENAME].result()
+            for entry in added:
+                entry.result()
         archive = documents[ZIP_FILENAME] = buffer.getvalue()
         (folder / ZIP_FILENAME).write_bytes(archive)
         digests[ZIP_FILENAME] = hashlib.sha256(archive).hexdigest()
