@@ -121,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
         for rows in (1, options.rows):
             export = Path(folder) / f"cfr-{rows}.csv"
             write_synthetic_cfr(export, rows)
-            cases.append((f"synthetic CFR, {rows:,} rows", "cfr", export))
+            cases.append((f"synthetic CFR, {rows:,} row{'s' if rows > 1 else ''}", "cfr", export))
         cases.insert(
             1,
             ("CFR fixture", "cfr", ROOT / "tests" / "fixtures" / "importers" / "cfr-synthetic.csv"),

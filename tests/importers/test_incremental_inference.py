@@ -88,18 +88,30 @@ def test_a_large_import_derives_what_a_full_materialisation_derives(
     assert _inferred(store) == _full(store)
 
 
-def test_a_new_axiom_is_not_worked_out_from_the_store(loaded_store: EmbeddedStore) -> None:
-    """A subclass axiom reaches every instance of the class, far from the new statement:
-    the change is worked out from nothing instead."""
-    graph = NamedNode("https://w3id.org/cybergov/graph/import/test/axiom")
-    axiom = Quad(
-        NamedNode("https://example.org/Kind"),
-        NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf"),
-        NamedNode("https://w3id.org/cybergov/ontology#Incident"),
-        graph,
-    )
+@pytest.mark.parametrize(
+    ("subject", "predicate", "value"),
+    [
+        # a subclass axiom reaches every instance of the class, far from the new statement
+        (
+            "https://example.org/Kind",
+            "http://www.w3.org/2000/01/rdf-schema#subClassOf",
+            NamedNode("https://w3id.org/cybergov/ontology#Incident"),
+        ),
+        # an end date of a resource the store holds can take a shortcut away
+        (
+            "https://w3id.org/cybergov/id/state/RU",
+            "https://w3id.org/cybergov/ontology#endDate",
+            Literal("2020-01-01", datatype=NamedNode("http://www.w3.org/2001/XMLSchema#date")),
+        ),
+    ],
+)
+def test_a_change_that_reaches_far_is_worked_out_from_nothing(
+    loaded_store: EmbeddedStore, subject: str, predicate: str, value: NamedNode | Literal
+) -> None:
+    graph = NamedNode("https://w3id.org/cybergov/graph/import/test/far")
+    statement = Quad(NamedNode(subject), NamedNode(predicate), value, graph)
     target = memory_store()
-    assert materialise_change(target, read_rules(), source=loaded_store, extra=[axiom]) is None
+    assert materialise_change(target, read_rules(), source=loaded_store, extra=[statement]) is None
     assert not target.named_graphs()
 
 

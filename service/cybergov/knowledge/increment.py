@@ -6,8 +6,9 @@ results of the derivation rules (:mod:`cybergov.knowledge.rules`). New statement
 import's graph and the metadata graph that describes it) change that fixpoint only near
 them. The rules are therefore evaluated on small working stores, parts of the *union*:
 the statements of the store (but its metadata graph, which the change replaces), the new
-metadata graph, the new statements and what has been derived from them, each statement
-once whatever the number of graphs that hold it.
+metadata graph, the new statements and what has been derived from them. The store is read
+through its indexes, never copied; the statements are kept in their graphs (see
+:class:`_Union`).
 
 * The closure rules run round after round, each rule in its turn (as in a full
   materialisation) on a part of the union that holds the neighbourhood (:class:`_Part`) of
@@ -193,10 +194,14 @@ def _close(
     deadline: float | None,
 ) -> int:
     """The closure rules applied from ``new`` (already in the union) until a round adds
-    nothing; what each adds goes into ``found`` and the union. Returns the rounds."""
+    nothing; what each adds goes into ``found`` and the union. Returns the rounds.
+
+    One part serves every round: it holds the neighbourhood of ``new`` and grows with that
+    of each derived statement (rebuilding it each round from what the round before added
+    cost more, on large imports, than evaluating the rules on what it already holds)."""
+    part = _Part(union)
+    part.cover(new)
     for round_number in range(1, max_rounds + 1):
-        part = _Part(union)
-        part.cover(new)
         new = []
         for rule in rules:
             _check_time(deadline, rule)

@@ -238,8 +238,10 @@ def refresh_inferences(
     With ``source`` and ``extra``, ``store`` holds only a metadata graph, and the rules read
     ``source`` and ``extra`` beside it (see :func:`cybergov.knowledge.rules.materialise`):
     ``store`` receives the inferred graphs that ``source`` changed by ``extra`` would have,
-    worked out from the inferences ``source`` holds when that can be done exactly
-    (:func:`cybergov.knowledge.rules.materialise_increment`), else from nothing.
+    worked out from the inferences ``source`` holds when that can be done exactly (on parts
+    of an embedded store near the new statements,
+    :func:`cybergov.knowledge.increment.materialise_change`; on working copies of a remote
+    one, :func:`cybergov.knowledge.rules.materialise_increment`), else from nothing.
 
     Raises:
         WriteTimeout: past ``deadline`` (see :func:`cybergov.knowledge.rules.materialise`).
