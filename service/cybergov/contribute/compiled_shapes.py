@@ -341,15 +341,30 @@ class Index:
     def add(self, triple: OxTriple) -> None:
         """Add a statement (once: a graph is a set)."""
         s, p, o = triple
-        objects = self.out.setdefault(s, {}).setdefault(p, set())
-        if o in objects:
+        about = self.out.get(s)
+        if about is None:
+            about = self.out[s] = {}
+        objects = about.get(p)
+        if objects is None:
+            objects = about[p] = set()
+        elif o in objects:
             return
         objects.add(o)
         self.triples.append(triple)
-        self.into.setdefault(o, {}).setdefault(p, set()).add(s)
-        subjects, ends = self.by_predicate.setdefault(p, (set(), set()))
-        subjects.add(s)
-        ends.add(o)
+        pointing = self.into.get(o)
+        if pointing is None:
+            pointing = self.into[o] = {}
+        subjects = pointing.get(p)
+        if subjects is None:
+            pointing[p] = {s}
+        else:
+            subjects.add(s)
+        ends = self.by_predicate.get(p)
+        if ends is None:
+            self.by_predicate[p] = ({s}, {o})
+        else:
+            ends[0].add(s)
+            ends[1].add(o)
 
     def extend(self, triples: Iterable[OxTriple]) -> None:
         for triple in triples:

@@ -310,11 +310,13 @@ def stage_new_graph(
     """Add a graph the store does not hold yet, described in the metadata graph, with the
     inferences it brings, in one update, without copying the store.
 
-    A scratch store holds only the metadata graph (with the new graph's ``description``)
-    and the new graph; the rules read the store's recorded graphs beside it
-    (:func:`cybergov.knowledge.load.refresh_inferences` with ``source``), which gives the
-    scratch store the inferred graphs the store will have; the difference in the new graph,
-    the inferred graphs and the metadata graph is applied as :func:`stage` applies it.
+    A scratch store holds only the metadata graph (with the new graph's ``description``);
+    the rules read the store's recorded graphs and the new statements beside it
+    (:func:`cybergov.knowledge.load.refresh_inferences` with ``source`` and ``extra``),
+    which gives the scratch store the inferred graphs the store will have; the difference
+    in the inferred graphs and the metadata graph, with the new graph written whole
+    (:attr:`Changes.loaded`: on an embedded store a bulk load moved in place by the
+    update), is applied as :func:`stage` applies it.
 
     The caller makes sure no other change of the store runs at the same time.
 
