@@ -427,3 +427,30 @@ def test_no_answer_is_kept_when_the_cache_is_off():
         assert runner.answers is None
         first = runner.query_results("SELECT * WHERE { ?s ?p ?o }", "json")
         assert runner.query_results("SELECT * WHERE { ?s ?p ?o }", "json") is not first
+
+
+SLOW_MERGE = """
+import time
+from cybergov.execution import QueryRunner, pool, replica
+from cybergov.store import EmbeddedStore
+pool._START_SECONDS = pool._COMMAND_SECONDS = 0.5
+merge = replica.merge_default_graph
+def slow_merge(store):
+    time.sleep(2.0)  # a large store takes long to merge; the holder is forked with this
+    merge(store)
+replica.merge_default_graph = slow_merge
+store = EmbeddedStore()
+store.update("INSERT DATA { GRAPH <http://ex/g> { <http://ex/a> <http://ex/p> 1 } }")
+with QueryRunner(store) as runner:
+    assert runner._pool.replication == "fork", runner._pool.replication
+    assert runner.query("ASK { <http://ex/a> ?p ?o }") is True
+print("slow replica ok")
+"""
+
+
+def test_a_replica_slower_to_prepare_than_a_command_is_waited_for():
+    done = subprocess.run(
+        [sys.executable, "-c", SLOW_MERGE], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert "slow replica ok" in done.stdout

@@ -62,6 +62,10 @@ from cybergov.store.embedded import EmbeddedStore
 log = logging.getLogger(__name__)
 
 _START_SECONDS = 60.0
+#: How long a quick command of the holder (fork a worker, use a read-only store) may take.
+_COMMAND_SECONDS = 60.0
+#: How long the holder may take to make a replica ready (reading or merging a whole store).
+_PREPARE_SECONDS = 3600.0
 #: How often a query waiting for a worker looks whether the service is stopping.
 _POLL_SECONDS = 0.25
 #: What a query in flight is told when the service stops under it.
@@ -183,6 +187,8 @@ class WorkerPool:
         self._generation = self.store.generation
         self.replication = "fork"
         self._hello()
+        ready = self._reply(_PREPARE_SECONDS)
+        log.info("query replica: %s quads shared with the runner's process", ready.get("quads"))
 
     def _spawn_holder(self) -> None:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
@@ -299,14 +305,14 @@ class WorkerPool:
                 os.close(read_end)
                 with os.fdopen(write_end, "wb") as stream, contextlib.suppress(BrokenPipeError):
                     oxigraph.dump(stream, RdfFormat.N_QUADS)
-                reply = self._reply(3600.0)
+                reply = self._reply(_PREPARE_SECONDS)
             log.info(
                 "query replica: %s quads in memory (generation %d)", reply.get("quads"), generation
             )
             return
         if self.store.read_only:  # nothing writes it: the workers read the store itself
             with self._control_lock:
-                self._command({"op": "disk", "path": str(self.store.path)}, [], 60.0)
+                self._command({"op": "disk", "path": str(self.store.path)}, [], _COMMAND_SECONDS)
             log.info("query replica: the read-only store %s itself", self.store.path)
             return
         self.store.flush()
@@ -322,7 +328,7 @@ class WorkerPool:
             ) from error
         self._checkpoints[generation] = target.parent
         with self._control_lock:
-            self._command({"op": "disk", "path": str(target), "merge": True}, [], 600.0)
+            self._command({"op": "disk", "path": str(target), "merge": True}, [], _PREPARE_SECONDS)
         log.info("query replica: checkpoint %s (generation %d)", target, generation)
 
     def refresh(self) -> None:
@@ -364,7 +370,7 @@ class WorkerPool:
         try:
             with self._control_lock:
                 command = {"op": "fork", "memory": self.memory}
-                reply = self._command(command, [theirs.fileno()], 60.0)
+                reply = self._command(command, [theirs.fileno()], _COMMAND_SECONDS)
         finally:
             theirs.close()
         return _Worker(int(reply["pid"]), ours, self._generation)

@@ -368,6 +368,8 @@ def run_holder(control: socket.socket, store: OxigraphStore | None = None) -> No
     if store is not None:  # forked: the store's pages are this process's own once written
         merge_default_graph(store)
         holder.store, holder.merged = store, True
+        # A second reply says the replica is ready: merging a large store takes long.
+        control.sendall(json.dumps({"ok": True, "quads": len(store)}).encode())
     holder.loop()
 
 
