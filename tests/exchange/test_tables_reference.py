@@ -25,7 +25,7 @@ from cybergov.exchange.table_specs import (
     TableSpec,
     ValueKind,
 )
-from cybergov.exchange.tables import _csv, read_tables, table_documents
+from cybergov.exchange.tables import _csv, _grouped, read_tables, table_documents
 from cybergov.exchange.tsv import literal, literal_text, tsv_columns
 from cybergov.execution import QueryRunner
 from cybergov.namespaces import CGR, shorten
@@ -229,3 +229,13 @@ def test_an_answer_is_read_as_columns_of_terms():
         tsv_columns(b"?s\t?p\t?o\n", "test", ("s", "o"))
     with pytest.raises(ExportError, match="rows"):
         tsv_columns(b"?s\t?o\n<a>\t<b>\t<c>\n", "test", ("s", "o"))
+
+
+def test_the_rows_of_each_key_are_found_in_every_run():
+    keys = ['"0"', '"0"', '"1"', '"0"', '"2"', '"2"']
+    subjects = ["a", "b", "c", "d", "e", "f"]
+    assert _grouped(keys, subjects) == {
+        '"0"': [["a", "b", "d"]],
+        '"1"': [["c"]],
+        '"2"': [["e", "f"]],
+    }
