@@ -42,8 +42,10 @@ def site() -> Iterator[str]:
         yield base
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def playwright():
+    """Playwright for one test file: its event loop stays in this thread while it runs, and
+    would break a later test of the same process that runs one of its own (asyncio.run)."""
     from playwright.sync_api import sync_playwright
 
     assert Path(CHROMIUM).exists(), "install Debian's chromium: apt-get install chromium"
@@ -66,7 +68,7 @@ def chromium(playwright, **options):
     return context, profile
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser_context(playwright):
     context, profile = chromium(playwright)
     try:
@@ -76,7 +78,7 @@ def browser_context(playwright):
         shutil.rmtree(profile, ignore_errors=True)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def script_free_context(playwright):
     """The same browser with JavaScript turned off."""
     context, profile = chromium(playwright, java_script_enabled=False)
