@@ -56,6 +56,7 @@ def xdist_group(item: pytest.Item) -> str:
     return "virtuoso" if item.get_closest_marker("virtuoso") else item.nodeid.split("::")[0]
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's, which reads the groups marked here
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Under ``pytest -n N --dist loadgroup`` (pytest-xdist), keep each test file on one
     worker, so its module fixtures are built once, and every Virtuoso test on the same
