@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import rdflib
 import rdflib.compare
-from pyoxigraph import RdfFormat
+from pyoxigraph import Literal, NamedNode, RdfFormat, Triple
 
 from cybergov.contribute.compiled_shapes import (
     CompiledShapes,
@@ -32,6 +32,7 @@ from cybergov.namespaces import SH
 from tests.conftest import PREFIXES
 
 ROOT = Path(__file__).resolve().parent.parent
+RDFS_COMMENT = NamedNode("http://www.w3.org/2000/01/rdf-schema#comment")
 EXAMPLES = sorted((ROOT / "shapes").glob("*.ttl"))
 CONTRIBUTIONS = sorted((ROOT / "api" / "fixtures" / "contributions").glob("*.ttl"))
 
@@ -186,3 +187,27 @@ def test_shapes_that_use_other_shacl_are_left_to_pyshacl():
     shapes.add((shape, SH.qualifiedValueShape, rdflib.URIRef("urn:example:other")))
     with pytest.raises(Unsupported, match="qualifiedValueShape"):
         CompiledShapes(shapes, rdflib.Graph())
+
+
+def test_the_sparql_store_is_made_again_with_the_same_findings(loaded_store):
+    """pyoxigraph's memory store keeps removed statements in its indexes, so the store the
+    SPARQL constraints read is made again once more data was removed from it than the
+    ontology holds (else a long import slows down chunk after chunk); the findings of a
+    contribution do not change with it."""
+    bundle = shapes_bundle()
+    compiled = compiled_shapes(bundle)
+    assert compiled is not None
+    text = (PREFIXES + CORPUS["dated before the incident began"]).encode()
+    parsed = read_statements(text, format=RdfFormat.TURTLE, source="c")
+    data = data_statements(parsed.triples, loaded_store, bundle)
+    before = compiled.validate(data.index, data.focus)
+    assert any(r.constraint is not None for r in before)  # a SPARQL constraint's finding
+    padded = data_statements(parsed.triples, loaded_store, bundle)
+    padded.index.extend(
+        Triple(NamedNode(f"urn:example:filler:{n}"), RDFS_COMMENT, Literal(str(n)))
+        for n in range(len(compiled.ontology) + 1)
+    )
+    store = compiled._store
+    assert compiled.validate(padded.index, padded.focus) == before
+    assert compiled._store is not store
+    assert compiled.validate(data.index, data.focus) == before

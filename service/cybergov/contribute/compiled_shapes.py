@@ -567,10 +567,19 @@ class CompiledShapes:
         ]
         self._ontology_index = Index(statements)
         self._in_ontology: dict[Node, frozenset[Term]] = {}
-        #: The ontology, loaded once into the default graph; each validation adds its data
-        #: graph as a named graph of its own, read with the ontology as the default graph.
-        self._store = memory_store().oxigraph
-        self._store.bulk_extend(Quad(s, p, o, DefaultGraph()) for s, p, o in statements)
+        #: The ontology, loaded into the default graph; each validation adds its data graph
+        #: as a named graph of its own, read with the ontology as the default graph, and
+        #: removes it after. pyoxigraph's memory store keeps removed statements in its
+        #: indexes, so a query walks the data of every validation before: once more
+        #: statements were removed than the ontology holds, the store is made again
+        #: (a cost per removed statement that does not grow).
+        self._store = self._ontology_store()
+        self._removed = 0
+
+    def _ontology_store(self) -> OxigraphStore:
+        store = memory_store().oxigraph
+        store.bulk_extend(Quad(s, p, o, DefaultGraph()) for s, p, o in self._ontology_index.triples)
+        return store
 
     # --- targets and core constraints ---------------------------------------------------------
 
@@ -662,6 +671,9 @@ class CompiledShapes:
             yield from self._sparql_results(store, graph, work, view)
         finally:
             store.remove_graph(graph)
+            self._removed += len(data)
+            if self._removed > len(self._ontology_index) and store is self._store:
+                self._store, self._removed = self._ontology_store(), 0
 
     def _sparql_results(
         self,
