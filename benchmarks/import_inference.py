@@ -34,10 +34,10 @@ from pyoxigraph import NamedNode, Quad, Triple
 from cybergov.contribute.staging import scratch_copy
 from cybergov.importers.run import run_import
 from cybergov.importers.sources import importer_for
-from cybergov.knowledge.increment import materialise_change
+from cybergov.knowledge.increment import materialise_change, metadata_but_inferred
 from cybergov.knowledge.load import load
 from cybergov.knowledge.rules import Rule, materialise, materialise_increment, read_rules
-from cybergov.namespaces import INFERRED_GRAPH_PREFIX, META_GRAPH
+from cybergov.namespaces import INFERRED_GRAPH_PREFIX
 from cybergov.settings import data_root
 from cybergov.store.embedded import EmbeddedStore
 from cybergov.store.factory import memory_store
@@ -81,14 +81,7 @@ def measure(base: EmbeddedStore, source: str, path: Path, repeat: int) -> tuple[
     extra = [
         Quad(t.subject, t.predicate, t.object, graph) for t in copy.graph_triples(report.graph)
     ]
-    meta = NamedNode(META_GRAPH)
-    described = [
-        Quad(t.subject, t.predicate, t.object, meta)
-        for t in copy.graph_triples(META_GRAPH)
-        if not (
-            isinstance(t.subject, NamedNode) and t.subject.value.startswith(INFERRED_GRAPH_PREFIX)
-        )
-    ]
+    described = metadata_but_inferred(copy)
     times: dict[str, list[float]] = {name: [] for name in WAYS}
     results: dict[str, dict[str, set[Triple]]] = {}
     for _ in range(repeat):

@@ -280,6 +280,18 @@ def _write(
     return added
 
 
+def metadata_but_inferred(store: EmbeddedStore) -> list[Quad]:
+    """The metadata graph of ``store`` but for the descriptions of inferred graphs (a
+    refresh drops them before the rules run)."""
+    return [
+        Quad(t.subject, t.predicate, t.object, _META)
+        for t in store.graph_triples(META_GRAPH)
+        if not (
+            isinstance(t.subject, NamedNode) and t.subject.value.startswith(INFERRED_GRAPH_PREFIX)
+        )
+    ]
+
+
 def materialise_change(
     store: EmbeddedStore,
     rules: list[Rule],
@@ -300,15 +312,7 @@ def materialise_change(
     """
     started = time.perf_counter()
     extra = list(extra)
-    # the metadata graph but for the descriptions of inferred graphs (a refresh drops them
-    # before the rules run)
-    meta = [
-        Quad(t.subject, t.predicate, t.object, _META)
-        for t in store.graph_triples(META_GRAPH)
-        if not (
-            isinstance(t.subject, NamedNode) and t.subject.value.startswith(INFERRED_GRAPH_PREFIX)
-        )
-    ]
+    meta = metadata_but_inferred(store)
     union = _Union(source, meta, extra)
     closure = [rule for rule in rules if rule.stage == CLOSURE]
     derivations = [rule for rule in rules if rule.stage == DERIVATION]
