@@ -341,12 +341,17 @@ print("forked replica ok")
 """
 
 
-def test_in_a_fresh_process_the_replica_is_the_store_itself():
+def run_alone(script: str) -> str:
+    """What ``script`` prints, run in a fresh (single-threaded) Python process."""
     done = subprocess.run(
-        [sys.executable, "-c", FORKED], capture_output=True, text=True, timeout=120, check=False
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
     )
     assert done.returncode == 0, done.stderr
-    assert "forked replica ok" in done.stdout
+    return done.stdout
+
+
+def test_in_a_fresh_process_the_replica_is_the_store_itself():
+    assert "forked replica ok" in run_alone(FORKED)
 
 
 def test_a_read_only_store_is_read_by_the_workers_in_place(tmp_path: Path):
@@ -449,8 +454,4 @@ print("slow replica ok")
 
 
 def test_a_replica_slower_to_prepare_than_a_command_is_waited_for():
-    done = subprocess.run(
-        [sys.executable, "-c", SLOW_MERGE], capture_output=True, text=True, timeout=120, check=False
-    )
-    assert done.returncode == 0, done.stderr
-    assert "slow replica ok" in done.stdout
+    assert "slow replica ok" in run_alone(SLOW_MERGE)
