@@ -99,7 +99,7 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=25.0)
     parser.add_argument("--seconds", type=float, default=20.0)
     args = parser.parse_args()
-    with cybergov_service({"answer_cache_bytes": "0", "query_workers": "2"}) as (url, _):
+    with cybergov_service(settings={"answer_cache_bytes": "0", "query_workers": "2"}) as (url, _):
         steady(url, args.rate, 3)  # warm up
         alone = summary(*steady(url, args.rate, args.seconds))
         stop = threading.Event()

@@ -17,8 +17,6 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import os
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -39,7 +37,7 @@ from tests.fuzzing import (  # noqa: E402
     send,
 )
 
-from servers import free_port, wait_until_ready  # noqa: E402
+from servers import cybergov_service  # noqa: E402
 
 TOKEN = "fuzz-token-0123456789abcdefghijklmnop"
 KINDS = (*SYNTAXES, "sparql-get", "sparql-post", "question", "question-page")
@@ -99,33 +97,16 @@ def main() -> None:
     parser.add_argument("--examples", type=int, default=400, help="Inputs of each kind.")
     parser.add_argument("--timeout", type=float, default=5.0, help="The server's deadline (s).")
     args = parser.parse_args()
-    port = free_port()
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("CYBERGOV_")}
-    environment |= {
-        "CYBERGOV_CONTRIBUTOR_TOKENS": f"fuzzer={TOKEN}",
-        "CYBERGOV_QUERY_TIMEOUT": str(args.timeout),
-        "PYTHONPATH": os.pathsep.join(
-            p for p in (str(ROOT / "service"), environment.get("PYTHONPATH")) if p
-        ),
-    }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "cybergov", "serve", "--port", str(port)],
-        env=environment,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
+    service = {"contributor_tokens": f"fuzzer={TOKEN}", "query_timeout": str(args.timeout)}
     tally, seconds = Tally(), {}
-    try:
-        wait_until_ready(f"{base}/healthz", server, seconds=180)
-        with httpx.Client(base_url=base, timeout=args.timeout * 4 + 60) as client:
-            for kind in KINDS:
-                seconds[kind] = run_kind(client, kind, args.examples, tally)
-                print(f"{kind}: {sum(tally.statuses.get(kind, {}).values())} inputs", flush=True)
-            live = client.get("/healthz").status_code == 200
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    with (
+        cybergov_service(settings=service, ready_within=180) as (base, _),
+        httpx.Client(base_url=base, timeout=args.timeout * 4 + 60) as client,
+    ):
+        for kind in KINDS:
+            seconds[kind] = run_kind(client, kind, args.examples, tally)
+            print(f"{kind}: {sum(tally.statuses.get(kind, {}).values())} inputs", flush=True)
+        live = client.get("/healthz").status_code == 200
     print()
     print(table(tally, seconds))
     print(f"\nthe server answered /healthz afterwards: {'yes' if live else 'NO'}")

@@ -52,7 +52,7 @@ def main() -> None:
     parser.parse_args()
     tokens = ", ".join(f"{name}={token}" for name, token in TOKENS.items())
     with (
-        cybergov_service({"contributor_tokens": tokens}) as (url, _),
+        cybergov_service(settings={"contributor_tokens": tokens}) as (url, _),
         httpx.Client(base_url=url, timeout=300) as client,
     ):
         same = [post(client, "c0") for _ in range(6)]

@@ -14,43 +14,72 @@ Usage: ``python benchmarks/stopping.py [--repeat 5]``
 from __future__ import annotations
 
 import argparse
+import math
 import signal
 import statistics
+import subprocess
 import sys
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # as a script too
 
-from servers import cybergov_service
+from benchmarks.servers import cybergov_service
 
+#: The query deadline of the servers stopped here.
 QUERY_SECONDS = 60
+#: A query no engine finishes on the bundled graph within :data:`QUERY_SECONDS`.
 ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+#: Seconds to wait for the answer and for the exit before giving up.
+PATIENCE = 120
 
 
-def one_stop(workers: int) -> tuple[float, float, int]:
-    """Seconds from the signal to the answer and to the exit, and the answer's status."""
+@dataclass(frozen=True)
+class Stop:
+    """What a SIGTERM sent while a query ran did: the query's answer (None if none came),
+    and the seconds from the signal to that answer (NaN if none) and to the exit."""
+
+    answer: httpx.Response | None
+    answered: float
+    exited: float
+
+
+def stop_during_a_query(base: str, process: subprocess.Popen[bytes]) -> Stop:
+    """Send :data:`ENDLESS` to the service at ``base``, SIGTERM its ``process`` 1.5 s later
+    (the query is running in a worker by then), and wait for the exit and the answer.
+
+    Raises:
+        subprocess.TimeoutExpired: the server did not exit within :data:`PATIENCE` seconds.
+    """
+    answered: list[tuple[httpx.Response, float]] = []
+
+    def ask() -> None:
+        response = httpx.post(f"{base}/sparql", data={"query": ENDLESS}, timeout=PATIENCE)
+        answered.append((response, time.monotonic()))
+
+    asking = threading.Thread(target=ask)
+    asking.start()
+    time.sleep(1.5)
+    signalled = time.monotonic()
+    process.send_signal(signal.SIGTERM)
+    process.wait(timeout=PATIENCE)
+    exited = time.monotonic() - signalled
+    asking.join(timeout=PATIENCE)
+    if not answered:
+        return Stop(None, math.nan, exited)
+    response, at = answered[0]
+    return Stop(response, at - signalled, exited)
+
+
+def one_stop(workers: int) -> Stop:
+    """One stop of a service of ``workers`` server processes."""
     settings = {"query_timeout": str(QUERY_SECONDS)}
-    with cybergov_service(settings, "--workers", str(workers)) as (base, process):
-        answered: list[tuple[int, float]] = []
-
-        def ask() -> None:
-            response = httpx.post(f"{base}/sparql", data={"query": ENDLESS}, timeout=120)
-            answered.append((response.status_code, time.monotonic()))
-
-        asking = threading.Thread(target=ask)
-        asking.start()
-        time.sleep(1.5)
-        signalled = time.monotonic()
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=120)
-        exited = time.monotonic() - signalled
-        asking.join(timeout=120)
-    status, at = answered[0] if answered else (0, float("nan"))
-    return at - signalled, exited, status
+    with cybergov_service("--workers", str(workers), settings=settings) as (base, process):
+        return stop_during_a_query(base, process)
 
 
 def main() -> None:
@@ -64,9 +93,11 @@ def main() -> None:
     print("|---:|---:|---:|---|---:|")
     for workers in (1, 2):
         runs = [one_stop(workers) for _ in range(options.repeat)]
-        answer = statistics.median(run[0] for run in runs)
-        exit_ = statistics.median(run[1] for run in runs)
-        statuses = ", ".join(sorted({str(run[2]) for run in runs}))
+        answer = statistics.median(run.answered for run in runs)
+        exit_ = statistics.median(run.exited for run in runs)
+        statuses = ", ".join(
+            sorted({str(run.answer.status_code if run.answer else 0) for run in runs})
+        )
         print(
             f"| {workers} | {answer:.2f} | {exit_:.2f} | {statuses} | {exit_ / QUERY_SECONDS:.3f} |"
         )

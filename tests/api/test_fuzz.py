@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 
-from tests.api.conftest import fresh_loaded_store, service_client
+from tests.api.conftest import hostile_client
 from tests.fuzzing import SYNTAXES, contributions, failed, queries, question_requests, send
 
 pytestmark = pytest.mark.slow
@@ -29,13 +29,8 @@ BOUNDED = settings(
 
 @pytest.fixture(scope="module")
 def client(loaded_store, tmp_path_factory) -> Iterator[TestClient]:
-    with service_client(
-        fresh_loaded_store(loaded_store),
-        tmp_path_factory.mktemp("dumps"),
-        raise_server_exceptions=False,
-        contributor_tokens=f"fuzzer={TOKEN}",
-        query_timeout=2,
-    ) as test_client:
+    dumps = tmp_path_factory.mktemp("dumps")
+    with hostile_client(loaded_store, dumps, f"fuzzer={TOKEN}", query_timeout=2) as test_client:
         yield test_client
         assert test_client.get("/healthz").status_code == 200
 

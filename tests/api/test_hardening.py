@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from cybergov.api import create_app
 from cybergov.api.middleware import CONTENT_SECURITY_POLICY
 from cybergov.store import EmbeddedStore
-from tests.api.conftest import FIXTURES, fresh_loaded_store, service_client, settings
+from tests.api.conftest import FIXTURES, hostile_client, settings
 
 TOKEN = "hardening-token-0123456789abcdefghij"
 PUBLIC = "https://cybergov.example.org/kg"
@@ -49,11 +49,10 @@ OTHER_SCHEMES = {
 
 @pytest.fixture(scope="module")
 def client(loaded_store, tmp_path_factory) -> Iterator[TestClient]:
-    with service_client(
-        fresh_loaded_store(loaded_store),
+    with hostile_client(
+        loaded_store,
         tmp_path_factory.mktemp("dumps"),
-        raise_server_exceptions=False,
-        contributor_tokens=f"attacker={TOKEN}",
+        f"attacker={TOKEN}",
         query_timeout=30,
         public_base=PUBLIC,
     ) as test_client:

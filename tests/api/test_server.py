@@ -8,10 +8,11 @@ import subprocess
 
 import httpx
 import pytest
+from benchmarks.servers import cybergov_command, cybergov_service, service_environment
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDFS
 
-from tests.api.conftest import HTTP_TIMEOUT, clean_environment, cybergov_command, running_server
+from tests.api.conftest import HTTP_TIMEOUT
 
 pytestmark = pytest.mark.server
 
@@ -77,7 +78,7 @@ def test_cors_over_http(server):
 
 
 def test_several_workers_serve_one_version_with_one_set_of_dumps():
-    with running_server("--workers", "2") as base:
+    with cybergov_service("--workers", "2") as (base, _):
         answers = [httpx.get(f"{base}/healthz", timeout=HTTP_TIMEOUT).json() for _ in range(12)]
         assert {a["read_only"] for a in answers} == {True}
         assert len({a["version"] for a in answers}) == 1
@@ -87,7 +88,7 @@ def test_several_workers_serve_one_version_with_one_set_of_dumps():
 
 
 def test_several_workers_read_one_on_disk_store(tmp_path):
-    with running_server("--workers", "2", "--store", str(tmp_path / "store")) as base:
+    with cybergov_service("--workers", "2", "--store", str(tmp_path / "store")) as (base, _):
         healthz = httpx.get(f"{base}/healthz", timeout=HTTP_TIMEOUT).json()
         assert healthz["read_only"] is True and healthz["quads"] > 10_000
         page = httpx.get(
@@ -97,20 +98,20 @@ def test_several_workers_read_one_on_disk_store(tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("arguments", "environment", "reason"),
+    ("arguments", "settings", "reason"),
     [
         (
             ["--workers", "2"],
-            {"CYBERGOV_CONTRIBUTOR_TOKENS": "alice=a-token-of-thirty-two-characters"},
+            {"contributor_tokens": "alice=a-token-of-thirty-two-characters"},
             "contributions",
         ),
         (["--workers", "3", "--reload-data"], {}, "--reload-data"),
     ],
 )
-def test_several_workers_that_would_write_are_refused(arguments, environment, reason):
+def test_several_workers_that_would_write_are_refused(arguments, settings, reason):
     done = subprocess.run(
         [*cybergov_command(), "serve", "--port", "0", *arguments],
-        env=clean_environment(**environment),
+        env=service_environment(settings),
         capture_output=True,
         text=True,
         timeout=60,

@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
+from benchmarks.servers import cybergov_service
 from rdflib import Graph, Literal, URIRef
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, XML, SPARQLWrapper
@@ -20,7 +21,7 @@ from SPARQLWrapper import CSV, JSON, XML, SPARQLWrapper
 from cybergov.knowledge.remote_load import load_remote
 from cybergov.settings import Settings
 from cybergov.store.factory import store_from_settings
-from tests.api.conftest import FIXTURES, HTTP_TIMEOUT, clean_environment, running_server
+from tests.api.conftest import FIXTURES, HTTP_TIMEOUT
 from tests.servers import OxigraphServer
 
 pytestmark = pytest.mark.server
@@ -32,6 +33,8 @@ FRANCE = f'SELECT ?label WHERE {{ <{FR}> <{LABEL}> ?label FILTER(LANG(?label) = 
 GRID = (FIXTURES / "contributions" / "grid-attack.ttl").read_bytes()
 DERIVED = "https://w3id.org/cybergov/id/attribution/example-grid-attack-2024--gb--derived-RU"
 ALICE, ROOT = "alice-token-0123456789abcdefghijklm", "root-token-0123456789abcdefghijklmn"
+#: The settings of a server that takes contributions from alice, administered by root.
+TOKENS = {"contributor_tokens": f"alice={ALICE}", "admin_tokens": f"root={ROOT}"}
 
 
 # --- real clients -------------------------------------------------------------------------
@@ -121,8 +124,7 @@ class Canary:
 @pytest.fixture(scope="module")
 def guarded() -> Iterator[str]:
     """A server with a two-second deadline and one query worker."""
-    environment = clean_environment(CYBERGOV_QUERY_TIMEOUT="2", CYBERGOV_QUERY_WORKERS="1")
-    with running_server(environment=environment) as base:
+    with cybergov_service(settings={"query_timeout": "2", "query_workers": "1"}) as (base, _):
         yield base
 
 
@@ -246,10 +248,7 @@ def contribute_and_withdraw(base: str) -> None:
 
 
 def test_contributions_on_a_real_server():
-    environment = clean_environment(
-        CYBERGOV_CONTRIBUTOR_TOKENS=f"alice={ALICE}", CYBERGOV_ADMIN_TOKENS=f"root={ROOT}"
-    )
-    with running_server(environment=environment) as base:
+    with cybergov_service(settings=TOKENS) as (base, _):
         contribute_and_withdraw(base)
 
 
@@ -268,10 +267,7 @@ def test_serve_a_sparql_server_and_contribute_to_it(server):
     with OxigraphServer(union=True) as oxigraph:
         remote = store_from_settings(Settings(endpoint=oxigraph.query_endpoint))
         load_remote(remote)
-        environment = clean_environment(
-            CYBERGOV_CONTRIBUTOR_TOKENS=f"alice={ALICE}", CYBERGOV_ADMIN_TOKENS=f"root={ROOT}"
-        )
-        with running_server("--endpoint", oxigraph.query_endpoint, environment=environment) as base:
+        with cybergov_service("--endpoint", oxigraph.query_endpoint, settings=TOKENS) as (base, _):
             question = "/questions/incidents-attributed-to-state?state=state:RU"
             assert rows(f"{base}{question}") == rows(f"{server}{question}")
             answer = httpx.get(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 import requests
+from benchmarks.servers import cybergov_service
 from pyoxigraph import RdfFormat
 from taxii2client.common import TokenAuth
 from taxii2client.v21 import Server, as_pages
@@ -12,7 +13,7 @@ from taxii2client.v21 import Server, as_pages
 from cybergov.exchange.stix import stix_id
 from cybergov.knowledge.load import refresh_inferences, set_graph_metadata
 from cybergov.store.factory import disk_store
-from tests.api.conftest import HTTP_TIMEOUT, clean_environment, running_server
+from tests.api.conftest import HTTP_TIMEOUT
 from tests.conftest import copy_of_loaded
 from tests.exchange.test_stix import IMPORT_GRAPH, IMPORT_METADATA, IMPORTED
 
@@ -36,7 +37,7 @@ def store_with_an_import(tmp_path_factory, loaded_folder):
 
 @pytest.fixture(scope="module")
 def taxii_server(store_with_an_import):
-    with running_server("--store", str(store_with_an_import), timeout=120) as base:
+    with cybergov_service("--store", str(store_with_an_import)) as (base, _):
         yield base
 
 
@@ -115,8 +116,7 @@ def test_pages_carry_the_date_added_headers_and_errors_are_taxii_messages(taxii_
 
 
 def test_tokens_are_asked_for_when_configured():
-    environment = clean_environment(CYBERGOV_TAXII_TOKENS=f"cert={TOKEN}")
-    with running_server(environment=environment, timeout=120) as base:
+    with cybergov_service(settings={"taxii_tokens": f"cert={TOKEN}"}) as (base, _):
         with pytest.raises(requests.HTTPError) as refused:
             Server(f"{base}/taxii2/").refresh()
         assert refused.value.response.status_code == 401

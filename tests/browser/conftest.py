@@ -11,9 +11,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from benchmarks.servers import cybergov_service
 from tools.screenshots import ARGUMENTS, CHROMIUM
-
-from tests.api.conftest import running_server
 
 
 @dataclass
@@ -38,7 +37,7 @@ class Record:
 @pytest.fixture(scope="session")
 def site() -> Iterator[str]:
     """A real server over the bundled data."""
-    with running_server(timeout=120) as base:
+    with cybergov_service() as (base, _):
         yield base
 
 

@@ -23,8 +23,8 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 import pytest
+from benchmarks.servers import cybergov_service
 
-from tests.api.conftest import clean_environment, running_server
 from tests.browser.conftest import Record, watch
 
 pytestmark = [pytest.mark.browser, pytest.mark.server, pytest.mark.slow]
@@ -120,10 +120,8 @@ def crawled() -> Iterator[Crawl]:
     # The crawler is one client that follows every link, the SPARQL links of the charts
     # among them, in a few minutes: a bulk reader, whose per-client budget of query time
     # (tested in tests/api/test_fair_use.py) is lifted here.
-    environment = clean_environment(
-        CYBERGOV_CLIENT_QUERIES="16", CYBERGOV_CLIENT_QUERY_SECONDS="100000"
-    )
-    with running_server("--workers", "2", environment=environment, timeout=180) as base:
+    bulk = {"client_queries": "16", "client_query_seconds": "100000"}
+    with cybergov_service("--workers", "2", settings=bulk) as (base, _):
         crawl = Crawl(base)
         crawl.run()
         yield crawl
