@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from pyoxigraph import RdfFormat
 from typer.testing import CliRunner
@@ -24,6 +26,13 @@ def test_the_bundled_graph_passes_every_check():
     assert "quads in" in result.output, "the summary closes the report"
 
 
+def counted(pattern: str, output: str) -> int:
+    """The number (written ``12,345``) that ``pattern``'s group finds in ``output``."""
+    found = re.search(pattern, output)
+    assert found, f"{pattern!r} not in {output}"
+    return int(found.group(1).replace(",", ""))
+
+
 @pytest.mark.slow
 def test_the_reasoner_and_the_profile_checker_pass_the_published_graph():
     result = runner.invoke(app, ["check"])
@@ -32,6 +41,10 @@ def test_the_reasoner_and_the_profile_checker_pass_the_published_graph():
     assert "pass reasoner: the ontology with" in output
     assert "is consistent, no unsatisfiable class" in output
     assert "pass OWL 2 DL profile: no violation" in output
+    # the ontology with every curated and derived fact
+    assert counted(r"the ontology with ([\d,]+) published triples", output) > 10_000
+    assert counted(r"\((\d+) classes, HermiT", output) > 80
+    assert counted(r"no violation in ([\d,]+) axioms", output) > 10_000
 
 
 def store_with(folder, turtle: str):

@@ -1,5 +1,7 @@
-"""The published graph as partners check it: HermiT finds it consistent with no unsatisfiable
-class, the OWL API's profile checker finds it in OWL 2 DL; and each fails when it should."""
+"""The published graph as partners check it: what HermiT and the OWL API's profile checker
+are given, and each tool failing when it should. Both tools passing the whole published graph
+is tested where a user runs them on it, ``cybergov check``
+(``tests/cli/test_check_command.py``), which runs the same functions on the same graph."""
 
 from __future__ import annotations
 
@@ -8,7 +10,6 @@ from pyoxigraph import Literal, NamedNode, Triple
 
 from cybergov.knowledge.consistency import (
     check_consistency,
-    check_published,
     ontology_triples,
     published_triples,
 )
@@ -18,6 +19,7 @@ from cybergov.namespaces import CG, CGR
 pytestmark = pytest.mark.slow
 
 RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+OWL_IMPORTS = NamedNode("http://www.w3.org/2002/07/owl#imports")
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
@@ -29,21 +31,12 @@ def resource(local: str) -> NamedNode:
     return NamedNode(f"{CGR}{local}")
 
 
-def test_the_published_graph_is_consistent_with_no_unsatisfiable_class(loaded_store):
-    report = check_published(loaded_store)
-    assert report.ok, report
-    assert report.refused is None
-    assert report.triples > 10_000  # the ontology with every curated and derived fact
-    assert report.classes > 80
-
-
-def test_the_published_graph_is_in_the_owl_2_dl_profile(loaded_store):
+def test_the_published_graph_holds_every_curated_and_derived_fact(loaded_store):
     triples = published_triples(loaded_store)
+    assert len(triples) > 10_000
     derived = resource("attribution/notpetya-2017--us-doj--derived-RU")
     assert any(t.subject == derived for t in triples)  # the derived facts are in it
-    report = check_profile(triples)
-    assert report.violations == []
-    assert report.axioms > 10_000
+    assert not any(t.predicate == OWL_IMPORTS for t in triples)  # HermiT would fetch them
 
 
 def test_an_xsd_date_is_refused_by_both_tools():
