@@ -57,6 +57,7 @@ class Crawl:
         self.lock = threading.Lock()
         self.slowest: tuple[float, str] = (0.0, "")
         self.formats_of: set[str] = set()
+        self.resolved: dict[str, str | None] = {}
 
     def wanted(self, link: str) -> bool:
         """Whether to fetch a link: every one but the other formats of most resources."""
@@ -69,10 +70,20 @@ class Crawl:
         return False
 
     def local(self, page: str, link: str) -> str | None:
+        """The path (and query) of the page ``link`` of ``page`` leads to on this site, or
+        None for another site. A link from the root (``/id/...``) leads to the same page
+        from every page: it is resolved once (a page has some 70 links, most of them seen
+        on other pages, and resolving them was most of the crawler's own time)."""
+        from_the_root = link.startswith("/") and not link.startswith("//")
+        if from_the_root and link in self.resolved:
+            return self.resolved[link]
         target = urlsplit(urljoin(self.base + page, link.replace("&amp;", "&")))
-        if target.scheme not in ("http", "https") or target.netloc != self.host:
-            return None
-        return target.path + (f"?{target.query}" if target.query else "")
+        found = None
+        if target.scheme in ("http", "https") and target.netloc == self.host:
+            found = target.path + (f"?{target.query}" if target.query else "")
+        if from_the_root:
+            self.resolved[link] = found
+        return found
 
     def fetch(self, path: str) -> list[str]:
         started = time.monotonic()
