@@ -125,8 +125,3 @@ def check_consistency(triples: list[Triple]) -> ConsistencyReport:
 def prove_consistency(modules: list[OntologyModule] | None = None) -> ConsistencyReport:
     """Run HermiT on the ontology alone."""
     return check_consistency(ontology_triples(modules))
-
-
-def check_published(store: Store) -> ConsistencyReport:
-    """Run HermiT on the ontology with every fact of the store, as a partner would."""
-    return check_consistency(published_triples(store))
