@@ -8,8 +8,8 @@ them), the same embedded store is
   ``/dumps/cybergov.nq`` writes, without its gzip and checksums);
 - exported as STIX 2.1: ``export_stix`` (the records read with SPARQL through a query
   runner with two workers, as ``cybergov export stix`` reads them, its answers in SPARQL
-  TSV; the drafts of the objects made) and the bundle written as JSON into a file (the
-  first object of each shape built by the ``stix2`` library, see ``stix/drafts.py``), each
+  TSV; each object's JSON text written, the first of each shape checked by the ``stix2``
+  library, see ``stix/written.py``) and the bundle written into a file, each
   run cold (the identifiers, references and times earlier runs kept are forgotten first,
   and the runner keeps no answers).
 
@@ -72,7 +72,7 @@ def timed(action: Callable[[], object]) -> tuple[float, float]:
 class Figures:
     quads: int
     dump: float
-    drafts: float
+    made: float
     bundle: float
     dump_cpu: float
     bundle_cpu: float
@@ -97,15 +97,15 @@ def measure(size: int, repeat: int, folder: Path, *, infer: bool = True) -> Figu
     settings = export_settings(Settings(query_workers=2, answer_cache_bytes=0))
     with QueryRunner(store, settings=settings) as runner:
 
-        def drafts() -> None:
+        def made() -> None:
             nonlocal objects
-            objects = len(export_stix(runner).drafts)
+            objects = len(export_stix(runner).items)
 
         def stix() -> None:
             bundle.write_bytes(export_stix(runner).body())
 
         stix()  # untimed: a service's runner has answered queries before
-        rounds = [(timed(dump), timed(drafts), timed(stix)) for _ in range(repeat)]
+        rounds = [(timed(dump), timed(made), timed(stix)) for _ in range(repeat)]
     return Figures(
         len(store),
         statistics.median(r[0][0] for r in rounds),
@@ -129,7 +129,7 @@ def main() -> None:
     )
     arguments = parser.parse_args()
     print(
-        "| synthetic triples | quads in store | N-Quads dump (s) | STIX drafts made (s) "
+        "| synthetic triples | quads in store | N-Quads dump (s) | STIX objects made (s) "
         "| STIX bundle written (s) | objects | bundle MB | STIX / dump | processor time ratio |"
     )
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
@@ -137,7 +137,7 @@ def main() -> None:
         for size in arguments.sizes:
             f = measure(size, arguments.repeat, Path(scratch), infer=not arguments.asserted_only)
             print(
-                f"| {size:,} | {f.quads:,} | {f.dump:.2f} | {f.drafts:.2f} | {f.bundle:.2f} "
+                f"| {size:,} | {f.quads:,} | {f.dump:.2f} | {f.made:.2f} | {f.bundle:.2f} "
                 f"| {f.objects:,} | {f.nbytes / 1e6:.1f} | {f.bundle / f.dump:.1f}x "
                 f"| {f.bundle_cpu / f.dump_cpu:.1f}x |",
                 flush=True,

@@ -18,8 +18,7 @@ from stix2.utils import format_datetime
 from cybergov.contribute.staging import scratch_copy
 from cybergov.errors import ResourceNotFound
 from cybergov.exchange.stix import CURATED, export_stix, stix_id
-from cybergov.exchange.stix.common import external_reference
-from cybergov.exchange.stix.drafts import ByShape, Draft, _timestamp, plain
+from cybergov.exchange.stix.common import external_reference, legal_reference, own_reference
 from cybergov.exchange.stix.ids import STIX_NAMESPACE, uuid5
 from cybergov.exchange.stix.records import (
     CLASSES,
@@ -30,12 +29,16 @@ from cybergov.exchange.stix.records import (
     _table,
     selected_graphs,
 )
+from cybergov.exchange.stix.written import Kind, TimeWriter, Writer, plain
 from cybergov.execution import QueryRunner
 from cybergov.knowledge.load import refresh_inferences, set_graph_metadata
+from cybergov.namespaces import shorten
 from cybergov.settings import Settings
+from tests.exchange.stix_reference import reference_bundle
 from tests.exchange.stix_validation import validation_errors
 
 ID = "https://w3id.org/cybergov/id/"
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
 IMPORT_GRAPH = "https://w3id.org/cybergov/graph/import/fixture"
 IMPORTED = f"""
 @prefix cg: <https://w3id.org/cybergov/ontology#> .
@@ -213,9 +216,9 @@ def test_the_validator_does_find_errors(exported):
     assert len(validation_errors(json.dumps(body))) >= 2
 
 
-def test_the_bundle_written_by_shape_is_the_bundle_of_objects_each_built(exported):
-    """The fast writing (one object built per shape) gives the bytes of every object built
-    and checked by the library, on the bundled graph and on an import."""
+def test_the_bundle_is_the_bundle_of_objects_each_built(exported):
+    """The text the export writes is what the library writes for every object it builds
+    from that text."""
     assert exported.json() == exported.json(check_each=True)
     since = exported.modified_since(datetime(2000, 1, 1, tzinfo=UTC))
     assert since.json() == since.json(check_each=True)
@@ -227,21 +230,36 @@ def test_the_bundle_written_by_shape_is_the_bundle_of_objects_each_built(exporte
     assert exported.json() == by_library
 
 
-def test_an_import_bundle_written_by_shape_is_the_same_bytes(imported_runner):
-    export = export_stix(imported_runner, graph=IMPORT_GRAPH)
-    assert export.json() == export.json(check_each=True)
+@pytest.mark.parametrize("graph", [CURATED, IMPORT_GRAPH])
+def test_the_bundle_is_the_bundle_made_the_plain_way(imported_runner, graph):
+    """The export gives, byte for byte, the bundle of the objects built by the library from
+    their properties as Python values (``stix_reference.py``), with and without ``since``."""
+    now = datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=UTC)
+    export = export_stix(imported_runner, graph=graph, now=now)
+    assert export.json() == reference_bundle(imported_runner, graph, now)
+    moments = sorted({item.modified for item in export.items})
+    assert len(moments) >= 2
+    for since in (moments[1], moments[-1] + timedelta(seconds=1)):
+        later = export_stix(imported_runner, graph=graph, now=now, since=since)
+        assert later.json() == reference_bundle(imported_runner, graph, now, since)
 
 
-def test_a_shape_whose_object_gains_properties_is_built_each_time():
-    """A class that fills a property the draft left out (here ``created`` and ``modified``,
-    the time of building) is never copied from its first object."""
-    by_shape = ByShape()
-    draft = Draft(Identity, {"id": stix_id("identity", f"{ID}state/XX"), "name": "X"})
-    first = by_shape(draft)
+def test_a_shape_the_library_writes_otherwise_is_written_by_the_library_each_time():
+    """A class that fills a property the export left out (here ``created`` and
+    ``modified``, the time of building) is written by the library, object by object."""
+    writer = Writer()
+    identifier = stix_id("identity", f"{ID}state/XX")
+    given = {"id": json.dumps(identifier), "name": '"X"'}
+    first = json.loads(writer.write(Kind(Identity), identifier, NOW, dict(given)).text)
     time.sleep(0.01)
-    second = by_shape(draft)
+    second = json.loads(writer.write(Kind(Identity), identifier, NOW, dict(given)).text)
     assert first["created"] != second["created"]
     assert first.keys() == second.keys()
+
+
+def test_a_property_a_class_does_not_have_is_refused():
+    with pytest.raises(ValueError, match="no properties"):
+        Writer().write(Kind(Identity), "identity--x", NOW, {"x_other": '"x"'})
 
 
 def test_an_external_reference_is_written_as_the_library_writes_it():
@@ -250,6 +268,12 @@ def test_an_external_reference_is_written_as_the_library_writes_it():
     assert json.dumps(made) == json.dumps(plain(built))
     assert json.dumps(external_reference("source", "https://example.org/")) == json.dumps(
         plain(ExternalReference(source_name="source", url="https://example.org/"))
+    )
+    assert own_reference(f"{ID}state/RU") == json.dumps(plain(built), ensure_ascii=False)
+    act = 'https://example.org/acte/\u00e9t\u00e9 "quoted"'
+    assert legal_reference(act) == json.dumps(
+        plain(ExternalReference(source_name="legal-basis", url=act, external_id=shorten(act))),
+        ensure_ascii=False,
     )
 
 
@@ -261,7 +285,6 @@ def test_identifiers_are_the_uuid5_of_the_standard_library():
 
 def test_times_are_written_as_the_library_writes_them():
     """Times in UTC are written from their seconds and the library's fraction; others whole."""
-    seen: dict = {}
     plus_two = timezone(timedelta(hours=2))
     moments = [datetime(999, 1, 2, 3, 4, 5, 6, tzinfo=UTC)] + [
         datetime(2024, 5, 1, 12, 30, 5, micro, tzinfo=zone)
@@ -269,15 +292,16 @@ def test_times_are_written_as_the_library_writes_them():
         for zone in (UTC, plus_two)
     ]
     for declared in (Relationship._properties["created"], TimestampProperty()):
-        write = _timestamp(declared, seen)
+        write = TimeWriter(declared)
         for moment in moments:
-            assert write(moment) == format_datetime(declared.clean(moment)[0])
+            assert write(moment) == f'"{format_datetime(declared.clean(moment)[0])}"'
+            assert write(moment) == f'"{format_datetime(declared.clean(moment)[0])}"'  # kept
 
 
 def test_an_export_reads_more_rows_than_a_query_from_outside_may_return(imported_store):
     with QueryRunner(imported_store, settings=Settings(max_rows=5, max_answer_bytes=500)) as few:
         export = export_stix(few, graph=IMPORT_GRAPH)
-        assert len(export.drafts) == 6
+        assert len(export.items) == 6
         assert few.query_results("SELECT * WHERE { ?s ?p ?o }", "tsv").truncated
 
 
@@ -292,7 +316,7 @@ def test_a_sparql_server_gives_the_same_bundle(remote_store, exported):
     objects (apart from the times each store's graphs were loaded at)."""
     with QueryRunner(remote_store, settings=Settings(query_timeout=60)) as remote:
         over_http = export_stix(remote)
-    assert [d.id for d in over_http.drafts] == [d.id for d in exported.drafts]
+    assert [d.id for d in over_http.items] == [d.id for d in exported.items]
     assert _without_times(over_http.json()) == _without_times(exported.json())
 
 
