@@ -41,8 +41,6 @@ from cybergov.exchange.stix import export_stix
 from cybergov.exchange.stix.common import (
     legal_reference,
     local_names,
-    own_reference,
-    record_references,
     source_reference,
 )
 from cybergov.exchange.stix.ids import stix_id
@@ -55,7 +53,7 @@ from exchange_tables import build
 
 def cold() -> None:
     """Forget what earlier exports kept (identifiers, references), so each run starts cold."""
-    caches = (own_reference, source_reference, legal_reference, record_references, local_names)
+    caches = (source_reference, legal_reference, local_names)
     for cached in (*caches, stix_id, parse_time):
         cached.cache_clear()
 

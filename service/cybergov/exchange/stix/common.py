@@ -90,24 +90,20 @@ def local_names(iris: tuple[str, ...]) -> str:
 def references(record: Record, *cited: str) -> str:
     """The record's IRI (the way back to the graph), each public source it names, and the
     references ``cited`` (JSON text), as JSON text."""
-    found = record_references(record.iri, tuple(record.all(DCT_SOURCE)))
-    return joined([*found, *cited]) if cited else joined(found)
-
-
-@lru_cache(maxsize=4096)
-def record_references(iri: str, sources: tuple[str, ...]) -> list[str]:
-    """The references of a resource with its sources (see :func:`references`)."""
-    return [own_reference(iri), *map(source_reference, sources)]
+    sources = record.all(DCT_SOURCE)
+    if not sources and not cited:
+        return "[" + own_reference(record.iri) + "]"
+    return joined([own_reference(record.iri), *map(source_reference, sources), *cited])
 
 
 def _reference(source_name: str, url: str, external_id: str | None = None) -> str:
-    found = external_reference(source_name, url, external_id)
-    return "{" + ", ".join(f"{text(k)}: {text(v)}" for k, v in found.items()) + "}"
+    """An ``external-reference`` as JSON text (see :func:`external_reference`)."""
+    written = '{"source_name": ' + text(source_name) + ', "url": ' + text(url)
+    return written + (', "external_id": ' + text(external_id) + "}" if external_id else "}")
 
 
-@lru_cache(maxsize=65536)
 def own_reference(iri: str) -> str:
-    """The reference to the resource itself, written once for every object drawn from it."""
+    """The reference to the resource itself (a record's own: written once per record)."""
     return _reference("cybergov", iri, shorten(iri))
 
 

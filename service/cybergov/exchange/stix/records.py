@@ -20,7 +20,7 @@ from functools import lru_cache
 from typing import TypeAlias
 
 from cybergov.errors import ResourceNotFound
-from cybergov.exchange.tsv import literal, read_tsv, tsv_lines, tsv_rows
+from cybergov.exchange.tsv import literal, read_tsv, tsv_columns, tsv_lines, tsv_rows
 from cybergov.execution import QueryRunner
 from cybergov.namespaces import CG, GRAPH, KG_GRAPH_PREFIX, META_GRAPH
 from cybergov.store.base import Store
@@ -274,7 +274,8 @@ class Reading:
                 when = parse_time(found[0])
                 times[graph] = max(when, times.get(graph, when))
         modified: dict[str, datetime | None] = {}
-        for subject, graph in tsv_rows(self.subjects.result(), "records", ("s", "g")):
+        subjects, graphs = tsv_columns(self.subjects.result(), "records", ("s", "g"))
+        for subject, graph in zip(subjects, graphs, strict=True):
             last = times.get(graph)
             if subject not in modified or (
                 last is not None and ((kept := modified[subject]) is None or last > kept)
@@ -304,14 +305,15 @@ class Reading:
 def _table(body: bytes, what: str) -> Table:
     """The values of one property by subject: made whole by ``dict`` when no subject has
     two (most properties), else grouped into lists."""
-    pairs = [line.split("\t") for line in tsv_lines(body, what, ("s", "o")) if line]
+    subjects, values = tsv_columns(body, what, ("s", "o"))
     if b"\t_:" in body:  # a blank node (a tab in a literal is written escaped)
-        pairs = [pair for pair in pairs if not pair[1].startswith("_:")]
-    single: dict[str, str] = dict(pairs)
-    if len(single) == len(pairs):
+        pairs = [(s, v) for s, v in zip(subjects, values, strict=True) if not v.startswith("_:")]
+        subjects, values = [s for s, _ in pairs], [v for _, v in pairs]
+    single: dict[str, str] = dict(zip(subjects, values, strict=True))
+    if len(single) == len(subjects):
         return single
     grouped: dict[str, list[str]] = {}
-    for subject, value in pairs:
+    for subject, value in zip(subjects, values, strict=True):
         found = grouped.get(subject)
         if found is None:
             grouped[subject] = [value]
