@@ -19,7 +19,7 @@ from cybergov.contribute.staging import scratch_copy
 from cybergov.errors import ResourceNotFound
 from cybergov.exchange.stix import CURATED, export_stix, stix_id
 from cybergov.exchange.stix.common import external_reference, legal_reference, own_reference
-from cybergov.exchange.stix.ids import STIX_NAMESPACE, uuid5
+from cybergov.exchange.stix.ids import STIX_NAMESPACE, relationship_id, uuid5
 from cybergov.exchange.stix.records import (
     CLASSES,
     PROPERTIES,
@@ -281,6 +281,7 @@ def test_identifiers_are_the_uuid5_of_the_standard_library():
     names = ["", "https://w3id.org/cybergov/id/state/RU", "a b", "é漢字 \u2028", "x" * 500]
     for name in names:
         assert uuid5(name) == str(uuid.uuid5(STIX_NAMESPACE, name))
+    assert relationship_id(*names) == stix_id("relationship", *names)
 
 
 def test_times_are_written_as_the_library_writes_them():

@@ -34,7 +34,7 @@ from stix2 import (
 )
 
 from cybergov.exchange.stix.common import common, local_names
-from cybergov.exchange.stix.ids import stix_id
+from cybergov.exchange.stix.ids import relationship_id, stix_id
 from cybergov.exchange.stix.records import (
     DCT_DESCRIPTION,
     RDFS_LABEL,
@@ -136,7 +136,7 @@ def country(out: Writer, record: Record, now: datetime) -> Iterator[Written]:
         modified,
         {"id": text(place), "name": text(name_of(record)), "country": text(code), **shared},
     )
-    identifier = stix_id("relationship", record.iri, "located-at")
+    identifier = relationship_id(record.iri, "located-at")
     yield out.write(
         RELATIONSHIP,
         identifier,

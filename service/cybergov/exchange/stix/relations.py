@@ -18,7 +18,7 @@ from cybergov.exchange.stix.common import (
     references,
     times,
 )
-from cybergov.exchange.stix.ids import stix_id
+from cybergov.exchange.stix.ids import relationship_id, stix_id
 from cybergov.exchange.stix.objects import RELATIONSHIP, References, name_of
 from cybergov.exchange.stix.records import DCT_DESCRIPTION, Record
 from cybergov.exchange.stix.written import Kind, Writer, Written, joined, text, texts
@@ -73,7 +73,7 @@ def attribution(
     for attributor in attributors:
         author = text(actors.identity_ref(attributor)) if attributor else BY_PRODUCER
         for culprit, target_ref in culprits:
-            identifier = stix_id("relationship", record.iri, attributor or "", culprit)
+            identifier = relationship_id(record.iri, attributor or "", culprit)
             yield out.write(
                 ATTRIBUTED,
                 identifier,
@@ -94,7 +94,7 @@ def link(out: Writer, record: Record, now: datetime, actors: References) -> Iter
     if linked is None or to is None:
         return
     stated = record.first("statedBy")
-    identifier = stix_id("relationship", record.iri)
+    identifier = relationship_id(record.iri)
     modified, shared = common(out, record, now, made="statementDate")
     if stated:
         shared["created_by_ref"] = text(actors.identity_ref(stated))
@@ -125,7 +125,7 @@ def incident_links(
     modified, shared = common(out, record, now)
     source = text(actors.incident_ref(record.iri))
     for kind, target_ref, target in pairs:
-        identifier = stix_id("relationship", record.iri, kind, target)
+        identifier = relationship_id(record.iri, kind, target)
         yield out.write(
             RELATIONSHIP,
             identifier,

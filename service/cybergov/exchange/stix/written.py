@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from json.encoder import encode_basestring
-from typing import Any
+from typing import Any, NamedTuple
 
 from stix2.properties import TimestampProperty
 from stix2.serialization import STIXJSONEncoder
@@ -123,10 +123,9 @@ class Kind:
         return [*self.cls._properties, *sorted(self.custom)]
 
 
-@dataclass(frozen=True, slots=True)
-class Written:
+class Written(NamedTuple):
     """One STIX object: its identifier, type, time of last change (``modified``, else
-    ``created``) and JSON text."""
+    ``created``) and JSON text (a tuple: an export makes one per object)."""
 
     id: str
     kind: Kind
