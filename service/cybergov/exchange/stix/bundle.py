@@ -73,10 +73,14 @@ class StixExport:
         return self.body().decode("utf-8")
 
     def body(self) -> bytes:
-        """The bundle's JSON text in UTF-8, as :meth:`json` writes it."""
+        """The bundle's JSON text in UTF-8, as :meth:`json` writes it (the whole text is
+        never held as one string)."""
         head = json.dumps({"type": "bundle", "id": self.bundle_id, "objects": []})
-        objects = ", ".join([item.text for item in self.items])
-        return b"".join((head[:-2].encode(), objects.encode("utf-8"), b"]}"))
+        # each object's text encoded on its own, and joined once with the head and the end
+        texts = [item.text.encode("utf-8") for item in self.items]
+        texts[0] = head[:-2].encode() + texts[0]
+        texts[-1] += b"]}"
+        return b", ".join(texts)
 
 
 def export_stix(
