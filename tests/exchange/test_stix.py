@@ -24,11 +24,13 @@ from cybergov.exchange.stix.records import (
     CLASSES,
     PROPERTIES,
     RDF_TYPE,
+    RDFS_LABEL,
     Reading,
     Record,
     _table,
     selected_graphs,
 )
+from cybergov.exchange.stix.relations import ATTRIBUTION_PROPERTIES
 from cybergov.exchange.stix.written import Kind, TimeWriter, Writer, plain
 from cybergov.execution import QueryRunner
 from cybergov.knowledge.load import refresh_inferences, set_graph_metadata
@@ -360,6 +362,25 @@ def test_the_records_hold_what_the_store_says_of_them(imported_store, imported_r
             english = [t.value for t in texts if t.language in (None, "en")]
             expected = min(english) if english else min((t.value for t in texts), default=None)
             assert record.text(prop) == expected, (iri, prop)
+
+
+def test_records_made_before_every_table_is_read_hold_the_properties_read(runner):
+    """An export makes the attributions' objects before the other properties are read:
+    their records hold those properties, and refuse the others until they are read."""
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        graphs = selected_graphs(runner.store, CURATED)
+        reading = Reading.start(runner, graphs, pool, first=ATTRIBUTION_PROPERTIES)
+        records = reading.records(read=ATTRIBUTION_PROPERTIES)
+        record = records[f"{ID}attribution/notpetya-2017--gb"]
+        assert record.all("attributedBy") == [f"{ID}state/GB"]
+        assert record.is_a("Attribution")
+        with pytest.raises(KeyError):
+            record.text(RDFS_LABEL)
+        reading.read()
+    assert record.text(RDFS_LABEL)
+    assert {iri: r.all("attributedTo") for iri, r in records.items()} == {
+        iri: r.all("attributedTo") for iri, r in _read(runner, CURATED).items()
+    }
 
 
 def test_a_property_an_export_does_not_read_is_refused(runner):

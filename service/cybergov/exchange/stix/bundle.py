@@ -110,15 +110,24 @@ def _export(
     graphs = selected_graphs(runner.store, graph)
     # as many queries at once as the runner has workers: they are answered in the order sent
     readers = max(2, runner.settings.query_workers)
-    with ThreadPoolExecutor(max_workers=readers, thread_name_prefix="stix") as pool:
-        reading = Reading.start(runner, graphs, pool)
-        records = reading.records()
-        actors = References(*reading.actors())
-        aliases = reading.aliases()
-    authors = {a for r in records.values() for a in r.iris(_AUTHOR_PROPERTIES)}
     out = Writer()
     found: dict[str, Written] = {}
-    for iri in sorted(records):
+    with ThreadPoolExecutor(max_workers=readers, thread_name_prefix="stix") as pool:
+        first = relations.ATTRIBUTION_PROPERTIES
+        reading = Reading.start(runner, graphs, pool, first=first)
+        records = reading.records(read=first)
+        actors = References(*reading.actors())
+        ordered = sorted(records)
+        # the attributions' objects, made while the workers answer the other properties
+        for iri in ordered:
+            record = records[iri]
+            if record.is_a("Attribution") and not record.is_a("DerivedAttribution"):
+                for made in relations.attribution(out, record, moment, actors):
+                    found.setdefault(made.id, made)
+        reading.read()
+        aliases = reading.aliases()
+    authors = {a for r in records.values() for a in r.iris(_AUTHOR_PROPERTIES)}
+    for iri in ordered:
         record = records[iri]
         for made in _objects(out, record, moment, actors, records=records, aliases=aliases):
             found.setdefault(made.id, made)
@@ -152,11 +161,11 @@ def _objects(
     records: dict[str, Record],
     aliases: dict[str, list[str]],
 ) -> Iterator[Written]:
-    """The STIX objects of one record (none for what STIX has no object for)."""
+    """The STIX objects of one record (none for what STIX has no object for), but for
+    an attribution's, made before (see ``_export``)."""
     if record.is_a("Attribution"):
-        if not record.is_a("DerivedAttribution"):
-            yield from relations.attribution(out, record, now, actors)
-    elif any(record.is_a(k) for k in _LINKS):
+        return
+    if any(record.is_a(k) for k in _LINKS):
         yield from relations.link(out, record, now, actors)
     elif record.is_a("Incident"):
         yield objects.incident(out, record, now)

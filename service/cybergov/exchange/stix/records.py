@@ -220,7 +220,11 @@ class Reading:
     """The queries of one export, sent to the query workers at once: the records and their
     times, then what is said of them, one property at a time (the types, of the classes
     read, as one more; the properties said of few resources together), each answer made
-    into its tables here as soon as it is answered, while the workers answer the next."""
+    into its tables here as soon as it is answered, while the workers answer the next.
+
+    The properties asked ``first`` are answered first: an export can make the objects
+    that need only those (:meth:`records` with ``read``) while the workers answer the
+    others, which it reads after (:meth:`read`)."""
 
     subjects: Future[bytes]
     times: Future[bytes]
@@ -230,44 +234,64 @@ class Reading:
     organs: Future[bytes]
     campaigns: Future[bytes]
     names: Future[bytes]
+    #: The tables read so far, by property: its IRI, and its local name for ``cg:``.
+    tables: dict[str, Table]
 
     @classmethod
-    def start(cls, runner: QueryRunner, graphs: list[str], pool: ThreadPoolExecutor) -> Reading:
+    def start(
+        cls,
+        runner: QueryRunner,
+        graphs: list[str],
+        pool: ThreadPoolExecutor,
+        first: Iterable[str] = (),
+    ) -> Reading:
         def ask(sparql: str, what: str) -> Future[bytes]:
             return pool.submit(read_tsv, runner, sparql, what)
 
         subjects = ask(_subjects(graphs), "records")
         times = ask(_TIMES, "times of the graphs")
-        properties = {p: ask(text, f"values of <{p}>") for p, text in _STATEMENTS}
         few = ask(_FEW_VALUES, "values of the properties said of few resources")
-        return cls(
-            subjects,
-            times,
-            properties,
-            few,
-            ask(_instances("ThreatActorGroup"), "threat-actor groups"),
-            ask(_ORGANS, "state organs acting as threat actors"),
-            ask(_instances("Campaign"), "campaigns"),
-            ask(_ALIASES, "aliases"),
-        )
+        groups = ask(_instances("ThreatActorGroup"), "threat-actor groups")
+        organs = ask(_ORGANS, "state organs acting as threat actors")
+        campaigns = ask(_instances("Campaign"), "campaigns")
+        early = set(first)
+        ordered = sorted(_STATEMENTS, key=lambda statement: statement[0] not in early)
+        properties = {p: ask(text, f"values of <{p}>") for p, text in ordered}
+        names = ask(_ALIASES, "aliases")
+        return cls(subjects, times, properties, few, groups, organs, campaigns, names, {})
 
-    def records(self) -> dict[str, Record]:
-        """Every record typed in the graphs, with what the whole store says of it.
+    def read(self, props: Iterable[str] = PROPERTIES) -> None:
+        """Make the tables of ``props`` (IRIs, of ``PROPERTIES``) that are not made yet, each
+        as soon as its answer comes.
 
         Raises:
             ExportError: an answer was cut or is not what was asked.
             StoreError: the store failed.
         """
-        tables: dict[str, Table] = {}
-        by_future = {future: prop for prop, future in self.properties.items()}
-        for part in as_completed([*by_future, self.few]):
+        wanted = {p for p in props if p not in self.tables}
+        by_future = {self.properties[p]: p for p in wanted if p not in _FEW}
+        if wanted & set(_FEW):
+            by_future[self.few] = ""
+        for part in as_completed(by_future):
             if part is self.few:
-                tables.update(_few_tables(part.result()))
+                made = _few_tables(part.result())
             else:
-                tables[by_future[part]] = _table(part.result(), f"values of <{by_future[part]}>")
-        for prop in PROPERTIES:
-            if prop.startswith(_CG):
-                tables[prop.removeprefix(_CG)] = tables[prop]
+                prop = by_future[part]
+                made = {prop: _table(part.result(), f"values of <{prop}>")}
+            for prop, table in made.items():
+                self.tables[prop] = table
+                if prop.startswith(_CG):
+                    self.tables[prop.removeprefix(_CG)] = table
+
+    def records(self, *, read: Iterable[str] = PROPERTIES) -> dict[str, Record]:
+        """Every record typed in the graphs, with what the whole store says of it: of the
+        properties ``read`` so far (every property unless told; a record asked for the
+        value of a property not read raises ``KeyError``).
+
+        Raises:
+            ExportError: an answer was cut or is not what was asked.
+            StoreError: the store failed.
+        """
         times: dict[str, datetime] = {}
         for graph, moment in tsv_rows(self.times.result(), "times", ("g", "t")):
             if graph.startswith("<") and (found := literal(moment)) is not None:
@@ -281,6 +305,8 @@ class Reading:
                 last is not None and ((kept := modified[subject]) is None or last > kept)
             ):
                 modified[subject] = last
+        self.read(read)
+        tables = self.tables
         return {s[1:-1]: Record(s[1:-1], when, tables, s) for s, when in modified.items()}
 
     def actors(self) -> tuple[set[str], set[str], set[str]]:

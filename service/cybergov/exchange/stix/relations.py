@@ -20,8 +20,9 @@ from cybergov.exchange.stix.common import (
 )
 from cybergov.exchange.stix.ids import relationship_id, stix_id
 from cybergov.exchange.stix.objects import RELATIONSHIP, References, name_of
-from cybergov.exchange.stix.records import DCT_DESCRIPTION, Record
+from cybergov.exchange.stix.records import DCT_DESCRIPTION, DCT_SOURCE, RDF_TYPE, Record
 from cybergov.exchange.stix.written import Kind, Writer, Written, joined, text, texts
+from cybergov.namespaces import CG
 
 #: An attribution's ``attributed-to``, with the ``x_cybergov_`` properties of attributions.
 ATTRIBUTED = Kind(
@@ -32,6 +33,17 @@ ATTRIBUTED = Kind(
     ),
 )  # fmt: skip
 REPORT = Kind(Report)
+#: The properties an attribution's objects are made of (see :func:`attribution`).
+ATTRIBUTION_PROPERTIES = (
+    RDF_TYPE, DCT_DESCRIPTION, DCT_SOURCE,
+    *(
+        str(CG[name])
+        for name in (
+            "attributedIncident", "attributedBy", "attributedTo", "attributionBasis",
+            "attributionDate", "attributionStatus", "confidence", "confidenceWording",
+        )
+    ),
+)  # fmt: skip
 _THREAT_REPORT = texts(["threat-report"])
 
 
