@@ -66,6 +66,11 @@ IMPORTED = f"""
     cg:respondent <{ID}state/FR> ;
     cg:respondsTo <{ID}incident/operation-ababil> ;
     cg:responseDate "2024-04-03T00:00:00"^^xsd:dateTime .
+[] a cg:Incident , cg:Attribution ;
+    rdfs:label "A blank node: no record, and its values are no record's"@en ;
+    dct:source <https://example.org/fixture/blank> , <https://example.org/fixture/blank/2> ;
+    cg:attributedTo <{ID}group/apt28> ;
+    cg:targetCountry <{ID}state/FR> .
 """
 
 
@@ -397,3 +402,5 @@ def test_a_table_holds_each_subjects_values_without_blank_nodes():
     several = _table(b"?s\t?o\n<a>\t<x>\n<a>\t_:n1\n<a>\t<y>\n<b>\t<z>\n", "values")
     assert several == {"<a>": ["<x>", "<y>"], "<b>": ["<z>"]}
     assert _table(b"?s\t?o\n", "values") == {}
+    blank_subject = _table(b"?s\t?o\n_:b\t<x>\n_:b\t<y>\n<a>\t<z>\n", "values")
+    assert blank_subject["<a>"] == ["<z>"]

@@ -300,6 +300,8 @@ class Reading:
         modified: dict[str, datetime | None] = {}
         subjects, graphs = tsv_columns(self.subjects.result(), "records", ("s", "g"))
         for subject, graph in zip(subjects, graphs, strict=True):
+            if subject[0] != "<":  # a blank node
+                continue
             last = times.get(graph)
             if subject not in modified or (
                 last is not None and ((kept := modified[subject]) is None or last > kept)
@@ -363,11 +365,12 @@ def _iris(body: bytes, what: str) -> set[str]:
 
 
 def _subjects(graphs: list[str]) -> str:
+    """The resources typed in the graphs, once per type (blank nodes, no records, and the
+    repeats are left out by ``Reading.records``: the engine's would cost more)."""
     return f"""
-    SELECT DISTINCT ?s ?g WHERE {{
+    SELECT ?s ?g WHERE {{
       VALUES ?g {{ {_values(graphs)} }}
       GRAPH ?g {{ ?s a ?type }}
-      FILTER(isIRI(?s))
     }}"""
 
 
@@ -379,13 +382,10 @@ _TIMES = f"SELECT ?g ?t WHERE {{ GRAPH <{META_GRAPH}> {{ ?g <{_PROV_GENERATED}> 
 
 
 def _values_of(prop: str) -> str:
-    """What the whole store says of any resource for one property (blank nodes, no value
-    of a record, are left out by ``_table``: the engine's test would cost more)."""
-    return f"""
-    SELECT ?s ?o WHERE {{
-      ?s <{prop}> ?o
-      FILTER(isIRI(?s))
-    }}"""
+    """What the whole store says of any resource for one property (blank nodes as values,
+    no values of a record, are left out by ``_table``; blank nodes as subjects are never
+    looked up: the engine's tests would cost more)."""
+    return f"SELECT ?s ?o WHERE {{ ?s <{prop}> ?o }}"
 
 
 #: The queries of the records' values, one per property; the types only of the classes an
@@ -397,7 +397,6 @@ _STATEMENTS = (
     SELECT ?s ?o WHERE {{
       VALUES ?o {{ {_values(CG[name] for name in sorted(CLASSES))} }}
       ?s a ?o
-      FILTER(isIRI(?s))
     }}""",
     ),
     *((p, _values_of(p)) for p in PROPERTIES if p != RDF_TYPE and p not in _FEW),
@@ -406,7 +405,6 @@ _FEW_VALUES = f"""
     SELECT ?s ?p ?o WHERE {{
       VALUES ?p {{ {_values(_FEW)} }}
       ?s ?p ?o
-      FILTER(isIRI(?s))
     }}"""
 _ALIASES = (
     f"SELECT DISTINCT ?group ?name WHERE {{ ?group <{CG.hasAlias}> ?alias . "
