@@ -149,6 +149,11 @@ def measure(size: int, repeat: int, folder: Path, *, infer: bool = True) -> Figu
     )
 
 
+def _ratio(part: float, whole: float) -> str:
+    """``part / whole`` as ``3.2x``, or ``n/a`` when nothing was measured (no ``/proc``)."""
+    return f"{part / whole:.1f}x" if whole else "n/a"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
@@ -171,7 +176,7 @@ def main() -> None:
             print(
                 f"| {size:,} | {f.quads:,} | {f.dump:.2f} | {f.made:.2f} | {f.bundle:.2f} "
                 f"| {f.objects:,} | {f.nbytes / 1e6:.1f} | {f.bundle / f.dump:.1f}x "
-                f"| {f.bundle_cpu / f.dump_cpu:.1f}x | {f.bundle_all / f.dump_all:.1f}x |",
+                f"| {f.bundle_cpu / f.dump_cpu:.1f}x | {_ratio(f.bundle_all, f.dump_all)} |",
                 flush=True,
             )
 
