@@ -18,24 +18,29 @@ from stix2.utils import format_datetime
 from cybergov.contribute.staging import scratch_copy
 from cybergov.errors import ResourceNotFound
 from cybergov.exchange.stix import CURATED, export_stix, stix_id
-from cybergov.exchange.stix.common import external_reference
-from cybergov.exchange.stix.drafts import ByShape, Draft, _timestamp, plain
-from cybergov.exchange.stix.ids import STIX_NAMESPACE, uuid5
+from cybergov.exchange.stix.common import external_reference, legal_reference, own_reference
+from cybergov.exchange.stix.ids import STIX_NAMESPACE, relationship_id, uuid5
 from cybergov.exchange.stix.records import (
     CLASSES,
     PROPERTIES,
     RDF_TYPE,
+    RDFS_LABEL,
     Reading,
     Record,
     _table,
     selected_graphs,
 )
+from cybergov.exchange.stix.relations import ATTRIBUTION_PROPERTIES
+from cybergov.exchange.stix.written import Kind, TimeWriter, Writer, plain
 from cybergov.execution import QueryRunner
 from cybergov.knowledge.load import refresh_inferences, set_graph_metadata
+from cybergov.namespaces import shorten
 from cybergov.settings import Settings
+from tests.exchange.stix_reference import reference_bundle
 from tests.exchange.stix_validation import validation_errors
 
 ID = "https://w3id.org/cybergov/id/"
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
 IMPORT_GRAPH = "https://w3id.org/cybergov/graph/import/fixture"
 IMPORTED = f"""
 @prefix cg: <https://w3id.org/cybergov/ontology#> .
@@ -61,6 +66,11 @@ IMPORTED = f"""
     cg:respondent <{ID}state/FR> ;
     cg:respondsTo <{ID}incident/operation-ababil> ;
     cg:responseDate "2024-04-03T00:00:00"^^xsd:dateTime .
+[] a cg:Incident , cg:Attribution ;
+    rdfs:label "A blank node: no record, and its values are no record's"@en ;
+    dct:source <https://example.org/fixture/blank> , <https://example.org/fixture/blank/2> ;
+    cg:attributedTo <{ID}group/apt28> ;
+    cg:targetCountry <{ID}state/FR> .
 """
 
 
@@ -213,9 +223,9 @@ def test_the_validator_does_find_errors(exported):
     assert len(validation_errors(json.dumps(body))) >= 2
 
 
-def test_the_bundle_written_by_shape_is_the_bundle_of_objects_each_built(exported):
-    """The fast writing (one object built per shape) gives the bytes of every object built
-    and checked by the library, on the bundled graph and on an import."""
+def test_the_bundle_is_the_bundle_of_objects_each_built(exported):
+    """The text the export writes is what the library writes for every object it builds
+    from that text."""
     assert exported.json() == exported.json(check_each=True)
     since = exported.modified_since(datetime(2000, 1, 1, tzinfo=UTC))
     assert since.json() == since.json(check_each=True)
@@ -227,21 +237,36 @@ def test_the_bundle_written_by_shape_is_the_bundle_of_objects_each_built(exporte
     assert exported.json() == by_library
 
 
-def test_an_import_bundle_written_by_shape_is_the_same_bytes(imported_runner):
-    export = export_stix(imported_runner, graph=IMPORT_GRAPH)
-    assert export.json() == export.json(check_each=True)
+@pytest.mark.parametrize("graph", [CURATED, IMPORT_GRAPH])
+def test_the_bundle_is_the_bundle_made_the_plain_way(imported_runner, graph):
+    """The export gives, byte for byte, the bundle of the objects built by the library from
+    their properties as Python values (``stix_reference.py``), with and without ``since``."""
+    now = datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=UTC)
+    export = export_stix(imported_runner, graph=graph, now=now)
+    assert export.json() == reference_bundle(imported_runner, graph, now)
+    moments = sorted({item.modified for item in export.items})
+    assert len(moments) >= 2
+    for since in (moments[1], moments[-1] + timedelta(seconds=1)):
+        later = export_stix(imported_runner, graph=graph, now=now, since=since)
+        assert later.json() == reference_bundle(imported_runner, graph, now, since)
 
 
-def test_a_shape_whose_object_gains_properties_is_built_each_time():
-    """A class that fills a property the draft left out (here ``created`` and ``modified``,
-    the time of building) is never copied from its first object."""
-    by_shape = ByShape()
-    draft = Draft(Identity, {"id": stix_id("identity", f"{ID}state/XX"), "name": "X"})
-    first = by_shape(draft)
+def test_a_shape_the_library_writes_otherwise_is_written_by_the_library_each_time():
+    """A class that fills a property the export left out (here ``created`` and
+    ``modified``, the time of building) is written by the library, object by object."""
+    writer = Writer()
+    identifier = stix_id("identity", f"{ID}state/XX")
+    given = {"id": json.dumps(identifier), "name": '"X"'}
+    first = json.loads(writer.write(Kind(Identity), identifier, NOW, dict(given)).text)
     time.sleep(0.01)
-    second = by_shape(draft)
+    second = json.loads(writer.write(Kind(Identity), identifier, NOW, dict(given)).text)
     assert first["created"] != second["created"]
     assert first.keys() == second.keys()
+
+
+def test_a_property_a_class_does_not_have_is_refused():
+    with pytest.raises(ValueError, match="no properties"):
+        Writer().write(Kind(Identity), "identity--x", NOW, {"x_other": '"x"'})
 
 
 def test_an_external_reference_is_written_as_the_library_writes_it():
@@ -251,17 +276,23 @@ def test_an_external_reference_is_written_as_the_library_writes_it():
     assert json.dumps(external_reference("source", "https://example.org/")) == json.dumps(
         plain(ExternalReference(source_name="source", url="https://example.org/"))
     )
+    assert own_reference(f"{ID}state/RU") == json.dumps(plain(built), ensure_ascii=False)
+    act = 'https://example.org/acte/\u00e9t\u00e9 "quoted"'
+    assert legal_reference(act) == json.dumps(
+        plain(ExternalReference(source_name="legal-basis", url=act, external_id=shorten(act))),
+        ensure_ascii=False,
+    )
 
 
 def test_identifiers_are_the_uuid5_of_the_standard_library():
     names = ["", "https://w3id.org/cybergov/id/state/RU", "a b", "é漢字 \u2028", "x" * 500]
     for name in names:
         assert uuid5(name) == str(uuid.uuid5(STIX_NAMESPACE, name))
+    assert relationship_id(*names) == stix_id("relationship", *names)
 
 
 def test_times_are_written_as_the_library_writes_them():
     """Times in UTC are written from their seconds and the library's fraction; others whole."""
-    seen: dict = {}
     plus_two = timezone(timedelta(hours=2))
     moments = [datetime(999, 1, 2, 3, 4, 5, 6, tzinfo=UTC)] + [
         datetime(2024, 5, 1, 12, 30, 5, micro, tzinfo=zone)
@@ -269,15 +300,16 @@ def test_times_are_written_as_the_library_writes_them():
         for zone in (UTC, plus_two)
     ]
     for declared in (Relationship._properties["created"], TimestampProperty()):
-        write = _timestamp(declared, seen)
+        write = TimeWriter(declared)
         for moment in moments:
-            assert write(moment) == format_datetime(declared.clean(moment)[0])
+            assert write(moment) == f'"{format_datetime(declared.clean(moment)[0])}"'
+            assert write(moment) == f'"{format_datetime(declared.clean(moment)[0])}"'  # kept
 
 
 def test_an_export_reads_more_rows_than_a_query_from_outside_may_return(imported_store):
     with QueryRunner(imported_store, settings=Settings(max_rows=5, max_answer_bytes=500)) as few:
         export = export_stix(few, graph=IMPORT_GRAPH)
-        assert len(export.drafts) == 6
+        assert len(export.items) == 6
         assert few.query_results("SELECT * WHERE { ?s ?p ?o }", "tsv").truncated
 
 
@@ -292,7 +324,7 @@ def test_a_sparql_server_gives_the_same_bundle(remote_store, exported):
     objects (apart from the times each store's graphs were loaded at)."""
     with QueryRunner(remote_store, settings=Settings(query_timeout=60)) as remote:
         over_http = export_stix(remote)
-    assert [d.id for d in over_http.drafts] == [d.id for d in exported.drafts]
+    assert [d.id for d in over_http.items] == [d.id for d in exported.items]
     assert _without_times(over_http.json()) == _without_times(exported.json())
 
 
@@ -337,6 +369,25 @@ def test_the_records_hold_what_the_store_says_of_them(imported_store, imported_r
             assert record.text(prop) == expected, (iri, prop)
 
 
+def test_records_made_before_every_table_is_read_hold_the_properties_read(runner):
+    """An export makes the attributions' objects before the other properties are read:
+    their records hold those properties, and refuse the others until they are read."""
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        graphs = selected_graphs(runner.store, CURATED)
+        reading = Reading.start(runner, graphs, pool, first=ATTRIBUTION_PROPERTIES)
+        records = reading.records(read=ATTRIBUTION_PROPERTIES)
+        record = records[f"{ID}attribution/notpetya-2017--gb"]
+        assert record.all("attributedBy") == [f"{ID}state/GB"]
+        assert record.is_a("Attribution")
+        with pytest.raises(KeyError):
+            record.text(RDFS_LABEL)
+        reading.read()
+    assert record.text(RDFS_LABEL)
+    assert {iri: r.all("attributedTo") for iri, r in records.items()} == {
+        iri: r.all("attributedTo") for iri, r in _read(runner, CURATED).items()
+    }
+
+
 def test_a_property_an_export_does_not_read_is_refused(runner):
     record = next(iter(_read(runner, CURATED).values()))
     with pytest.raises(KeyError):
@@ -351,3 +402,5 @@ def test_a_table_holds_each_subjects_values_without_blank_nodes():
     several = _table(b"?s\t?o\n<a>\t<x>\n<a>\t_:n1\n<a>\t<y>\n<b>\t<z>\n", "values")
     assert several == {"<a>": ["<x>", "<y>"], "<b>": ["<z>"]}
     assert _table(b"?s\t?o\n", "values") == {}
+    blank_subject = _table(b"?s\t?o\n_:b\t<x>\n_:b\t<y>\n<a>\t<z>\n", "values")
+    assert blank_subject["<a>"] == ["<z>"]

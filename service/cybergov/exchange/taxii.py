@@ -119,7 +119,7 @@ def entries(export: StixExport) -> list[Entry]:
     """The objects of an export as collection entries, in the order of the collection."""
     found = []
     bodies = json.loads(export.json())["objects"]
-    for item, body in zip(export.drafts, bodies, strict=True):
+    for item, body in zip(export.items, bodies, strict=True):
         version = body.get("modified", body["created"])
         found.append(Entry(item.modified, item.id, version, "2.1", item.type, body))
     return sorted(found, key=lambda e: (e.date_added, e.id))

@@ -21,10 +21,10 @@ from cybergov.errors import QueryParameterError
 from cybergov.exchange.collection import paused_collection
 from cybergov.exchange.stix import objects, relations
 from cybergov.exchange.stix.common import LICENCE, PRODUCER
-from cybergov.exchange.stix.drafts import ByShape, Draft, checked
 from cybergov.exchange.stix.ids import stix_id
 from cybergov.exchange.stix.objects import References
 from cybergov.exchange.stix.records import CURATED, Reading, Record, parse_time, selected_graphs
+from cybergov.exchange.stix.written import Writer, Written
 from cybergov.exchange.version import graph_version
 from cybergov.execution import QueryRunner
 
@@ -37,18 +37,19 @@ _ALWAYS = 2
 
 @dataclass(frozen=True)
 class StixExport:
-    """The STIX objects of one selection of one graph version, as drafts: ``objects`` are
-    they built by the library, ``json()`` the bundle (written by shape, the same bytes)."""
+    """The STIX objects of one selection of one graph version, each written as JSON text
+    (``items``): ``objects`` are they built by the library, ``json()`` the bundle."""
 
     selection: str
     version: str
-    drafts: list[Draft]
+    items: list[Written]
     since: datetime | None = None
 
     @cached_property
     def objects(self) -> list[Any]:
         """Every object built and checked by the ``stix2`` library."""
-        return [draft.build() for draft in self.drafts]
+        with paused_collection():
+            return [item.build() for item in self.items]
 
     @property
     def bundle_id(self) -> str:
@@ -58,30 +59,28 @@ class StixExport:
 
     def modified_since(self, moment: datetime) -> StixExport:
         """The objects modified at or after ``moment`` (the producer and the licence always)."""
-        kept = [d for i, d in enumerate(self.drafts) if i < _ALWAYS or d.modified >= moment]
+        kept = [d for i, d in enumerate(self.items) if i < _ALWAYS or d.modified >= moment]
         return StixExport(self.selection, self.version, kept, moment)
 
     def json(self, *, check_each: bool = False) -> str:
-        """The bundle as JSON text, as the library's own encoder writes it: the objects
-        built once per shape (``drafts.ByShape``), or each one built when ``check_each``."""
+        """The bundle as JSON text, as the library's own encoder writes it: each object's
+        text as the export wrote it (``stix/written.py``), or, when ``check_each``, each
+        object built by the library and written by its encoder (the same text)."""
         if check_each:
             with paused_collection():
-                body = {
-                    "type": "bundle",
-                    "id": self.bundle_id,
-                    "objects": [checked(draft) for draft in self.drafts],
-                }
+                body = {"type": "bundle", "id": self.bundle_id, "objects": self.objects}
                 return json.dumps(body, cls=STIXJSONEncoder, ensure_ascii=False)
         return self.body().decode("utf-8")
 
     def body(self) -> bytes:
-        """The bundle's JSON text in UTF-8, as :meth:`json` writes it (each object encoded
-        on its own: the whole text is never held as one string)."""
+        """The bundle's JSON text in UTF-8, as :meth:`json` writes it (the whole text is
+        never held as one string)."""
         head = json.dumps({"type": "bundle", "id": self.bundle_id, "objects": []})
-        with paused_collection():
-            made = ByShape()
-            objects = b", ".join([made.text(draft).encode("utf-8") for draft in self.drafts])
-        return b"".join((head[:-2].encode(), objects, b"]}"))
+        # each object's text encoded on its own, and joined once with the head and the end
+        texts = [item.text.encode("utf-8") for item in self.items]
+        texts[0] = head[:-2].encode() + texts[0]
+        texts[-1] += b"]}"
+        return b", ".join(texts)
 
 
 def export_stix(
@@ -111,19 +110,29 @@ def _export(
     graphs = selected_graphs(runner.store, graph)
     # as many queries at once as the runner has workers: they are answered in the order sent
     readers = max(2, runner.settings.query_workers)
+    out = Writer()
+    found: dict[str, Written] = {}
     with ThreadPoolExecutor(max_workers=readers, thread_name_prefix="stix") as pool:
-        reading = Reading.start(runner, graphs, pool)
-        records = reading.records()
+        first = relations.ATTRIBUTION_PROPERTIES
+        reading = Reading.start(runner, graphs, pool, first=first)
+        records = reading.records(read=first)
         actors = References(*reading.actors())
+        ordered = sorted(records)
+        # the attributions' objects, made while the workers answer the other properties
+        for iri in ordered:
+            record = records[iri]
+            if record.is_a("Attribution") and not record.is_a("DerivedAttribution"):
+                for made in relations.attribution(out, record, moment, actors):
+                    found.setdefault(made.id, made)
+        reading.read()
         aliases = reading.aliases()
     authors = {a for r in records.values() for a in r.iris(_AUTHOR_PROPERTIES)}
-    found: dict[str, Draft] = {}
-    for iri in sorted(records):
+    for iri in ordered:
         record = records[iri]
-        for made in _objects(record, moment, actors, records, aliases):
+        for made in _objects(out, record, moment, actors, records=records, aliases=aliases):
             found.setdefault(made.id, made)
         if iri in authors and actors.kind(iri) != "identity":
-            made = objects.identity(record, moment)
+            made = objects.identity(out, record, moment)
             found.setdefault(made.id, made)
     export = StixExport(graph, version, [PRODUCER, LICENCE, *(found[k] for k in sorted(found))])
     return export if since is None else export.modified_since(since)
@@ -144,43 +153,45 @@ def parse_since(text: str) -> datetime:
 
 
 def _objects(
+    out: Writer,
     record: Record,
     now: datetime,
     actors: References,
+    *,
     records: dict[str, Record],
     aliases: dict[str, list[str]],
-) -> Iterator[Draft]:
-    """The STIX objects of one record (none for what STIX has no object for)."""
+) -> Iterator[Written]:
+    """The STIX objects of one record (none for what STIX has no object for), but for
+    an attribution's, made before (see ``_export``)."""
     if record.is_a("Attribution"):
-        if not record.is_a("DerivedAttribution"):
-            yield from relations.attribution(record, now, actors)
-    elif any(record.is_a(k) for k in _LINKS):
-        yield from relations.link(record, now, actors)
+        return
+    if any(record.is_a(k) for k in _LINKS):
+        yield from relations.link(out, record, now, actors)
     elif record.is_a("Incident"):
-        yield objects.incident(record, now)
-        yield from relations.incident_links(record, now, actors)
+        yield objects.incident(out, record, now)
+        yield from relations.incident_links(out, record, now, actors)
     elif record.is_a("Response") or record.is_a("Listing"):
         build = relations.response if record.is_a("Response") else relations.listing
-        report = build(record, now, actors, records)
+        report = build(out, record, now, actors, records)
         if report is not None:
             yield report
     elif record.is_a("Malware"):
-        yield objects.malware(record, now)
+        yield objects.malware(out, record, now)
     else:
-        yield from _actor(record, now, actors, aliases)
+        yield from _actor(out, record, now, actors, aliases)
 
 
 def _actor(
-    record: Record, now: datetime, actors: References, aliases: dict[str, list[str]]
-) -> Iterator[Draft]:
+    out: Writer, record: Record, now: datetime, actors: References, aliases: dict[str, list[str]]
+) -> Iterator[Written]:
     if record.is_a("ThreatActorGroup"):
-        yield objects.intrusion_set(record, now, aliases.get(record.iri, []))
+        yield objects.intrusion_set(out, record, now, aliases.get(record.iri, []))
     elif record.is_a("StateOrgan") and actors.kind(record.iri) == "threat-actor":
-        yield objects.threat_actor(record, now)
+        yield objects.threat_actor(out, record, now)
     elif record.is_a("State"):
-        yield objects.identity(record, now)
-        yield from objects.country(record, now)
+        yield objects.identity(out, record, now)
+        yield from objects.country(out, record, now)
     elif record.is_a("Person"):
-        yield objects.identity(record, now, individual=True)
+        yield objects.identity(out, record, now, individual=True)
     elif record.is_a("Actor") or record.is_a("Organisation"):
-        yield objects.identity(record, now)
+        yield objects.identity(out, record, now)

@@ -10,9 +10,9 @@ from typing import Any
 
 from stix2 import TLP_WHITE, Identity, MarkingDefinition, StatementMarking
 
-from cybergov.exchange.stix.drafts import Draft
 from cybergov.exchange.stix.ids import stix_id
 from cybergov.exchange.stix.records import DCT_SOURCE, Record
+from cybergov.exchange.stix.written import Kind, Writer, Written, joined, library_text, text
 from cybergov.namespaces import BASE, CGR, shorten
 
 LICENCE_STATEMENT = (
@@ -36,40 +36,43 @@ def external_reference(
     source_name: str, url: str, external_id: str | None = None
 ) -> dict[str, str]:
     """An ``external-reference`` as the library writes it (its properties in the order of
-    its class: ``source_name``, ``url``, ``external_id``). Objects carry it as a dictionary,
-    which the library builds and checks whenever it builds the object (the first of each
-    shape, and every object in ``StixExport.objects``)."""
+    its class: ``source_name``, ``url``, ``external_id``)."""
     written = {"source_name": source_name, "url": url}
     if external_id:
         written["external_id"] = external_id
     return written
 
 
-PRODUCER = Draft(
-    Identity,
-    {
-        "id": stix_id("identity", BASE),
-        "name": "cybergov",
-        "description": "The knowledge graph of cyberspace governance: incidents, attributions "
+def _built(built: Any) -> Written:
+    """An object the library built, changed last when it was first published."""
+    return Written(built.id, Kind(type(built)), PUBLISHED, library_text(built))
+
+
+PRODUCER = _built(
+    Identity(
+        id=stix_id("identity", BASE),
+        name="cybergov",
+        description="The knowledge graph of cyberspace governance: incidents, attributions "
         "and the responses to them, each with its public source.",
-        "identity_class": "organization",
-        "created": PUBLISHED,
-        "modified": PUBLISHED,
-        "external_references": [external_reference("cybergov", BASE)],
-    },
+        identity_class="organization",
+        created=PUBLISHED,
+        modified=PUBLISHED,
+        external_references=[external_reference("cybergov", BASE)],
+    )
 )
-LICENCE = Draft(
-    MarkingDefinition,
-    {
-        "id": stix_id("marking-definition", "https://creativecommons.org/licenses/by/4.0/"),
-        "name": "CC BY 4.0",
-        "created": PUBLISHED,
-        "created_by_ref": PRODUCER.id,
-        "definition_type": "statement",
-        "definition": StatementMarking(statement=LICENCE_STATEMENT),
-    },
+LICENCE = _built(
+    MarkingDefinition(
+        id=stix_id("marking-definition", "https://creativecommons.org/licenses/by/4.0/"),
+        name="CC BY 4.0",
+        created=PUBLISHED,
+        created_by_ref=PRODUCER.id,
+        definition_type="statement",
+        definition=StatementMarking(statement=LICENCE_STATEMENT),
+    )
 )
-MARKINGS = [TLP_WHITE.id, LICENCE.id]
+#: ``object_marking_refs`` and the producer as ``created_by_ref``, as JSON text.
+MARKINGS = joined([text(TLP_WHITE.id), text(LICENCE.id)])
+BY_PRODUCER = text(PRODUCER.id)
 
 
 def local_name(iri: str) -> str:
@@ -78,57 +81,64 @@ def local_name(iri: str) -> str:
 
 
 @lru_cache(maxsize=4096)
-def local_names(iris: tuple[str, ...]) -> list[str]:
-    """The local names of concepts (sectors, kinds, bases), as one list for every object
-    that names the same ones, so that its text is written once (never changed)."""
-    return [local_name(iri) for iri in iris]
+def local_names(iris: tuple[str, ...]) -> str:
+    """The local names of concepts (sectors, kinds, bases) as JSON text, written once for
+    every object that names the same ones."""
+    return joined([text(local_name(iri)) for iri in iris])
 
 
-def references(record: Record) -> list[dict[str, str]]:
-    """The record's IRI (the way back to the graph) and each public source it names: one
-    list for every object drawn from the record (never changed)."""
-    return record_references(record.iri, tuple(record.all(DCT_SOURCE)))
+def references(record: Record, *cited: str) -> str:
+    """The record's IRI (the way back to the graph), each public source it names, and the
+    references ``cited`` (JSON text), as JSON text."""
+    sources = record.all(DCT_SOURCE)
+    if not sources and not cited:
+        return "[" + own_reference(record.iri) + "]"
+    return joined([own_reference(record.iri), *map(source_reference, sources), *cited])
 
 
-@lru_cache(maxsize=4096)
-def record_references(iri: str, sources: tuple[str, ...]) -> list[dict[str, str]]:
-    """The references of a resource with its sources (see :func:`references`)."""
-    return [own_reference(iri), *map(source_reference, sources)]
+def _reference(source_name: str, url: str, external_id: str | None = None) -> str:
+    """An ``external-reference`` as JSON text (see :func:`external_reference`)."""
+    written = '{"source_name": ' + text(source_name) + ', "url": ' + text(url)
+    return written + (', "external_id": ' + text(external_id) + "}" if external_id else "}")
 
 
-@lru_cache(maxsize=65536)
-def own_reference(iri: str) -> dict[str, str]:
-    """The reference to the resource itself, made once for every object drawn from it."""
-    return external_reference("cybergov", iri, shorten(iri))
-
-
-@lru_cache(maxsize=65536)
-def source_reference(url: str) -> dict[str, str]:
-    """The reference to a public source, made once: many records cite the same page."""
-    return external_reference("source", url)
+def own_reference(iri: str) -> str:
+    """The reference to the resource itself (a record's own: written once per record)."""
+    return _reference("cybergov", iri, shorten(iri))
 
 
 @lru_cache(maxsize=65536)
-def legal_reference(act: str) -> dict[str, str]:
-    """The reference to a legal act a response rests on, made once."""
-    return external_reference("legal-basis", act, shorten(act))
+def source_reference(url: str) -> str:
+    """The reference to a public source, written once: many records cite the same page."""
+    return _reference("source", url)
 
 
-def times(record: Record, now: datetime, *, made: str | None = None) -> dict[str, datetime]:
+@lru_cache(maxsize=65536)
+def legal_reference(act: str) -> str:
+    """The reference to a legal act a response rests on, written once."""
+    return _reference("legal-basis", act, shorten(act))
+
+
+def times(record: Record, now: datetime, *, made: str | None = None) -> tuple[datetime, datetime]:
     """``created`` and ``modified``: the record's own date (``made``) when it has one and it
     is not later than the record's last change, else the time of that change."""
     modified = record.modified or now
     created = record.date(made) if made else None
     if created is None or created > modified:
         created = modified
-    return {"created": created, "modified": modified}
+    return created, modified
 
 
-def common(record: Record, now: datetime, *, made: str | None = None) -> dict[str, Any]:
-    """The properties every object made from a record has."""
-    return {
-        "created_by_ref": PRODUCER.id,
+def common(
+    out: Writer, record: Record, now: datetime, *, made: str | None = None
+) -> tuple[datetime, dict[str, str]]:
+    """The time of the record's last change, and the properties (JSON text) every object
+    made from it has."""
+    created, modified = times(record, now, made=made)
+    return modified, {
+        "created_by_ref": BY_PRODUCER,
         "object_marking_refs": MARKINGS,
         "external_references": references(record),
-        **times(record, now, made=made),
+        "created": out.times(created),
+        "modified": out.times(modified),
     }

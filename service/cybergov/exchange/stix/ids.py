@@ -22,8 +22,15 @@ _NAMESPACE_BYTES = STIX_NAMESPACE.bytes
 
 @lru_cache(maxsize=65536)
 def stix_id(stix_type: str, *names: str) -> str:
-    """The STIX identifier of an object of ``stix_type`` named by one or more IRIs."""
+    """The STIX identifier of an object of ``stix_type`` named by one or more IRIs (kept:
+    most are referred to by other objects too)."""
     return f"{stix_type}--{uuid5(' '.join(names))}"
+
+
+def relationship_id(*names: str) -> str:
+    """``stix_id("relationship", *names)``, not kept: no object refers to a relationship, so
+    its identifier is made once (and keeping it would push out the others)."""
+    return f"relationship--{uuid5(' '.join(names))}"
 
 
 def uuid5(name: str) -> str:

@@ -1,4 +1,4 @@
-"""The STIX 2.1 objects of the graph's records, built with the ``stix2`` library.
+"""The STIX 2.1 objects of the graph's records, written as the ``stix2`` library writes them.
 
 | record | STIX |
 |---|---|
@@ -12,13 +12,15 @@
 | attribution | ``attributed-to`` from the incident to the actor, one per attributor, made by it |
 | operator, organ and sponsorship links | ``attributed-to`` between the actors |
 | response, listing | ``report`` made by the respondent, referring to what it answers |
+
+Each object's properties are given as JSON text (see ``stix/written.py``); a property
+without a value (``None`` or an empty list) is left out, as the library leaves it out.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Any
 
 from stix2 import (
     Campaign,
@@ -32,20 +34,33 @@ from stix2 import (
 )
 
 from cybergov.exchange.stix.common import common, local_names
-from cybergov.exchange.stix.drafts import Draft
-from cybergov.exchange.stix.ids import stix_id
+from cybergov.exchange.stix.ids import relationship_id, stix_id
 from cybergov.exchange.stix.records import (
     DCT_DESCRIPTION,
     RDFS_LABEL,
     SKOS_ALT_LABEL,
     Record,
 )
+from cybergov.exchange.stix.written import Kind, Writer, Written, text, texts
 from cybergov.namespaces import shorten
 
+IDENTITY = Kind(Identity)
+LOCATION = Kind(Location)
+RELATIONSHIP = Kind(Relationship)
+THREAT_ACTOR = Kind(ThreatActor)
+INTRUSION_SET = Kind(IntrusionSet)
+CAMPAIGN = Kind(Campaign)
+INCIDENT = Kind(
+    Incident, ("x_cybergov_start_date", "x_cybergov_target_sectors", "x_cybergov_incident_types")
+)
+MALWARE = Kind(Malware)
+
 _ORGANISATION_SECTORS = {
-    "State": ["government-national"],
-    "CivilSocietyOrganisation": ["non-profit"],
+    "State": texts(["government-national"]),
+    "CivilSocietyOrganisation": texts(["non-profit"]),
 }
+_NATION_STATE = texts(["nation-state"])
+_INDIVIDUAL, _ORGANISATION = text("individual"), text("organization")
 
 
 class References:
@@ -83,117 +98,107 @@ def name_of(record: Record) -> str:
     return record.text(RDFS_LABEL) or shorten(record.iri)
 
 
-def identity(record: Record, now: datetime, *, individual: bool = False) -> Draft:
+def _described(record: Record, given: dict[str, str]) -> dict[str, str]:
+    """``given`` with the record's description, when it has one."""
+    described = record.text(DCT_DESCRIPTION)
+    if described is not None:
+        given["description"] = text(described)
+    return given
+
+
+def _aliases(given: dict[str, str], aliases: list[str]) -> dict[str, str]:
+    if aliases:
+        given["aliases"] = texts(aliases)
+    return given
+
+
+def identity(out: Writer, record: Record, now: datetime, *, individual: bool = False) -> Written:
     kind = next((k for k in _ORGANISATION_SECTORS if record.is_a(k)), None)
-    extra: dict[str, Any] = {"sectors": _ORGANISATION_SECTORS[kind]} if kind else {}
-    return Draft(
-        Identity,
-        {
-            "id": stix_id("identity", record.iri),
-            "name": name_of(record),
-            "description": record.text(DCT_DESCRIPTION),
-            "identity_class": "individual" if individual else "organization",
-            **extra,
-            **common(record, now),
-        },
-    )
+    given = _described(record, {"name": text(name_of(record))})
+    given["identity_class"] = _INDIVIDUAL if individual else _ORGANISATION
+    if kind:
+        given["sectors"] = _ORGANISATION_SECTORS[kind]
+    modified, shared = common(out, record, now)
+    identifier = stix_id("identity", record.iri)
+    return out.write(IDENTITY, identifier, modified, {"id": text(identifier), **given, **shared})
 
 
-def country(record: Record, now: datetime) -> Iterator[Draft]:
+def country(out: Writer, record: Record, now: datetime) -> Iterator[Written]:
     """A state's ``location`` and the ``located-at`` relationship from its identity."""
     code = record.first("iso3166Alpha2")
     if not code or len(code) != 2:
         return
     place = stix_id("location", record.iri)
-    yield Draft(
-        Location,
-        {"id": place, "name": name_of(record), "country": code, **common(record, now)},
+    modified, shared = common(out, record, now)
+    yield out.write(
+        LOCATION,
+        place,
+        modified,
+        {"id": text(place), "name": text(name_of(record)), "country": text(code), **shared},
     )
-    yield Draft(
-        Relationship,
+    identifier = relationship_id(record.iri, "located-at")
+    yield out.write(
+        RELATIONSHIP,
+        identifier,
+        modified,
         {
-            "id": stix_id("relationship", record.iri, "located-at"),
-            "relationship_type": "located-at",
-            "source_ref": stix_id("identity", record.iri),
-            "target_ref": place,
-            **common(record, now),
+            "id": text(identifier),
+            "relationship_type": '"located-at"',
+            "source_ref": text(stix_id("identity", record.iri)),
+            "target_ref": text(place),
+            **shared,
         },
     )
 
 
-def threat_actor(record: Record, now: datetime) -> Draft:
-    return Draft(
-        ThreatActor,
-        {
-            "id": stix_id("threat-actor", record.iri),
-            "name": name_of(record),
-            "description": record.text(DCT_DESCRIPTION),
-            "threat_actor_types": ["nation-state"],
-            "aliases": record.all(SKOS_ALT_LABEL) or None,
-            **common(record, now),
-        },
-    )
+def threat_actor(out: Writer, record: Record, now: datetime) -> Written:
+    identifier = stix_id("threat-actor", record.iri)
+    given = _described(record, {"id": text(identifier), "name": text(name_of(record))})
+    given["threat_actor_types"] = _NATION_STATE
+    _aliases(given, record.all(SKOS_ALT_LABEL))
+    modified, shared = common(out, record, now)
+    return out.write(THREAT_ACTOR, identifier, modified, {**given, **shared})
 
 
-def intrusion_set(record: Record, now: datetime, aliases: list[str]) -> Draft:
+def intrusion_set(out: Writer, record: Record, now: datetime, aliases: list[str]) -> Written:
     name = name_of(record)
-    names = sorted({*aliases, *record.all(SKOS_ALT_LABEL)} - {name})
-    return Draft(
-        IntrusionSet,
-        {
-            "id": stix_id("intrusion-set", record.iri),
-            "name": name,
-            "description": record.text(DCT_DESCRIPTION),
-            "aliases": names or None,
-            **common(record, now),
-        },
-    )
+    identifier = stix_id("intrusion-set", record.iri)
+    given = _described(record, {"id": text(identifier), "name": text(name)})
+    _aliases(given, sorted({*aliases, *record.all(SKOS_ALT_LABEL)} - {name}))
+    modified, shared = common(out, record, now)
+    return out.write(INTRUSION_SET, identifier, modified, {**given, **shared})
 
 
-def incident(record: Record, now: datetime) -> Draft:
+def incident(out: Writer, record: Record, now: datetime) -> Written:
     """A campaign as ``campaign`` (first seen at its start); any other incident as STIX 2.1's
     ``incident``, whose start, sectors and types (STIX has no property for them) are
     ``x_cybergov_`` properties."""
     start = record.date("startDate")
+    modified, shared = common(out, record, now)
     if record.is_a("Campaign"):
-        return Draft(
-            Campaign,
-            {
-                "id": stix_id("campaign", record.iri),
-                "name": name_of(record),
-                "description": record.text(DCT_DESCRIPTION),
-                "aliases": record.all(SKOS_ALT_LABEL) or None,
-                "first_seen": start,
-                **common(record, now),
-            },
-        )
-    custom = {
-        "x_cybergov_start_date": start,
-        "x_cybergov_target_sectors": local_names(tuple(record.all("targetSector"))) or None,
-        "x_cybergov_incident_types": local_names(tuple(record.all("incidentType"))) or None,
-    }
-    return Draft(
-        Incident,
-        {
-            "id": stix_id("incident", record.iri),
-            "name": name_of(record),
-            "description": record.text(DCT_DESCRIPTION),
-            **{k: v for k, v in custom.items() if v is not None},
-            **common(record, now),
-        },
-        custom=True,
-    )
+        identifier = stix_id("campaign", record.iri)
+        given = _described(record, {"id": text(identifier), "name": text(name_of(record))})
+        _aliases(given, record.all(SKOS_ALT_LABEL))
+        if start is not None:
+            given["first_seen"] = out.any_time(start)
+        return out.write(CAMPAIGN, identifier, modified, {**given, **shared})
+    identifier = stix_id("incident", record.iri)
+    given = _described(record, {"id": text(identifier), "name": text(name_of(record))})
+    if start is not None:
+        given["x_cybergov_start_date"] = out.any_time(start)
+    sectors = record.all("targetSector")
+    if sectors:
+        given["x_cybergov_target_sectors"] = local_names(tuple(sectors))
+    kinds = record.all("incidentType")
+    if kinds:
+        given["x_cybergov_incident_types"] = local_names(tuple(kinds))
+    return out.write(INCIDENT, identifier, modified, {**given, **shared})
 
 
-def malware(record: Record, now: datetime) -> Draft:
-    return Draft(
-        Malware,
-        {
-            "id": stix_id("malware", record.iri),
-            "name": name_of(record),
-            "description": record.text(DCT_DESCRIPTION),
-            "aliases": record.all(SKOS_ALT_LABEL) or None,
-            "is_family": True,
-            **common(record, now),
-        },
-    )
+def malware(out: Writer, record: Record, now: datetime) -> Written:
+    identifier = stix_id("malware", record.iri)
+    given = _described(record, {"id": text(identifier), "name": text(name_of(record))})
+    _aliases(given, record.all(SKOS_ALT_LABEL))
+    given["is_family"] = "true"
+    modified, shared = common(out, record, now)
+    return out.write(MALWARE, identifier, modified, {**given, **shared})

@@ -20,7 +20,7 @@ from functools import lru_cache
 from typing import TypeAlias
 
 from cybergov.errors import ResourceNotFound
-from cybergov.exchange.tsv import literal, read_tsv, tsv_lines, tsv_rows
+from cybergov.exchange.tsv import literal, read_tsv, tsv_columns, tsv_lines, tsv_rows
 from cybergov.execution import QueryRunner
 from cybergov.namespaces import CG, GRAPH, KG_GRAPH_PREFIX, META_GRAPH
 from cybergov.store.base import Store
@@ -220,7 +220,11 @@ class Reading:
     """The queries of one export, sent to the query workers at once: the records and their
     times, then what is said of them, one property at a time (the types, of the classes
     read, as one more; the properties said of few resources together), each answer made
-    into its tables here as soon as it is answered, while the workers answer the next."""
+    into its tables here as soon as it is answered, while the workers answer the next.
+
+    The properties asked ``first`` are answered first: an export can make the objects
+    that need only those (:meth:`records` with ``read``) while the workers answer the
+    others, which it reads after (:meth:`read`)."""
 
     subjects: Future[bytes]
     times: Future[bytes]
@@ -230,56 +234,81 @@ class Reading:
     organs: Future[bytes]
     campaigns: Future[bytes]
     names: Future[bytes]
+    #: The tables read so far, by property: its IRI, and its local name for ``cg:``.
+    tables: dict[str, Table]
 
     @classmethod
-    def start(cls, runner: QueryRunner, graphs: list[str], pool: ThreadPoolExecutor) -> Reading:
+    def start(
+        cls,
+        runner: QueryRunner,
+        graphs: list[str],
+        pool: ThreadPoolExecutor,
+        first: Iterable[str] = (),
+    ) -> Reading:
         def ask(sparql: str, what: str) -> Future[bytes]:
             return pool.submit(read_tsv, runner, sparql, what)
 
         subjects = ask(_subjects(graphs), "records")
         times = ask(_TIMES, "times of the graphs")
-        properties = {p: ask(text, f"values of <{p}>") for p, text in _STATEMENTS}
         few = ask(_FEW_VALUES, "values of the properties said of few resources")
-        return cls(
-            subjects,
-            times,
-            properties,
-            few,
-            ask(_instances("ThreatActorGroup"), "threat-actor groups"),
-            ask(_ORGANS, "state organs acting as threat actors"),
-            ask(_instances("Campaign"), "campaigns"),
-            ask(_ALIASES, "aliases"),
-        )
+        groups = ask(_instances("ThreatActorGroup"), "threat-actor groups")
+        organs = ask(_ORGANS, "state organs acting as threat actors")
+        campaigns = ask(_instances("Campaign"), "campaigns")
+        early = set(first)
+        ordered = sorted(_STATEMENTS, key=lambda statement: statement[0] not in early)
+        properties = {p: ask(text, f"values of <{p}>") for p, text in ordered}
+        names = ask(_ALIASES, "aliases")
+        return cls(subjects, times, properties, few, groups, organs, campaigns, names, {})
 
-    def records(self) -> dict[str, Record]:
-        """Every record typed in the graphs, with what the whole store says of it.
+    def read(self, props: Iterable[str] = PROPERTIES) -> None:
+        """Make the tables of ``props`` (IRIs, of ``PROPERTIES``) that are not made yet, each
+        as soon as its answer comes.
 
         Raises:
             ExportError: an answer was cut or is not what was asked.
             StoreError: the store failed.
         """
-        tables: dict[str, Table] = {}
-        by_future = {future: prop for prop, future in self.properties.items()}
-        for part in as_completed([*by_future, self.few]):
+        wanted = {p for p in props if p not in self.tables}
+        by_future = {self.properties[p]: p for p in wanted if p not in _FEW}
+        if wanted & set(_FEW):
+            by_future[self.few] = ""
+        for part in as_completed(by_future):
             if part is self.few:
-                tables.update(_few_tables(part.result()))
+                made = _few_tables(part.result())
             else:
-                tables[by_future[part]] = _table(part.result(), f"values of <{by_future[part]}>")
-        for prop in PROPERTIES:
-            if prop.startswith(_CG):
-                tables[prop.removeprefix(_CG)] = tables[prop]
+                prop = by_future[part]
+                made = {prop: _table(part.result(), f"values of <{prop}>")}
+            for prop, table in made.items():
+                self.tables[prop] = table
+                if prop.startswith(_CG):
+                    self.tables[prop.removeprefix(_CG)] = table
+
+    def records(self, *, read: Iterable[str] = PROPERTIES) -> dict[str, Record]:
+        """Every record typed in the graphs, with what the whole store says of it: of the
+        properties ``read`` so far (every property unless told; a record asked for the
+        value of a property not read raises ``KeyError``).
+
+        Raises:
+            ExportError: an answer was cut or is not what was asked.
+            StoreError: the store failed.
+        """
         times: dict[str, datetime] = {}
         for graph, moment in tsv_rows(self.times.result(), "times", ("g", "t")):
             if graph.startswith("<") and (found := literal(moment)) is not None:
                 when = parse_time(found[0])
                 times[graph] = max(when, times.get(graph, when))
         modified: dict[str, datetime | None] = {}
-        for subject, graph in tsv_rows(self.subjects.result(), "records", ("s", "g")):
+        subjects, graphs = tsv_columns(self.subjects.result(), "records", ("s", "g"))
+        for subject, graph in zip(subjects, graphs, strict=True):
+            if subject[0] != "<":  # a blank node
+                continue
             last = times.get(graph)
             if subject not in modified or (
                 last is not None and ((kept := modified[subject]) is None or last > kept)
             ):
                 modified[subject] = last
+        self.read(read)
+        tables = self.tables
         return {s[1:-1]: Record(s[1:-1], when, tables, s) for s, when in modified.items()}
 
     def actors(self) -> tuple[set[str], set[str], set[str]]:
@@ -304,14 +333,15 @@ class Reading:
 def _table(body: bytes, what: str) -> Table:
     """The values of one property by subject: made whole by ``dict`` when no subject has
     two (most properties), else grouped into lists."""
-    pairs = [line.split("\t") for line in tsv_lines(body, what, ("s", "o")) if line]
+    subjects, values = tsv_columns(body, what, ("s", "o"))
     if b"\t_:" in body:  # a blank node (a tab in a literal is written escaped)
-        pairs = [pair for pair in pairs if not pair[1].startswith("_:")]
-    single: dict[str, str] = dict(pairs)
-    if len(single) == len(pairs):
+        pairs = [(s, v) for s, v in zip(subjects, values, strict=True) if not v.startswith("_:")]
+        subjects, values = [s for s, _ in pairs], [v for _, v in pairs]
+    single: dict[str, str] = dict(zip(subjects, values, strict=True))
+    if len(single) == len(subjects):
         return single
     grouped: dict[str, list[str]] = {}
-    for subject, value in pairs:
+    for subject, value in zip(subjects, values, strict=True):
         found = grouped.get(subject)
         if found is None:
             grouped[subject] = [value]
@@ -335,11 +365,12 @@ def _iris(body: bytes, what: str) -> set[str]:
 
 
 def _subjects(graphs: list[str]) -> str:
+    """The resources typed in the graphs, once per type (blank nodes, no records, and the
+    repeats are left out by ``Reading.records``: the engine's would cost more)."""
     return f"""
-    SELECT DISTINCT ?s ?g WHERE {{
+    SELECT ?s ?g WHERE {{
       VALUES ?g {{ {_values(graphs)} }}
       GRAPH ?g {{ ?s a ?type }}
-      FILTER(isIRI(?s))
     }}"""
 
 
@@ -351,13 +382,10 @@ _TIMES = f"SELECT ?g ?t WHERE {{ GRAPH <{META_GRAPH}> {{ ?g <{_PROV_GENERATED}> 
 
 
 def _values_of(prop: str) -> str:
-    """What the whole store says of any resource for one property (blank nodes, no value
-    of a record, are left out by ``_table``: the engine's test would cost more)."""
-    return f"""
-    SELECT ?s ?o WHERE {{
-      ?s <{prop}> ?o
-      FILTER(isIRI(?s))
-    }}"""
+    """What the whole store says of any resource for one property (blank nodes as values,
+    no values of a record, are left out by ``_table``; blank nodes as subjects are never
+    looked up: the engine's tests would cost more)."""
+    return f"SELECT ?s ?o WHERE {{ ?s <{prop}> ?o }}"
 
 
 #: The queries of the records' values, one per property; the types only of the classes an
@@ -369,7 +397,6 @@ _STATEMENTS = (
     SELECT ?s ?o WHERE {{
       VALUES ?o {{ {_values(CG[name] for name in sorted(CLASSES))} }}
       ?s a ?o
-      FILTER(isIRI(?s))
     }}""",
     ),
     *((p, _values_of(p)) for p in PROPERTIES if p != RDF_TYPE and p not in _FEW),
@@ -378,7 +405,6 @@ _FEW_VALUES = f"""
     SELECT ?s ?p ?o WHERE {{
       VALUES ?p {{ {_values(_FEW)} }}
       ?s ?p ?o
-      FILTER(isIRI(?s))
     }}"""
 _ALIASES = (
     f"SELECT DISTINCT ?group ?name WHERE {{ ?group <{CG.hasAlias}> ?alias . "

@@ -5,114 +5,156 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Any
 
 from stix2 import Relationship, Report
 
 from cybergov.exchange.stix.common import (
+    BY_PRODUCER,
     CONFIDENCE_SCALE,
     MARKINGS,
-    PRODUCER,
     common,
     legal_reference,
     local_names,
     references,
     times,
 )
-from cybergov.exchange.stix.drafts import Draft
-from cybergov.exchange.stix.ids import stix_id
-from cybergov.exchange.stix.objects import References, name_of
-from cybergov.exchange.stix.records import DCT_DESCRIPTION, Record
+from cybergov.exchange.stix.ids import relationship_id, stix_id
+from cybergov.exchange.stix.objects import RELATIONSHIP, References, name_of
+from cybergov.exchange.stix.records import DCT_DESCRIPTION, DCT_SOURCE, RDF_TYPE, Record
+from cybergov.exchange.stix.written import Kind, Writer, Written, joined, text, texts
+from cybergov.namespaces import CG
+
+#: An attribution's ``attributed-to``, with the ``x_cybergov_`` properties of attributions.
+ATTRIBUTED = Kind(
+    Relationship,
+    (
+        "x_cybergov_attribution", "x_cybergov_attribution_basis",
+        "x_cybergov_attribution_status", "x_cybergov_confidence_wording",
+    ),
+)  # fmt: skip
+REPORT = Kind(Report)
+#: The properties an attribution's objects are made of (see :func:`attribution`).
+ATTRIBUTION_PROPERTIES = (
+    RDF_TYPE, DCT_DESCRIPTION, DCT_SOURCE,
+    *(
+        str(CG[name])
+        for name in (
+            "attributedIncident", "attributedBy", "attributedTo", "attributionBasis",
+            "attributionDate", "attributionStatus", "confidence", "confidenceWording",
+        )
+    ),
+)  # fmt: skip
+_THREAT_REPORT = texts(["threat-report"])
 
 
-def attribution(record: Record, now: datetime, actors: References) -> Iterator[Draft]:
+def attribution(
+    out: Writer, record: Record, now: datetime, actors: References
+) -> Iterator[Written]:
     """One ``attributed-to`` per attributor and actor held responsible, made by the attributor
     (``created_by_ref``, ``created`` the date of the attribution), with the confidence on
     STIX's scale, the sources, and the basis and status as ``x_cybergov_`` properties."""
     incident = record.first("attributedIncident")
     if incident is None:
         return
-    source_ref = actors.incident_ref(incident)
-    custom: dict[str, Any] = {
-        "x_cybergov_attribution": record.iri,
-        "x_cybergov_attribution_basis": local_names(tuple(record.all("attributionBasis"))),
-        "x_cybergov_attribution_status": local_names(tuple(record.all("attributionStatus"))),
-        "x_cybergov_confidence_wording": record.text("confidenceWording"),
-    }
+    # what every relationship of the attribution shares, written once
+    shared = {"relationship_type": '"attributed-to"'}
+    described = record.text(DCT_DESCRIPTION)
+    if described is not None:
+        shared["description"] = text(described)
+    shared["source_ref"] = text(actors.incident_ref(incident))
+    created, modified = times(record, now, made="attributionDate")
+    shared["object_marking_refs"] = MARKINGS
+    shared["external_references"] = references(record)
+    shared["x_cybergov_attribution"] = text(record.iri)
+    basis = record.all("attributionBasis")
+    if basis:
+        shared["x_cybergov_attribution_basis"] = local_names(tuple(basis))
+    status = record.all("attributionStatus")
+    if status:
+        shared["x_cybergov_attribution_status"] = local_names(tuple(status))
+    wording = record.text("confidenceWording")
+    if wording is not None:
+        shared["x_cybergov_confidence_wording"] = text(wording)
     confidence = CONFIDENCE_SCALE.get(record.first("confidence") or "")
     if confidence is not None:
-        custom["confidence"] = confidence
-    # what every relationship of the attribution shares, made once
-    described = record.text(DCT_DESCRIPTION)
-    cited = references(record)
-    given = {k: v for k, v in custom.items() if v not in (None, [])}
-    made = times(record, now, made="attributionDate")
-    culprits = [(culprit, actors.ref(culprit)) for culprit in record.all("attributedTo")]
+        shared["confidence"] = str(confidence)
+    shared["created"] = out.times(created)
+    shared["modified"] = out.times(modified)
+    culprits = [(culprit, text(actors.ref(culprit))) for culprit in record.all("attributedTo")]
     attributors: list[str | None] = [*record.all("attributedBy")] or [None]
     for attributor in attributors:
-        author = actors.identity_ref(attributor) if attributor else PRODUCER.id
+        author = text(actors.identity_ref(attributor)) if attributor else BY_PRODUCER
         for culprit, target_ref in culprits:
-            yield Draft(
-                Relationship,
+            identifier = relationship_id(record.iri, attributor or "", culprit)
+            yield out.write(
+                ATTRIBUTED,
+                identifier,
+                modified,
                 {
-                    "id": stix_id("relationship", record.iri, attributor or "", culprit),
-                    "relationship_type": "attributed-to",
-                    "source_ref": source_ref,
+                    "id": text(identifier),
                     "target_ref": target_ref,
-                    "description": described,
                     "created_by_ref": author,
-                    "object_marking_refs": MARKINGS,
-                    "external_references": cited,
-                    **given,
-                    **made,
+                    **shared,
                 },
-                custom=True,
             )
 
 
-def link(record: Record, now: datetime, actors: References) -> Iterator[Draft]:
+def link(out: Writer, record: Record, now: datetime, actors: References) -> Iterator[Written]:
     """An operator, organ or sponsorship link as ``attributed-to`` from the actor to the one
     behind it, made by whoever stated it (the graph when no one is named)."""
     linked, to = record.first("linkedActor"), record.first("linkedTo")
     if linked is None or to is None:
         return
     stated = record.first("statedBy")
-    yield Draft(
-        Relationship,
+    identifier = relationship_id(record.iri)
+    modified, shared = common(out, record, now, made="statementDate")
+    if stated:
+        shared["created_by_ref"] = text(actors.identity_ref(stated))
+    yield out.write(
+        RELATIONSHIP,
+        identifier,
+        modified,
         {
-            "id": stix_id("relationship", record.iri),
-            "relationship_type": "attributed-to",
-            "source_ref": actors.ref(linked),
-            "target_ref": actors.ref(to),
-            "description": record.text(DCT_DESCRIPTION) or name_of(record),
-            **common(record, now, made="statementDate"),
-            "created_by_ref": actors.identity_ref(stated) if stated else PRODUCER.id,
+            "id": text(identifier),
+            "relationship_type": '"attributed-to"',
+            "source_ref": text(actors.ref(linked)),
+            "target_ref": text(actors.ref(to)),
+            "description": text(record.text(DCT_DESCRIPTION) or name_of(record)),
+            **shared,
         },
     )
 
 
-def incident_links(record: Record, now: datetime, actors: References) -> Iterator[Draft]:
+def incident_links(
+    out: Writer, record: Record, now: datetime, actors: References
+) -> Iterator[Written]:
     """What an incident targets (states and actors, as ``targets``) and the malware it uses."""
-    source = actors.incident_ref(record.iri)
     targets = sorted({*record.all("targetCountry"), *record.all("targetedActor")})
     pairs = [("targets", actors.identity_ref(t), t) for t in targets]
     pairs += [("uses", stix_id("malware", m), m) for m in record.all("usedMalware")]
+    if not pairs:
+        return
+    modified, shared = common(out, record, now)
+    source = text(actors.incident_ref(record.iri))
     for kind, target_ref, target in pairs:
-        yield Draft(
-            Relationship,
+        identifier = relationship_id(record.iri, kind, target)
+        yield out.write(
+            RELATIONSHIP,
+            identifier,
+            modified,
             {
-                "id": stix_id("relationship", record.iri, kind, target),
-                "relationship_type": kind,
+                "id": text(identifier),
+                "relationship_type": text(kind),
                 "source_ref": source,
-                "target_ref": target_ref,
-                **common(record, now),
+                "target_ref": text(target_ref),
+                **shared,
             },
         )
 
 
 def response(
-    record: Record, now: datetime, actors: References, records: dict[str, Record]
-) -> Draft | None:
+    out: Writer, record: Record, now: datetime, actors: References, records: dict[str, Record]
+) -> Written | None:
     """A response as a ``report`` made by the respondent and published on the response's
     date, referring to the incidents it answers, the persons it indicts and its listings;
     its kind (``sanction``, ``attribution-statement``...) is its label."""
@@ -121,13 +163,14 @@ def response(
     refs += [stix_id("report", listing) for listing in record.all("hasListing")]
     bases = [legal_reference(act) for act in record.all("legalBasis")]
     return _report(
-        record, now, actors, refs, kind=_response_kind(record), made="responseDate", cited=bases
-    )
+        out, record, now, actors, refs, kind=_response_kind(record), made="responseDate",
+        cited=bases,
+    )  # fmt: skip
 
 
 def listing(
-    record: Record, now: datetime, actors: References, records: dict[str, Record]
-) -> Draft | None:
+    out: Writer, record: Record, now: datetime, actors: References, records: dict[str, Record]
+) -> Written | None:
     """A sanctions listing as a ``report`` published on the listing's date, made by the
     respondent of its sanction, referring to the listed actor and the incidents behind it."""
     refs = [actors.ref(a) for a in record.all("listedActor")]
@@ -135,8 +178,9 @@ def listing(
     sanction = records.get(record.first("listingOf") or "")
     respondent = sanction.first("respondent") if sanction else None
     return _report(
-        record, now, actors, refs, kind="sanctions-listing", made="listingDate", by=respondent
-    )
+        out, record, now, actors, refs, kind="sanctions-listing", made="listingDate",
+        by=respondent,
+    )  # fmt: skip
 
 
 def _response_kind(record: Record) -> str:
@@ -149,6 +193,7 @@ def _response_kind(record: Record) -> str:
 
 
 def _report(
+    out: Writer,
     record: Record,
     now: datetime,
     actors: References,
@@ -157,27 +202,34 @@ def _report(
     kind: str,
     made: str,
     by: str | None = None,
-    cited: list[dict[str, str]] | None = None,
-) -> Draft | None:
+    cited: list[str] | None = None,
+) -> Written | None:
     author = by or record.first("respondent")
     if author:
         refs = [*refs, actors.identity_ref(author)]
     if not refs:
         return None
-    properties = common(record, now, made=made)
-    if author:
-        properties["created_by_ref"] = actors.identity_ref(author)
-    properties["external_references"] = [*properties["external_references"], *(cited or [])]
-    return Draft(
-        Report,
+    created, modified = times(record, now, made=made)
+    identifier = stix_id("report", record.iri)
+    given = {"id": text(identifier), "name": text(name_of(record))}
+    described = record.text(DCT_DESCRIPTION)
+    if described is not None:
+        given["description"] = text(described)
+    published = record.date(made) or created
+    return out.write(
+        REPORT,
+        identifier,
+        modified,
         {
-            "id": stix_id("report", record.iri),
-            "name": name_of(record),
-            "description": record.text(DCT_DESCRIPTION),
-            "report_types": ["threat-report"],
-            "labels": [kind],
-            "published": record.date(made) or properties["created"],
-            "object_refs": sorted(set(refs)),
-            **properties,
+            **given,
+            "report_types": _THREAT_REPORT,
+            "labels": texts([kind]),
+            "published": out.any_time(published),
+            "object_refs": joined([text(r) for r in sorted(set(refs))]),
+            "created_by_ref": text(actors.identity_ref(author)) if author else BY_PRODUCER,
+            "object_marking_refs": MARKINGS,
+            "external_references": references(record, *(cited or ())),
+            "created": out.times(created),
+            "modified": out.times(modified),
         },
     )
