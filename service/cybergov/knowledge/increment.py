@@ -35,6 +35,7 @@ from collections.abc import Iterable, Iterator
 from pyoxigraph import BlankNode, DefaultGraph, NamedNode, Quad, Triple
 
 from cybergov.errors import DataError, WriteTimeout
+from cybergov.knowledge.reach import Reach
 from cybergov.knowledge.rules import (
     AXIOMS,
     CLOSURE,
@@ -53,6 +54,7 @@ log = logging.getLogger(__name__)
 
 _DEFAULT = DefaultGraph()
 _META = NamedNode(META_GRAPH)
+DERIVED_FROM = NamedNode("https://w3id.org/cybergov/ontology#derivedFrom")
 _Node = NamedNode | BlankNode
 
 
@@ -218,6 +220,101 @@ def _close(
     raise DataError(f"the inference rules reached no fixpoint in {max_rounds} rounds")
 
 
+class _Readable:
+    """What a derivation rule reads in the union: every statement but those naming an
+    earlier derivation (as in a full materialisation, where they do not exist yet), except
+    the results of the derivation rules evaluated before it, which a full materialisation
+    holds when it comes to the rule (those the store holds in their graphs, and
+    ``earlier``: what they gave this time)."""
+
+    def __init__(self, union: _Union, derived: set[_Node]) -> None:
+        self.union = union
+        self.derived = derived
+        self.earlier = memory_store()
+        self.graphs: set[NamedNode] = set()
+
+    def keep(self, q: Quad) -> bool:
+        return (
+            q.subject not in self.derived and q.object not in self.derived
+        ) or q.graph_name in self.graphs
+
+    def everything(self) -> Iterator[Quad]:
+        for q in self.union.source.quads_for_pattern(None, None, None, None):
+            if q.graph_name != _META and self.keep(q):
+                yield q
+        yield from self.union.added.oxigraph.quads_for_pattern(None, None, None, None)
+        yield from self.earlier.oxigraph.quads_for_pattern(None, None, None, None)
+
+    def about(self, node: _Node) -> Iterator[Quad]:
+        """Every statement about ``node`` that the rule reads."""
+        if node in self.derived:
+            for q in self.union.about(node):
+                if q.graph_name in self.graphs:
+                    yield q
+        else:
+            for q in self.union.about(node):
+                if q.object not in self.derived or q.graph_name in self.graphs:
+                    yield q
+        yield from self.earlier.oxigraph.quads_for_pattern(node, None, None, None)
+
+    def lookup(self, s: _Node | None, p: NamedNode, o: _Node | None) -> Iterator[Quad]:
+        """The statements of the pattern in the source (every graph), the additions and
+        ``earlier``: more than the rule reads, never less."""
+        yield from self.union.source.quads_for_pattern(s, p, o, None)
+        yield from self.union.added.oxigraph.quads_for_pattern(s, p, o, None)
+        yield from self.earlier.oxigraph.quads_for_pattern(s, p, o, None)
+
+    def done(self, rule: Rule, result: set[Triple]) -> None:
+        self.earlier.oxigraph.extend(_flat(t) for t in result)
+        self.graphs.add(NamedNode(rule.graph))
+
+
+def _changed_subjects(union: _Union, reads: frozenset[NamedNode]) -> set[_Node]:
+    """The subjects of the statements the change adds or takes away (the metadata graph
+    the store has is replaced) whose predicate ``reads`` holds."""
+    return {
+        q.subject  # type: ignore[misc]
+        for engine, graph in ((union.added.oxigraph, None), (union.source, _META))
+        for q in engine.quads_for_pattern(None, None, None, graph)
+        if q.predicate in reads
+    }
+
+
+def _touched(reach: Reach, union: _Union, readable: _Readable) -> set[NamedNode] | None:
+    """The keys whose results the change may alter; ``None`` when it may alter them all
+    (it touches what the rule reads of a fixed resource, or a key is a blank node)."""
+    reaching = reach.reaching(_changed_subjects(union, reach.reads), readable.lookup)
+    if reaching & reach.fixed:
+        return None
+    keys = {
+        node
+        for node in reaching
+        if next(iter(readable.lookup(node, TYPE, reach.kind)), None) is not None
+    }
+    if any(isinstance(node, BlankNode) for node in keys):
+        return None
+    return keys  # type: ignore[return-value]
+
+
+def _for_keys(rule: Rule, reach: Reach, keys: set[NamedNode], readable: _Readable) -> set[Triple]:
+    """The results of ``rule`` for ``keys``, on a store of what the keys' paths reach."""
+    working = memory_store()
+    reached = reach.reached([*keys, *reach.fixed], readable.lookup)
+    working.oxigraph.bulk_extend(q for node in reached for q in readable.about(node))
+    values = " ".join(str(key) for key in sorted(keys, key=str))
+    result = set(working.construct(f"{rule.sparql}\nVALUES ?{reach.key} {{ {values} }}\n"))
+    named = {t.subject for t in result if t.predicate == DERIVED_FROM and t.object in keys}
+    if any(t.subject not in named for t in result):
+        raise _NotExact(f"{rule.name}: a result does not name its {reach.key} (cg:derivedFrom)")
+    return result
+
+
+def _earlier_for_keys(old: set[Triple], keys: set[NamedNode]) -> set[Triple]:
+    """The earlier derivations of resources derived from one of ``keys``."""
+    subjects = {t.subject for t in old if t.predicate == DERIVED_FROM and t.object in keys}
+    return {t for t in old if t.subject in subjects}
+
+
 def _derive(
     union: _Union,
     rules: list[Rule],
@@ -226,29 +323,28 @@ def _derive(
     *,
     deadline: float | None,
 ) -> list[Quad]:
-    """The derivation rules evaluated on the union but for the earlier derivations and the
-    statements that name them; what is new (added to the union and ``found``).
+    """The derivation rules evaluated on what they read of the union (:class:`_Readable`):
+    a rule with a reach for the keys the change touches, on what their paths reach, else on
+    everything; what is new (added to the union and ``found``).
 
     Raises :class:`_NotExact` when an earlier derivation is not derived again."""
     derived = {t.subject for rule in rules for t in old.get(rule.graph, ())}
-    working = memory_store()
-    engine = working.oxigraph
-    for engine_read, keep_meta in ((union.source, False), (union.added.oxigraph, True)):
-        engine.bulk_extend(
-            q
-            for q in engine_read.quads_for_pattern(None, None, None, None)
-            if (keep_meta or q.graph_name != _META)
-            and q.subject not in derived
-            and q.object not in derived
-        )
+    readable = _Readable(union, {s for s in derived if isinstance(s, (NamedNode, BlankNode))})
     new: list[Quad] = []
     for rule in rules:
         _check_time(deadline, rule)
-        result = set(working.construct(rule.sparql))
         before = old.get(rule.graph, set())
+        keys = None if rule.reach is None else _touched(rule.reach, union, readable)
+        if rule.reach is None or keys is None:
+            working = memory_store()
+            working.oxigraph.bulk_extend(readable.everything())
+            result = set(working.construct(rule.sparql))
+        else:
+            result = _for_keys(rule, rule.reach, keys, readable) if keys else set()
+            before = _earlier_for_keys(before, keys)
         if before - result:
             raise _NotExact(f"{rule.name}: earlier derivations change")
-        engine.extend(_flat(t) for t in result)
+        readable.done(rule, result)
         fresh = [_flat(t) for t in result - before if not union.holds(t)]
         union.add(fresh)
         found.setdefault(rule.graph, []).extend(fresh)
