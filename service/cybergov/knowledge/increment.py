@@ -339,9 +339,11 @@ def _derive(
             working = memory_store()
             working.oxigraph.bulk_extend(readable.everything())
             result = set(working.construct(rule.sparql))
+            log.debug("%s: evaluated on everything", rule.name)
         else:
             result = _for_keys(rule, rule.reach, keys, readable) if keys else set()
             before = _earlier_for_keys(before, keys)
+            log.debug("%s: evaluated for %d records the change touches", rule.name, len(keys))
         if before - result:
             raise _NotExact(f"{rule.name}: earlier derivations change")
         readable.done(rule, result)
