@@ -145,7 +145,7 @@ _TEST = NamedNode("https://w3id.org/cybergov/graph/import/test/reach")
 def _link(kind: str, actor: str, to: str) -> list[Quad]:
     """A link record made up for the test (an example.org resource), as the curated ones."""
     link = NamedNode(f"https://example.org/link/{actor.rsplit('/', 1)[1]}--{kind}")
-    statements = [
+    statements: list[tuple[str, NamedNode | Literal]] = [
         (f"{_RDF}type", NamedNode(f"{_CG}{kind}")),
         (f"{_RDFS}label", Literal("a link made up for a test", language="en")),
         ("http://purl.org/dc/terms/source", NamedNode("https://example.org/source")),
@@ -172,7 +172,7 @@ def test_a_new_link_derives_for_the_recorded_attributions_it_reaches(
     )
     derived = store.select(
         f"SELECT ?d WHERE {{ GRAPH <{INFERRED_GRAPH_PREFIX}attribution-chain> "
-        f"{{ ?d <{_CG}derivedFrom> <{quads[0].subject.value}> }} }}"
+        f"{{ ?d <{_CG}derivedFrom> {quads[0].subject} }} }}"
     )
     assert derived.rows  # the recorded attributions to the group now reach China too
     assert _inferred(store) == _full(store)
