@@ -242,7 +242,9 @@ class _Readable:
         for q in self.union.source.quads_for_pattern(None, None, None, None):
             if q.graph_name != _META and self.keep(q):
                 yield q
-        yield from self.union.added.oxigraph.quads_for_pattern(None, None, None, None)
+        for q in self.union.added.oxigraph.quads_for_pattern(None, None, None, None):
+            if self.keep(q):
+                yield q
         yield from self.earlier.oxigraph.quads_for_pattern(None, None, None, None)
 
     def about(self, node: _Node) -> Iterator[Quad]:
@@ -269,21 +271,32 @@ class _Readable:
         self.graphs.add(NamedNode(rule.graph))
 
 
-def _changed_subjects(union: _Union, reads: frozenset[NamedNode]) -> set[_Node]:
+class _Changes:
     """The subjects of the statements the change adds or takes away (the metadata graph
-    the store has is replaced) whose predicate ``reads`` holds."""
-    return {
-        q.subject  # type: ignore[misc]
-        for engine, graph in ((union.added.oxigraph, None), (union.source, _META))
-        for q in engine.quads_for_pattern(None, None, None, graph)
-        if q.predicate in reads
-    }
+    the store has is replaced), by predicate."""
+
+    def __init__(self, union: _Union) -> None:
+        self.subjects: dict[NamedNode, set[_Node]] = {}
+        self.add(union.added.oxigraph.quads_for_pattern(None, None, None, None))
+        self.add(union.source.quads_for_pattern(None, None, None, _META))
+
+    def add(self, quads: Iterable[Quad]) -> None:
+        subjects = self.subjects
+        for q in quads:
+            found = subjects.get(q.predicate)
+            if found is None:
+                found = subjects[q.predicate] = set()
+            found.add(q.subject)  # type: ignore[arg-type]
+
+    def of(self, reads: frozenset[NamedNode]) -> set[_Node]:
+        """Those of the statements whose predicate ``reads`` holds."""
+        return set().union(*(nodes for p, nodes in self.subjects.items() if p in reads))
 
 
-def _touched(reach: Reach, union: _Union, readable: _Readable) -> set[NamedNode] | None:
+def _touched(reach: Reach, changes: _Changes, readable: _Readable) -> set[NamedNode] | None:
     """The keys whose results the change may alter; ``None`` when it may alter them all
     (it touches what the rule reads of a fixed resource, or a key is a blank node)."""
-    reaching = reach.reaching(_changed_subjects(union, reach.reads), readable.lookup)
+    reaching = reach.reaching(changes.of(reach.reads), readable.lookup)
     if reaching & reach.fixed:
         return None
     keys = {
@@ -330,11 +343,12 @@ def _derive(
     Raises :class:`_NotExact` when an earlier derivation is not derived again."""
     derived = {t.subject for rule in rules for t in old.get(rule.graph, ())}
     readable = _Readable(union, {s for s in derived if isinstance(s, (NamedNode, BlankNode))})
+    changes = _Changes(union)
     new: list[Quad] = []
     for rule in rules:
         _check_time(deadline, rule)
         before = old.get(rule.graph, set())
-        keys = None if rule.reach is None else _touched(rule.reach, union, readable)
+        keys = None if rule.reach is None else _touched(rule.reach, changes, readable)
         if rule.reach is None or keys is None:
             working = memory_store()
             working.oxigraph.bulk_extend(readable.everything())
@@ -349,6 +363,7 @@ def _derive(
         readable.done(rule, result)
         fresh = [_flat(t) for t in result - before if not union.holds(t)]
         union.add(fresh)
+        changes.add(fresh)
         found.setdefault(rule.graph, []).extend(fresh)
         new += fresh
     return new
