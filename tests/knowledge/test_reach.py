@@ -56,7 +56,7 @@ def recorded(loaded_store: EmbeddedStore) -> EmbeddedStore:
 
 
 def _lookup(store: EmbeddedStore) -> Lookup:
-    def lookup(s: Node | None, p: NamedNode, o: Node | None) -> Iterable[Quad]:
+    def lookup(s: Node | None, p: NamedNode | None, o: Node | None) -> Iterable[Quad]:
         return store.oxigraph.quads_for_pattern(s, p, o, None)
 
     return lookup

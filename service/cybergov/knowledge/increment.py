@@ -259,12 +259,13 @@ class _Readable:
                     yield q
         yield from self.earlier.oxigraph.quads_for_pattern(node, None, None, None)
 
-    def lookup(self, s: _Node | None, p: NamedNode, o: _Node | None) -> Iterator[Quad]:
+    def lookup(self, s: _Node | None, p: NamedNode | None, o: _Node | None) -> Iterator[Quad]:
         """The statements of the pattern in the source (every graph), the additions and
         ``earlier``: more than the rule reads, never less."""
         yield from self.union.source.quads_for_pattern(s, p, o, None)
         yield from self.union.added.oxigraph.quads_for_pattern(s, p, o, None)
-        yield from self.earlier.oxigraph.quads_for_pattern(s, p, o, None)
+        if self.graphs:  # (``earlier`` is empty before the first rule)
+            yield from self.earlier.oxigraph.quads_for_pattern(s, p, o, None)
 
     def done(self, rule: Rule, result: set[Triple]) -> None:
         self.earlier.oxigraph.extend(_flat(t) for t in result)

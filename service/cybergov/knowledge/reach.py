@@ -36,7 +36,7 @@ from cybergov.sparql.lexer import tokens
 
 Node = NamedNode | BlankNode
 #: The statements of a store matching a pattern (subject, predicate, object; None for any).
-Lookup = Callable[[Node | None, NamedNode, Node | None], Iterable[Quad]]
+Lookup = Callable[[Node | None, NamedNode | None, Node | None], Iterable[Quad]]
 
 _TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 _KEYS = frozenset({"key", "class", "paths", "fixed"})
@@ -66,16 +66,26 @@ class Reach:
 
     @staticmethod
     def _steps(
-        node: Node, lookup: Lookup, forward: frozenset[NamedNode], backward: frozenset[NamedNode]
+        node: Node, lookup: Lookup, out: frozenset[NamedNode], into: frozenset[NamedNode]
     ) -> Iterator[Node]:
-        for p in forward:
-            for q in lookup(node, p, None):
-                if isinstance(q.object, (NamedNode, BlankNode)):
-                    yield q.object
-        for p in backward:
-            for q in lookup(None, p, node):
-                if isinstance(q.subject, (NamedNode, BlankNode)):
-                    yield q.subject
+        """The objects of the statements of ``node`` by a predicate of ``out``, and the
+        subjects of the statements pointing at it by one of ``into`` (one lookup of every
+        statement when there are several predicates, one lookup by predicate else)."""
+        found: Iterable[Quad]
+        if len(out) > 1:
+            found = (q for q in lookup(node, None, None) if q.predicate in out)
+        else:
+            found = (q for p in out for q in lookup(node, p, None))
+        for q in found:
+            if isinstance(q.object, (NamedNode, BlankNode)):
+                yield q.object
+        if len(into) > 1:
+            found = (q for q in lookup(None, None, node) if q.predicate in into)
+        else:
+            found = (q for p in into for q in lookup(None, p, node))
+        for q in found:
+            if isinstance(q.subject, (NamedNode, BlankNode)):
+                yield q.subject
 
 
 def _walk(starts: Iterable[Node], steps: Callable[[Node], Iterator[Node]]) -> set[Node]:
