@@ -239,20 +239,30 @@ class _Readable:
         self.earlier = memory_store()
         self.graphs: set[NamedNode] = set()
         self._instances: dict[NamedNode, int] = {}
+        self._everything: EmbeddedStore | None = None
 
     def keep(self, q: Quad) -> bool:
         return (
             q.subject not in self.derived and q.object not in self.derived
         ) or q.graph_name in self.graphs
 
-    def everything(self) -> Iterator[Quad]:
-        for q in self.union.source.quads_for_pattern(None, None, None, None):
-            if q.graph_name != _META and self.keep(q):
-                yield q
-        for q in self.union.added.oxigraph.quads_for_pattern(None, None, None, None):
-            if self.keep(q):
-                yield q
-        yield from self.earlier.oxigraph.quads_for_pattern(None, None, None, None)
+    def everything(self) -> EmbeddedStore:
+        """A store of all the rule reads, made once and kept up to date by :meth:`done`."""
+        if self._everything is None:
+            self._everything = memory_store()
+            engine = self._everything.oxigraph
+            engine.bulk_extend(
+                q
+                for q in self.union.source.quads_for_pattern(None, None, None, None)
+                if q.graph_name != _META and self.keep(q)
+            )
+            engine.bulk_extend(
+                q
+                for q in self.union.added.oxigraph.quads_for_pattern(None, None, None, None)
+                if self.keep(q)
+            )
+            engine.bulk_extend(self.earlier.oxigraph.quads_for_pattern(None, None, None, None))
+        return self._everything
 
     def about(self, node: _Node) -> Iterator[Quad]:
         """Every statement about ``node`` that the rule reads."""
@@ -283,8 +293,14 @@ class _Readable:
         return self._instances[kind]
 
     def done(self, rule: Rule, result: set[Triple]) -> None:
+        """The rule's results are read from now on."""
+        graph = NamedNode(rule.graph)
         self.earlier.oxigraph.extend(_flat(t) for t in result)
-        self.graphs.add(NamedNode(rule.graph))
+        self.graphs.add(graph)
+        if self._everything is not None:
+            engine = self._everything.oxigraph
+            engine.extend(_flat(t) for t in result)
+            engine.extend(self.union.source.quads_for_pattern(None, None, None, graph))
 
 
 class _Changes:
@@ -368,9 +384,7 @@ def _derive(
         if keys and rule.reach and len(keys) * KEYS_SHARE > readable.instances(rule.reach.kind):
             keys = None  # (the paths of so many keys cost more than a query of everything)
         if rule.reach is None or keys is None:
-            working = memory_store()
-            working.oxigraph.bulk_extend(readable.everything())
-            result = set(working.construct(rule.sparql))
+            result = set(readable.everything().construct(rule.sparql))
             log.debug("%s: evaluated on everything", rule.name)
         else:
             result = _for_keys(rule, rule.reach, keys, readable) if keys else set()
@@ -378,9 +392,9 @@ def _derive(
             log.debug("%s: evaluated for %d records the change touches", rule.name, len(keys))
         if before - result:
             raise _NotExact(f"{rule.name}: earlier derivations change")
-        readable.done(rule, result)
         fresh = [_flat(t) for t in result - before if not union.holds(t)]
         union.add(fresh)
+        readable.done(rule, result)
         changes.add(fresh)
         found.setdefault(rule.graph, []).extend(fresh)
         new += fresh
