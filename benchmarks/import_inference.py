@@ -20,7 +20,8 @@ to
 The three are run in turn ``--repeat`` times; the table gives the medians and says whether
 the three wrote the same inferred graphs.
 
-Usage: ``python benchmarks/import_inference.py [--rows 2000] [--repeat 3] [--ways parts,keys]``
+Usage: ``python benchmarks/import_inference.py [--rows 2000] [--repeat 3] [--ways parts,keys]
+[--base FILE]``
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from pyoxigraph import NamedNode, Quad, Triple
+from pyoxigraph import NamedNode, Quad, RdfFormat, Triple
 
 from cybergov.contribute.staging import scratch_copy
 from cybergov.importers.run import run_import
@@ -118,10 +119,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--ways", default=",".join(WAYS), help=f"the ways to run, of {', '.join(WAYS)}"
     )
+    parser.add_argument(
+        "--base",
+        type=Path,
+        help="an N-Quads file of a store with its inferences to import into (as the exchange "
+        "benchmark caches them, benchmarks/out/cache/exchange-SIZE-*.nq), not the bundled graph",
+    )
     options = parser.parse_args(argv)
     ways = [name for name in WAYS if name in options.ways.split(",")]
     base = memory_store()
-    load(base)
+    if options.base is None:
+        load(base)
+    else:
+        with options.base.open("rb") as dump:
+            base.oxigraph.bulk_load(dump, RdfFormat.N_QUADS)
+        print(f"{len(base.oxigraph):,} quads in the store")
     ratios = [f"{name} / keys" for name in ways if name != "keys" and "keys" in ways]
     columns = [*(f"{name} (s)" for name in ways), *ratios]
     print(f"| source | statements | {' | '.join(columns)} | same graphs |")
