@@ -111,7 +111,8 @@ def test_the_paths_followed_back_lead_to_the_key(recorded: EmbeddedStore, rule: 
     for key in keys[:: max(1, len(keys) // 5)]:
         assert isinstance(key, NamedNode)
         for node in reach.reached([key], lookup):
-            assert key in reach.reaching([node], lookup)
+            back = reach.reaching([node], lookup)
+            assert back is not None and key in back
 
 
 _RULE = """#+ summary: odd
@@ -148,3 +149,13 @@ def test_a_reach_is_read_with_the_rule_prefixes(tmp_path: Path) -> None:
     assert rule.reach.forward == {NamedNode(f"{cg}attributedTo")}
     assert rule.reach.backward == {NamedNode(f"{cg}linkedActor")}
     assert NamedNode(f"{cg}derivedFrom") in rule.reach.reads
+
+
+def test_a_walk_back_past_its_limit_gives_none(recorded: EmbeddedStore) -> None:
+    (rule,) = [rule for rule in KEYED if rule.name == "attribution-chain"]
+    assert rule.reach is not None
+    state = NamedNode("https://w3id.org/cybergov/id/state/RU")
+    back = rule.reach.reaching([state], _lookup(recorded))
+    assert back is not None and len(back) > 10
+    assert rule.reach.reaching([state], _lookup(recorded), limit=len(back)) == back
+    assert rule.reach.reaching([state], _lookup(recorded), limit=len(back) - 1) is None

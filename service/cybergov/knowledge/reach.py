@@ -57,12 +57,19 @@ class Reach:
 
     def reached(self, starts: Iterable[Node], lookup: Lookup) -> set[Node]:
         """The resources the paths reach from ``starts`` (``starts`` among them)."""
-        return _walk(starts, lambda node: self._steps(node, lookup, self.forward, self.backward))
+        found = _walk(starts, lambda node: self._steps(node, lookup, self.forward, self.backward))
+        assert found is not None  # (no limit)
+        return found
 
-    def reaching(self, starts: Iterable[Node], lookup: Lookup) -> set[Node]:
+    def reaching(
+        self, starts: Iterable[Node], lookup: Lookup, limit: int | None = None
+    ) -> set[Node] | None:
         """The resources from which the paths reach one of ``starts`` (``starts`` among
-        them): the paths followed the other way."""
-        return _walk(starts, lambda node: self._steps(node, lookup, self.backward, self.forward))
+        them): the paths followed the other way; ``None`` once they are more than
+        ``limit``."""
+        return _walk(
+            starts, lambda node: self._steps(node, lookup, self.backward, self.forward), limit
+        )
 
     @staticmethod
     def _steps(
@@ -88,15 +95,19 @@ class Reach:
                 yield q.subject
 
 
-def _walk(starts: Iterable[Node], steps: Callable[[Node], Iterator[Node]]) -> set[Node]:
+def _walk(
+    starts: Iterable[Node], steps: Callable[[Node], Iterator[Node]], limit: int | None = None
+) -> set[Node] | None:
     seen = set(starts)
     todo = list(seen)
     while todo:
+        if limit is not None and len(seen) > limit:
+            return None
         for node in steps(todo.pop()):
             if node not in seen:
                 seen.add(node)
                 todo.append(node)
-    return seen
+    return seen if limit is None or len(seen) <= limit else None
 
 
 def _prefixes(sparql: str) -> dict[str, str]:
