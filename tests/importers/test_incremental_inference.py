@@ -5,13 +5,14 @@ each round: the same facts in the same graphs."""
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 
 import pytest
 from benchmarks.imports import write_synthetic_cfr
 from pyoxigraph import Literal, NamedNode, Quad, Triple
 
-from cybergov.contribute.staging import scratch_copy
+from cybergov.contribute.staging import scratch_copy, stage_new_graph
 from cybergov.importers.model import Importer
 from cybergov.importers.run import run_import
 from cybergov.importers.sources import importer_for
@@ -132,3 +133,73 @@ def test_shared_data_derives_what_a_full_materialisation_derives(
 def test_the_bundled_graph_semi_naively_and_naively(store: EmbeddedStore) -> None:
     refresh_inferences(store, force=True)
     assert _inferred(store) == _full(store)
+
+
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+_CG = "https://w3id.org/cybergov/ontology#"
+_ID = "https://w3id.org/cybergov/id/"
+_TEST = NamedNode("https://w3id.org/cybergov/graph/import/test/reach")
+
+
+def _link(kind: str, actor: str, to: str) -> list[Quad]:
+    """A link record made up for the test (an example.org resource), as the curated ones."""
+    link = NamedNode(f"https://example.org/link/{actor.rsplit('/', 1)[1]}--{kind}")
+    statements: list[tuple[str, NamedNode | Literal]] = [
+        (f"{_RDF}type", NamedNode(f"{_CG}{kind}")),
+        (f"{_RDFS}label", Literal("a link made up for a test", language="en")),
+        ("http://purl.org/dc/terms/source", NamedNode("https://example.org/source")),
+        (f"{_CG}linkedActor", NamedNode(f"{_ID}{actor}")),
+        (f"{_CG}linkedTo", NamedNode(f"{_ID}{to}")),
+    ]
+    return [Quad(link, NamedNode(p), o, _TEST) for p, o in statements]
+
+
+def test_a_new_link_derives_for_the_recorded_attributions_it_reaches(
+    store: EmbeddedStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A sponsorship link of a group to a second state: the derivations of the recorded
+    attributions to the group (none of them new) are found from the link, backwards."""
+    caplog.set_level(logging.DEBUG, logger="cybergov.knowledge")
+    quads = _link("SponsorshipLink", "group/lazarus-group", "state/CN")
+    stage_new_graph(
+        store, _TEST.value, [Triple(q.subject, q.predicate, q.object) for q in quads], []
+    )
+    messages = [r.getMessage() for r in caplog.records]
+    assert any("from those of the store" in m for m in messages)
+    assert any(
+        re.fullmatch(r"attribution-chain: evaluated for [1-9]\d* records.*", m) for m in messages
+    )
+    derived = store.select(
+        f"SELECT ?d WHERE {{ GRAPH <{INFERRED_GRAPH_PREFIX}attribution-chain> "
+        f"{{ ?d <{_CG}derivedFrom> {quads[0].subject} }} }}"
+    )
+    assert derived.rows  # the recorded attributions to the group now reach China too
+    assert _inferred(store) == _full(store)
+
+
+def test_a_second_path_to_a_state_already_reached_is_worked_out_from_nothing(
+    loaded_store: EmbeddedStore,
+) -> None:
+    """An operator link of a group to an organ of the state it is linked to: the derived
+    attributions through the group list one step more (an earlier derivation changes)."""
+    change = _link("OperatorLink", "group/apt31", "organ/cn-mss")
+    target = memory_store()
+    assert materialise_change(target, read_rules(), source=loaded_store, extra=change) is None
+    assert not target.named_graphs()
+
+
+def test_a_retraction_of_a_recorded_attribution_is_worked_out_from_nothing(
+    loaded_store: EmbeddedStore,
+) -> None:
+    """What was derived from a recorded attribution goes when it is retracted."""
+    recorded = loaded_store.select(
+        f"SELECT ?a WHERE {{ GRAPH <{INFERRED_GRAPH_PREFIX}attribution-chain> "
+        f"{{ ?d <{_CG}derivedFrom> ?a }} ?a a <{_CG}Attribution> }} ORDER BY ?a LIMIT 1"
+    ).only()
+    assert isinstance(recorded, NamedNode)
+    status = NamedNode(f"{_ID}attribution-status/retracted")
+    change = [Quad(recorded, NamedNode(f"{_CG}attributionStatus"), status, _TEST)]
+    target = memory_store()
+    assert materialise_change(target, read_rules(), source=loaded_store, extra=change) is None
+    assert not target.named_graphs()

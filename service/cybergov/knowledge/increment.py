@@ -13,9 +13,14 @@ through its indexes, never copied; the statements are kept in their graphs (see
 * The closure rules run round after round, each rule in its turn (as in a full
   materialisation) on a part of the union that holds the neighbourhood (:class:`_Part`) of
   every statement that is new to it, until a round adds nothing.
-* The derivation rules are evaluated on the union but for the earlier derivations and what
-  the closure made of them (as in a full materialisation, where they do not exist yet);
-  their results must hold every earlier derivation.
+* The derivation rules read the union but for the earlier derivations and what the closure
+  made of them (as in a full materialisation, where they do not exist yet). A rule that
+  declares its reach (:mod:`cybergov.knowledge.reach`) is evaluated only for the keys the
+  change touches (those from which its paths reach the subject of a statement the change
+  adds or takes away), on a store of what their paths reach, with ``VALUES`` on them; its
+  earlier results for those keys (the resources ``cg:derivedFrom`` them) must come out
+  again, the others stand. A rule without a reach, or one whose touched keys are many, is
+  evaluated on everything, and its results must hold every earlier derivation.
 * A final closure starts from the new derivations.
 
 When that would not be exact the answer is ``None`` and the caller works everything out
@@ -35,6 +40,7 @@ from collections.abc import Iterable, Iterator
 from pyoxigraph import BlankNode, DefaultGraph, NamedNode, Quad, Triple
 
 from cybergov.errors import DataError, WriteTimeout
+from cybergov.knowledge.reach import Reach
 from cybergov.knowledge.rules import (
     AXIOMS,
     CLOSURE,
@@ -53,6 +59,18 @@ log = logging.getLogger(__name__)
 
 _DEFAULT = DefaultGraph()
 _META = NamedNode(META_GRAPH)
+DERIVED_FROM = NamedNode("https://w3id.org/cybergov/ontology#derivedFrom")
+#: A derivation rule runs for the keys a change touches when they are at most one in this
+#: many of the keys the union holds, else on everything: on the bundled graph, the two
+#: cost about the same when a change touches two keys in three (a 2,000-row import), and
+#: what the paths of each key reach is gathered in Python, a query of everything runs in
+#: the store.
+KEYS_SHARE = 4
+#: The paths are followed back from a change to at most one resource for this many
+#: statements of the store, else the rule runs on everything (a large import into a small
+#: store: a 20,000-row import into the bundled graph reaches 28,000 resources back, for
+#: 34,000 statements).
+WALK_SHARE = 10
 _Node = NamedNode | BlankNode
 
 
@@ -218,6 +236,143 @@ def _close(
     raise DataError(f"the inference rules reached no fixpoint in {max_rounds} rounds")
 
 
+class _Readable:
+    """What a derivation rule reads in the union: every statement but those naming an
+    earlier derivation (as in a full materialisation, where they do not exist yet), except
+    the results of the derivation rules evaluated before it, which a full materialisation
+    holds when it comes to the rule (those the store holds in their graphs, and
+    ``earlier``: what they gave this time)."""
+
+    def __init__(self, union: _Union, derived: set[_Node]) -> None:
+        self.union = union
+        self.derived = derived
+        self.earlier = memory_store()
+        self.graphs: set[NamedNode] = set()
+        self._instances: dict[NamedNode, int] = {}
+        self._everything: EmbeddedStore | None = None
+
+    def keep(self, q: Quad) -> bool:
+        return (
+            q.subject not in self.derived and q.object not in self.derived
+        ) or q.graph_name in self.graphs
+
+    def everything(self) -> EmbeddedStore:
+        """A store of all the rule reads, made once and kept up to date by :meth:`done`."""
+        if self._everything is None:
+            self._everything = memory_store()
+            engine = self._everything.oxigraph
+            engine.bulk_extend(
+                q
+                for q in self.union.source.quads_for_pattern(None, None, None, None)
+                if q.graph_name != _META and self.keep(q)
+            )
+            engine.bulk_extend(
+                q
+                for q in self.union.added.oxigraph.quads_for_pattern(None, None, None, None)
+                if self.keep(q)
+            )
+            engine.bulk_extend(self.earlier.oxigraph.quads_for_pattern(None, None, None, None))
+        return self._everything
+
+    def about(self, node: _Node) -> Iterator[Quad]:
+        """Every statement about ``node`` that the rule reads."""
+        if node in self.derived:
+            for q in self.union.about(node):
+                if q.graph_name in self.graphs:
+                    yield q
+        else:
+            for q in self.union.about(node):
+                if q.object not in self.derived or q.graph_name in self.graphs:
+                    yield q
+        yield from self.earlier.oxigraph.quads_for_pattern(node, None, None, None)
+
+    def lookup(self, s: _Node | None, p: NamedNode | None, o: _Node | None) -> Iterator[Quad]:
+        """The statements of the pattern in the source (every graph), the additions and
+        ``earlier``: more than the rule reads, never less."""
+        yield from self.union.source.quads_for_pattern(s, p, o, None)
+        yield from self.union.added.oxigraph.quads_for_pattern(s, p, o, None)
+        if self.graphs:  # (``earlier`` is empty before the first rule)
+            yield from self.earlier.oxigraph.quads_for_pattern(s, p, o, None)
+
+    def instances(self, kind: NamedNode) -> int:
+        """How many resources the union holds of the class ``kind``."""
+        if kind not in self._instances:
+            self._instances[kind] = len(
+                {q.subject for q in self.lookup(None, TYPE, kind) if q.graph_name != _META}
+            )
+        return self._instances[kind]
+
+    def done(self, rule: Rule, result: set[Triple]) -> None:
+        """The rule's results are read from now on."""
+        graph = NamedNode(rule.graph)
+        self.earlier.oxigraph.extend(_flat(t) for t in result)
+        self.graphs.add(graph)
+        if self._everything is not None:
+            engine = self._everything.oxigraph
+            engine.extend(_flat(t) for t in result)
+            engine.extend(self.union.source.quads_for_pattern(None, None, None, graph))
+
+
+class _Changes:
+    """The subjects of the statements the change adds or takes away (the metadata graph
+    the store has is replaced), by predicate."""
+
+    def __init__(self, union: _Union) -> None:
+        self.subjects: dict[NamedNode, set[_Node]] = {}
+        self.add(union.added.oxigraph.quads_for_pattern(None, None, None, None))
+        self.add(union.source.quads_for_pattern(None, None, None, _META))
+
+    def add(self, quads: Iterable[Quad]) -> None:
+        subjects = self.subjects
+        for q in quads:
+            found = subjects.get(q.predicate)
+            if found is None:
+                found = subjects[q.predicate] = set()
+            found.add(q.subject)  # type: ignore[arg-type]
+
+    def of(self, reads: frozenset[NamedNode]) -> set[_Node]:
+        """Those of the statements whose predicate ``reads`` holds."""
+        return set().union(*(nodes for p, nodes in self.subjects.items() if p in reads))
+
+
+def _touched(
+    reach: Reach, changes: _Changes, readable: _Readable, limit: int
+) -> set[NamedNode] | None:
+    """The keys whose results the change may alter; ``None`` when it may alter them all
+    (it touches what the rule reads of a fixed resource, or a key is a blank node), or
+    when the paths followed back from it lead to more than ``limit`` resources."""
+    reaching = reach.reaching(changes.of(reach.reads), readable.lookup, limit)
+    if reaching is None or reaching & reach.fixed:
+        return None
+    keys = {
+        node
+        for node in reaching
+        if next(iter(readable.lookup(node, TYPE, reach.kind)), None) is not None
+    }
+    if any(isinstance(node, BlankNode) for node in keys):
+        return None
+    return keys  # type: ignore[return-value]
+
+
+def _for_keys(rule: Rule, reach: Reach, keys: set[NamedNode], readable: _Readable) -> set[Triple]:
+    """The results of ``rule`` for ``keys``, on a store of what the keys' paths reach."""
+    working = memory_store()
+    reached = reach.reached([*keys, *reach.fixed], readable.lookup)
+    working.oxigraph.bulk_extend(q for node in reached for q in readable.about(node))
+    values = " ".join(str(key) for key in sorted(keys, key=str))
+    result = set(working.construct(f"{rule.sparql}\nVALUES ?{reach.key} {{ {values} }}\n"))
+    named = {t.subject for t in result if t.predicate == DERIVED_FROM and t.object in keys}
+    if any(t.subject not in named for t in result):
+        raise _NotExact(f"{rule.name}: a result does not name its {reach.key} (cg:derivedFrom)")
+    return result
+
+
+def _earlier_for_keys(old: set[Triple], keys: set[NamedNode]) -> set[Triple]:
+    """The earlier derivations of resources derived from one of ``keys``."""
+    subjects = {t.subject for t in old if t.predicate == DERIVED_FROM and t.object in keys}
+    return {t for t in old if t.subject in subjects}
+
+
 def _derive(
     union: _Union,
     rules: list[Rule],
@@ -226,31 +381,35 @@ def _derive(
     *,
     deadline: float | None,
 ) -> list[Quad]:
-    """The derivation rules evaluated on the union but for the earlier derivations and the
-    statements that name them; what is new (added to the union and ``found``).
+    """The derivation rules evaluated on what they read of the union (:class:`_Readable`):
+    a rule with a reach for the keys the change touches, on what their paths reach, else on
+    everything; what is new (added to the union and ``found``).
 
     Raises :class:`_NotExact` when an earlier derivation is not derived again."""
     derived = {t.subject for rule in rules for t in old.get(rule.graph, ())}
-    working = memory_store()
-    engine = working.oxigraph
-    for engine_read, keep_meta in ((union.source, False), (union.added.oxigraph, True)):
-        engine.bulk_extend(
-            q
-            for q in engine_read.quads_for_pattern(None, None, None, None)
-            if (keep_meta or q.graph_name != _META)
-            and q.subject not in derived
-            and q.object not in derived
-        )
+    readable = _Readable(union, {s for s in derived if isinstance(s, (NamedNode, BlankNode))})
+    changes = _Changes(union)
+    limit = len(union.source) // WALK_SHARE
     new: list[Quad] = []
     for rule in rules:
         _check_time(deadline, rule)
-        result = set(working.construct(rule.sparql))
         before = old.get(rule.graph, set())
+        keys = None if rule.reach is None else _touched(rule.reach, changes, readable, limit)
+        if keys and rule.reach and len(keys) * KEYS_SHARE > readable.instances(rule.reach.kind):
+            keys = None  # (the paths of so many keys cost more than a query of everything)
+        if rule.reach is None or keys is None:
+            result = set(readable.everything().construct(rule.sparql))
+            log.debug("%s: evaluated on everything", rule.name)
+        else:
+            result = _for_keys(rule, rule.reach, keys, readable) if keys else set()
+            before = _earlier_for_keys(before, keys)
+            log.debug("%s: evaluated for %d records the change touches", rule.name, len(keys))
         if before - result:
             raise _NotExact(f"{rule.name}: earlier derivations change")
-        engine.extend(_flat(t) for t in result)
         fresh = [_flat(t) for t in result - before if not union.holds(t)]
         union.add(fresh)
+        readable.done(rule, result)
+        changes.add(fresh)
         found.setdefault(rule.graph, []).extend(fresh)
         new += fresh
     return new

@@ -10,7 +10,10 @@ until nothing new follows. The derivation rules (derived attributions, pattern
 matches, same-day coordinations) then run once each, over that closure and the
 recorded facts only, so that each derived fact is written in one evaluation:
 one label and one explanation, whatever the order of the rounds. A final
-closure gives their results their superclasses and inverses.
+closure gives their results their superclasses and inverses. A derivation rule
+may declare what its results for one record rest on (the ``reach`` key,
+:mod:`cybergov.knowledge.reach`), so that a change is evaluated for the records
+it touches only.
 
 The rules are evaluated on a working copy whose default graph holds each
 statement of the store once, whatever the number of graphs that hold it: the
@@ -32,6 +35,7 @@ from pathlib import Path
 from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad, Triple
 
 from cybergov.errors import DataError, HeaderError, WriteTimeout
+from cybergov.knowledge.reach import Reach, read_reach
 from cybergov.namespaces import CGR, INFERRED_GRAPH_PREFIX, META_GRAPH, graph_iri
 from cybergov.settings import data_folder
 from cybergov.sparql.lexer import query_form
@@ -43,7 +47,7 @@ from cybergov.store.factory import memory_store
 log = logging.getLogger(__name__)
 
 _REQUIRED = frozenset({"summary", "description"})
-_ALLOWED = _REQUIRED | frozenset({"tags", "stage"})
+_ALLOWED = _REQUIRED | frozenset({"tags", "stage", "reach"})
 CLOSURE = "closure"
 DERIVATION = "derivation"
 _STAGES = (CLOSURE, DERIVATION)
@@ -59,6 +63,8 @@ class Rule:
     description: str
     path: Path
     stage: str = CLOSURE
+    #: What the rule's results for one record rest on (derivation rules only).
+    reach: Reach | None = None
 
     @property
     def iri(self) -> str:
@@ -96,8 +102,21 @@ def read_rules(folder: Path | None = None) -> list[Rule]:
             raise HeaderError(
                 f"{query.path}: stage must be one of {', '.join(_STAGES)}, not {stage!r}"
             )
+        reach = None
+        if "reach" in query.header:
+            if stage != DERIVATION:
+                raise HeaderError(f"{query.path}: only a derivation rule declares its reach")
+            reach = read_reach(query.header["reach"], query.sparql, str(query.path))
         rules.append(
-            Rule(query.name, query.sparql, query.summary, query.description, query.path, stage)
+            Rule(
+                query.name,
+                query.sparql,
+                query.summary,
+                query.description,
+                query.path,
+                stage,
+                reach,
+            )
         )
     return rules
 
