@@ -23,7 +23,6 @@ Usage: ``python benchmarks/exchange_tables.py [--sizes 10000,100000,1000000] [--
 from __future__ import annotations
 
 import argparse
-import hashlib
 import shutil
 import statistics
 import sys
@@ -41,24 +40,14 @@ from cybergov.exchange.tables import read_tables, write_tables
 from cybergov.execution import QueryRunner
 from cybergov.knowledge.canonical import canonical_checksum, canonical_nquads
 from cybergov.knowledge.load import load, refresh_inferences
-from cybergov.settings import Settings, data_root
+from cybergov.settings import Settings
 from cybergov.store import EmbeddedStore
+from questions import cache_key
 from synthetic import generate
 
 HERE = Path(__file__).resolve().parent
 CACHE = HERE / "out" / "cache"
 NQUADS = next(f for f in DUMP_FORMATS if f.key == "nquads")
-
-
-def cache_key(size: int) -> str:
-    digest = hashlib.sha256(str(size).encode())
-    root = data_root()
-    for folder in ("ontology", "kg", "queries/rules"):
-        for path in sorted((root / folder).rglob("*")):
-            if path.is_file():
-                digest.update(path.read_bytes())
-    digest.update((HERE / "synthetic.py").read_bytes())
-    return digest.hexdigest()[:16]
 
 
 def build(size: int, *, infer: bool = True) -> Path:
