@@ -89,6 +89,8 @@ _NOT_A_JOIN = re.compile(r"\bMINUS\b|\bSELECT\b[^{]*\bWHERE\b[^{]*\{[^}]*\bSELEC
 _FOCUS = "#focus#"
 #: Focus nodes in one ``VALUES`` list.
 _PER_QUERY = 400
+_XSD_STRING = OxNamedNode(str(XSD.string))
+_STRING_TYPES = frozenset((_XSD_STRING, OxNamedNode(str(RDF.langString))))
 
 
 class Unsupported(Exception):
@@ -135,10 +137,27 @@ class _Shape:
     has_value: Term | None = None
     closed: frozenset[OxNamedNode] | None = None
     sparql: tuple[_Sparql, ...] = ()
+    #: :attr:`judges_values`, worked out once the shape is read.
+    per_value: bool = False
+    #: The datatype when it is ``xsd:string`` or ``rdf:langString``, as pyoxigraph names it.
+    string_type: OxNamedNode | None = None
 
     @property
     def targeted(self) -> bool:
         return bool(self.classes or self.subjects_of or self.objects_of)
+
+    @property
+    def judges_values(self) -> bool:
+        """Whether the shape asks anything of each value node (:func:`_value_problems`)."""
+        return bool(
+            self.must_be
+            or self.datatype is not None
+            or self.patterns
+            or self.allowed is not None
+            or self.min_length is not None
+            or self.node_kind is not None
+            or self.languages is not None
+        )
 
 
 def _one(shapes: rdflib.Graph, node: Node, predicate: URIRef) -> Node | None:
@@ -240,6 +259,8 @@ def _read(shapes: rdflib.Graph, node: Node, seen: dict[Node, _Shape]) -> _Shape:
     shape.must_be = _iris(shapes, node, SH["class"])
     datatype = _one(shapes, node, SH.datatype)
     shape.datatype = datatype if isinstance(datatype, URIRef) else None
+    if shape.datatype is not None and OxNamedNode(str(shape.datatype)) in _STRING_TYPES:
+        shape.string_type = OxNamedNode(str(shape.datatype))
     shape.patterns = tuple(re.compile(str(p)) for p in shapes.objects(node, SH.pattern))
     listed = _one(shapes, node, SH["in"])
     if listed is not None:
@@ -266,6 +287,7 @@ def _read(shapes: rdflib.Graph, node: Node, seen: dict[Node, _Shape]) -> _Shape:
     shape.properties = [
         _read(shapes, p, seen) for p in sorted(shapes.objects(node, SH.property), key=str)
     ]
+    shape.per_value = shape.judges_values
     return shape
 
 
@@ -312,6 +334,26 @@ def _of_datatype(value: Node, datatype: URIRef) -> bool:
         return False
     expected = _PYTHON_TYPES.get(datatype)
     return expected is None or isinstance(value.value, expected)
+
+
+def _as_written(literal: OxLiteral) -> bool:
+    """Whether rdflib reads ``literal`` as it is written: a string, plain or with a language
+    (its Python value the text itself, its lexical form not normalised)."""
+    return literal.language is not None or literal.datatype == _XSD_STRING
+
+
+def _text_of_datatype(value: Term, shape: _Shape, view: _View) -> bool:
+    """:func:`_of_datatype` of the value node as rdflib reads it, without reading it when the
+    shape asks for ``xsd:string`` or ``rdf:langString`` and the literal is one: rdflib reads
+    it as a string (pyoxigraph gives a language-tagged literal the type ``rdf:langString``)."""
+    if (
+        shape.string_type is not None
+        and isinstance(value, OxLiteral)
+        and value.datatype == shape.string_type
+    ):
+        return True
+    assert shape.datatype is not None
+    return _of_datatype(view.rdflib(value), shape.datatype)
 
 
 @dataclass(frozen=True, slots=True)
@@ -453,7 +495,9 @@ class _View:
     def text(self, term: Term) -> str:
         """The string SHACL reads of a term: an IRI, a literal's lexical form (as rdflib
         writes it, which is what pySHACL reads)."""
-        return term.value if isinstance(term, OxNamedNode) else str(self.rdflib(term))
+        if isinstance(term, OxNamedNode) or (isinstance(term, OxLiteral) and _as_written(term)):
+            return term.value
+        return str(self.rdflib(term))
 
     def objects(self, subject: Term, predicate: Term) -> set[Term]:
         """The objects in either graph (a set of one of them when the other has none: not
@@ -517,7 +561,7 @@ def _value_problems(shape: _Shape, view: _View, value: Term) -> Iterator[str]:
     for cls in shape.must_be:
         if isinstance(value, OxLiteral) or cls not in view.types(value):
             yield "Class"
-    if shape.datatype is not None and not _of_datatype(view.rdflib(value), shape.datatype):
+    if shape.datatype is not None and not _text_of_datatype(value, shape, view):
         yield "Datatype"
     if shape.patterns and (
         isinstance(value, BlankNode) or not all(p.search(view.text(value)) for p in shape.patterns)
@@ -614,9 +658,10 @@ class CompiledShapes:
             yield result("MinCount")
         if shape.max_count is not None and len(values) > shape.max_count:
             yield result("MaxCount")
-        for value in sorted(values, key=str):
-            for component in _value_problems(shape, view, value):
-                yield result(component, value)
+        if shape.per_value and values:
+            for value in sorted(values, key=str) if len(values) > 1 else values:
+                for component in _value_problems(shape, view, value):
+                    yield result(component, value)
         if shape.has_value is not None and shape.has_value not in values:
             yield result("HasValue")
         if shape.closed is not None:
