@@ -34,6 +34,7 @@ from cybergov.contribute.staging import scratch_copy, stage, stage_new_graph
 from cybergov.contribute.validation import ShapesBundle, shapes_bundle, validate_statements
 from cybergov.contribute.validation_report import Finding
 from cybergov.errors import ImportInputError, ImportNotFound
+from cybergov.importers import terms
 from cybergov.importers.context import read_context
 from cybergov.importers.decisions import default_path
 from cybergov.importers.model import (
@@ -46,7 +47,6 @@ from cybergov.importers.model import (
     Record,
     Verdict,
 )
-from cybergov.importers.terms import slug
 from cybergov.knowledge.load import set_graph_metadata
 from cybergov.namespaces import (
     CG,
@@ -327,7 +327,7 @@ def _run_import(
     if not path.exists():
         raise ImportInputError(f"{path}: no such file or folder")
     sha, file_date = _file_digest(path)
-    name = slug(name or path.stem, limit=40) or "import"
+    name = terms.slug(name or path.stem, limit=40) or "import"
     as_of = as_of or file_date
     graph = import_graph(importer.source, name)
     context = read_context(store, as_of=as_of, decisions_path=decisions or default_path(root))
