@@ -101,8 +101,20 @@ _DATE_FORMATS = (
 )
 
 
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 def parse_date(value: str) -> tuple[date, str] | None:
-    """A date of the tracker and how precisely it is known, or ``None``."""
+    """A date of the tracker and how precisely it is known, or ``None``.
+
+    A day written ``YYYY-MM-DD`` (most rows) is read by ``date.fromisoformat``, which reads
+    it as the first pattern does, at a fraction of ``strptime``'s cost."""
+    text = value.strip()
+    if _ISO_DAY.fullmatch(text):
+        try:
+            return date.fromisoformat(text), "day"
+        except ValueError:
+            pass
     for pattern, precision in _DATE_FORMATS:
         try:
             return datetime.strptime(value.strip(), pattern).date(), precision
