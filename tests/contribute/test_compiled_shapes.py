@@ -13,13 +13,19 @@ import rdflib.compare
 from pyoxigraph import Literal, NamedNode, RdfFormat, Triple
 
 from cybergov.contribute.compiled_shapes import (
+    _STRING_TYPES,
     CompiledShapes,
+    Index,
     IndexedGraph,
     ResultGraph,
     Unsupported,
+    _of_datatype,
+    _Shape,
+    _text_of_datatype,
+    _View,
     report_graph,
 )
-from cybergov.contribute.intake import parse_contribution, read_statements
+from cybergov.contribute.intake import parse_contribution, read_statements, to_rdflib_term
 from cybergov.contribute.validation import (
     compiled_shapes,
     data_statements,
@@ -211,3 +217,41 @@ def test_the_sparql_store_is_made_again_with_the_same_findings(loaded_store):
     assert compiled.validate(padded.index, padded.focus) == before
     assert compiled._store is not store
     assert compiled.validate(data.index, data.focus) == before
+
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+LITERALS = [
+    Literal("plain text"),
+    Literal(" spaced "),
+    Literal("texte", language="fr"),
+    Literal("text", language="en-GB"),
+    Literal("01", datatype=NamedNode(f"{XSD}integer")),
+    Literal("2020-02-30", datatype=NamedNode(f"{XSD}date")),
+    Literal("2020-02-03", datatype=NamedNode(f"{XSD}date")),
+    Literal("sometime", datatype=NamedNode(f"{XSD}dateTime")),
+    Literal("true", datatype=NamedNode(f"{XSD}boolean")),
+    Literal("x", datatype=NamedNode("urn:example:type")),
+]
+DATATYPES = [
+    rdflib.XSD.string,
+    rdflib.RDF.langString,
+    rdflib.XSD.integer,
+    rdflib.XSD.date,
+    rdflib.XSD.dateTime,
+    rdflib.RDFS.Literal,
+]
+
+
+@pytest.mark.parametrize("datatype", DATATYPES, ids=[str(d).rsplit("#", 1)[-1] for d in DATATYPES])
+def test_strings_are_judged_without_rdflib_as_rdflib_judges_them(datatype):
+    """A string literal's datatype and text are read from pyoxigraph's term where rdflib
+    would read the same: every kind of literal gives what its rdflib term gives."""
+    shape = _Shape(rdflib.URIRef("urn:example:shape"))
+    shape.datatype = datatype
+    if NamedNode(str(datatype)) in _STRING_TYPES:
+        shape.string_type = NamedNode(str(datatype))
+    view = _View(Index(), Index(), [])
+    for value in LITERALS:
+        read = to_rdflib_term(value)
+        assert _text_of_datatype(value, shape, view) == _of_datatype(read, datatype), value
+        assert view.text(value) == str(read), value

@@ -1,12 +1,15 @@
 """The matcher's shortcuts give what the plain computation gives: a name's likeness worked
-out only when it could beat the best so far; the states of a text found once per text."""
+out only when it could beat the best so far; the states of a text found once per text; a
+day read without ``strptime``."""
 
 from __future__ import annotations
 
 import csv
+from datetime import date, datetime
 from difflib import SequenceMatcher
 from itertools import pairwise
 
+from cybergov.importers.cfr import _DATE_FORMATS, parse_date
 from cybergov.importers.matching import compact, name_score, normal
 from cybergov.importers.states import StateResolver
 from tests.importers.conftest import CFR_FIXTURE
@@ -64,3 +67,37 @@ def test_the_states_of_a_text_are_found_once_and_alike() -> None:
     assert first == [StateResolver(known).find_in(text) for text in texts]
     assert set(first[1]) == {"US", "DE"}
     assert fresh.find_in("Ukraine") == ("UA",)
+
+
+def test_a_day_is_read_as_the_tracker_patterns_read_it() -> None:
+    """``parse_date`` reads ``YYYY-MM-DD`` without ``strptime``: the same as trying the
+    patterns in turn, for good, impossible and odd days."""
+    values = [
+        "2017-06-27",
+        " 2017-06-27 ",
+        "2020-02-29",
+        "2019-02-29",
+        "2020-13-01",
+        "0000-01-01",
+        "2020-1-05",
+        "20200105",
+        "2020-W01-1",
+        "2020-01-05T10:00",
+        "\u0662\u0660\u0662\u0660-\u0660\u0661-\u0660\u0665",  # Arabic-Indic digits
+        "06/27/2017",
+        "June 27, 2017",
+        "2017-06",
+        "2017",
+        "",
+    ]
+    for value in values:
+        assert parse_date(value) == reference_date(value), value
+
+
+def reference_date(value: str) -> tuple[date, str] | None:
+    for pattern, precision in _DATE_FORMATS:
+        try:
+            return datetime.strptime(value.strip(), pattern).date(), precision
+        except ValueError:
+            continue
+    return None

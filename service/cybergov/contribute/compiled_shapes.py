@@ -30,7 +30,8 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, KeysView
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from datetime import time as clock
@@ -89,6 +90,8 @@ _NOT_A_JOIN = re.compile(r"\bMINUS\b|\bSELECT\b[^{]*\bWHERE\b[^{]*\{[^}]*\bSELEC
 _FOCUS = "#focus#"
 #: Focus nodes in one ``VALUES`` list.
 _PER_QUERY = 400
+_XSD_STRING = OxNamedNode(str(XSD.string))
+_STRING_TYPES = frozenset((_XSD_STRING, OxNamedNode(str(RDF.langString))))
 
 
 class Unsupported(Exception):
@@ -135,10 +138,27 @@ class _Shape:
     has_value: Term | None = None
     closed: frozenset[OxNamedNode] | None = None
     sparql: tuple[_Sparql, ...] = ()
+    #: :attr:`judges_values`, worked out once the shape is read.
+    per_value: bool = False
+    #: The datatype when it is ``xsd:string`` or ``rdf:langString``, as pyoxigraph names it.
+    string_type: OxNamedNode | None = None
 
     @property
     def targeted(self) -> bool:
         return bool(self.classes or self.subjects_of or self.objects_of)
+
+    @property
+    def judges_values(self) -> bool:
+        """Whether the shape asks anything of each value node (:func:`_value_problems`)."""
+        return bool(
+            self.must_be
+            or self.datatype is not None
+            or self.patterns
+            or self.allowed is not None
+            or self.min_length is not None
+            or self.node_kind is not None
+            or self.languages is not None
+        )
 
 
 def _one(shapes: rdflib.Graph, node: Node, predicate: URIRef) -> Node | None:
@@ -240,6 +260,8 @@ def _read(shapes: rdflib.Graph, node: Node, seen: dict[Node, _Shape]) -> _Shape:
     shape.must_be = _iris(shapes, node, SH["class"])
     datatype = _one(shapes, node, SH.datatype)
     shape.datatype = datatype if isinstance(datatype, URIRef) else None
+    if shape.datatype is not None and OxNamedNode(str(shape.datatype)) in _STRING_TYPES:
+        shape.string_type = OxNamedNode(str(shape.datatype))
     shape.patterns = tuple(re.compile(str(p)) for p in shapes.objects(node, SH.pattern))
     listed = _one(shapes, node, SH["in"])
     if listed is not None:
@@ -266,6 +288,7 @@ def _read(shapes: rdflib.Graph, node: Node, seen: dict[Node, _Shape]) -> _Shape:
     shape.properties = [
         _read(shapes, p, seen) for p in sorted(shapes.objects(node, SH.property), key=str)
     ]
+    shape.per_value = shape.judges_values
     return shape
 
 
@@ -314,6 +337,26 @@ def _of_datatype(value: Node, datatype: URIRef) -> bool:
     return expected is None or isinstance(value.value, expected)
 
 
+def _as_written(literal: OxLiteral) -> bool:
+    """Whether rdflib reads ``literal`` as it is written: a string, plain or with a language
+    (its Python value the text itself, its lexical form not normalised)."""
+    return literal.language is not None or literal.datatype == _XSD_STRING
+
+
+def _text_of_datatype(value: Term, shape: _Shape, view: _View) -> bool:
+    """:func:`_of_datatype` of the value node as rdflib reads it, without reading it when the
+    shape asks for ``xsd:string`` or ``rdf:langString`` and the literal is one: rdflib reads
+    it as a string (pyoxigraph gives a language-tagged literal the type ``rdf:langString``)."""
+    if (
+        shape.string_type is not None
+        and isinstance(value, OxLiteral)
+        and value.datatype == shape.string_type
+    ):
+        return True
+    assert shape.datatype is not None
+    return _of_datatype(view.rdflib(value), shape.datatype)
+
+
 @dataclass(frozen=True, slots=True)
 class Result:
     """One validation result, as pySHACL would report it."""
@@ -325,6 +368,10 @@ class Result:
     value: Node | None = None
     constraint: Node | None = None
     messages: tuple[Literal, ...] = ()
+
+
+_NOTHING: frozenset[Term] = frozenset()
+_NO_LINKS: dict[Term, set[Term]] = {}  # never added to
 
 
 class Index:
@@ -373,14 +420,19 @@ class Index:
     def __len__(self) -> int:
         return len(self.triples)
 
-    def objects(self, subject: Term, predicate: Term) -> set[Term]:
-        return self.out.get(subject, {}).get(predicate, set())
+    def objects(self, subject: Term, predicate: Term) -> AbstractSet[Term]:
+        """The objects (the index's own set, or an empty one: not to be changed)."""
+        return self.out.get(subject, _NO_LINKS).get(predicate, _NOTHING)
 
-    def subjects(self, predicate: Term, obj: Term) -> set[Term]:
-        return self.into.get(obj, {}).get(predicate, set())
+    def subjects(self, predicate: Term, obj: Term) -> AbstractSet[Term]:
+        """The subjects (as :meth:`objects`, not to be changed)."""
+        return self.into.get(obj, _NO_LINKS).get(predicate, _NOTHING)
+
+    def predicates(self, subject: Term) -> KeysView[Term]:
+        return self.out.get(subject, _NO_LINKS).keys()
 
     def predicate_objects(self, subject: Term) -> Iterator[tuple[Term, Term]]:
-        for predicate, objects in self.out.get(subject, {}).items():
+        for predicate, objects in self.out.get(subject, _NO_LINKS).items():
             for obj in objects:
                 yield predicate, obj
 
@@ -438,6 +490,7 @@ class _View:
         self.graphs = (data, ontology)
         self.data = data
         self.focus = focus
+        self.focus_set = frozenset(focus)
         self._types: dict[Term, frozenset[Term]] = {}
         self._supers: dict[Term, frozenset[Term]] = {}
         self._rdflib: dict[Term, Node] = {}
@@ -453,22 +506,24 @@ class _View:
     def text(self, term: Term) -> str:
         """The string SHACL reads of a term: an IRI, a literal's lexical form (as rdflib
         writes it, which is what pySHACL reads)."""
-        return term.value if isinstance(term, OxNamedNode) else str(self.rdflib(term))
+        if isinstance(term, OxNamedNode) or (isinstance(term, OxLiteral) and _as_written(term)):
+            return term.value
+        return str(self.rdflib(term))
 
-    def objects(self, subject: Term, predicate: Term) -> set[Term]:
+    def objects(self, subject: Term, predicate: Term) -> AbstractSet[Term]:
         """The objects in either graph (a set of one of them when the other has none: not
         to be changed)."""
         data, ontology = self.graphs
         first, second = data.objects(subject, predicate), ontology.objects(subject, predicate)
         return (first | second) if first and second else (first or second)
 
-    def subjects(self, predicate: Term, obj: Term) -> set[Term]:
+    def subjects(self, predicate: Term, obj: Term) -> AbstractSet[Term]:
         """The subjects in either graph (as :meth:`objects`, not to be changed)."""
         data, ontology = self.graphs
         first, second = data.subjects(predicate, obj), ontology.subjects(predicate, obj)
         return (first | second) if first and second else (first or second)
 
-    def values(self, focus: Term, steps: tuple[tuple[OxNamedNode, bool], ...]) -> set[Term]:
+    def values(self, focus: Term, steps: tuple[tuple[OxNamedNode, bool], ...]) -> AbstractSet[Term]:
         """The value nodes of a path (not to be changed)."""
         if len(steps) == 1:
             predicate, inverse = steps[0]
@@ -517,7 +572,7 @@ def _value_problems(shape: _Shape, view: _View, value: Term) -> Iterator[str]:
     for cls in shape.must_be:
         if isinstance(value, OxLiteral) or cls not in view.types(value):
             yield "Class"
-    if shape.datatype is not None and not _of_datatype(view.rdflib(value), shape.datatype):
+    if shape.datatype is not None and not _text_of_datatype(value, shape, view):
         yield "Datatype"
     if shape.patterns and (
         isinstance(value, BlankNode) or not all(p.search(view.text(value)) for p in shape.patterns)
@@ -540,6 +595,20 @@ def _value_problems(shape: _Shape, view: _View, value: Term) -> Iterator[str]:
         )
     ):
         yield "LanguageIn"
+
+
+def _result(
+    shape: _Shape, view: _View, focus: Term, component: str, value: Term | None = None
+) -> Result:
+    return Result(
+        view.rdflib(focus),
+        shape.node,
+        _component(component),
+        shape.path,
+        None if value is None else view.rdflib(value),
+        None,
+        shape.messages,
+    )
 
 
 class CompiledShapes:
@@ -587,60 +656,61 @@ class CompiledShapes:
         """The subjects and objects ``shape`` targets in ``graph``."""
         return graph.ends(shape.subjects_of, shape.objects_of)
 
-    def _focus(self, shape: _Shape, view: _View, focus: Iterable[Term]) -> list[Term]:
+    def _focus(self, shape: _Shape, view: _View) -> list[Term]:
+        """The focus nodes of the view ``shape`` targets, in their order."""
         classes = set(shape.classes)
         if shape.node not in self._in_ontology:  # the ontology's part, found once
             self._in_ontology[shape.node] = frozenset(self._ends(shape, self._ontology_index))
         targeted = self._in_ontology[shape.node] | self._ends(shape, view.data)
         if classes:
             targeted |= view.instances(classes)
-        return [node for node in focus if node in targeted]
+        chosen = targeted & view.focus_set
+        if not chosen or len(chosen) == len(view.focus):
+            return list(view.focus) if chosen else []
+        return [node for node in view.focus if node in chosen]
 
-    def _check(self, shape: _Shape, view: _View, focus: Term) -> Iterator[Result]:
+    def _check(self, shape: _Shape, view: _View, focus: Term, out: list[Result]) -> None:
+        """The results of one focus node against one shape's core constraints, added to ``out``."""
         values = view.values(focus, shape.steps) if shape.path is not None else {focus}
-
-        def result(component: str, value: Term | None = None) -> Result:
-            return Result(
-                view.rdflib(focus),
-                shape.node,
-                _component(component),
-                shape.path,
-                None if value is None else view.rdflib(value),
-                None,
-                shape.messages,
-            )
-
         if shape.min_count is not None and len(values) < shape.min_count:
-            yield result("MinCount")
+            out.append(_result(shape, view, focus, "MinCount"))
         if shape.max_count is not None and len(values) > shape.max_count:
-            yield result("MaxCount")
-        for value in sorted(values, key=str):
-            for component in _value_problems(shape, view, value):
-                yield result(component, value)
+            out.append(_result(shape, view, focus, "MaxCount"))
+        if shape.per_value and values:
+            for value in sorted(values, key=str) if len(values) > 1 else values:
+                for component in _value_problems(shape, view, value):
+                    out.append(_result(shape, view, focus, component, value))
         if shape.has_value is not None and shape.has_value not in values:
-            yield result("HasValue")
-        if shape.closed is not None:
+            out.append(_result(shape, view, focus, "HasValue"))
+        if shape.closed is not None and not shape.closed.issuperset(view.data.predicates(focus)):
             for predicate, value in sorted(view.data.predicate_objects(focus), key=str):
                 if predicate not in shape.closed:
-                    yield Result(
-                        view.rdflib(focus),
-                        shape.node,
-                        _component("Closed"),
-                        view.rdflib(predicate),
-                        view.rdflib(value),
-                        None,
-                        shape.messages,
+                    out.append(
+                        Result(
+                            view.rdflib(focus),
+                            shape.node,
+                            _component("Closed"),
+                            view.rdflib(predicate),
+                            view.rdflib(value),
+                            None,
+                            shape.messages,
+                        )
                     )
 
     def _validate(
-        self, shape: _Shape, view: _View, focus: list[Term], sparql: list[tuple[_Shape, list[Term]]]
-    ) -> Iterator[Result]:
+        self,
+        shape: _Shape,
+        view: _View,
+        focus: list[Term],
+        sparql: list[tuple[_Shape, list[Term]]],
+        out: list[Result],
+    ) -> None:
         for node in focus:
-            yield from self._check(shape, view, node)
+            self._check(shape, view, node, out)
         if shape.sparql and focus:
             sparql.append((shape, focus))
         for prop in shape.properties:
-            yield from self._validate(prop, view, focus, sparql)
+            self._validate(prop, view, focus, sparql, out)
 
     def validate(self, data: Index, focus: Iterable[Term]) -> list[Result]:
         """The results of validating the ``focus`` nodes of ``data`` (with the ontology beside it).
@@ -652,9 +722,9 @@ class CompiledShapes:
         results: list[Result] = []
         sparql: list[tuple[_Shape, list[Term]]] = []
         for shape in self.shapes:
-            chosen = self._focus(shape, view, wanted)
+            chosen = self._focus(shape, view)
             if chosen:
-                results.extend(self._validate(shape, view, chosen, sparql))
+                self._validate(shape, view, chosen, sparql, results)
         if sparql:
             results.extend(self._run_sparql(data, sparql, view))
         return results

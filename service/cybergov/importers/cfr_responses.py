@@ -18,21 +18,9 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from cybergov.importers import terms
 from cybergov.importers.common import state_iri
 from cybergov.importers.context import ImportContext
-from cybergov.importers.terms import (
-    DESCRIPTION,
-    LABEL,
-    RDF_TYPE,
-    SOURCE,
-    Statements,
-    cg,
-    day,
-    is_url,
-    resource,
-    slug,
-    text,
-)
 from cybergov.namespaces import VOCABULARY_PREFIXES
 
 NOTE = f"{VOCABULARY_PREFIXES['skos']}note"
@@ -108,7 +96,7 @@ def _day(words: str) -> date | None:
 
 def read_response(context: ImportContext, value: str) -> Reading:
     """The kind, responding states, day and URLs a response text names."""
-    urls = tuple(u.rstrip(".,;)") for u in _URL.findall(value) if is_url(u.rstrip(".,;)")))
+    urls = tuple(u.rstrip(".,;)") for u in _URL.findall(value) if terms.is_url(u.rstrip(".,;)")))
     words = _URL.sub(" ", value)
     lower = words.casefold()
     kind = next((k for word, k in KINDS if word in lower), None)
@@ -144,31 +132,31 @@ def add_response(
     title: str,
     began: date,
     tracker: str,
-    out: Statements,
+    out: terms.Statements,
 ) -> str | None:
     """The tracker's response text as a response record of ``incident`` in ``out``, or as a
     note on it; ``None`` for a record, else what the text lacks (to report)."""
     reading = read_response(context, value)
     lacks = _lacks(reading, began)
     if lacks:
-        out.add(incident, NOTE, text(f"Response noted by the CFR tracker: {value}"))
+        out.add(incident, NOTE, terms.text(f"Response noted by the CFR tracker: {value}"))
         return "; ".join(lacks)
     assert reading.kind is not None and reading.day is not None
     who = "-".join(code.lower() for code in reading.responders)
-    iri = resource(
-        "response",
-        f"cfr-{incident.rsplit('/', 1)[-1]}--{who}-{slug(reading.kind)}-{reading.day.isoformat()}",
+    kind = terms.slug(reading.kind)
+    iri = terms.resource(
+        "response", f"cfr-{incident.rsplit('/', 1)[-1]}--{who}-{kind}-{reading.day.isoformat()}"
     )
-    out.add(iri, RDF_TYPE, cg(reading.kind))
-    out.add(iri, LABEL, text(f"{title}: response noted by the CFR tracker"))
-    out.add(iri, DESCRIPTION, text(f"The CFR Cyber Operations Tracker notes: {value}"))
+    out.add(iri, terms.RDF_TYPE, terms.cg(reading.kind))
+    out.add(iri, terms.LABEL, terms.text(f"{title}: response noted by the CFR tracker"))
+    out.add(iri, terms.DESCRIPTION, terms.text(f"The CFR Cyber Operations Tracker notes: {value}"))
     out.add(iri, ATTRIBUTED_TO, tracker)
     for code in reading.responders:
-        out.add(iri, cg("respondent"), state_iri(code))
-    out.add(iri, cg("respondsTo"), incident)
-    out.add(iri, cg("responseDate"), day(reading.day))
+        out.add(iri, terms.cg("respondent"), state_iri(code))
+    out.add(iri, terms.cg("respondsTo"), incident)
+    out.add(iri, terms.cg("responseDate"), terms.day(reading.day))
     for url in reading.urls:
-        out.add(iri, SOURCE, url)
+        out.add(iri, terms.SOURCE, url)
     return None
 
 

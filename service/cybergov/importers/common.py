@@ -8,30 +8,13 @@ from datetime import date
 
 import pycountry
 
+from cybergov.importers import terms
 from cybergov.importers.matching import Candidate
 from cybergov.importers.model import Batch, Match, Record
-from cybergov.importers.terms import (
-    ALT_LABEL,
-    BASIS_TRACKER,
-    CLOSE_MATCH,
-    CONFIDENCE_UNSTATED,
-    DESCRIPTION,
-    LABEL,
-    RDF_TYPE,
-    SOURCE,
-    STATUS_CLAIMED,
-    Statements,
-    cg,
-    day,
-    plain,
-    resource,
-    slug,
-    text,
-)
 
 
 def state_iri(code: str) -> str:
-    return resource("state", code)
+    return terms.resource("state", code)
 
 
 def state_name(code: str) -> str:
@@ -42,7 +25,7 @@ def state_name(code: str) -> str:
 
 
 def attribution(
-    out: Statements,
+    out: terms.Statements,
     iri: str,
     *,
     label: str,
@@ -53,22 +36,22 @@ def attribution(
     sources: list[str],
 ) -> None:
     """An attribution by a tracker: its coding, with its basis and status, and its sources."""
-    out.add(iri, RDF_TYPE, cg("Attribution"))
-    out.add(iri, LABEL, text(label))
-    out.add(iri, cg("attributedBy"), tracker)
-    out.add(iri, cg("attributedIncident"), incident)
+    out.add(iri, terms.RDF_TYPE, terms.cg("Attribution"))
+    out.add(iri, terms.LABEL, terms.text(label))
+    out.add(iri, terms.cg("attributedBy"), tracker)
+    out.add(iri, terms.cg("attributedIncident"), incident)
     for actor in to:
-        out.add(iri, cg("attributedTo"), actor)
-    out.add(iri, cg("attributionBasis"), BASIS_TRACKER)
-    out.add(iri, cg("attributionStatus"), STATUS_CLAIMED)
-    out.add(iri, cg("confidence"), CONFIDENCE_UNSTATED)
-    out.add(iri, cg("attributionDate"), day(when))
+        out.add(iri, terms.cg("attributedTo"), actor)
+    out.add(iri, terms.cg("attributionBasis"), terms.BASIS_TRACKER)
+    out.add(iri, terms.cg("attributionStatus"), terms.STATUS_CLAIMED)
+    out.add(iri, terms.cg("confidence"), terms.CONFIDENCE_UNSTATED)
+    out.add(iri, terms.cg("attributionDate"), terms.day(when))
     for source in sources:
-        out.add(iri, SOURCE, source)
+        out.add(iri, terms.SOURCE, source)
 
 
 def group(
-    out: Statements,
+    out: terms.Statements,
     iri: str,
     *,
     name: str,
@@ -79,13 +62,13 @@ def group(
     attack_id: str | None = None,
 ) -> None:
     """A threat-actor group with one alias record per name, assigned by the tracker."""
-    out.add(iri, RDF_TYPE, cg("ThreatActorGroup"))
-    out.add(iri, LABEL, text(name))
-    out.add(iri, DESCRIPTION, text(description))
+    out.add(iri, terms.RDF_TYPE, terms.cg("ThreatActorGroup"))
+    out.add(iri, terms.LABEL, terms.text(name))
+    out.add(iri, terms.DESCRIPTION, terms.text(description))
     for source in sources:
-        out.add(iri, SOURCE, source)
+        out.add(iri, terms.SOURCE, source)
     if attack_id:
-        out.add(iri, cg("mitreAttackId"), plain(attack_id))
+        out.add(iri, terms.cg("mitreAttackId"), terms.plain(attack_id))
     local = iri.rsplit("/", 1)[-1]
     vendor = assigned_by.rsplit("/", 1)[-1]
     seen: dict[str, str] = {}
@@ -93,23 +76,23 @@ def group(
         if alias in seen.values():
             continue
         alias_slug = (
-            slug(alias, limit=50) or f"name-{hashlib.sha256(alias.encode()).hexdigest()[:8]}"
+            terms.slug(alias, limit=50) or f"name-{hashlib.sha256(alias.encode()).hexdigest()[:8]}"
         )
         base, number = alias_slug, 2
         while alias_slug in seen:  # "APT 28" and "APT28" are two names, one slug
             alias_slug, number = f"{base}-{number}", number + 1
         seen[alias_slug] = alias
-        node = resource("alias", f"{local}--{vendor}--{alias_slug}")
-        out.add(node, RDF_TYPE, cg("GroupAlias"))
-        out.add(node, cg("aliasName"), plain(alias))
-        out.add(node, cg("aliasAssignedBy"), assigned_by)
-        out.add(iri, cg("hasAlias"), node)
+        node = terms.resource("alias", f"{local}--{vendor}--{alias_slug}")
+        out.add(node, terms.RDF_TYPE, terms.cg("GroupAlias"))
+        out.add(node, terms.cg("aliasName"), terms.plain(alias))
+        out.add(node, terms.cg("aliasAssignedBy"), assigned_by)
+        out.add(iri, terms.cg("hasAlias"), node)
         if alias != name:
-            out.add(iri, ALT_LABEL, text(alias))
+            out.add(iri, terms.ALT_LABEL, terms.text(alias))
 
 
 def sponsorship(
-    out: Statements,
+    out: terms.Statements,
     group_iri: str,
     group_name: str,
     code: str,
@@ -120,28 +103,28 @@ def sponsorship(
 ) -> None:
     """The record that a state sponsors a group, as a tracker states it."""
     local = group_iri.rsplit("/", 1)[-1]
-    iri = resource("link", f"{local}--sponsor--{code}")
-    out.add(iri, RDF_TYPE, cg("SponsorshipLink"))
+    iri = terms.resource("link", f"{local}--sponsor--{code}")
+    out.add(iri, terms.RDF_TYPE, terms.cg("SponsorshipLink"))
     out.add(
         iri,
-        LABEL,
-        text(f"{group_name} sponsored by {state_name(code)}, according to {according_to}"),
+        terms.LABEL,
+        terms.text(f"{group_name} sponsored by {state_name(code)}, according to {according_to}"),
     )
-    out.add(iri, cg("linkedActor"), group_iri)
-    out.add(iri, cg("linkedTo"), state_iri(code))
-    out.add(iri, cg("statedBy"), stated_by)
+    out.add(iri, terms.cg("linkedActor"), group_iri)
+    out.add(iri, terms.cg("linkedTo"), state_iri(code))
+    out.add(iri, terms.cg("statedBy"), stated_by)
     for source in sources:
-        out.add(iri, SOURCE, source)
+        out.add(iri, terms.SOURCE, source)
 
 
 def record_group_match(
-    batch: Batch, record: Record, candidate: Candidate | None, out: Statements
+    batch: Batch, record: Record, candidate: Candidate | None, out: terms.Statements
 ) -> None:
     """Link an imported group to the curated group it matches (never merge); note the match."""
     if candidate is None or candidate.verdict is None:
         return
     if candidate.verdict.value == "matched":
-        out.add(record.iri, CLOSE_MATCH, candidate.curated)
+        out.add(record.iri, terms.CLOSE_MATCH, candidate.curated)
     batch.matches.append(
         Match(
             record.row,

@@ -19,11 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from cybergov.errors import ImportInputError
+from cybergov.importers import terms
 from cybergov.importers.common import group, record_group_match, sponsorship, state_iri
 from cybergov.importers.context import ImportContext
 from cybergov.importers.matching import GroupMatcher
 from cybergov.importers.model import REFUSED, WITHOUT_FIELD, Batch, Importer, Progress, Record
-from cybergov.importers.terms import Statements, cg, is_url, resource, slug
 from cybergov.namespaces import CGR
 
 MISP = f"{CGR}cso/misp-project"
@@ -76,14 +76,14 @@ def _group(
     found_meta = value.get("meta")
     meta: dict[str, Any] = found_meta if isinstance(found_meta, dict) else {}
     refs = _strings(meta.get("refs"))
-    sources = [r for r in refs if is_url(r)]
+    sources = [r for r in refs if terms.is_url(r)]
     if len(sources) < len(refs):
         batch.problem(
             row, "refs", f"{len(refs) - len(sources)} references are not URLs", WITHOUT_FIELD
         )
     synonyms = [s.strip() for s in _strings(meta.get("synonyms")) if s.strip()]
-    iri = resource("group", f"misp-{slug(name, limit=50)}")
-    out = Statements()
+    iri = terms.resource("group", f"misp-{terms.slug(name, limit=50)}")
+    out = terms.Statements()
     group(
         out,
         iri,
@@ -95,7 +95,7 @@ def _group(
     )
     for code in _strings(meta.get("country"))[:1]:
         if code.upper() in context.states.known:
-            out.add(iri, cg("basedIn"), state_iri(code.upper()))
+            out.add(iri, terms.cg("basedIn"), state_iri(code.upper()))
         else:
             batch.problem(row, "country", f"{code!r} is not a state of the graph", WITHOUT_FIELD)
     for sponsor in _strings(meta.get("cfr-suspected-state-sponsor")):
@@ -137,7 +137,7 @@ class MispImporter(Importer):
             if not isinstance(value, dict):
                 batch.problem(str(number), "(value)", "not an object", REFUSED)
                 continue
-            key = slug(str(value.get("value", "")), limit=50)
+            key = terms.slug(str(value.get("value", "")), limit=50)
             if key and key in seen:
                 batch.problem(row, "value", f"duplicate of {seen[key]}", REFUSED)
                 continue

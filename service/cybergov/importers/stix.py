@@ -30,7 +30,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +38,7 @@ import stix2
 import stix2.exceptions
 
 from cybergov.errors import ImportInputError
+from cybergov.importers import terms
 from cybergov.importers.common import attribution, group, record_group_match
 from cybergov.importers.context import ImportContext
 from cybergov.importers.matching import GroupMatcher
@@ -51,22 +52,7 @@ from cybergov.importers.model import (
     Record,
     Verdict,
 )
-from cybergov.importers.stix_cybergov import OwnObjects
-from cybergov.importers.terms import (
-    ALT_LABEL,
-    DESCRIPTION,
-    LABEL,
-    RDF_TYPE,
-    SOURCE,
-    Statements,
-    cg,
-    day,
-    is_url,
-    plain,
-    resource,
-    slug,
-    text,
-)
+from cybergov.importers.stix_cybergov import OwnObjects, stix_day
 from cybergov.namespaces import CGR
 
 MITRE = f"{CGR}cso/mitre"
@@ -116,20 +102,9 @@ def _sources(obj: Any) -> list[str]:
     found: list[str] = []
     for reference in obj.get("external_references", []) or []:
         url = str(reference.get("url") or "")
-        if url and is_url(url) and url not in found:
+        if url and terms.is_url(url) and url not in found:
             found.append(url)
     return found
-
-
-def _day(value: Any) -> date | None:
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    try:
-        return date.fromisoformat(str(value)[:10])
-    except ValueError:
-        return None
 
 
 def _files(path: Path) -> list[Path]:
@@ -208,10 +183,10 @@ def _intrusion_set(reading: _Reading, where: str, obj: Any) -> None:
         return
     name = str(obj["name"])
     attack_id = _attack_id(obj)
-    local = f"attack-{attack_id.lower()}" if attack_id else f"stix-{slug(name, limit=50)}"
-    iri = resource("group", local)
+    local = f"attack-{attack_id.lower()}" if attack_id else f"stix-{terms.slug(name, limit=50)}"
+    iri = terms.resource("group", local)
     row = f"{where} ({name})"
-    out = Statements()
+    out = terms.Statements()
     aliases = [str(a) for a in obj.get("aliases", []) or []] or [name]
     group(
         out,
@@ -300,10 +275,10 @@ def _campaign(reading: _Reading, where: str, obj: Any) -> None:
         ),
         None,
     )
-    out = Statements()
+    out = terms.Statements()
     if curated is not None:
         for label in [name, *aliases]:
-            out.add(curated, ALT_LABEL, text(label))
+            out.add(curated, terms.ALT_LABEL, terms.text(label))
         reading.batch.matches.append(
             Match(row, name, "campaign", curated, curated, 1.0,
                   f"same ATT&CK identifier {attack_id}", Verdict.MATCHED)
@@ -311,7 +286,7 @@ def _campaign(reading: _Reading, where: str, obj: Any) -> None:
         reading.made[obj["id"]] = curated
         reading.batch.records.append(Record(row, "campaign", curated, name, out, new=False))
         return
-    start = _day(obj.get("first_seen"))
+    start = stix_day(obj.get("first_seen"))
     if start is None:
         reading.batch.problem(
             row, "first_seen", "absent; a campaign needs the day it began", REFUSED
@@ -319,26 +294,26 @@ def _campaign(reading: _Reading, where: str, obj: Any) -> None:
         return
     description = clean(str(obj.get("description", "")))
     coded = _coded(reading, row, description)
-    local = f"attack-{attack_id.lower()}" if attack_id else f"stix-{slug(name, limit=50)}"
-    iri = resource("incident", local)
-    out.add(iri, RDF_TYPE, cg("Incident"))
-    out.add(iri, RDF_TYPE, cg("Campaign"))
-    out.add(iri, LABEL, text(name))
+    local = f"attack-{attack_id.lower()}" if attack_id else f"stix-{terms.slug(name, limit=50)}"
+    iri = terms.resource("incident", local)
+    out.add(iri, terms.RDF_TYPE, terms.cg("Incident"))
+    out.add(iri, terms.RDF_TYPE, terms.cg("Campaign"))
+    out.add(iri, terms.LABEL, terms.text(name))
     for label in aliases:
-        out.add(iri, ALT_LABEL, text(label))
-    out.add(iri, DESCRIPTION, text(description or f"Campaign {name}."))
-    out.add(iri, cg("startDate"), day(start))
-    end = _day(obj.get("last_seen"))
+        out.add(iri, terms.ALT_LABEL, terms.text(label))
+    out.add(iri, terms.DESCRIPTION, terms.text(description or f"Campaign {name}."))
+    out.add(iri, terms.cg("startDate"), terms.day(start))
+    end = stix_day(obj.get("last_seen"))
     if end is not None and end >= start:
-        out.add(iri, cg("endDate"), day(end))
+        out.add(iri, terms.cg("endDate"), terms.day(end))
     if attack_id and re.fullmatch(r"C\d{4}", attack_id):
-        out.add(iri, cg("mitreAttackId"), plain(attack_id))
+        out.add(iri, terms.cg("mitreAttackId"), terms.plain(attack_id))
     for kind in coded[0]:
-        out.add(iri, cg("incidentType"), resource("incident-type", kind))
+        out.add(iri, terms.cg("incidentType"), terms.resource("incident-type", kind))
     for code in coded[1]:
-        out.add(iri, cg("targetCountry"), resource("state", code))
+        out.add(iri, terms.cg("targetCountry"), terms.resource("state", code))
     for source in _sources(obj) or ["https://attack.mitre.org/"]:
-        out.add(iri, SOURCE, source)
+        out.add(iri, terms.SOURCE, source)
     reading.made[obj["id"]] = iri
     reading.began[iri] = start
     untyped = not coded[0] or not coded[1]
@@ -357,15 +332,15 @@ def _attributed_to(reading: _Reading, where: str, obj: Any) -> None:
         reading.batch.problem(row, "source_ref" if campaign is None else "target_ref",
                               f"its {missing} was not imported", REFUSED)  # fmt: skip
         return
-    when = _day(obj.get("created")) or reading.context.as_of
+    when = stix_day(obj.get("created")) or reading.context.as_of
     incident = reading.context.incidents.get(campaign)
     began = incident.start if incident else reading.began.get(campaign)
     if began is not None and when < began:
         when = began
     name = next(r.title for r in reading.batch.records if r.iri == actor)
     title = next(r.title for r in reading.batch.records if r.iri == campaign)
-    out = Statements()
-    iri = resource(
+    out = terms.Statements()
+    iri = terms.resource(
         "attribution",
         f"{campaign.rsplit('/', 1)[-1]}--{producer.rsplit('/', 1)[-1]}--{actor.rsplit('/', 1)[-1]}",
     )

@@ -22,21 +22,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from cybergov.importers import terms
 from cybergov.importers.context import ImportContext
 from cybergov.importers.model import REFUSED, Batch, Match, Record, Verdict
-from cybergov.importers.terms import (
-    CONFIDENCE_UNSTATED,
-    LABEL,
-    RDF_TYPE,
-    SOURCE,
-    Statements,
-    cg,
-    day,
-    is_url,
-    plain,
-    resource,
-    text,
-)
 from cybergov.namespaces import BASE, MAINTAINERS
 
 OWN_SOURCE = "cybergov"
@@ -62,13 +50,15 @@ def own_iri(obj: Any) -> str | None:
 def confidence_level(value: Any) -> str:
     """Our confidence level for a STIX confidence (``unstated`` when there is none)."""
     if value is None:
-        return CONFIDENCE_UNSTATED
+        return terms.CONFIDENCE_UNSTATED
     number = int(value)
     level = next((name for floor, name in _BANDS if number >= floor), "unstated")
-    return resource("confidence", level)
+    return terms.resource("confidence", level)
 
 
-def _day(value: Any) -> date | None:
+def stix_day(value: Any) -> date | None:
+    """The day of a STIX timestamp (a ``datetime`` as ``stix2`` reads it, or its text), or
+    ``None`` when there is none."""
     if isinstance(value, datetime):
         return value.date()
     try:
@@ -186,34 +176,42 @@ class OwnObjects:
 
     def _attribution(self, batch: Batch, claim: _Claim, matched: set[str]) -> None:
         obj = claim.first
-        when = _day(obj.get("created"))
+        when = stix_day(obj.get("created"))
         if when is None:
             batch.problem(claim.row, "created", "absent; an attribution needs its date", REFUSED)
             return
         title = self._name(claim.incident)
-        iri = resource("attribution", f"{_local(claim.attribution)}--by-{_local(claim.attributor)}")
-        out = Statements()
-        out.add(iri, RDF_TYPE, cg("Attribution"))
+        iri = terms.resource(
+            "attribution", f"{_local(claim.attribution)}--by-{_local(claim.attributor)}"
+        )
+        out = terms.Statements()
+        out.add(iri, terms.RDF_TYPE, terms.cg("Attribution"))
         names = ", ".join(self._name(a) for a in claim.actors)
         by = self._name(claim.attributor)
-        out.add(iri, LABEL, text(f"{title} attributed to {names} by {by}"))
-        out.add(iri, cg("attributedBy"), claim.attributor)
-        out.add(iri, cg("attributedIncident"), claim.incident)
+        out.add(iri, terms.LABEL, terms.text(f"{title} attributed to {names} by {by}"))
+        out.add(iri, terms.cg("attributedBy"), claim.attributor)
+        out.add(iri, terms.cg("attributedIncident"), claim.incident)
         for actor in claim.actors:
-            out.add(iri, cg("attributedTo"), actor)
+            out.add(iri, terms.cg("attributedTo"), actor)
         for basis in obj.get("x_cybergov_attribution_basis") or []:
-            out.add(iri, cg("attributionBasis"), resource("attribution-basis", str(basis)))
+            out.add(
+                iri, terms.cg("attributionBasis"), terms.resource("attribution-basis", str(basis))
+            )
         for status in obj.get("x_cybergov_attribution_status") or []:
-            out.add(iri, cg("attributionStatus"), resource("attribution-status", str(status)))
-        out.add(iri, cg("confidence"), confidence_level(obj.get("confidence")))
+            out.add(
+                iri,
+                terms.cg("attributionStatus"),
+                terms.resource("attribution-status", str(status)),
+            )
+        out.add(iri, terms.cg("confidence"), confidence_level(obj.get("confidence")))
         wording = obj.get("x_cybergov_confidence_wording")
         if wording:
-            out.add(iri, cg("confidenceWording"), plain(str(wording)))
-        out.add(iri, cg("attributionDate"), day(when))
+            out.add(iri, terms.cg("confidenceWording"), terms.plain(str(wording)))
+        out.add(iri, terms.cg("attributionDate"), terms.day(when))
         for reference in (obj.get("external_references") or [])[1:]:
             url = str(reference.get("url") or "")
-            if reference.get("source_name") != OWN_SOURCE and is_url(url):
-                out.add(iri, SOURCE, url)
+            if reference.get("source_name") != OWN_SOURCE and terms.is_url(url):
+                out.add(iri, terms.SOURCE, url)
         batch.records.append(Record(claim.row, "attribution", iri, title, out))
         for resolved, kind in (
             (claim.incident, "incident"),
@@ -228,4 +226,4 @@ class OwnObjects:
                 )  # fmt: skip
 
 
-__all__ = ["OWN_SOURCE", "REASON", "OwnObjects", "confidence_level", "own_iri"]
+__all__ = ["OWN_SOURCE", "REASON", "OwnObjects", "confidence_level", "own_iri", "stix_day"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from pyoxigraph import Literal, NamedNode, Triple
@@ -32,8 +33,15 @@ _NOT_WORD = re.compile(r"[^a-z0-9]+")
 _URL = re.compile(r"https?://[^\s<>\"'{}|\\^`]+")
 
 
+@lru_cache(maxsize=65_536)
+def node(iri: str) -> NamedNode:
+    """The IRI as a term, made once for the IRIs met again and again (a record's subject in
+    each of its statements, the ontology's classes and properties)."""
+    return NamedNode(iri)
+
+
 def cg(name: str) -> NamedNode:
-    return NamedNode(f"{CG}{name}")
+    return node(f"{CG}{name}")
 
 
 def resource(family: str, local: str) -> str:
@@ -91,9 +99,9 @@ class Statements(list[Triple]):
     def add(
         self, subject: str, predicate: NamedNode | str, value: NamedNode | Literal | str
     ) -> None:
-        term = NamedNode(value) if isinstance(value, str) else value
-        verb = NamedNode(predicate) if isinstance(predicate, str) else predicate
-        self.append(Triple(NamedNode(subject), verb, term))
+        term = node(value) if isinstance(value, str) else value
+        verb = node(predicate) if isinstance(predicate, str) else predicate
+        self.append(Triple(node(subject), verb, term))
 
 
 __all__ = [
@@ -110,6 +118,7 @@ __all__ = [
     "cg",
     "day",
     "is_url",
+    "node",
     "plain",
     "resource",
     "slug",
