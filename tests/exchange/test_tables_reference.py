@@ -25,7 +25,14 @@ from cybergov.exchange.table_specs import (
     TableSpec,
     ValueKind,
 )
-from cybergov.exchange.tables import _csv, _grouped, read_tables, table_documents
+from cybergov.exchange.tables import (
+    CELLS,
+    _csv,
+    _csv_of_joined,
+    _grouped,
+    read_tables,
+    table_documents,
+)
 from cybergov.exchange.tsv import literal, literal_text, tsv_columns
 from cybergov.execution import QueryRunner
 from cybergov.namespaces import CGR, shorten
@@ -193,6 +200,13 @@ def test_cells_are_written_as_the_csv_module_writes_them(width):
     columns = [[row[i] for row in rows] for i in range(width)]
     assert _csv(header, columns) == _written(header, rows)
     assert _csv(header, [[] for _ in header]) == _written(header, [])
+    joined = [CELLS.join(row) for row in rows]
+    assert _csv_of_joined(header, joined) == _written(header, rows)
+    assert _csv_of_joined(header, []) == _written(header, [])
+    plain = [row for row in rows if not any(c in "".join(row) for c in ',"\r\n')]
+    assert plain and _csv_of_joined(header, [CELLS.join(row) for row in plain]) == _written(
+        header, plain
+    )
 
 
 @pytest.mark.parametrize(

@@ -33,7 +33,8 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from itertools import accumulate, groupby
+from itertools import accumulate, compress, groupby, repeat
+from operator import add
 from pathlib import Path
 
 from cybergov.errors import ExportError
@@ -55,7 +56,7 @@ from cybergov.exchange.table_specs import (
 from cybergov.exchange.tsv import literal, literal_text, read_tsv, tsv_columns
 from cybergov.exchange.version import graph_version
 from cybergov.execution import QueryRunner
-from cybergov.namespaces import CGR, VOCABULARY_PREFIXES, shorten
+from cybergov.namespaces import CGR, VOCABULARY_PREFIXES, shorten, shortened
 from cybergov.store.base import Solutions
 
 _RDF_TYPE = f"{VOCABULARY_PREFIXES['rdf']}type"
@@ -67,6 +68,9 @@ ZIP_FILENAME = "cybergov-tables.zip"
 TABLES_FOLDER = "tables"
 SUMS_FILENAME = "SHA256SUMS"
 VALUES_COLUMNS = ("id", "column", "value", "value_iri")
+#: What the cells of a long-form row are joined by in :attr:`Table.values`: the least
+#: character, which no IRI holds.
+CELLS = "\0"
 #: Deflate level of the zip: fast; the tables compress well even so.
 _ZIP_LEVEL = 1
 ENTITY_COLUMNS = ("id", "iri", "label")
@@ -79,7 +83,10 @@ class Table:
     spec: TableSpec
     columns: list[list[str]] = field(default_factory=list)
     """The cells of each column (in the order of the table's columns), one a row."""
-    values: list[tuple[str, str, str, str]] = field(default_factory=list)
+    values: list[str] = field(default_factory=list)
+    """The long-form rows, sorted, each its four cells (:data:`VALUES_COLUMNS`) joined by
+    :data:`CELLS`: no cell holds one (they are short ids, IRIs and column names), so that
+    sorting the strings sorts the rows."""
 
     @property
     def rows(self) -> list[tuple[str, ...]]:
@@ -317,6 +324,11 @@ def _one_address(token: str) -> str:
     return token[1:-1].replace(SEPARATOR, "%3B") if token[0] == "<" else ""
 
 
+def _address_tail(token: str) -> str:
+    """The end of the long-form row of a web address: written whole, with no IRI."""
+    return f"{token[1:-1]}{CELLS}" if token[0] == "<" else ""
+
+
 @dataclass(slots=True)
 class _Members:
     """The records of one table, sorted by short id, and the columns made so far."""
@@ -328,7 +340,7 @@ class _Members:
     at: dict[str, int]
     """The place of each record (by ``<iri>``)."""
     columns: dict[str, list[str]] = field(default_factory=dict)
-    values: list[tuple[str, str, str, str]] = field(default_factory=list)
+    values: list[str] = field(default_factory=list)
 
 
 class _Reader:
@@ -348,6 +360,12 @@ class _Reader:
             ValueKind.REFERENCE: self.references,
             ValueKind.CONCEPT: self.references,
         }
+        #: The end of a long-form row of each term (``""``: no row), by kind of column.
+        self.tails = {
+            ValueKind.URL: _Cells(_address_tail),
+            ValueKind.REFERENCE: _Cells(self._reference_tail),
+        }
+        self.tails[ValueKind.CONCEPT] = self.tails[ValueKind.REFERENCE]
         self.members = {spec.name: self._members(spec) for spec in TABLES}
         self.columns: dict[str, list[tuple[_Members, ColumnSpec]]] = defaultdict(list)
         for spec in TABLES:
@@ -356,15 +374,21 @@ class _Reader:
                     self.columns[f"<{column.predicate}>"].append((self.members[spec.name], column))
 
     def _members(self, spec: TableSpec) -> _Members:
-        short = self.short
-        ids = {token[1:-1]: token for token in self.of_class.get(f"<{spec.record_class}>", [])}
-        iris = sorted(ids, key=short.__getitem__)
-        tokens = [ids[iri] for iri in iris]
+        found = {token[1:-1]: token for token in self.of_class.get(f"<{spec.record_class}>", [])}
+        every = list(found)
+        shown = shortened(every)
+        self.short.update(zip(every, shown, strict=True))
+        order = sorted(range(len(shown)), key=shown.__getitem__)
+        iris = list(map(every.__getitem__, order))
+        tokens = list(map(found.__getitem__, iris))
         at = dict(zip(tokens, range(len(tokens)), strict=True))
-        return _Members(tokens, iris, [short[iri] for iri in iris], at)
+        return _Members(tokens, iris, list(map(shown.__getitem__, order)), at)
 
     def _reference(self, token: str) -> str:
         return self.short[token[1:-1]] if token[0] == "<" else ""
+
+    def _reference_tail(self, token: str) -> str:
+        return f"{self.short[token[1:-1]]}{CELLS}{token[1:-1]}" if token[0] == "<" else ""
 
     def cited(self) -> set[str]:
         """The IRIs of every reference and concept of the tables' cells."""
@@ -423,21 +447,15 @@ class _Reader:
         for index, _ in several:
             terms[index] = None
         cells = list(map(self.cells[column.kind].__getitem__, terms))
-        kind, name, values, ids = column.kind, column.name, members.values, members.ids
-        if column.multiple and kind is ValueKind.URL:
-            values += [
-                (record, name, term[1:-1], "")
-                for record, term in zip(ids, terms, strict=True)
-                if term is not None and term[0] == "<"
-            ]
-        elif column.multiple:
-            values += [
-                (record, name, cell, term[1:-1])
-                for record, cell, term in zip(ids, cells, terms, strict=True)
-                if cell and term
-            ]
+        ids = members.ids
+        if column.multiple:
+            # each row's head (record and column) and tail (value and IRI, made once per
+            # term), joined where the tail is not empty
+            tails = list(map(self.tails[column.kind].__getitem__, terms))
+            heads = map(add, ids, repeat(f"{CELLS}{column.name}{CELLS}"))
+            members.values += compress(map(add, heads, tails), tails)
         for index, tokens in several:
-            cells[index] = self._several(column, ids[index], tokens, values)
+            cells[index] = self._several(column, ids[index], tokens, members.values)
         return cells
 
     def _several(
@@ -445,7 +463,7 @@ class _Reader:
         column: ColumnSpec,
         record: str,
         tokens: list[str],
-        values: list[tuple[str, str, str, str]],
+        values: list[str],
     ) -> str:
         """The cell of a record with several terms (and their long-form rows)."""
         kind = column.kind
@@ -456,14 +474,14 @@ class _Reader:
         if kind is ValueKind.URL:
             iris = _multi(tokens)
             if column.multiple:
-                values += [(record, column.name, i, "") for i in iris]
+                values += [f"{record}{CELLS}{column.name}{CELLS}{i}{CELLS}" for i in iris]
             return SEPARATOR.join([i.replace(SEPARATOR, "%3B") for i in iris])
         # the long-form rows are sorted with the table's, and the cell's ids here
         found = {token for token in tokens if token[0] == "<"}
         references = self.references
         if column.multiple:
-            name = column.name
-            values += [(record, name, references[token], token[1:-1]) for token in found]
+            head = f"{record}{CELLS}{column.name}{CELLS}"
+            values += [head + tail for tail in map(self.tails[kind].__getitem__, found)]
         return SEPARATOR.join(sorted([references[token] for token in found]))
 
 
@@ -541,6 +559,13 @@ class _CsvCells:
         self.writer.writerow((cell, ""))  # two cells: one empty cell alone is written ""
         return self.buffer.getvalue()[: -len(",\n")]
 
+    def row(self, cells: Sequence[str]) -> str:
+        """One row of several cells as written, without its line break."""
+        self.buffer.seek(0)
+        self.buffer.truncate()
+        self.writer.writerow(cells)
+        return self.buffer.getvalue()[:-1]
+
     def column(self, cells: Sequence[str]) -> Sequence[str]:
         """The cells of one column as written: the characters that may be quoted are looked
         for in the column's text, and only the cells that hold them are written again."""
@@ -557,6 +582,8 @@ class _CsvCells:
 
 #: What may make the ``csv`` module quote a cell: the delimiter, the quote and line breaks.
 _QUOTABLE = (",", '"', "\r", "\n")
+#: Those of them that do not end a line.
+_QUOTABLE_IN_LINE = _QUOTABLE[:-1]
 
 
 def _positions(text: str, character: str) -> Iterator[int]:
@@ -582,13 +609,38 @@ def _csv_of_rows(header: Sequence[str], rows: Sequence[Sequence[str]]) -> bytes:
     return _csv(header, columns)
 
 
+def _csv_of_joined(header: Sequence[str], rows: list[str]) -> bytes:
+    """A CSV file of rows given as their cells joined by :data:`CELLS` (at least two): each
+    row is written as it is, with commas for :data:`CELLS`, but for the rows with a
+    character that may be quoted (few: the cells are short ids and IRIs), which the ``csv``
+    module writes."""
+    assert len(header) > 1, "a row of one empty cell is written quoted"
+    text = "\n".join(rows)
+    quoted: set[int] = set()
+    if any(c in text for c in _QUOTABLE_IN_LINE):
+        ends = list(accumulate(len(row) + 1 for row in rows))
+        quoted = {bisect_right(ends, at) for c in _QUOTABLE_IN_LINE for at in _positions(text, c)}
+    if text.count("\n") > len(rows) - 1:
+        quoted.update(index for index, row in enumerate(rows) if "\n" in row)
+    if quoted:
+        lines = list(map(str.replace, rows, repeat(CELLS), repeat(",")))
+        cells = _CsvCells()
+        for index in quoted:
+            lines[index] = cells.row(rows[index].split(CELLS))
+        text = "\n".join(lines)
+    else:
+        text = text.replace(CELLS, ",")
+    head = ",".join(header)
+    return (f"{head}\n{text}\n" if rows else f"{head}\n").encode()
+
+
 def _csv_documents(tables: TableSet) -> Iterator[tuple[str, bytes]]:
     """The CSV files of the tables, by name, in the order they are listed: the tables, their
     long-form values, the entities, then the codebook."""
     for table in tables.tables:
         names = [c.name for c in table.spec.columns]
         yield table.spec.filename, _csv(names, table.columns)
-        yield table.spec.values_filename, _csv_of_rows(VALUES_COLUMNS, table.values)
+        yield table.spec.values_filename, _csv_of_joined(VALUES_COLUMNS, table.values)
     yield ENTITIES_FILENAME, _csv_of_rows(ENTITY_COLUMNS, tables.entities)
     codebook = codebook_rows(tables.allowed)
     yield CODEBOOK_FILENAME, _csv_of_rows(list(codebook[0]), [list(r.values()) for r in codebook])
