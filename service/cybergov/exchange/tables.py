@@ -454,9 +454,32 @@ class _Reader:
             tails = list(map(self.tails[column.kind].__getitem__, terms))
             heads = map(add, ids, repeat(f"{CELLS}{column.name}{CELLS}"))
             members.values += compress(map(add, heads, tails), tails)
-        for index, tokens in several:
-            cells[index] = self._several(column, ids[index], tokens, members.values)
+        if column.kind in (ValueKind.REFERENCE, ValueKind.CONCEPT):
+            self._several_references(column, members, several, cells)
+        else:
+            for index, tokens in several:
+                cells[index] = self._several(column, ids[index], tokens, members.values)
         return cells
+
+    def _several_references(
+        self,
+        column: ColumnSpec,
+        members: _Members,
+        several: list[tuple[int, list[str]]],
+        cells: list[str],
+    ) -> None:
+        """The cells (and long-form rows) of the records with several references: each
+        reference once, as its short id, sorted (the long-form rows are sorted with the
+        table's); what is not an IRI has none (``""``, first once sorted) and is left out."""
+        short, tails = self.references.__getitem__, self.tails[column.kind].__getitem__
+        ids, values, name = members.ids, members.values, f"{CELLS}{column.name}{CELLS}"
+        for index, tokens in several:
+            found = set(tokens)
+            shown = sorted(map(short, found))
+            cells[index] = SEPARATOR.join(shown if shown[0] else [s for s in shown if s])
+            if column.multiple:
+                head = ids[index] + name
+                values += [head + tail for tail in map(tails, found) if tail]
 
     def _several(
         self,
@@ -465,24 +488,17 @@ class _Reader:
         tokens: list[str],
         values: list[str],
     ) -> str:
-        """The cell of a record with several terms (and their long-form rows)."""
+        """The cell of a record with several texts, dates or web addresses (and their
+        long-form rows)."""
         kind = column.kind
         if kind is ValueKind.TEXT:
             return _text(tokens)
         if kind is ValueKind.DATE:
             return _date(tokens)
-        if kind is ValueKind.URL:
-            iris = _multi(tokens)
-            if column.multiple:
-                values += [f"{record}{CELLS}{column.name}{CELLS}{i}{CELLS}" for i in iris]
-            return SEPARATOR.join([i.replace(SEPARATOR, "%3B") for i in iris])
-        # the long-form rows are sorted with the table's, and the cell's ids here
-        found = {token for token in tokens if token[0] == "<"}
-        references = self.references
+        iris = _multi(tokens)
         if column.multiple:
-            head = f"{record}{CELLS}{column.name}{CELLS}"
-            values += [head + tail for tail in map(self.tails[kind].__getitem__, found)]
-        return SEPARATOR.join(sorted([references[token] for token in found]))
+            values += [f"{record}{CELLS}{column.name}{CELLS}{i}{CELLS}" for i in iris]
+        return SEPARATOR.join([i.replace(SEPARATOR, "%3B") for i in iris])
 
 
 def read_tables(runner: QueryRunner, *, version: str) -> TableSet:
