@@ -67,6 +67,9 @@ attribution:quotes-2020--xb a cg:Attribution ; rdfs:label "XB's attribution"@en 
     cg:confidenceWording "\"high\""@en , "hoch"@de .
 listing:one a cg:Listing ; rdfs:label "One listing" ; cg:listedActor state:XA .
 <https://example.org/record,outside> a cg:Incident ; rdfs:label "Outside"@en .
+listing:and-incident a cg:Listing , cg:Incident ; rdfs:label "In two tables"@en , "Zwei"@de ;
+    dct:source <https://example.org/one> , <https://example.org/two> ;
+    cg:listedActor state:XA , state:XB ; cg:targetCountry state:XC .
 """
 )
 #: The same statements again in a graph of their own: the union holds them twice.
@@ -189,6 +192,8 @@ def test_awkward_values_are_written_as_the_rules_and_the_csv_module_write_them()
     assert '"""Quoted"", with a comma"' in incidents
     assert "https://example.org/a%3Bb;https://example.org/c,d" in incidents
     assert "incident:campaign-2019" in incidents and "cg:Campaign" in incidents
+    assert "listing:and-incident" in incidents
+    assert "listing:and-incident" in exported["listings.csv"].decode()
 
 
 @pytest.mark.parametrize("width", [2, 3])

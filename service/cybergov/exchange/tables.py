@@ -29,7 +29,7 @@ import shutil
 import uuid
 import zipfile
 from bisect import bisect_right
-from collections import defaultdict
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -296,6 +296,66 @@ class _Values:
         return [] if one is None else [one]
 
 
+@dataclass(slots=True)
+class _Terms:
+    """The terms of one predicate said of the records of every table, by their place (see
+    :class:`_Places`): one for each record (``None``: none), and every one of the records
+    that have more than one."""
+
+    one: list[str | None]
+    several: dict[int, list[str]]
+
+
+class _Places:
+    """The place of each record among the records of every table, the tables one after
+    the other: a predicate's terms are put in place by that of their subject, with no table
+    of subjects made per predicate."""
+
+    def __init__(self, tables: list[_Members]) -> None:
+        self.count = sum(len(members.tokens) for members in tables)
+        self.first: dict[str, int] = {}
+        """The place of each record (by ``<iri>``), in the first of its tables."""
+        self.also: dict[str, list[int]] = defaultdict(list)
+        """The other places of the records of several tables."""
+        start = 0
+        for members in tables:
+            members.start = start
+            for place, token in enumerate(members.tokens, start):
+                if self.first.setdefault(token, place) != place:
+                    self.also[token].append(place)
+            start += len(members.tokens)
+
+    def terms(self, subjects: list[str], terms: list[str]) -> _Terms:
+        """The terms of records among ``terms``, each of the subject in the same place of
+        ``subjects``."""
+        nowhere = self.count  # the place of the subjects that are not records
+        places = list(map(self.first.get, subjects, repeat(nowhere)))
+        if self.also:
+            more: list[tuple[int, str]] = []
+            for subject, term in compress(
+                zip(subjects, terms, strict=True), map(self.also.__contains__, subjects)
+            ):
+                more += [(place, term) for place in self.also[subject]]
+            places += [place for place, _ in more]
+            terms = terms + [term for _, term in more]
+        one: list[str | None] = [None] * (nowhere + 1)
+        deque(map(one.__setitem__, places, terms), maxlen=0)
+        one[nowhere] = None
+        several: dict[int, list[str]] = {}
+        if len(places) - places.count(nowhere) > nowhere + 1 - one.count(None):
+            # fewer records have a term than there are terms of records
+            counts = Counter(places)
+            del counts[nowhere]
+            many = {place for place, count in counts.items() if count > 1}
+            every: dict[int, list[str]] = defaultdict(list)
+            for place, term in compress(
+                zip(places, terms, strict=True), map(many.__contains__, places)
+            ):
+                every[place].append(term)
+            several = dict(every)
+        return _Terms(one, several)
+
+
 def _grouped(keys: list[str], *columns: list[str]) -> dict[str, list[list[str]]]:
     """The values of ``columns`` for each key of ``keys`` (of the same rows), in row order.
 
@@ -337,8 +397,9 @@ class _Members:
     """Each record's IRI as written (``<iri>``)."""
     iris: list[str]
     ids: list[str]
-    at: dict[str, int]
-    """The place of each record (by ``<iri>``)."""
+    start: int = 0
+    """The place of the first record among the records of every table (see
+    :class:`_Terms`)."""
     columns: dict[str, list[str]] = field(default_factory=dict)
     values: list[str] = field(default_factory=list)
 
@@ -367,6 +428,7 @@ class _Reader:
         }
         self.tails[ValueKind.CONCEPT] = self.tails[ValueKind.REFERENCE]
         self.members = {spec.name: self._members(spec) for spec in TABLES}
+        self.places = _Places(list(self.members.values()))
         self.columns: dict[str, list[tuple[_Members, ColumnSpec]]] = defaultdict(list)
         for spec in TABLES:
             for column in spec.columns:
@@ -381,8 +443,7 @@ class _Reader:
         order = sorted(range(len(shown)), key=shown.__getitem__)
         iris = list(map(every.__getitem__, order))
         tokens = list(map(found.__getitem__, iris))
-        at = dict(zip(tokens, range(len(tokens)), strict=True))
-        return _Members(tokens, iris, list(map(shown.__getitem__, order)), at)
+        return _Members(tokens, iris, list(map(shown.__getitem__, order)))
 
     def _reference(self, token: str) -> str:
         return self.short[token[1:-1]] if token[0] == "<" else ""
@@ -394,10 +455,14 @@ class _Reader:
         """The IRIs of every reference and concept of the tables' cells."""
         return {token[1:-1] for token in self.references if token and token[0] == "<"}
 
-    def add(self, predicate: str, found: _Values) -> None:
-        """Make the columns of the terms of ``predicate`` (``<iri>``)."""
-        for members, column in self.columns.get(predicate, ()):
-            members.columns[column.name] = self._cells(column, members, found)
+    def add(self, predicate: str, subjects: list[str], terms: list[str]) -> None:
+        """Make the columns of the terms of ``predicate`` (``<iri>``), each of the subject
+        in the same place of ``subjects``."""
+        columns = self.columns.get(predicate)
+        if columns:
+            found = self.places.terms(subjects, terms)
+            for members, column in columns:
+                members.columns[column.name] = self._cells(column, members, found)
 
     def table(self, spec: TableSpec, classes: _Classes) -> Table:
         """The rows of one table: one per resource of its class, sorted by short id."""
@@ -440,10 +505,10 @@ class _Reader:
     def _class_cell(self, classes: _Classes, types: tuple[str, ...]) -> str:
         return SEPARATOR.join([self.short[c] for c in classes.most_specific(types)])
 
-    def _cells(self, column: ColumnSpec, members: _Members, found: _Values) -> list[str]:
-        terms = list(map(found.one.get, members.tokens))
-        at = members.at
-        several = [(at[s], found.several[s]) for s in found.several.keys() & at.keys()]
+    def _cells(self, column: ColumnSpec, members: _Members, found: _Terms) -> list[str]:
+        start, end = members.start, members.start + len(members.tokens)
+        terms = found.one[start:end]
+        several = [(at - start, every) for at, every in found.several.items() if start <= at < end]
         for index, _ in several:
             terms[index] = None
         cells = list(map(self.cells[column.kind].__getitem__, terms))
@@ -532,13 +597,14 @@ def _read_tables(runner: QueryRunner, version: str) -> TableSet:
         # the types come first: each table's columns are made as their terms come
         subjects, kinds = tsv_columns(types.result(), "types", ("s", "o"))
         reader = _Reader({kind: found for kind, (found,) in _grouped(kinds, subjects).items()})
-        values: dict[str, _Values] = {}
+        labels = _Values([], [])
         for answer in as_completed(statements):
             subjects, keys, terms = tsv_columns(answer.result(), "statements", ("s", "k", "o"))
             named = {f'"{k}"': f"<{p}>" for k, p in enumerate(statements[answer])}
             for key, (of, term) in _grouped(keys, subjects, terms).items():
-                found = values[named[key]] = _Values(of, term)
-                reader.add(named[key], found)
+                reader.add(named[key], of, term)
+                if named[key] == _LABEL_TOKEN:
+                    labels = _Values(of, term)
         in_scheme: dict[str, set[str]] = defaultdict(set)
         for concept in concepts.result().as_dicts():
             in_scheme[concept["scheme"].value].add(shorten(concept["concept"].value))
@@ -551,10 +617,9 @@ def _read_tables(runner: QueryRunner, version: str) -> TableSet:
             elif column.kind is ValueKind.CLASS:
                 ancestors = classes_of[spec.name].ancestors
                 allowed[(spec.name, column.name)] = tuple(sorted(map(shorten, ancestors)))
-    labels = values.get(_LABEL_TOKEN)
     short = reader.short
     entities = sorted(
-        (short[i], i, _text(labels.of(f"<{i}>") if labels and i.startswith(CGR) else []))
+        (short[i], i, _text(labels.of(f"<{i}>") if i.startswith(CGR) else []))
         for i in reader.cited()
     )
     return TableSet(tables, entities, allowed, version)
