@@ -27,9 +27,11 @@ from cybergov.exchange.table_specs import (
 )
 from cybergov.exchange.tables import (
     CELLS,
+    _addresses,
     _csv,
     _csv_of_joined,
     _grouped,
+    _texts,
     read_tables,
     table_documents,
 )
@@ -258,3 +260,25 @@ def test_the_rows_of_each_key_are_found_in_every_run():
         '"1"': [["c"]],
         '"2"': [["e", "f"]],
     }
+
+
+_PLAIN_TEXTS = ['"plain"', '"English"@en', '""', '"2020-03-01T00:00:00"^^<http://x.org/d>', None]
+_PLAIN_IRIS = ["<https://example.org/a;b>", "<https://example.org/c,d>", None]
+
+
+@pytest.mark.parametrize(
+    "odd", [None, r'"a \"quote\""@fr', "12", "<https://example.org/x>", "_:b0", '"', '"tab\\t"']
+)
+def test_texts_and_addresses_read_at_once_are_those_read_one_by_one(odd):
+    texts = [*_PLAIN_TEXTS, odd, *_PLAIN_TEXTS]
+    read = _texts(texts)
+    assert read is not None or odd is not None
+    if read is not None:
+        assert read == [literal_text(t) if t else "" for t in texts]
+    iris = [*_PLAIN_IRIS, odd, *_PLAIN_IRIS]
+    read = _addresses(iris)
+    if odd is None or odd.startswith("<"):
+        assert read == [t[1:-1] if t else "" for t in iris]
+    else:
+        assert read is None
+    assert _texts([]) == [] and _addresses([None]) == [""]

@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from itertools import accumulate, compress, groupby, repeat
-from operator import add
+from operator import add, getitem
 from pathlib import Path
 
 from cybergov.errors import ExportError
@@ -376,6 +376,28 @@ def _grouped(keys: list[str], *columns: list[str]) -> dict[str, list[list[str]]]
     return grouped
 
 
+def _texts(terms: list[str | None]) -> list[str] | None:
+    """The text of each literal of ``terms`` (none: ``""``), read all at once where each is
+    quoted and none holds an escape, which is the rule; ``None`` otherwise."""
+    present = ["" if term is None else term for term in terms]
+    text = "\n".join(present)  # a term holds no line break
+    quoted = text.count('\n"') + text.startswith('"')
+    if "\\" in text or quoted != len(present) - present.count(""):
+        return None
+    ends = map(str.rfind, present, repeat('"'))
+    return list(map(getitem, present, map(slice, repeat(1), ends)))
+
+
+def _addresses(terms: list[str | None]) -> list[str] | None:
+    """The IRI of each term of ``terms`` (none: ``""``), read all at once where each is an
+    IRI, which is the rule; ``None`` otherwise."""
+    present = ["" if term is None else term for term in terms]
+    text = "\n".join(present)  # a term holds no line break
+    if text.count("\n<") + text.startswith("<") != len(present) - present.count(""):
+        return None
+    return list(map(getitem, present, repeat(slice(1, -1))))
+
+
 def _one_day(token: str) -> str:
     return literal_text(token)[:10]
 
@@ -511,14 +533,24 @@ class _Reader:
         several = [(at - start, every) for at, every in found.several.items() if start <= at < end]
         for index, _ in several:
             terms[index] = None
-        cells = list(map(self.cells[column.kind].__getitem__, terms))
-        ids = members.ids
-        if column.multiple:
-            # each row's head (record and column) and tail (value and IRI, made once per
-            # term), joined where the tail is not empty
-            tails = list(map(self.tails[column.kind].__getitem__, terms))
-            heads = map(add, ids, repeat(f"{CELLS}{column.name}{CELLS}"))
-            members.values += compress(map(add, heads, tails), tails)
+        ids, kind = members.ids, column.kind
+        # each row's head (record and column), joined to its tail where that is not empty
+        heads = map(add, ids, repeat(f"{CELLS}{column.name}{CELLS}"))
+        texts = _texts(terms) if kind is ValueKind.TEXT else None
+        addresses = _addresses(terms) if kind is ValueKind.URL else None
+        if texts is not None:
+            cells = texts
+        elif addresses is not None:
+            cells = list(map(str.replace, addresses, repeat(SEPARATOR), repeat("%3B")))
+            if column.multiple:
+                tails = map(add, addresses, repeat(CELLS))
+                members.values += compress(map(add, heads, tails), addresses)
+        else:
+            cells = list(map(self.cells[kind].__getitem__, terms))
+            if column.multiple:
+                # the tail (value and IRI) made once per term
+                made = list(map(self.tails[kind].__getitem__, terms))
+                members.values += compress(map(add, heads, made), made)
         if column.kind in (ValueKind.REFERENCE, ValueKind.CONCEPT):
             self._several_references(column, members, several, cells)
         else:
