@@ -33,7 +33,7 @@ from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from itertools import accumulate, compress, groupby, repeat
+from itertools import accumulate, compress, count, groupby, repeat
 from operator import add, getitem
 from pathlib import Path
 
@@ -220,8 +220,7 @@ class _Classes:
 def _text(tokens: Iterable[str]) -> str:
     """One text among literals: the English one first, then one without a language."""
     if isinstance(tokens, list) and len(tokens) == 1:
-        found = literal(tokens[0])
-        return found[0] if found else ""
+        return literal_text(tokens[0])
     best: tuple[int, str] | None = None
     for token in tokens:
         found = literal(token)
@@ -731,7 +730,7 @@ def _csv_of_joined(header: Sequence[str], rows: list[str]) -> bytes:
     text = "\n".join(rows)
     quoted: set[int] = set()
     if any(c in text for c in _QUOTABLE_IN_LINE):
-        ends = list(accumulate(len(row) + 1 for row in rows))
+        ends = list(map(add, accumulate(map(len, rows)), count(1)))  # with the line breaks
         quoted = {bisect_right(ends, at) for c in _QUOTABLE_IN_LINE for at in _positions(text, c)}
     if text.count("\n") > len(rows) - 1:
         quoted.update(index for index, row in enumerate(rows) if "\n" in row)
