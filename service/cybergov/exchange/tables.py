@@ -375,26 +375,30 @@ def _grouped(keys: list[str], *columns: list[str]) -> dict[str, list[list[str]]]
     return grouped
 
 
+def _all_begin(terms: list[str | None], first: str) -> tuple[list[str], str] | None:
+    """The terms (none: ``""``) and their text, one a line, where every term begins with
+    ``first``; ``None`` otherwise."""
+    present = ["" if term is None else term for term in terms]
+    text = "\n".join(present)  # a term holds no line break
+    begun = text.count(f"\n{first}") + text.startswith(first)
+    return (present, text) if begun == len(present) - present.count("") else None
+
+
 def _texts(terms: list[str | None]) -> list[str] | None:
     """The text of each literal of ``terms`` (none: ``""``), read all at once where each is
     quoted and none holds an escape, which is the rule; ``None`` otherwise."""
-    present = ["" if term is None else term for term in terms]
-    text = "\n".join(present)  # a term holds no line break
-    quoted = text.count('\n"') + text.startswith('"')
-    if "\\" in text or quoted != len(present) - present.count(""):
+    found = _all_begin(terms, '"')
+    if found is None or "\\" in found[1]:
         return None
-    ends = map(str.rfind, present, repeat('"'))
-    return list(map(getitem, present, map(slice, repeat(1), ends)))
+    ends = map(str.rfind, found[0], repeat('"'))
+    return list(map(getitem, found[0], map(slice, repeat(1), ends)))
 
 
 def _addresses(terms: list[str | None]) -> list[str] | None:
     """The IRI of each term of ``terms`` (none: ``""``), read all at once where each is an
     IRI, which is the rule; ``None`` otherwise."""
-    present = ["" if term is None else term for term in terms]
-    text = "\n".join(present)  # a term holds no line break
-    if text.count("\n<") + text.startswith("<") != len(present) - present.count(""):
-        return None
-    return list(map(getitem, present, repeat(slice(1, -1))))
+    found = _all_begin(terms, "<")
+    return None if found is None else list(map(getitem, found[0], repeat(slice(1, -1))))
 
 
 def _one_day(token: str) -> str:
