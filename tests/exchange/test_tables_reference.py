@@ -207,6 +207,9 @@ def test_cells_are_written_as_the_csv_module_writes_them(width):
     columns = [[row[i] for row in rows] for i in range(width)]
     assert _csv(header, columns) == _written(header, rows)
     assert _csv(header, [[] for _ in header]) == _written(header, [])
+    # a NUL in a cell: the cells to quote are written one at a time
+    with_nul = [[f"{cell},\0\n" for cell in column] for column in columns]
+    assert _csv(header, with_nul) == _written(header, list(zip(*with_nul, strict=True)))
     joined = [CELLS.join(row) for row in rows]
     assert _csv_of_joined(header, joined) == _written(header, rows)
     assert _csv_of_joined(header, []) == _written(header, [])

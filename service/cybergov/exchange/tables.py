@@ -691,8 +691,21 @@ class _CsvCells:
             return cells
         ends = list(accumulate(map(len, cells)))
         written = list(cells)
-        for index in {bisect_right(ends, at) for c in found for at in _positions(text, c)}:
-            written[index] = self.quoted(written[index])
+        at = sorted({bisect_right(ends, at) for c in found for at in _positions(text, c)})
+        for index, cell in zip(at, self.quoted_all([cells[i] for i in at]), strict=True):
+            written[index] = cell
+        return written
+
+    def quoted_all(self, cells: list[str]) -> list[str]:
+        """Each of ``cells`` as written, all in one call of the module where none holds
+        :data:`CELLS` (which ends each row there, so that the rows can be told apart)."""
+        if any(CELLS in cell for cell in cells):
+            return list(map(self.quoted, cells))
+        buffer = io.StringIO(newline="")
+        # the module quotes the characters of the line ending: NUL is never in a cell here
+        csv.writer(buffer, lineterminator=f"{CELLS}\n").writerows(zip(cells, repeat("")))
+        written = buffer.getvalue().split(f",{CELLS}\n")
+        written.pop()  # after the last row
         return written
 
 
@@ -739,7 +752,8 @@ def _csv_of_joined(header: Sequence[str], rows: list[str]) -> bytes:
     if text.count("\n") > len(rows) - 1:
         quoted.update(index for index, row in enumerate(rows) if "\n" in row)
     if quoted:
-        lines = list(map(str.replace, rows, repeat(CELLS), repeat(",")))
+        lines = text.replace(CELLS, ",").split("\n") if text.count("\n") == len(rows) - 1 else []
+        lines = lines or list(map(str.replace, rows, repeat(CELLS), repeat(",")))
         cells = _CsvCells()
         for index in quoted:
             lines[index] = cells.row(rows[index].split(CELLS))
