@@ -7,7 +7,7 @@ import re
 import pytest
 from pyoxigraph import BlankNode, Literal, NamedNode
 
-from cybergov.namespaces import PREFIXES, prefixes_for, readable, shorten
+from cybergov.namespaces import PREFIXES, prefixes_for, readable, shorten, shortened
 
 CGR = "https://w3id.org/cybergov/id/"
 
@@ -74,3 +74,5 @@ def test_the_shortener_gives_what_trying_every_namespace_gives(loaded_store):
     assert len(iris) > 5_000
     for iri in iris:
         assert shorten.__wrapped__(iri) == _shortened_plainly(iri), iri
+    every = sorted(iris)
+    assert shortened(every) == [_shortened_plainly(iri) for iri in every]

@@ -12,8 +12,10 @@ prefixes an RDF document declares are those it would shorten its IRIs with
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from itertools import repeat
 
 from pyoxigraph import BlankNode, Literal, NamedNode
 from rdflib import Namespace
@@ -158,6 +160,28 @@ def shorten(iri: str) -> str:
         if iri.startswith(namespace) and _LOCAL_NAME.fullmatch(iri[len(namespace) :]):
             return f"{prefix}:{iri[len(namespace) :]}"
     return iri
+
+
+def shortened(iris: Sequence[str]) -> list[str]:
+    """What :func:`shorten` gives for each of ``iris``, made for the IRIs of one head at a
+    time: faster for many IRIs (the records of a kind share theirs), and not kept."""
+    shown = list(iris)
+    by_head: dict[str, list[int]] = defaultdict(list)
+    for index, head in enumerate(map(str.rstrip, iris, repeat(_NAME_CHARACTERS))):
+        by_head[head].append(index)
+    fits = _LOCAL_NAME.fullmatch
+    for head, of_head in by_head.items():
+        left = of_head
+        for prefix, namespace in _NAMESPACES_BY_HEAD.get(head, ()):
+            size, named, kept = len(namespace), f"{prefix}:", []
+            for index in left:
+                iri = iris[index]
+                if iri.startswith(namespace) and fits(iri[size:]):
+                    shown[index] = named + iri[size:]
+                else:
+                    kept.append(index)
+            left = kept
+    return shown
 
 
 _DATE_TIME = f"{XSD}dateTime"

@@ -25,7 +25,16 @@ from cybergov.exchange.table_specs import (
     TableSpec,
     ValueKind,
 )
-from cybergov.exchange.tables import _csv, _grouped, read_tables, table_documents
+from cybergov.exchange.tables import (
+    CELLS,
+    _addresses,
+    _csv,
+    _csv_of_joined,
+    _grouped,
+    _texts,
+    read_tables,
+    table_documents,
+)
 from cybergov.exchange.tsv import literal, literal_text, tsv_columns
 from cybergov.execution import QueryRunner
 from cybergov.namespaces import CGR, shorten
@@ -60,6 +69,9 @@ attribution:quotes-2020--xb a cg:Attribution ; rdfs:label "XB's attribution"@en 
     cg:confidenceWording "\"high\""@en , "hoch"@de .
 listing:one a cg:Listing ; rdfs:label "One listing" ; cg:listedActor state:XA .
 <https://example.org/record,outside> a cg:Incident ; rdfs:label "Outside"@en .
+listing:and-incident a cg:Listing , cg:Incident ; rdfs:label "In two tables"@en , "Zwei"@de ;
+    dct:source <https://example.org/one> , <https://example.org/two> ;
+    cg:listedActor state:XA , state:XB ; cg:targetCountry state:XC .
 """
 )
 #: The same statements again in a graph of their own: the union holds them twice.
@@ -182,6 +194,8 @@ def test_awkward_values_are_written_as_the_rules_and_the_csv_module_write_them()
     assert '"""Quoted"", with a comma"' in incidents
     assert "https://example.org/a%3Bb;https://example.org/c,d" in incidents
     assert "incident:campaign-2019" in incidents and "cg:Campaign" in incidents
+    assert "listing:and-incident" in incidents
+    assert "listing:and-incident" in exported["listings.csv"].decode()
 
 
 @pytest.mark.parametrize("width", [2, 3])
@@ -193,6 +207,16 @@ def test_cells_are_written_as_the_csv_module_writes_them(width):
     columns = [[row[i] for row in rows] for i in range(width)]
     assert _csv(header, columns) == _written(header, rows)
     assert _csv(header, [[] for _ in header]) == _written(header, [])
+    # a NUL in a cell: the cells to quote are written one at a time
+    with_nul = [[f"{cell},\0\n" for cell in column] for column in columns]
+    assert _csv(header, with_nul) == _written(header, list(zip(*with_nul, strict=True)))
+    joined = [CELLS.join(row) for row in rows]
+    assert _csv_of_joined(header, joined) == _written(header, rows)
+    assert _csv_of_joined(header, []) == _written(header, [])
+    plain = [row for row in rows if not any(c in "".join(row) for c in ',"\r\n')]
+    assert plain and _csv_of_joined(header, [CELLS.join(row) for row in plain]) == _written(
+        header, plain
+    )
 
 
 @pytest.mark.parametrize(
@@ -239,3 +263,25 @@ def test_the_rows_of_each_key_are_found_in_every_run():
         '"1"': [["c"]],
         '"2"': [["e", "f"]],
     }
+
+
+_PLAIN_TEXTS = ['"plain"', '"English"@en', '""', '"2020-03-01T00:00:00"^^<http://x.org/d>', None]
+_PLAIN_IRIS = ["<https://example.org/a;b>", "<https://example.org/c,d>", None]
+
+
+@pytest.mark.parametrize(
+    "odd", [None, r'"a \"quote\""@fr', "12", "<https://example.org/x>", "_:b0", '"', '"tab\\t"']
+)
+def test_texts_and_addresses_read_at_once_are_those_read_one_by_one(odd):
+    texts = [*_PLAIN_TEXTS, odd, *_PLAIN_TEXTS]
+    read = _texts(texts)
+    assert read is not None or odd is not None
+    if read is not None:
+        assert read == [literal_text(t) if t else "" for t in texts]
+    iris = [*_PLAIN_IRIS, odd, *_PLAIN_IRIS]
+    read = _addresses(iris)
+    if odd is None or odd.startswith("<"):
+        assert read == [t[1:-1] if t else "" for t in iris]
+    else:
+        assert read is None
+    assert _texts([]) == [] and _addresses([None]) == [""]

@@ -29,11 +29,12 @@ import shutil
 import uuid
 import zipfile
 from bisect import bisect_right
-from collections import defaultdict
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from itertools import accumulate, groupby
+from itertools import accumulate, compress, count, groupby, repeat
+from operator import add, getitem
 from pathlib import Path
 
 from cybergov.errors import ExportError
@@ -55,7 +56,7 @@ from cybergov.exchange.table_specs import (
 from cybergov.exchange.tsv import literal, literal_text, read_tsv, tsv_columns
 from cybergov.exchange.version import graph_version
 from cybergov.execution import QueryRunner
-from cybergov.namespaces import CGR, VOCABULARY_PREFIXES, shorten
+from cybergov.namespaces import CGR, VOCABULARY_PREFIXES, shorten, shortened
 from cybergov.store.base import Solutions
 
 _RDF_TYPE = f"{VOCABULARY_PREFIXES['rdf']}type"
@@ -67,6 +68,9 @@ ZIP_FILENAME = "cybergov-tables.zip"
 TABLES_FOLDER = "tables"
 SUMS_FILENAME = "SHA256SUMS"
 VALUES_COLUMNS = ("id", "column", "value", "value_iri")
+#: What the cells of a long-form row are joined by in :attr:`Table.values`: the least
+#: character, which no IRI holds.
+CELLS = "\0"
 #: Deflate level of the zip: fast; the tables compress well even so.
 _ZIP_LEVEL = 1
 ENTITY_COLUMNS = ("id", "iri", "label")
@@ -79,7 +83,10 @@ class Table:
     spec: TableSpec
     columns: list[list[str]] = field(default_factory=list)
     """The cells of each column (in the order of the table's columns), one a row."""
-    values: list[tuple[str, str, str, str]] = field(default_factory=list)
+    values: list[str] = field(default_factory=list)
+    """The long-form rows, sorted, each its four cells (:data:`VALUES_COLUMNS`) joined by
+    :data:`CELLS`: no cell holds one (they are short ids, IRIs and column names), so that
+    sorting the strings sorts the rows."""
 
     @property
     def rows(self) -> list[tuple[str, ...]]:
@@ -213,8 +220,7 @@ class _Classes:
 def _text(tokens: Iterable[str]) -> str:
     """One text among literals: the English one first, then one without a language."""
     if isinstance(tokens, list) and len(tokens) == 1:
-        found = literal(tokens[0])
-        return found[0] if found else ""
+        return literal_text(tokens[0])
     best: tuple[int, str] | None = None
     for token in tokens:
         found = literal(token)
@@ -289,6 +295,66 @@ class _Values:
         return [] if one is None else [one]
 
 
+@dataclass(slots=True)
+class _Terms:
+    """The terms of one predicate said of the records of every table, by their place (see
+    :class:`_Places`): one for each record (``None``: none), and every one of the records
+    that have more than one."""
+
+    one: list[str | None]
+    several: dict[int, list[str]]
+
+
+class _Places:
+    """The place of each record among the records of every table, the tables one after
+    the other: a predicate's terms are put in place by that of their subject, with no table
+    of subjects made per predicate."""
+
+    def __init__(self, tables: list[_Members]) -> None:
+        self.count = sum(len(members.tokens) for members in tables)
+        self.first: dict[str, int] = {}
+        """The place of each record (by ``<iri>``), in the first of its tables."""
+        self.also: dict[str, list[int]] = defaultdict(list)
+        """The other places of the records of several tables."""
+        start = 0
+        for members in tables:
+            members.start = start
+            for place, token in enumerate(members.tokens, start):
+                if self.first.setdefault(token, place) != place:
+                    self.also[token].append(place)
+            start += len(members.tokens)
+
+    def terms(self, subjects: list[str], terms: list[str]) -> _Terms:
+        """The terms of records among ``terms``, each of the subject in the same place of
+        ``subjects``."""
+        nowhere = self.count  # the place of the subjects that are not records
+        places = list(map(self.first.get, subjects, repeat(nowhere)))
+        if self.also:
+            more: list[tuple[int, str]] = []
+            for subject, term in compress(
+                zip(subjects, terms, strict=True), map(self.also.__contains__, subjects)
+            ):
+                more += [(place, term) for place in self.also[subject]]
+            places += [place for place, _ in more]
+            terms = terms + [term for _, term in more]
+        one: list[str | None] = [None] * (nowhere + 1)
+        deque(map(one.__setitem__, places, terms), maxlen=0)
+        one[nowhere] = None
+        several: dict[int, list[str]] = {}
+        if len(places) - places.count(nowhere) > nowhere + 1 - one.count(None):
+            # fewer records have a term than there are terms of records
+            counts = Counter(places)
+            del counts[nowhere]
+            many = {place for place, count in counts.items() if count > 1}
+            every: dict[int, list[str]] = defaultdict(list)
+            for place, term in compress(
+                zip(places, terms, strict=True), map(many.__contains__, places)
+            ):
+                every[place].append(term)
+            several = dict(every)
+        return _Terms(one, several)
+
+
 def _grouped(keys: list[str], *columns: list[str]) -> dict[str, list[list[str]]]:
     """The values of ``columns`` for each key of ``keys`` (of the same rows), in row order.
 
@@ -309,12 +375,43 @@ def _grouped(keys: list[str], *columns: list[str]) -> dict[str, list[list[str]]]
     return grouped
 
 
+def _all_begin(terms: list[str | None], first: str) -> tuple[list[str], str] | None:
+    """The terms (none: ``""``) and their text, one a line, where every term begins with
+    ``first``; ``None`` otherwise."""
+    present = ["" if term is None else term for term in terms]
+    text = "\n".join(present)  # a term holds no line break
+    begun = text.count(f"\n{first}") + text.startswith(first)
+    return (present, text) if begun == len(present) - present.count("") else None
+
+
+def _texts(terms: list[str | None]) -> list[str] | None:
+    """The text of each literal of ``terms`` (none: ``""``), read all at once where each is
+    quoted and none holds an escape, which is the rule; ``None`` otherwise."""
+    found = _all_begin(terms, '"')
+    if found is None or "\\" in found[1]:
+        return None
+    ends = map(str.rfind, found[0], repeat('"'))
+    return list(map(getitem, found[0], map(slice, repeat(1), ends)))
+
+
+def _addresses(terms: list[str | None]) -> list[str] | None:
+    """The IRI of each term of ``terms`` (none: ``""``), read all at once where each is an
+    IRI, which is the rule; ``None`` otherwise."""
+    found = _all_begin(terms, "<")
+    return None if found is None else list(map(getitem, found[0], repeat(slice(1, -1))))
+
+
 def _one_day(token: str) -> str:
     return literal_text(token)[:10]
 
 
 def _one_address(token: str) -> str:
     return token[1:-1].replace(SEPARATOR, "%3B") if token[0] == "<" else ""
+
+
+def _address_tail(token: str) -> str:
+    """The end of the long-form row of a web address: written whole, with no IRI."""
+    return f"{token[1:-1]}{CELLS}" if token[0] == "<" else ""
 
 
 @dataclass(slots=True)
@@ -325,10 +422,11 @@ class _Members:
     """Each record's IRI as written (``<iri>``)."""
     iris: list[str]
     ids: list[str]
-    at: dict[str, int]
-    """The place of each record (by ``<iri>``)."""
+    start: int = 0
+    """The place of the first record among the records of every table (see
+    :class:`_Terms`)."""
     columns: dict[str, list[str]] = field(default_factory=dict)
-    values: list[tuple[str, str, str, str]] = field(default_factory=list)
+    values: list[str] = field(default_factory=list)
 
 
 class _Reader:
@@ -348,7 +446,14 @@ class _Reader:
             ValueKind.REFERENCE: self.references,
             ValueKind.CONCEPT: self.references,
         }
+        #: The end of a long-form row of each term (``""``: no row), by kind of column.
+        self.tails = {
+            ValueKind.URL: _Cells(_address_tail),
+            ValueKind.REFERENCE: _Cells(self._reference_tail),
+        }
+        self.tails[ValueKind.CONCEPT] = self.tails[ValueKind.REFERENCE]
         self.members = {spec.name: self._members(spec) for spec in TABLES}
+        self.places = _Places(list(self.members.values()))
         self.columns: dict[str, list[tuple[_Members, ColumnSpec]]] = defaultdict(list)
         for spec in TABLES:
             for column in spec.columns:
@@ -356,24 +461,33 @@ class _Reader:
                     self.columns[f"<{column.predicate}>"].append((self.members[spec.name], column))
 
     def _members(self, spec: TableSpec) -> _Members:
-        short = self.short
-        ids = {token[1:-1]: token for token in self.of_class.get(f"<{spec.record_class}>", [])}
-        iris = sorted(ids, key=short.__getitem__)
-        tokens = [ids[iri] for iri in iris]
-        at = dict(zip(tokens, range(len(tokens)), strict=True))
-        return _Members(tokens, iris, [short[iri] for iri in iris], at)
+        found = {token[1:-1]: token for token in self.of_class.get(f"<{spec.record_class}>", [])}
+        every = list(found)
+        shown = shortened(every)
+        self.short.update(zip(every, shown, strict=True))
+        order = sorted(range(len(shown)), key=shown.__getitem__)
+        iris = list(map(every.__getitem__, order))
+        tokens = list(map(found.__getitem__, iris))
+        return _Members(tokens, iris, list(map(shown.__getitem__, order)))
 
     def _reference(self, token: str) -> str:
         return self.short[token[1:-1]] if token[0] == "<" else ""
+
+    def _reference_tail(self, token: str) -> str:
+        return f"{self.short[token[1:-1]]}{CELLS}{token[1:-1]}" if token[0] == "<" else ""
 
     def cited(self) -> set[str]:
         """The IRIs of every reference and concept of the tables' cells."""
         return {token[1:-1] for token in self.references if token and token[0] == "<"}
 
-    def add(self, predicate: str, found: _Values) -> None:
-        """Make the columns of the terms of ``predicate`` (``<iri>``)."""
-        for members, column in self.columns.get(predicate, ()):
-            members.columns[column.name] = self._cells(column, members, found)
+    def add(self, predicate: str, subjects: list[str], terms: list[str]) -> None:
+        """Make the columns of the terms of ``predicate`` (``<iri>``), each of the subject
+        in the same place of ``subjects``."""
+        columns = self.columns.get(predicate)
+        if columns:
+            found = self.places.terms(subjects, terms)
+            for members, column in columns:
+                members.columns[column.name] = self._cells(column, members, found)
 
     def table(self, spec: TableSpec, classes: _Classes) -> Table:
         """The rows of one table: one per resource of its class, sorted by short id."""
@@ -416,55 +530,75 @@ class _Reader:
     def _class_cell(self, classes: _Classes, types: tuple[str, ...]) -> str:
         return SEPARATOR.join([self.short[c] for c in classes.most_specific(types)])
 
-    def _cells(self, column: ColumnSpec, members: _Members, found: _Values) -> list[str]:
-        terms = list(map(found.one.get, members.tokens))
-        at = members.at
-        several = [(at[s], found.several[s]) for s in found.several.keys() & at.keys()]
+    def _cells(self, column: ColumnSpec, members: _Members, found: _Terms) -> list[str]:
+        start, end = members.start, members.start + len(members.tokens)
+        terms = found.one[start:end]
+        several = [(at - start, every) for at, every in found.several.items() if start <= at < end]
         for index, _ in several:
             terms[index] = None
-        cells = list(map(self.cells[column.kind].__getitem__, terms))
-        kind, name, values, ids = column.kind, column.name, members.values, members.ids
-        if column.multiple and kind is ValueKind.URL:
-            values += [
-                (record, name, term[1:-1], "")
-                for record, term in zip(ids, terms, strict=True)
-                if term is not None and term[0] == "<"
-            ]
-        elif column.multiple:
-            values += [
-                (record, name, cell, term[1:-1])
-                for record, cell, term in zip(ids, cells, terms, strict=True)
-                if cell and term
-            ]
-        for index, tokens in several:
-            cells[index] = self._several(column, ids[index], tokens, values)
+        ids, kind = members.ids, column.kind
+        # each row's head (record and column), joined to its tail where that is not empty
+        heads = map(add, ids, repeat(f"{CELLS}{column.name}{CELLS}"))
+        texts = _texts(terms) if kind is ValueKind.TEXT else None
+        addresses = _addresses(terms) if kind is ValueKind.URL else None
+        if texts is not None:
+            cells = texts
+        elif addresses is not None:
+            cells = list(map(str.replace, addresses, repeat(SEPARATOR), repeat("%3B")))
+            if column.multiple:
+                tails = map(add, addresses, repeat(CELLS))
+                members.values += compress(map(add, heads, tails), addresses)
+        else:
+            cells = list(map(self.cells[kind].__getitem__, terms))
+            if column.multiple:
+                # the tail (value and IRI) made once per term
+                made = list(map(self.tails[kind].__getitem__, terms))
+                members.values += compress(map(add, heads, made), made)
+        if column.kind in (ValueKind.REFERENCE, ValueKind.CONCEPT):
+            self._several_references(column, members, several, cells)
+        else:
+            for index, tokens in several:
+                cells[index] = self._several(column, ids[index], tokens, members.values)
         return cells
+
+    def _several_references(
+        self,
+        column: ColumnSpec,
+        members: _Members,
+        several: list[tuple[int, list[str]]],
+        cells: list[str],
+    ) -> None:
+        """The cells (and long-form rows) of the records with several references: each
+        reference once, as its short id, sorted (the long-form rows are sorted with the
+        table's); what is not an IRI has none (``""``, first once sorted) and is left out."""
+        short, tails = self.references.__getitem__, self.tails[column.kind].__getitem__
+        ids, values, name = members.ids, members.values, f"{CELLS}{column.name}{CELLS}"
+        for index, tokens in several:
+            found = set(tokens)
+            shown = sorted(map(short, found))
+            cells[index] = SEPARATOR.join(shown if shown[0] else [s for s in shown if s])
+            if column.multiple:
+                head = ids[index] + name
+                values += [head + tail for tail in map(tails, found) if tail]
 
     def _several(
         self,
         column: ColumnSpec,
         record: str,
         tokens: list[str],
-        values: list[tuple[str, str, str, str]],
+        values: list[str],
     ) -> str:
-        """The cell of a record with several terms (and their long-form rows)."""
+        """The cell of a record with several texts, dates or web addresses (and their
+        long-form rows)."""
         kind = column.kind
         if kind is ValueKind.TEXT:
             return _text(tokens)
         if kind is ValueKind.DATE:
             return _date(tokens)
-        if kind is ValueKind.URL:
-            iris = _multi(tokens)
-            if column.multiple:
-                values += [(record, column.name, i, "") for i in iris]
-            return SEPARATOR.join([i.replace(SEPARATOR, "%3B") for i in iris])
-        # the long-form rows are sorted with the table's, and the cell's ids here
-        found = {token for token in tokens if token[0] == "<"}
-        references = self.references
+        iris = _multi(tokens)
         if column.multiple:
-            name = column.name
-            values += [(record, name, references[token], token[1:-1]) for token in found]
-        return SEPARATOR.join(sorted([references[token] for token in found]))
+            values += [f"{record}{CELLS}{column.name}{CELLS}{i}{CELLS}" for i in iris]
+        return SEPARATOR.join([i.replace(SEPARATOR, "%3B") for i in iris])
 
 
 def read_tables(runner: QueryRunner, *, version: str) -> TableSet:
@@ -498,13 +632,14 @@ def _read_tables(runner: QueryRunner, version: str) -> TableSet:
         # the types come first: each table's columns are made as their terms come
         subjects, kinds = tsv_columns(types.result(), "types", ("s", "o"))
         reader = _Reader({kind: found for kind, (found,) in _grouped(kinds, subjects).items()})
-        values: dict[str, _Values] = {}
+        labels = _Values([], [])
         for answer in as_completed(statements):
             subjects, keys, terms = tsv_columns(answer.result(), "statements", ("s", "k", "o"))
             named = {f'"{k}"': f"<{p}>" for k, p in enumerate(statements[answer])}
             for key, (of, term) in _grouped(keys, subjects, terms).items():
-                found = values[named[key]] = _Values(of, term)
-                reader.add(named[key], found)
+                reader.add(named[key], of, term)
+                if named[key] == _LABEL_TOKEN:
+                    labels = _Values(of, term)
         in_scheme: dict[str, set[str]] = defaultdict(set)
         for concept in concepts.result().as_dicts():
             in_scheme[concept["scheme"].value].add(shorten(concept["concept"].value))
@@ -517,10 +652,9 @@ def _read_tables(runner: QueryRunner, version: str) -> TableSet:
             elif column.kind is ValueKind.CLASS:
                 ancestors = classes_of[spec.name].ancestors
                 allowed[(spec.name, column.name)] = tuple(sorted(map(shorten, ancestors)))
-    labels = values.get(_LABEL_TOKEN)
     short = reader.short
     entities = sorted(
-        (short[i], i, _text(labels.of(f"<{i}>") if labels and i.startswith(CGR) else []))
+        (short[i], i, _text(labels.of(f"<{i}>") if i.startswith(CGR) else []))
         for i in reader.cited()
     )
     return TableSet(tables, entities, allowed, version)
@@ -541,6 +675,13 @@ class _CsvCells:
         self.writer.writerow((cell, ""))  # two cells: one empty cell alone is written ""
         return self.buffer.getvalue()[: -len(",\n")]
 
+    def row(self, cells: Sequence[str]) -> str:
+        """One row of several cells as written, without its line break."""
+        self.buffer.seek(0)
+        self.buffer.truncate()
+        self.writer.writerow(cells)
+        return self.buffer.getvalue()[:-1]
+
     def column(self, cells: Sequence[str]) -> Sequence[str]:
         """The cells of one column as written: the characters that may be quoted are looked
         for in the column's text, and only the cells that hold them are written again."""
@@ -550,13 +691,28 @@ class _CsvCells:
             return cells
         ends = list(accumulate(map(len, cells)))
         written = list(cells)
-        for index in {bisect_right(ends, at) for c in found for at in _positions(text, c)}:
-            written[index] = self.quoted(written[index])
+        at = sorted({bisect_right(ends, at) for c in found for at in _positions(text, c)})
+        for index, cell in zip(at, self.quoted_all([cells[i] for i in at]), strict=True):
+            written[index] = cell
+        return written
+
+    def quoted_all(self, cells: list[str]) -> list[str]:
+        """Each of ``cells`` as written, all in one call of the module where none holds
+        :data:`CELLS` (which ends each row there, so that the rows can be told apart)."""
+        if any(CELLS in cell for cell in cells):
+            return list(map(self.quoted, cells))
+        buffer = io.StringIO(newline="")
+        # the module quotes the characters of the line ending: NUL is never in a cell here
+        csv.writer(buffer, lineterminator=f"{CELLS}\n").writerows(zip(cells, repeat("")))
+        written = buffer.getvalue().split(f",{CELLS}\n")
+        written.pop()  # after the last row
         return written
 
 
 #: What may make the ``csv`` module quote a cell: the delimiter, the quote and line breaks.
 _QUOTABLE = (",", '"', "\r", "\n")
+#: Those of them that do not end a line.
+_QUOTABLE_IN_LINE = _QUOTABLE[:-1]
 
 
 def _positions(text: str, character: str) -> Iterator[int]:
@@ -582,13 +738,39 @@ def _csv_of_rows(header: Sequence[str], rows: Sequence[Sequence[str]]) -> bytes:
     return _csv(header, columns)
 
 
+def _csv_of_joined(header: Sequence[str], rows: list[str]) -> bytes:
+    """A CSV file of rows given as their cells joined by :data:`CELLS` (at least two): each
+    row is written as it is, with commas for :data:`CELLS`, but for the rows with a
+    character that may be quoted (few: the cells are short ids and IRIs), which the ``csv``
+    module writes."""
+    assert len(header) > 1, "a row of one empty cell is written quoted"
+    text = "\n".join(rows)
+    quoted: set[int] = set()
+    if any(c in text for c in _QUOTABLE_IN_LINE):
+        ends = list(map(add, accumulate(map(len, rows)), count(1)))  # with the line breaks
+        quoted = {bisect_right(ends, at) for c in _QUOTABLE_IN_LINE for at in _positions(text, c)}
+    if text.count("\n") > len(rows) - 1:
+        quoted.update(index for index, row in enumerate(rows) if "\n" in row)
+    if quoted:
+        lines = text.replace(CELLS, ",").split("\n") if text.count("\n") == len(rows) - 1 else []
+        lines = lines or list(map(str.replace, rows, repeat(CELLS), repeat(",")))
+        cells = _CsvCells()
+        for index in quoted:
+            lines[index] = cells.row(rows[index].split(CELLS))
+        text = "\n".join(lines)
+    else:
+        text = text.replace(CELLS, ",")
+    head = ",".join(header)
+    return (f"{head}\n{text}\n" if rows else f"{head}\n").encode()
+
+
 def _csv_documents(tables: TableSet) -> Iterator[tuple[str, bytes]]:
     """The CSV files of the tables, by name, in the order they are listed: the tables, their
     long-form values, the entities, then the codebook."""
     for table in tables.tables:
         names = [c.name for c in table.spec.columns]
         yield table.spec.filename, _csv(names, table.columns)
-        yield table.spec.values_filename, _csv_of_rows(VALUES_COLUMNS, table.values)
+        yield table.spec.values_filename, _csv_of_joined(VALUES_COLUMNS, table.values)
     yield ENTITIES_FILENAME, _csv_of_rows(ENTITY_COLUMNS, tables.entities)
     codebook = codebook_rows(tables.allowed)
     yield CODEBOOK_FILENAME, _csv_of_rows(list(codebook[0]), [list(r.values()) for r in codebook])
