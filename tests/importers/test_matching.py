@@ -5,11 +5,11 @@ day read without ``strptime``."""
 from __future__ import annotations
 
 import csv
-from datetime import date, datetime
+from datetime import date
 from difflib import SequenceMatcher
 from itertools import pairwise
 
-from cybergov.importers.cfr import _DATE_FORMATS, parse_date
+from cybergov.importers.cfr import date_by_patterns, parse_date
 from cybergov.importers.matching import compact, name_score, normal
 from cybergov.importers.states import StateResolver
 from tests.importers.conftest import CFR_FIXTURE
@@ -91,13 +91,9 @@ def test_a_day_is_read_as_the_tracker_patterns_read_it() -> None:
         "",
     ]
     for value in values:
-        assert parse_date(value) == reference_date(value), value
-
-
-def reference_date(value: str) -> tuple[date, str] | None:
-    for pattern, precision in _DATE_FORMATS:
-        try:
-            return datetime.strptime(value.strip(), pattern).date(), precision
-        except ValueError:
-            continue
-    return None
+        assert parse_date(value) == date_by_patterns(value.strip()), value
+    assert date_by_patterns("06/27/2017") == (date(2017, 6, 27), "day")
+    assert date_by_patterns("June 27, 2017") == (date(2017, 6, 27), "day")
+    assert date_by_patterns("2017-06") == (date(2017, 6, 1), "month")
+    assert date_by_patterns("2017") == (date(2017, 1, 1), "year")
+    assert date_by_patterns("2019-02-29") is None

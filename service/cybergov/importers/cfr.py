@@ -115,9 +115,15 @@ def parse_date(value: str) -> tuple[date, str] | None:
             return date.fromisoformat(text), "day"
         except ValueError:
             pass
+    return date_by_patterns(text)
+
+
+def date_by_patterns(text: str) -> tuple[date, str] | None:
+    """A date read by the first of the tracker's patterns that fits ``text``, with its
+    precision, or ``None``."""
     for pattern, precision in _DATE_FORMATS:
         try:
-            return datetime.strptime(value.strip(), pattern).date(), precision
+            return datetime.strptime(text, pattern).date(), precision
         except ValueError:
             continue
     return None
