@@ -41,14 +41,20 @@ def test_a_scratch_copy_holds_every_quad_and_empty_graph():
     assert copy.named_graphs() == store.named_graphs() == [G1, G2, G3]
 
 
-def test_the_difference_is_applied_in_one_update():
-    store = small_store()
+def recorded_updates(store: EmbeddedStore) -> list[str]:
+    """The texts of the updates ``store`` runs from now on, in order (they still run)."""
     updates: list[str] = []
     original = store.update
     store.update = lambda text, **options: (  # type: ignore[method-assign]
         updates.append(text),
         original(text, **options),
     )[1]
+    return updates
+
+
+def test_the_difference_is_applied_in_one_update():
+    store = small_store()
+    updates = recorded_updates(store)
 
     def edit(scratch: EmbeddedStore) -> None:
         scratch.oxigraph.remove(Quad(iri("a"), iri("p"), Literal("1"), NamedNode(G1)))
@@ -133,12 +139,7 @@ def test_a_graph_written_whole_is_loaded_and_moved_in_place_by_the_one_update():
     whole = [Triple(iri(f"s{i}"), iri("p"), Literal(str(i))) for i in range(50)]
     extra = {Triple(iri("a"), iri("p"), Literal("4"))}
     store, reference = small_store(), small_store()
-    updates: list[str] = []
-    original = store.update
-    store.update = lambda text, **options: (  # type: ignore[method-assign]
-        updates.append(text),
-        original(text, **options),
-    )[1]
+    updates = recorded_updates(store)
     changes = Changes(added={G1: extra}, loaded={G3: whole, f"{EX}g4": []})
     changes.apply(store)
     Changes(added={G1: extra, G3: set(whole)}, created={f"{EX}g4"}).apply(reference)
