@@ -1,17 +1,33 @@
 """The matcher's shortcuts give what the plain computation gives: a name's likeness worked
-out only when it could beat the best so far; the states of a text found once per text; a
-day read without ``strptime``."""
+out only when it could beat the best so far; a curated incident scored only when it could
+beat the best so far; the states of a text found once per text; a day read without
+``strptime``."""
 
 from __future__ import annotations
 
 import csv
-from datetime import date
+import dataclasses
+from datetime import date, timedelta
 from difflib import SequenceMatcher
-from itertools import pairwise
+from itertools import cycle, pairwise
 
 from cybergov.importers.cfr import date_by_patterns, parse_date
-from cybergov.importers.matching import compact, name_score, normal
+from cybergov.importers.context import ImportContext, read_context
+from cybergov.importers.decisions import Decisions
+from cybergov.importers.matching import (
+    CONFIDENT,
+    CONFIDENT_NAME,
+    REVIEW,
+    REVIEW_NAME,
+    Candidate,
+    IncidentMatcher,
+    compact,
+    name_score,
+    normal,
+)
+from cybergov.importers.model import Verdict
 from cybergov.importers.states import StateResolver
+from cybergov.store.embedded import EmbeddedStore
 from tests.importers.conftest import CFR_FIXTURE
 
 NAMES = {
@@ -56,6 +72,119 @@ def test_the_name_score_is_the_plain_computation() -> None:
     for first, second in pairwise(sorted(NAMES)):
         pair = {first, second}
         assert name_score(first, pair) == reference_score(first, pair)
+
+
+def reference_date(start: date | None, curated: date | None) -> tuple[float, str]:
+    if start is None or curated is None:
+        return 0.0, "no date to compare"
+    gap = abs((start - curated).days)
+    if gap <= 31:
+        return 0.25, f"dates {gap} days apart"
+    if start.year == curated.year:
+        return 0.15, "same year"
+    if abs(start.year - curated.year) == 1:
+        return 0.0, "dates a year apart"
+    return -0.3, f"dates {abs(start.year - curated.year)} years apart"
+
+
+def reference_best(
+    context: ImportContext,
+    candidates: set[str],
+    title: str,
+    *,
+    start: date | None,
+    countries: set[str],
+    group_names: set[str],
+) -> Candidate | None:
+    """``IncidentMatcher.best`` as written first: every candidate scored in full."""
+    decided = context.decisions.decided_same("cfr", title)
+    if decided is not None:
+        return Candidate(decided, 1.0, "a reviewer's decision", Verdict.MATCHED, True)
+    best: Candidate | None = None
+    best_key: tuple[float, float, int] = (-1.0, -1.0, 0)
+    for iri in sorted(candidates):
+        if context.decisions.decided_different("cfr", title, iri):
+            continue
+        incident = context.incidents[iri]
+        name, closest = reference_score(title, incident.names)
+        dated, date_reason = reference_date(start, incident.start)
+        reasons = [f"name {name:.2f} against '{closest}'", date_reason]
+        score = 0.6 * name + dated
+        if countries and incident.countries:
+            shared = countries & incident.countries
+            if shared:
+                score += 0.15
+                reasons.append(f"targets {', '.join(sorted(shared))} in common")
+        curated_names = {compact(n) for g in incident.groups for n in context.group_names(g)}
+        if group_names and curated_names & {compact(n) for n in group_names}:
+            score += 0.15
+            reasons.append("a group in common")
+        score = round(min(score, 1.0), 3)
+        if score >= CONFIDENT and name >= CONFIDENT_NAME:
+            verdict: Verdict | None = Verdict.MATCHED
+        elif score >= REVIEW or name >= REVIEW_NAME:
+            verdict = Verdict.REVIEW
+        else:
+            verdict = None
+        candidate = Candidate(iri, score, "; ".join(reasons), verdict)
+        gap = abs((start - incident.start).days) if start and incident.start else 0
+        key = (score, name, -gap)
+        if key > best_key:
+            best, best_key = candidate, key
+    return best if best is not None and best.verdict is not None else None
+
+
+def rows(context: ImportContext) -> list[tuple[str, date | None, set[str], set[str]]]:
+    """Rows near and far from half the curated incidents: their names whole, lengthened,
+    cut and reworded, at days near and far, with and without their targets and groups."""
+    found: list[tuple[str, date | None, set[str], set[str]]] = []
+    shifts = cycle((0, 20, 200, 400, 900, None))
+    targets = cycle((True, False, True))
+    grouped = cycle((True, False))
+    for incident in sorted(context.incidents.values(), key=lambda i: i.iri)[::2]:
+        groups = {n for g in sorted(incident.groups) for n in sorted(context.group_names(g))}
+        for name in sorted(incident.names):
+            words = name.split()
+            for title in (
+                name,
+                f"{name} attack",
+                " ".join(words[: max(1, len(words) - 1)]),
+                f"Operation {words[-1]} against {words[0]}",
+                f"Synthetic operation 7 against {words[-1]}",
+            ):
+                shift = next(shifts)
+                start = None if shift is None or incident.start is None else incident.start
+                if start is not None and shift:
+                    start += timedelta(days=shift)
+                countries = set(incident.countries) if next(targets) else {"UA"}
+                found.append((title, start, countries, groups if next(grouped) else set()))
+    return found
+
+
+def test_the_best_incident_is_the_plain_computation(loaded_store: EmbeddedStore) -> None:
+    """Candidates passed over on their bounds change no row's match, score or reason."""
+    context = read_context(loaded_store, as_of=date(2026, 1, 1), decisions_path=None)
+    # a reviewer told some rows (titled as the incident) from the incident: not candidates
+    different = frozenset(
+        ("cfr", sorted(context.incidents[i].names)[0].casefold(), i)
+        for i in sorted(context.incidents)[::7]
+    )
+    context = dataclasses.replace(context, decisions=Decisions(different=different))
+    matcher = IncidentMatcher(context, "cfr")
+    verdicts = set()
+    for title, start, countries, groups in rows(context):
+        found = matcher.best(title, start=start, countries=countries, group_names=groups)
+        expected = reference_best(
+            context,
+            matcher.candidates(title),
+            title,
+            start=start,
+            countries=countries,
+            group_names=groups,
+        )
+        assert found == expected, (title, start, countries, groups)
+        verdicts.add(found.verdict if found else None)
+    assert verdicts == {Verdict.MATCHED, Verdict.REVIEW, None}
 
 
 def test_the_states_of_a_text_are_found_once_and_alike() -> None:
