@@ -1,15 +1,18 @@
 """The matcher's shortcuts give what the plain computation gives: a name's likeness worked
 out only when it could beat the best so far; a curated incident scored only when it could
-beat the best so far; the states of a text found once per text; a day read without
-``strptime``."""
+beat the best so far; the states of a text found once per text, with only the patterns of
+the names it may hold; a day read without ``strptime``."""
 
 from __future__ import annotations
 
 import csv
 import dataclasses
+import re
 from datetime import date, timedelta
 from difflib import SequenceMatcher
 from itertools import cycle, pairwise
+
+import pycountry
 
 from cybergov.importers.cfr import date_by_patterns, parse_date
 from cybergov.importers.context import ImportContext, read_context
@@ -26,7 +29,7 @@ from cybergov.importers.matching import (
     normal,
 )
 from cybergov.importers.model import Verdict
-from cybergov.importers.states import StateResolver
+from cybergov.importers.states import StateResolver, _state_names
 from cybergov.store.embedded import EmbeddedStore
 from tests.importers.conftest import CFR_FIXTURE
 
@@ -196,6 +199,41 @@ def test_the_states_of_a_text_are_found_once_and_alike() -> None:
     assert first == [StateResolver(known).find_in(text) for text in texts]
     assert set(first[1]) == {"US", "DE"}
     assert fresh.find_in("Ukraine") == ("UA",)
+
+
+def reference_mentions(known: frozenset[str], text: str) -> list[tuple[int, int, str, bool]]:
+    """Every state name's pattern run over ``text``: (start, end, code, adjective)."""
+    found = []
+    for name in _state_names(known):
+        pattern = re.compile(rf"(?<![\w-]){re.escape(name.name)}(?![\w-])", re.IGNORECASE)
+        found += [(m.start(), m.end(), name.code, name.adjective) for m in pattern.finditer(text)]
+    return found
+
+
+def test_the_states_of_a_text_are_those_every_pattern_finds() -> None:
+    """A name is looked for only in a text that may hold it (an ASCII text holding its
+    letters, or any text outside ASCII, where other letters match it in any case)."""
+    known = frozenset(c.alpha_2 for c in pycountry.countries)
+    texts = [
+        "Ukraine",
+        "UKRAINE and the ukrainian grid",
+        "Entities in the United States, the U.S. Congress and South Korean banks",
+        "Acme Widgets Ltd",
+        "Türkiye, Côte d'Ivoire and Curaçao",
+        "\u212aenya and ru\u017f\u017fia",  # a Kelvin sign and a long s match K and s in any case
+        "UKRA\u0130NE",  # a dotted capital I
+        "North-Korea; Iran-based actors; Viet Nam",
+        "",
+    ]
+    for text in texts:
+        expected = reference_mentions(known, text)
+        found = StateResolver(known)
+        assert found.mentions(text) == sorted((s, e, c) for s, e, c, _ in expected), text
+        assert found.mentions(text, adjectives=False) == sorted(
+            (s, e, c) for s, e, c, adjective in expected if not adjective
+        ), text
+        by_name = list(dict.fromkeys(c for _, _, c, _ in expected))
+        assert found.find_in(text) == tuple(by_name), text
 
 
 def test_a_day_is_read_as_the_tracker_patterns_read_it() -> None:

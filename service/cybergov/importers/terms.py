@@ -35,6 +35,12 @@ _URL = re.compile(r"https?://[^\s<>\"'{}|\\^`]+")
 #: A character an IRI may not hold: a control character, a space, or one of <>"{}|\^ and
 #: the backquote.
 _BAD = re.compile(r'[\x00-\x20<>"{}|\\^`]')
+#: An http(s) URL whose host holds a dot and only the characters of a host, user and port
+#: (no brackets), and whose path, query and fragment hold no character of :data:`_BAD`.
+_PLAIN_URL = re.compile(
+    r"[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9\-._~%!$&'()*+,;=:@]*\.[A-Za-z0-9\-._~%!$&'()*+,;=:@]*"
+    r'(?:[/?#][^\x00-\x20<>"{}|\\^`]*)?'
+)
 
 
 @lru_cache(maxsize=65_536)
@@ -89,7 +95,15 @@ def urls_in(value: str) -> list[str]:
 
 
 def is_url(value: str) -> bool:
+    """Whether ``value`` (spaces around it aside) is an http(s) URL with a dotted host and no
+    character an IRI may not hold.
+
+    A URL as sources write it (a plain host, then a path) is told by one pattern
+    (:data:`_PLAIN_URL`); any other text is split by ``urlsplit``, which reads such a URL the
+    same way."""
     text = value.strip()
+    if _PLAIN_URL.fullmatch(text):
+        return True
     parts = urlsplit(text)
     return parts.scheme in {"http", "https"} and "." in parts.netloc and not _BAD.search(text)
 
