@@ -24,6 +24,7 @@ from cybergov.importers.matching import (
     REVIEW_NAME,
     Candidate,
     IncidentMatcher,
+    _date_part,
     compact,
     name_score,
     normal,
@@ -77,19 +78,6 @@ def test_the_name_score_is_the_plain_computation() -> None:
         assert name_score(first, pair) == reference_score(first, pair)
 
 
-def reference_date(start: date | None, curated: date | None) -> tuple[float, str]:
-    if start is None or curated is None:
-        return 0.0, "no date to compare"
-    gap = abs((start - curated).days)
-    if gap <= 31:
-        return 0.25, f"dates {gap} days apart"
-    if start.year == curated.year:
-        return 0.15, "same year"
-    if abs(start.year - curated.year) == 1:
-        return 0.0, "dates a year apart"
-    return -0.3, f"dates {abs(start.year - curated.year)} years apart"
-
-
 def reference_best(
     context: ImportContext,
     candidates: set[str],
@@ -110,7 +98,7 @@ def reference_best(
             continue
         incident = context.incidents[iri]
         name, closest = reference_score(title, incident.names)
-        dated, date_reason = reference_date(start, incident.start)
+        dated, date_reason = _date_part(start, incident.start)
         reasons = [f"name {name:.2f} against '{closest}'", date_reason]
         score = 0.6 * name + dated
         if countries and incident.countries:

@@ -141,10 +141,10 @@ class NameScorer:
     """Scores titles against names, each name prepared once (:class:`_Name`).
 
     A name's score is the larger of the two texts' likeness (``SequenceMatcher.ratio``) and
-    :func:`_containment`; the likeness is worked out only when its upper bounds (the
-    lengths, then the longest common subsequence) could beat the best score so far, which
-    gives the same result as working it out every time. One scorer serves one reading: its
-    matchers are not shared between threads."""
+    :func:`_containment`; the likeness is worked out only when its upper bound
+    (:func:`_likeness_bound`) could beat the best score so far, which gives the same result
+    as working it out every time. One scorer serves one reading: its matchers are not
+    shared between threads."""
 
     def __init__(self) -> None:
         self._names: dict[str, _Name] = {}
