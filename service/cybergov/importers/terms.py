@@ -101,11 +101,11 @@ def is_url(value: str) -> bool:
     A URL as sources write it (a plain host, then a path) is told by one pattern
     (:data:`_PLAIN_URL`); any other text is split by ``urlsplit``, which reads such a URL the
     same way."""
-    text = value.strip()
-    if _PLAIN_URL.fullmatch(text):
+    stripped = value.strip()
+    if _PLAIN_URL.fullmatch(stripped):
         return True
-    parts = urlsplit(text)
-    return parts.scheme in {"http", "https"} and "." in parts.netloc and not _BAD.search(text)
+    parts = urlsplit(stripped)
+    return parts.scheme in {"http", "https"} and "." in parts.netloc and not _BAD.search(stripped)
 
 
 class Statements(list[Triple]):
