@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date
+from functools import lru_cache
 
 import pycountry
 
@@ -17,7 +18,9 @@ def state_iri(code: str) -> str:
     return terms.resource("state", code)
 
 
+@lru_cache(maxsize=512)
 def state_name(code: str) -> str:
+    """The common name of the state with the alpha-2 ``code`` (the code when none)."""
     country = pycountry.countries.get(alpha_2=code)
     if country is None:
         return code

@@ -21,7 +21,7 @@ from datetime import date
 from difflib import SequenceMatcher
 from functools import lru_cache
 
-from cybergov.importers.context import ImportContext
+from cybergov.importers.context import CuratedIncident, ImportContext
 from cybergov.importers.model import Verdict
 
 #: A match at or above this score, with a name at least this close, is confident.
@@ -85,30 +85,108 @@ class Candidate:
     decided: bool = False
 
 
-def name_score(title: str, names: set[str]) -> tuple[float, str]:
-    """How close a title is to the closest of ``names`` (0 to 1), and that name.
+@dataclass(frozen=True, slots=True)
+class _Name:
+    """A name as the scoring reads it, worked out once: its words, its letters, the bit
+    masks of its words' characters (for :func:`_common_length`) and a ``SequenceMatcher``
+    that holds it as its second text (which the matcher indexes once)."""
+
+    plain: str
+    packed: str
+    masks: dict[str, int]
+    likeness: SequenceMatcher[str]
+
+
+def _prepared(name: str) -> _Name:
+    plain = normal(name)
+    masks: dict[str, int] = {}
+    for position, character in enumerate(plain):
+        masks[character] = masks.get(character, 0) | (1 << position)
+    return _Name(plain, compact(name), masks, SequenceMatcher(None, "", plain))
+
+
+def _common_length(text: str, other: _Name) -> int:
+    """The length of the longest common subsequence of ``text`` and ``other.plain``.
+
+    The blocks ``SequenceMatcher`` finds in common are one common subsequence, so this
+    bounds its likeness from above: ``2 * length / (len(a) + len(b))``. Worked out one
+    character of ``text`` at a time over bit masks (Crochemore et al., 2001)."""
+    width = len(other.plain)
+    full = (1 << width) - 1
+    row = full
+    for character in text:
+        match = other.masks.get(character)
+        if match:
+            low = row & match
+            row = ((row + low) | (row - low)) & full
+    return width - row.bit_count()
+
+
+def _likeness_bound(plain: str, other: _Name) -> float:
+    """An upper bound of ``SequenceMatcher(None, plain, other.plain).ratio()``, as it
+    computes its ratios (``2.0 * matches / length``); 0 when either text is empty."""
+    if not plain or not other.plain:
+        return 0.0
+    return 2.0 * _common_length(plain, other) / (len(plain) + len(other.plain))
+
+
+def _containment(packed: str, other: _Name) -> float:
+    """0.9 for one name's letters inside the other's (1.0 when equal), else 0."""
+    if len(other.packed) >= 5 and (other.packed in packed or packed in other.packed):
+        return 0.9 if other.packed != packed else 1.0
+    return 0.0
+
+
+class NameScorer:
+    """Scores titles against names, each name prepared once (:class:`_Name`).
 
     A name's score is the larger of the two texts' likeness (``SequenceMatcher.ratio``) and
-    0.9 (1.0 when equal) for one's letters inside the other's; the likeness is worked out
-    only when its upper bounds (``real_quick_ratio``, ``quick_ratio``) could beat the best
-    score so far, which gives the same result as working it out every time."""
-    best, best_name = 0.0, ""
-    plain = normal(title)
-    packed = compact(title)
-    for name in names:
-        other = normal(name)
-        other_packed = compact(name)
-        score = 0.0
-        if len(other_packed) >= 5 and (other_packed in packed or packed in other_packed):
-            score = 0.9 if other_packed != packed else 1.0
-        if plain and other:
-            bar = max(score, best)
-            matcher = SequenceMatcher(None, plain, other)
-            if matcher.real_quick_ratio() > bar and matcher.quick_ratio() > bar:
-                score = max(score, matcher.ratio())
-        if score > best:
-            best, best_name = score, name
-    return best, best_name
+    :func:`_containment`; the likeness is worked out only when its upper bound
+    (:func:`_likeness_bound`) could beat the best score so far, which gives the same result
+    as working it out every time. One scorer serves one reading: its matchers are not
+    shared between threads."""
+
+    def __init__(self) -> None:
+        self._names: dict[str, _Name] = {}
+
+    def _name(self, name: str) -> _Name:
+        found = self._names.get(name)
+        if found is None:
+            found = self._names[name] = _prepared(name)
+        return found
+
+    def score(self, title: str, names: set[str]) -> tuple[float, str]:
+        """How close a title is to the closest of ``names`` (0 to 1), and that name."""
+        best, best_name = 0.0, ""
+        plain = normal(title)
+        packed = compact(title)
+        for name in names:
+            other = self._name(name)
+            score = _containment(packed, other)
+            if plain and other.plain:
+                bar = max(score, best)
+                if _likeness_bound(plain, other) > bar:
+                    other.likeness.set_seq1(plain)
+                    score = max(score, other.likeness.ratio())
+            if score > best:
+                best, best_name = score, name
+        return best, best_name
+
+    def bound(self, title: str, names: set[str]) -> float:
+        """An upper bound of :meth:`score`'s score, without working out any likeness."""
+        plain = normal(title)
+        packed = compact(title)
+        best = 0.0
+        for name in names:
+            other = self._name(name)
+            best = max(best, _containment(packed, other), _likeness_bound(plain, other))
+        return best
+
+
+def name_score(title: str, names: set[str]) -> tuple[float, str]:
+    """How close a title is to the closest of ``names`` (0 to 1), and that name
+    (:meth:`NameScorer.score`)."""
+    return NameScorer().score(title, names)
 
 
 def _date_part(start: date | None, curated: date | None) -> tuple[float, str]:
@@ -124,12 +202,51 @@ def _date_part(start: date | None, curated: date | None) -> tuple[float, str]:
     return -0.3, f"dates {abs(start.year - curated.year)} years apart"
 
 
+@dataclass(frozen=True, slots=True)
+class _Against:
+    """What a row is scored on against one curated incident, apart from the names."""
+
+    incident: CuratedIncident
+    dated: float
+    date_reason: str
+    shared: frozenset[str]
+    """The target states in common."""
+    group: bool
+    """Whether a group is in common."""
+    gap: int
+    """Days between the two starts (0 when either is unknown)."""
+
+    def total(self, name: float) -> float:
+        """The score with a name's score of ``name``; never less for a greater ``name``."""
+        score = 0.6 * name + self.dated
+        if self.shared:
+            score += 0.15
+        if self.group:
+            score += 0.15
+        return round(min(score, 1.0), 3)
+
+
+def _verdict(score: float, name: float) -> Verdict | None:
+    if score >= CONFIDENT and name >= CONFIDENT_NAME:
+        return Verdict.MATCHED
+    if score >= REVIEW or name >= REVIEW_NAME:
+        return Verdict.REVIEW
+    return None
+
+
 class IncidentMatcher:
-    """Scores a tracker's incident against the curated incidents that share a word with it."""
+    """Scores a tracker's incident against the curated incidents that share a word with it.
+
+    The best candidate is the one with the greatest (score, name's score, closeness of the
+    dates), the first in IRI order among equals. A candidate whose upper bound
+    (:meth:`NameScorer.bound`) cannot beat the best so far is passed over, and a row none
+    of whose candidates could reach a verdict gets none, without working out a likeness:
+    the same answer as scoring every candidate."""
 
     def __init__(self, context: ImportContext, source: str) -> None:
         self.context = context
         self.source = source
+        self._names = NameScorer()
         self._index: dict[str, set[str]] = defaultdict(set)
         for incident in context.incidents.values():
             for name in incident.names:
@@ -139,13 +256,34 @@ class IncidentMatcher:
                 packed = compact(name)
                 if len(packed) >= 5:
                     self._index[packed].add(incident.iri)
+        #: The letters of the names of each curated incident's groups.
+        self._group_names = {
+            incident.iri: {compact(n) for g in incident.groups for n in context.group_names(g)}
+            for incident in context.incidents.values()
+        }
 
-    def _candidates(self, title: str) -> set[str]:
+    def candidates(self, title: str) -> set[str]:
+        """The curated incidents that share a word (or all their letters) with ``title``."""
         found: set[str] = set()
         for word in normal(title).split():
             found |= self._index.get(word, set())
         found |= self._index.get(compact(title), set())
         return found
+
+    def _against(
+        self, iri: str, start: date | None, countries: set[str], groups: set[str]
+    ) -> _Against:
+        incident = self.context.incidents[iri]
+        dated, date_reason = _date_part(start, incident.start)
+        gap = abs((start - incident.start).days) if start and incident.start else 0
+        return _Against(
+            incident,
+            dated,
+            date_reason,
+            frozenset(countries & incident.countries),
+            bool(self._group_names[iri] & groups),
+            gap,
+        )
 
     def best(
         self,
@@ -159,40 +297,38 @@ class IncidentMatcher:
         decided = self.context.decisions.decided_same(self.source, title)
         if decided is not None:
             return Candidate(decided, 1.0, "a reviewer's decision", Verdict.MATCHED, True)
-        best: Candidate | None = None
-        best_key: tuple[float, float, int] = (-1.0, -1.0, 0)
-        for iri in sorted(self._candidates(title)):
+        groups = {compact(n) for n in group_names}
+        bounded: list[tuple[_Against, float, float]] = []
+        for iri in sorted(self.candidates(title)):
             if self.context.decisions.decided_different(self.source, title, iri):
                 continue
-            incident = self.context.incidents[iri]
-            name, closest = name_score(title, incident.names)
-            dated, date_reason = _date_part(start, incident.start)
-            reasons = [f"name {name:.2f} against '{closest}'", date_reason]
-            score = 0.6 * name + dated
-            if countries and incident.countries:
-                shared = countries & incident.countries
-                if shared:
-                    score += 0.15
-                    reasons.append(f"targets {', '.join(sorted(shared))} in common")
-            curated_names = {
-                compact(n) for g in incident.groups for n in self.context.group_names(g)
-            }
-            if group_names and curated_names & {compact(n) for n in group_names}:
-                score += 0.15
-                reasons.append("a group in common")
-            score = round(min(score, 1.0), 3)
-            if score >= CONFIDENT and name >= CONFIDENT_NAME:
-                verdict: Verdict | None = Verdict.MATCHED
-            elif score >= REVIEW or name >= REVIEW_NAME:
-                verdict = Verdict.REVIEW
-            else:
-                verdict = None
-            candidate = Candidate(iri, score, "; ".join(reasons), verdict)
-            gap = abs((start - incident.start).days) if start and incident.start else 0
-            key = (score, name, -gap)
+            against = self._against(iri, start, countries, groups)
+            name = self._names.bound(title, against.incident.names)
+            bounded.append((against, name, against.total(name)))
+        if all(_verdict(score, name) is None for _, name, score in bounded):
+            return None
+        best: tuple[_Against, float, str, float] | None = None
+        best_key: tuple[float, float, int] = (-1.0, -1.0, 0)
+        for against, name_bound, score_bound in bounded:
+            if (score_bound, name_bound, -against.gap) <= best_key:
+                continue
+            name, closest = self._names.score(title, against.incident.names)
+            score = against.total(name)
+            key = (score, name, -against.gap)
             if key > best_key:
-                best, best_key = candidate, key
-        return best if best is not None and best.verdict is not None else None
+                best, best_key = (against, name, closest, score), key
+        if best is None:
+            return None
+        against, name, closest, score = best
+        verdict = _verdict(score, name)
+        if verdict is None:
+            return None
+        reasons = [f"name {name:.2f} against '{closest}'", against.date_reason]
+        if against.shared:
+            reasons.append(f"targets {', '.join(sorted(against.shared))} in common")
+        if against.group:
+            reasons.append("a group in common")
+        return Candidate(against.incident.iri, score, "; ".join(reasons), verdict)
 
 
 class GroupMatcher:
@@ -251,6 +387,8 @@ __all__ = [
     "Candidate",
     "GroupMatcher",
     "IncidentMatcher",
+    "NameScorer",
     "compact",
+    "name_score",
     "normal",
 ]

@@ -109,6 +109,8 @@ class StateResolver:
     _cache: dict[str, str | None] = field(default_factory=dict)
     #: What :meth:`find_in` found in each text read (a tracker repeats its victims).
     _found: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: What :meth:`recognise` made of each field read (a tracker repeats its sponsors).
+    _recognised: dict[str, Recognised] = field(default_factory=dict)
 
     def code(self, name: str) -> str | None:
         """The ISO 3166-1 alpha-2 code a name stands for (state or territory), or ``None``."""
@@ -130,8 +132,14 @@ class StateResolver:
         """The states, territories and unknown names of a comma-separated field.
 
         A comma may belong to one name ("Korea, Democratic People's Republic of"): a part
-        that is no name is tried with the next part joined to it.
+        that is no name is tried with the next part joined to it. Each field is read once.
         """
+        kept = self._recognised.get(text)
+        if kept is None:
+            kept = self._recognised[text] = self._recognise(text)
+        return kept
+
+    def _recognise(self, text: str) -> Recognised:
         parts = [p.strip() for p in text.split(",") if p.strip()]
         states: list[str] = []
         territories: list[tuple[str, str]] = []
@@ -158,10 +166,11 @@ class StateResolver:
     def mentions(self, text: str, *, adjectives: bool = True) -> list[tuple[int, int, str]]:
         """(start, end, code) of every state of the graph named in free text."""
         found = []
-        for pattern, code, adjective in _name_patterns(self.known):
-            if adjective and not adjectives:
+        lowered = _ascii_lowered(text)
+        for name in _state_names(self.known):
+            if (name.adjective and not adjectives) or not name.may_be_in(lowered):
                 continue
-            found += [(m.start(), m.end(), code) for m in pattern.finditer(text)]
+            found += [(m.start(), m.end(), name.code) for m in name.pattern().finditer(text)]
         return sorted(found)
 
     def find_in(self, text: str) -> tuple[str, ...]:
@@ -174,20 +183,52 @@ class StateResolver:
         if kept is not None:
             return kept
         found: list[str] = []
-        for pattern, code, _ in _name_patterns(self.known):
-            if code not in found and pattern.search(text):
-                found.append(code)
+        lowered = _ascii_lowered(text)
+        for name in _state_names(self.known):
+            if name.code not in found and name.may_be_in(lowered) and name.pattern().search(text):
+                found.append(name.code)
         kept = self._found[text] = tuple(found)
         return kept
 
 
-_PATTERNS: dict[frozenset[str], list[tuple[re.Pattern[str], str, bool]]] = {}
+@dataclass(slots=True)
+class _StateName:
+    """A name of a state as free text writes it, matched as a whole word in any case.
+
+    Its pattern is compiled when first needed: most names are in no text read, and a
+    name in ASCII is looked for in an ASCII text as a substring first (a text without the
+    name's letters in lower case cannot match it; outside ASCII, the case-insensitive
+    pattern also matches other letters, so it is always tried)."""
+
+    name: str
+    code: str
+    adjective: bool
+    lowered: str | None
+    """The name in lower case when it is ASCII."""
+    compiled: re.Pattern[str] | None = None
+
+    def pattern(self) -> re.Pattern[str]:
+        if self.compiled is None:
+            self.compiled = re.compile(rf"(?<![\w-]){re.escape(self.name)}(?![\w-])", re.IGNORECASE)
+        return self.compiled
+
+    def may_be_in(self, lowered_text: str | None) -> bool:
+        """Whether the name may be in a text (``lowered_text``: the text in lower case when
+        it is ASCII, else ``None``)."""
+        return lowered_text is None or self.lowered is None or self.lowered in lowered_text
 
 
-def _name_patterns(known: frozenset[str]) -> list[tuple[re.Pattern[str], str, bool]]:
-    """(pattern, code, whether the name is an adjective), longest names first."""
-    if known in _PATTERNS:
-        return _PATTERNS[known]
+def _ascii_lowered(text: str) -> str | None:
+    return text.lower() if text.isascii() else None
+
+
+_NAMES: dict[frozenset[str], list[_StateName]] = {}
+
+
+def _state_names(known: frozenset[str]) -> list[_StateName]:
+    """The names of the states of ``known`` in free text, longest first."""
+    if known in _NAMES:
+        return _NAMES[known]
     names: dict[str, str] = {}
     for country in pycountry.countries:
         if country.alpha_2 not in known:
@@ -202,16 +243,12 @@ def _name_patterns(known: frozenset[str]) -> list[tuple[re.Pattern[str], str, bo
     for adjective, code in DEMONYMS.items():
         if code in known:
             names[adjective] = code
-    patterns = [
-        (
-            re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w-])", re.IGNORECASE),
-            code,
-            name in DEMONYMS,
-        )
+    found = [
+        _StateName(name, code, name in DEMONYMS, name.lower() if name.isascii() else None)
         for name, code in sorted(names.items(), key=lambda item: -len(item[0]))
     ]
-    _PATTERNS[known] = patterns
-    return patterns
+    _NAMES[known] = found
+    return found
 
 
 __all__ = ["ALIASES", "DEMONYMS", "Recognised", "StateResolver"]

@@ -18,6 +18,7 @@ from pyoxigraph import Literal, NamedNode, Triple
 from cybergov.namespaces import CG, CGR, VOCABULARY_PREFIXES
 
 _XSD = VOCABULARY_PREFIXES["xsd"]
+_DATE_TIME = NamedNode(f"{_XSD}dateTime")
 RDF_TYPE = NamedNode(f"{VOCABULARY_PREFIXES['rdf']}type")
 LABEL = NamedNode(f"{VOCABULARY_PREFIXES['rdfs']}label")
 ALT_LABEL = NamedNode(f"{VOCABULARY_PREFIXES['skos']}altLabel")
@@ -31,6 +32,15 @@ CONFIDENCE_UNSTATED = f"{CGR}confidence/unstated"
 
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
 _URL = re.compile(r"https?://[^\s<>\"'{}|\\^`]+")
+#: A character an IRI may not hold: a control character, a space, or one of <>"{}|\^ and
+#: the backquote.
+_BAD = re.compile(r'[\x00-\x20<>"{}|\\^`]')
+#: An http(s) URL whose host holds a dot and only the characters of a host, user and port
+#: (no brackets), and whose path, query and fragment hold no character of :data:`_BAD`.
+_PLAIN_URL = re.compile(
+    r"[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9\-._~%!$&'()*+,;=:@]*\.[A-Za-z0-9\-._~%!$&'()*+,;=:@]*"
+    r'(?:[/?#][^\x00-\x20<>"{}|\\^`]*)?'
+)
 
 
 @lru_cache(maxsize=65_536)
@@ -40,8 +50,10 @@ def node(iri: str) -> NamedNode:
     return NamedNode(iri)
 
 
+@lru_cache(maxsize=1024)
 def cg(name: str) -> NamedNode:
-    return node(f"{CG}{name}")
+    """The ontology's term ``name`` (a class or a property), made once."""
+    return NamedNode(f"{CG}{name}")
 
 
 def resource(family: str, local: str) -> str:
@@ -57,8 +69,10 @@ def slug(text: str, *, limit: int = 60) -> str:
     return words.strip("-")
 
 
+@lru_cache(maxsize=65_536)
 def day(value: date) -> Literal:
-    return Literal(f"{value.isoformat()}T00:00:00", datatype=NamedNode(f"{_XSD}dateTime"))
+    """The day at midnight as an ``xsd:dateTime``, made once for the days met again."""
+    return Literal(f"{value.isoformat()}T00:00:00", datatype=_DATE_TIME)
 
 
 def text(value: str) -> Literal:
@@ -81,16 +95,17 @@ def urls_in(value: str) -> list[str]:
 
 
 def is_url(value: str) -> bool:
-    parts = urlsplit(value.strip())
-    return (
-        parts.scheme in {"http", "https"}
-        and "." in parts.netloc
-        and not _has_bad_characters(value.strip())
-    )
+    """Whether ``value`` (spaces around it aside) is an http(s) URL with a dotted host and no
+    character an IRI may not hold.
 
-
-def _has_bad_characters(value: str) -> bool:
-    return any(c in value for c in ' <>"{}|\\^`') or any(ord(c) < 0x21 for c in value)
+    A URL as sources write it (a plain host, then a path) is told by one pattern
+    (:data:`_PLAIN_URL`); any other text is split by ``urlsplit``, which reads such a URL the
+    same way."""
+    stripped = value.strip()
+    if _PLAIN_URL.fullmatch(stripped):
+        return True
+    parts = urlsplit(stripped)
+    return parts.scheme in {"http", "https"} and "." in parts.netloc and not _BAD.search(stripped)
 
 
 class Statements(list[Triple]):
