@@ -9,6 +9,7 @@ import pytest
 
 from cybergov.errors import ImportInputError, ImportNotFound
 from cybergov.importers.cfr import CfrImporter
+from cybergov.importers.context import read_context
 from cybergov.importers.model import REFUSED, WITHOUT_TYPE_OR_TARGET, ImportReport, Verdict
 from cybergov.importers.run import import_graph, list_imports, run_import, withdraw_import
 from cybergov.knowledge.checks import read_checks, run_check
@@ -180,3 +181,13 @@ def test_unreadable_input_is_an_error(store: EmbeddedStore, tmp_path: Path) -> N
     binary.write_bytes(b"\xff\xfe\x00bad")
     with pytest.raises(ImportInputError, match="UTF-8"):
         _import(store, binary)
+
+
+def test_an_import_is_matched_against_the_curated_graph_alone(store: EmbeddedStore) -> None:
+    """The titles and attributions an import adds to curated incidents are its claims: the
+    next import is not matched against them (else withdrawing one would change another)."""
+    curated = read_context(store, as_of=AS_OF)
+    _import(store)
+    after_import = read_context(store, as_of=AS_OF)
+    assert after_import.incidents == curated.incidents
+    assert after_import.groups == curated.groups

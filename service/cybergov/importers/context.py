@@ -22,16 +22,25 @@ from cybergov.store.base import Store
 _CURATED_INCIDENT = f"""GRAPH ?g {{ ?incident a ?class }}
     VALUES ?class {{ cg:Incident cg:Campaign }}
     FILTER(STRSTARTS(STR(?g), "{KG_GRAPH_PREFIX}"))"""
+
+
+def _curated(pattern: str) -> str:
+    """``pattern`` as stated in a curated graph: the titles and attributions an import adds
+    to a curated incident are that import's claims, not what the next import matches."""
+    return f"""GRAPH ?fact {{ {pattern} }}
+    FILTER(STRSTARTS(STR(?fact), "{KG_GRAPH_PREFIX}"))"""
+
+
 #: What is read of each curated incident, one pattern a row. Each pattern is joined with
 #: the incident's class on its own: the same rows as one join of the class with a union of
 #: the patterns, which the store works out several times slower.
 _INCIDENT_FACTS = (
-    "?incident rdfs:label|skos:altLabel ?name",
-    "?incident cg:startDate ?start",
-    "?incident cg:targetCountry ?country",
-    "?incident cg:mitreAttackId ?attack",
-    "?attribution cg:attributedIncident ?incident ; cg:attributedTo ?group .\n"
-    "    ?group a cg:ThreatActorGroup",
+    _curated("?incident rdfs:label|skos:altLabel ?name"),
+    _curated("?incident cg:startDate ?start"),
+    _curated("?incident cg:targetCountry ?country"),
+    _curated("?incident cg:mitreAttackId ?attack"),
+    _curated("?attribution cg:attributedIncident ?incident ; cg:attributedTo ?group")
+    + "\n    ?group a cg:ThreatActorGroup",
 )
 _UNION = "\n  UNION ".join(f"{{ {_CURATED_INCIDENT}\n    {fact} }}" for fact in _INCIDENT_FACTS)
 _INCIDENTS = f"""
@@ -49,9 +58,9 @@ PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 SELECT ?group ?name ?attack WHERE {{
   GRAPH ?g {{ ?group a cg:ThreatActorGroup }}
   FILTER(STRSTARTS(STR(?g), "{KG_GRAPH_PREFIX}"))
-  {{ ?group rdfs:label|skos:altLabel ?name }}
-  UNION {{ ?group cg:hasAlias/cg:aliasName ?name }}
-  UNION {{ ?group cg:mitreAttackId ?attack }}
+  {{ {_curated("?group rdfs:label|skos:altLabel ?name")} }}
+  UNION {{ {_curated("?group cg:hasAlias ?alias . ?alias cg:aliasName ?name")} }}
+  UNION {{ {_curated("?group cg:mitreAttackId ?attack")} }}
 }}"""
 
 _ACTORS = f"""
@@ -146,7 +155,13 @@ def read_context(store: Store, *, as_of: date, decisions_path: Path | None = Non
             digest.update(f"{graph} {checksum}\n".encode())
     digest.update(decisions.checksum.encode())
     return ImportContext(
-        StateResolver(codes), incidents, groups, decisions, as_of, digest.hexdigest(), actors
+        StateResolver(codes),
+        dict(sorted(incidents.items())),  # in the order of their IRIs, whatever the store's
+        dict(sorted(groups.items())),
+        decisions,
+        as_of,
+        digest.hexdigest(),
+        actors,
     )
 
 
