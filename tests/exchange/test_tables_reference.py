@@ -219,6 +219,11 @@ def test_cells_are_written_as_the_csv_module_writes_them(width):
     joined = [CELLS.join(row) for row in rows]
     assert _csv_of_joined(header, joined) == _written(header, rows)
     assert _csv_of_joined(header, []) == _written(header, [])
+    one_line = [row for row in rows if "\n" not in "".join(row)]
+    assert any("," in "".join(row) for row in one_line)
+    assert _csv_of_joined(header, [CELLS.join(row) for row in one_line]) == _written(
+        header, one_line
+    )
     plain = [row for row in rows if not any(c in "".join(row) for c in ',"\r\n')]
     assert plain and _csv_of_joined(header, [CELLS.join(row) for row in plain]) == _written(
         header, plain

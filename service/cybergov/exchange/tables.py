@@ -758,29 +758,40 @@ def _csv_of_rows(header: Sequence[str], rows: Sequence[Sequence[str]]) -> bytes:
 
 
 def _csv_of_joined(header: Sequence[str], rows: list[str]) -> bytes:
-    """A CSV file of rows given as their cells joined by :data:`CELLS` (at least two): each
-    row is written as it is, with commas for :data:`CELLS`, but for the rows with a
+    """A CSV file of rows given as their cells joined by :data:`CELLS` (at least two): the
+    rows are written as they are, with commas for :data:`CELLS`, but for the rows with a
     character that may be quoted (few: the cells are short ids and IRIs), which the ``csv``
-    module writes."""
+    module writes, each put in its place in the text."""
     assert len(header) > 1, "a row of one empty cell is written quoted"
     text = "\n".join(rows)
-    quoted: set[int] = set()
-    if any(c in text for c in _QUOTABLE_IN_LINE):
-        ends = list(map(add, accumulate(map(len, rows)), count(1)))  # with the line breaks
-        quoted = {bisect_right(ends, at) for c in _QUOTABLE_IN_LINE for at in _positions(text, c)}
-    if text.count("\n") > len(rows) - 1:
-        quoted.update(index for index, row in enumerate(rows) if "\n" in row)
-    if quoted:
-        lines = text.replace(CELLS, ",").split("\n") if text.count("\n") == len(rows) - 1 else []
-        lines = lines or list(map(str.replace, rows, repeat(CELLS), repeat(",")))
-        cells = _CsvCells()
-        for index in quoted:
-            lines[index] = cells.row(rows[index].split(CELLS))
-        text = "\n".join(lines)
-    else:
-        text = text.replace(CELLS, ",")
+    pieces, at = [], 0
+    cells = _CsvCells()
+    for start, end in _rows_to_quote(text, rows):
+        pieces += [text[at:start].replace(CELLS, ","), cells.row(text[start:end].split(CELLS))]
+        at = end
+    pieces.append(text[at:].replace(CELLS, ","))
     head = ",".join(header)
-    return (f"{head}\n{text}\n" if rows else f"{head}\n").encode()
+    return "".join([head, "\n", *pieces, "\n" if rows else ""]).encode()
+
+
+def _rows_to_quote(text: str, rows: list[str]) -> list[tuple[int, int]]:
+    """Where each row of ``text`` (``rows`` joined by line breaks) with a character that
+    may be quoted begins and ends, in order."""
+    if text.count("\n") < len(rows):  # no row holds a line break: rows end at them
+        begun = {
+            text.rfind("\n", 0, at) + 1 for c in _QUOTABLE_IN_LINE for at in _positions(text, c)
+        }
+        return [(start, _line_end(text, start)) for start in sorted(begun)]
+    # some row holds a line break: each row found by the sizes of those before it
+    ends = list(map(add, accumulate(map(len, rows)), count(1)))  # with the line breaks
+    quoted = {bisect_right(ends, at) for c in _QUOTABLE_IN_LINE for at in _positions(text, c)}
+    quoted.update(index for index, row in enumerate(rows) if "\n" in row)
+    return [(ends[index] - len(rows[index]) - 1, ends[index] - 1) for index in sorted(quoted)]
+
+
+def _line_end(text: str, start: int) -> int:
+    end = text.find("\n", start)
+    return len(text) if end < 0 else end
 
 
 def _csv_documents(tables: TableSet) -> Iterator[tuple[str, bytes]]:
