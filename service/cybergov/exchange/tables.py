@@ -153,8 +153,8 @@ def _statements_query(predicate: str) -> str:
     return f"SELECT ?s ?o WHERE {{ ?s <{predicate}> ?o . }}"
 
 
-#: The predicates read first, the most said (the rest in order): the query workers answer
-#: them all at once, and the last answers are the smallest.
+#: The predicates read first, the most said (the rest in order): their answers are the
+#: largest, and the query workers answer the others while they are read.
 _FIRST = (
     f"{VOCABULARY_PREFIXES['dct']}source",
     f"{_RDFS}label",
@@ -602,8 +602,8 @@ def _read_tables(runner: QueryRunner, version: str) -> TableSet:
     schemes = {c.scheme for s in TABLES for c in s.columns if c.scheme}
     predicates = _in_order({p for spec in TABLES for p in spec.predicates if p != _RDF_TYPE})
     # as many queries at once as the runner has workers, answered in the order sent: the
-    # concepts and the classes (small), the types, then the statements, the largest first;
-    # each answer read as soon as it comes
+    # concepts and the classes (small), the types, then the statements, the most said
+    # first; each answer read as soon as it comes
     readers = max(2, runner.settings.query_workers)
     with ThreadPoolExecutor(max_workers=readers, thread_name_prefix="tables") as pool:
         concepts = pool.submit(_select, runner, _schemes_query(schemes), "concepts")
