@@ -30,7 +30,7 @@ from cybergov.exchange.tables import (
     _addresses,
     _csv,
     _csv_of_joined,
-    _grouped,
+    _named,
     _texts,
     read_tables,
     table_documents,
@@ -69,6 +69,7 @@ attribution:quotes-2020--xb a cg:Attribution ; rdfs:label "XB's attribution"@en 
     cg:confidenceWording "\"high\""@en , "hoch"@de .
 listing:one a cg:Listing ; rdfs:label "One listing" ; cg:listedActor state:XA .
 <https://example.org/record,outside> a cg:Incident ; rdfs:label "Outside"@en .
+[] a cg:Incident ; rdfs:label "A blank node is no record"@en ; cg:targetCountry state:XA .
 listing:and-incident a cg:Listing , cg:Incident ; rdfs:label "In two tables"@en , "Zwei"@de ;
     dct:source <https://example.org/one> , <https://example.org/two> ;
     cg:listedActor state:XA , state:XB ; cg:targetCountry state:XC .
@@ -207,12 +208,22 @@ def test_cells_are_written_as_the_csv_module_writes_them(width):
     columns = [[row[i] for row in rows] for i in range(width)]
     assert _csv(header, columns) == _written(header, rows)
     assert _csv(header, [[] for _ in header]) == _written(header, [])
+    # a column with few cells to quote among plain ones: those are found and written alone
+    sparse = [[f"plain {i}" for i in range(len(column) * 8)] for column in columns]
+    for column, odd in zip(sparse, columns, strict=True):
+        column[::8] = odd
+    assert _csv(header, sparse) == _written(header, list(zip(*sparse, strict=True)))
     # a NUL in a cell: the cells to quote are written one at a time
     with_nul = [[f"{cell},\0\n" for cell in column] for column in columns]
     assert _csv(header, with_nul) == _written(header, list(zip(*with_nul, strict=True)))
     joined = [CELLS.join(row) for row in rows]
     assert _csv_of_joined(header, joined) == _written(header, rows)
     assert _csv_of_joined(header, []) == _written(header, [])
+    one_line = [row for row in rows if "\n" not in "".join(row)]
+    assert any("," in "".join(row) for row in one_line)
+    assert _csv_of_joined(header, [CELLS.join(row) for row in one_line]) == _written(
+        header, one_line
+    )
     plain = [row for row in rows if not any(c in "".join(row) for c in ',"\r\n')]
     assert plain and _csv_of_joined(header, [CELLS.join(row) for row in plain]) == _written(
         header, plain
@@ -255,14 +266,14 @@ def test_an_answer_is_read_as_columns_of_terms():
         tsv_columns(b"?s\t?o\n<a>\t<b>\t<c>\n", "test", ("s", "o"))
 
 
-def test_the_rows_of_each_key_are_found_in_every_run():
-    keys = ['"0"', '"0"', '"1"', '"0"', '"2"', '"2"']
-    subjects = ["a", "b", "c", "d", "e", "f"]
-    assert _grouped(keys, subjects) == {
-        '"0"': [["a", "b", "d"]],
-        '"1"': [["c"]],
-        '"2"': [["e", "f"]],
-    }
+def test_the_blank_nodes_of_a_column_are_left_out():
+    iris = ["<https://example.org/a>", "<https://example.org/_:b>"]
+    assert _named(iris) is iris
+    assert _named(["_:b0", *iris, "_:b1"]) == iris
+    assert _named([]) == []
+    assert tsv_columns(b"?s\n<https://example.org/a>\n_:b0\n", "test", ("s",)) == [
+        ["<https://example.org/a>", "_:b0"]
+    ]
 
 
 _PLAIN_TEXTS = ['"plain"', '"English"@en', '""', '"2020-03-01T00:00:00"^^<http://x.org/d>', None]

@@ -33,7 +33,7 @@ from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from itertools import accumulate, compress, count, groupby, repeat
+from itertools import accumulate, compress, count, repeat
 from operator import add, getitem
 from pathlib import Path
 
@@ -129,46 +129,43 @@ def _too_many(runner: QueryRunner, what: str) -> ExportError:
     )
 
 
-def _types_query(classes: Iterable[str]) -> str:
-    """Which resources are of which of the tables' classes (the classes of the tables and
-    their subclasses: the inferred superclasses are never a row's type)."""
-    values = " ".join(f"<{c}>" for c in sorted(classes))
-    return f"""
-SELECT ?s ?o WHERE {{
-  VALUES ?o {{ {values} }}
-  ?s <{_RDF_TYPE}> ?o .
-  FILTER(isIRI(?s))
-}}
-"""
+def _members_query(record_class: str) -> str:
+    """The resources of one of the tables' classes (a table's class or one of its
+    subclasses: the inferred superclasses are never a row's type). Blank nodes are among
+    them: the engine would test every subject for one, and they are rare, so they are left
+    out once read (:func:`_named`)."""
+    return f"SELECT ?s WHERE {{ ?s <{_RDF_TYPE}> <{record_class}> . }}"
 
 
-def _statements_query(predicates: Sequence[str]) -> str:
-    """Every statement of some predicates, whatever its subject: read by predicate, which the
-    engine answers from its index at a fraction of the cost of each record's statements.
-    Each predicate is named by its place in ``predicates`` (``?k``: ``"0"``, ``"1"``...),
-    which makes the answer a quarter shorter than with the predicates' IRIs."""
-    values = " ".join(f'(<{p}> "{k}")' for k, p in enumerate(predicates))
-    return f"""
-SELECT ?s ?k ?o WHERE {{
-  VALUES (?p ?k) {{ {values} }}
-  ?s ?p ?o .
-  FILTER(isIRI(?s))
-}}
-"""
+def _named(subjects: list[str]) -> list[str]:
+    """The IRIs among the terms of an answer's column, leaving out its blank nodes."""
+    if "\n_:" not in "\n" + "\n".join(subjects):  # a term holds no line break
+        return subjects
+    return [subject for subject in subjects if subject.startswith("<")]
 
 
-#: The predicates read in a query each (the rest dealt out in four more), in parts of about
-#: the same size, the largest first, answered by the query workers at once.
-_SOURCES = (f"{VOCABULARY_PREFIXES['dct']}source",)
-_NAMES = (f"{_RDFS}label", f"{VOCABULARY_PREFIXES['dct']}description")
+def _statements_query(predicate: str) -> str:
+    """Every statement of one predicate, whatever its subject: read by predicate, which the
+    engine answers from its index at a fraction of the cost of each record's statements,
+    and one predicate a query, so that the answer is only subjects and terms. The
+    statements of blank nodes are in the answer (testing every subject costs the engine
+    more than reading them): no record is one, so their terms are never put in a cell."""
+    return f"SELECT ?s ?o WHERE {{ ?s <{predicate}> ?o . }}"
+
+
+#: The predicates read first, the most said (the rest in order): their answers are the
+#: largest, and the query workers answer the others while they are read.
+_FIRST = (
+    f"{VOCABULARY_PREFIXES['dct']}source",
+    f"{_RDFS}label",
+    f"{VOCABULARY_PREFIXES['dct']}description",
+)
 _LABEL_TOKEN = f"<{_RDFS}label>"
 
 
-def _parts(predicates: Iterable[str]) -> list[list[str]]:
+def _in_order(predicates: Iterable[str]) -> list[str]:
     read = sorted(predicates)
-    rest = [p for p in read if p not in _NAMES and p not in _SOURCES]
-    parts = [[p for p in read if p in _SOURCES], [p for p in read if p in _NAMES]]
-    return [part for part in [*parts, *(rest[i::4] for i in range(4))] if part]
+    return [p for p in _FIRST if p in read] + [p for p in read if p not in _FIRST]
 
 
 def _classes_query(specs: Iterable[TableSpec]) -> str:
@@ -355,26 +352,6 @@ class _Places:
         return _Terms(one, several)
 
 
-def _grouped(keys: list[str], *columns: list[str]) -> dict[str, list[list[str]]]:
-    """The values of ``columns`` for each key of ``keys`` (of the same rows), in row order.
-
-    The engine gives the rows of each predicate (or class) of a ``VALUES`` together: each
-    key is one run, cut out of the columns whole; a key in several runs gets them all.
-    """
-    grouped: dict[str, list[list[str]]] = {}
-    start = 0
-    for key, run in groupby(keys):
-        end = start + len(list(run))
-        found = grouped.get(key)
-        if found is None:
-            grouped[key] = [column[start:end] for column in columns]
-        else:
-            for kept, column in zip(found, columns, strict=True):
-                kept.extend(column[start:end])
-        start = end
-    return grouped
-
-
 def _all_begin(terms: list[str | None], first: str) -> tuple[list[str], str] | None:
     """The terms (none: ``""``) and their text, one a line, where every term begins with
     ``first``; ``None`` otherwise."""
@@ -412,6 +389,16 @@ def _one_address(token: str) -> str:
 def _address_tail(token: str) -> str:
     """The end of the long-form row of a web address: written whole, with no IRI."""
     return f"{token[1:-1]}{CELLS}" if token[0] == "<" else ""
+
+
+def _long_form(
+    ids: list[str], column: str, present: list[str], tails: Iterable[str]
+) -> Iterator[str]:
+    """The long-form rows of a column: each record's (of ``ids``) whose cell in ``present``
+    is not empty, its short id and the column's name joined to its row's end (``tails``,
+    one for each such record), made for those records only."""
+    heads = map(add, compress(ids, present), repeat(f"{CELLS}{column}{CELLS}"))
+    return map(add, heads, tails)
 
 
 @dataclass(slots=True)
@@ -476,9 +463,10 @@ class _Reader:
     def _reference_tail(self, token: str) -> str:
         return f"{self.short[token[1:-1]]}{CELLS}{token[1:-1]}" if token[0] == "<" else ""
 
-    def cited(self) -> set[str]:
-        """The IRIs of every reference and concept of the tables' cells."""
-        return {token[1:-1] for token in self.references if token and token[0] == "<"}
+    def cited(self) -> list[str]:
+        """Every reference and concept of the tables' cells that is an IRI, as written
+        (``<iri>``), each once."""
+        return [token for token in self.references if token and token[0] == "<"]
 
     def add(self, predicate: str, subjects: list[str], terms: list[str]) -> None:
         """Make the columns of the terms of ``predicate`` (``<iri>``), each of the subject
@@ -537,8 +525,6 @@ class _Reader:
         for index, _ in several:
             terms[index] = None
         ids, kind = members.ids, column.kind
-        # each row's head (record and column), joined to its tail where that is not empty
-        heads = map(add, ids, repeat(f"{CELLS}{column.name}{CELLS}"))
         texts = _texts(terms) if kind is ValueKind.TEXT else None
         addresses = _addresses(terms) if kind is ValueKind.URL else None
         if texts is not None:
@@ -546,14 +532,14 @@ class _Reader:
         elif addresses is not None:
             cells = list(map(str.replace, addresses, repeat(SEPARATOR), repeat("%3B")))
             if column.multiple:
-                tails = map(add, addresses, repeat(CELLS))
-                members.values += compress(map(add, heads, tails), addresses)
+                tails = map(add, filter(None, addresses), repeat(CELLS))
+                members.values += _long_form(ids, column.name, addresses, tails)
         else:
             cells = list(map(self.cells[kind].__getitem__, terms))
             if column.multiple:
                 # the tail (value and IRI) made once per term
                 made = list(map(self.tails[kind].__getitem__, terms))
-                members.values += compress(map(add, heads, made), made)
+                members.values += _long_form(ids, column.name, made, filter(None, made))
         if column.kind in (ValueKind.REFERENCE, ValueKind.CONCEPT):
             self._several_references(column, members, several, cells)
         else:
@@ -614,32 +600,38 @@ def read_tables(runner: QueryRunner, *, version: str) -> TableSet:
 
 def _read_tables(runner: QueryRunner, version: str) -> TableSet:
     schemes = {c.scheme for s in TABLES for c in s.columns if c.scheme}
-    parts = _parts({p for spec in TABLES for p in spec.predicates if p != _RDF_TYPE})
+    predicates = _in_order({p for spec in TABLES for p in spec.predicates if p != _RDF_TYPE})
     # as many queries at once as the runner has workers, answered in the order sent: the
-    # concepts and the classes (small), the types, then the statements, the largest first;
-    # each answer read as soon as it comes
+    # concepts and the classes (small), the types, then the statements, the most said
+    # first; each answer read as soon as it comes
     readers = max(2, runner.settings.query_workers)
     with ThreadPoolExecutor(max_workers=readers, thread_name_prefix="tables") as pool:
         concepts = pool.submit(_select, runner, _schemes_query(schemes), "concepts")
         of_table = _Classes.of_tables(_select(runner, _classes_query(TABLES), "classes"))
         classes_of = {spec.name: of_table[spec.record_class] for spec in TABLES}
         every_class = {c for classes in classes_of.values() for c in classes.ancestors}
-        types = pool.submit(read_tsv, runner, _types_query(every_class), "types")
+        types = {
+            f"<{kind}>": pool.submit(read_tsv, runner, _members_query(kind), "types")
+            for kind in sorted(every_class)
+        }
         statements = {
-            pool.submit(read_tsv, runner, _statements_query(part), "statements"): part
-            for part in parts
+            pool.submit(read_tsv, runner, _statements_query(predicate), "statements"): predicate
+            for predicate in predicates
         }
         # the types come first: each table's columns are made as their terms come
-        subjects, kinds = tsv_columns(types.result(), "types", ("s", "o"))
-        reader = _Reader({kind: found for kind, (found,) in _grouped(kinds, subjects).items()})
+        reader = _Reader(
+            {
+                kind: _named(tsv_columns(answer.result(), "types", ("s",))[0])
+                for kind, answer in types.items()
+            }
+        )
         labels = _Values([], [])
         for answer in as_completed(statements):
-            subjects, keys, terms = tsv_columns(answer.result(), "statements", ("s", "k", "o"))
-            named = {f'"{k}"': f"<{p}>" for k, p in enumerate(statements[answer])}
-            for key, (of, term) in _grouped(keys, subjects, terms).items():
-                reader.add(named[key], of, term)
-                if named[key] == _LABEL_TOKEN:
-                    labels = _Values(of, term)
+            subjects, terms = tsv_columns(answer.result(), "statements", ("s", "o"))
+            predicate = f"<{statements[answer]}>"
+            reader.add(predicate, subjects, terms)
+            if predicate == _LABEL_TOKEN:
+                labels = _Values(subjects, terms)
         in_scheme: dict[str, set[str]] = defaultdict(set)
         for concept in concepts.result().as_dicts():
             in_scheme[concept["scheme"].value].add(shorten(concept["concept"].value))
@@ -652,12 +644,25 @@ def _read_tables(runner: QueryRunner, version: str) -> TableSet:
             elif column.kind is ValueKind.CLASS:
                 ancestors = classes_of[spec.name].ancestors
                 allowed[(spec.name, column.name)] = tuple(sorted(map(shorten, ancestors)))
-    short = reader.short
-    entities = sorted(
-        (short[i], i, _text(labels.of(f"<{i}>") if i.startswith(CGR) else []))
-        for i in reader.cited()
-    )
-    return TableSet(tables, entities, allowed, version)
+    return TableSet(tables, _entities(reader, labels), allowed, version)
+
+
+def _entities(reader: _Reader, labels: _Values) -> list[tuple[str, str, str]]:
+    """The short id, IRI and label (of a cybergov resource only) of every resource the cells
+    cite, sorted: the labels read all at once where each is one plain literal (see
+    :func:`_texts`), else one at a time."""
+    tokens = reader.cited()
+    ours = f"<{CGR}"
+    found = [labels.one.get(token) if token.startswith(ours) else None for token in tokens]
+    texts = _texts(found)
+    if texts is None:
+        texts = [literal_text(term) if term else "" for term in found]
+    several = labels.several
+    for index in compress(count(), map(several.__contains__, tokens)):
+        if tokens[index].startswith(ours):
+            texts[index] = _text(several[tokens[index]])
+    iris = [token[1:-1] for token in tokens]
+    return sorted(zip(map(reader.short.__getitem__, iris), iris, texts, strict=True))
 
 
 class _CsvCells:
@@ -689,6 +694,9 @@ class _CsvCells:
         found = [c for c in _QUOTABLE if c in text]
         if not found:
             return cells
+        if sum(map(text.count, found)) > len(cells) // _FEW and CELLS not in text:
+            # many cells to quote (a column of free text): the module writes them all
+            return _by_module(cells)
         ends = list(accumulate(map(len, cells)))
         written = list(cells)
         at = sorted({bisect_right(ends, at) for c in found for at in _positions(text, c)})
@@ -701,12 +709,23 @@ class _CsvCells:
         :data:`CELLS` (which ends each row there, so that the rows can be told apart)."""
         if any(CELLS in cell for cell in cells):
             return list(map(self.quoted, cells))
-        buffer = io.StringIO(newline="")
-        # the module quotes the characters of the line ending: NUL is never in a cell here
-        csv.writer(buffer, lineterminator=f"{CELLS}\n").writerows(zip(cells, repeat("")))
-        written = buffer.getvalue().split(f",{CELLS}\n")
-        written.pop()  # after the last row
-        return written
+        return _by_module(cells)
+
+
+def _by_module(cells: Sequence[str]) -> list[str]:
+    """Each of ``cells`` (none of which holds :data:`CELLS`) as written, all in one call of
+    the ``csv`` module, each row ended by :data:`CELLS` so that the rows can be told apart."""
+    buffer = io.StringIO(newline="")
+    # the module quotes the characters of the line ending: NUL is never in a cell here
+    csv.writer(buffer, lineterminator=f"{CELLS}\n").writerows(zip(cells, repeat("")))
+    written = buffer.getvalue().split(f",{CELLS}\n")
+    written.pop()  # after the last row
+    return written
+
+
+#: A column with more characters to quote than one for this many cells is written whole by
+#: the ``csv`` module rather than looked through for the cells that hold them.
+_FEW = 8
 
 
 #: What may make the ``csv`` module quote a cell: the delimiter, the quote and line breaks.
@@ -739,29 +758,40 @@ def _csv_of_rows(header: Sequence[str], rows: Sequence[Sequence[str]]) -> bytes:
 
 
 def _csv_of_joined(header: Sequence[str], rows: list[str]) -> bytes:
-    """A CSV file of rows given as their cells joined by :data:`CELLS` (at least two): each
-    row is written as it is, with commas for :data:`CELLS`, but for the rows with a
+    """A CSV file of rows given as their cells joined by :data:`CELLS` (at least two): the
+    rows are written as they are, with commas for :data:`CELLS`, but for the rows with a
     character that may be quoted (few: the cells are short ids and IRIs), which the ``csv``
-    module writes."""
+    module writes, each put in its place in the text."""
     assert len(header) > 1, "a row of one empty cell is written quoted"
     text = "\n".join(rows)
-    quoted: set[int] = set()
-    if any(c in text for c in _QUOTABLE_IN_LINE):
-        ends = list(map(add, accumulate(map(len, rows)), count(1)))  # with the line breaks
-        quoted = {bisect_right(ends, at) for c in _QUOTABLE_IN_LINE for at in _positions(text, c)}
-    if text.count("\n") > len(rows) - 1:
-        quoted.update(index for index, row in enumerate(rows) if "\n" in row)
-    if quoted:
-        lines = text.replace(CELLS, ",").split("\n") if text.count("\n") == len(rows) - 1 else []
-        lines = lines or list(map(str.replace, rows, repeat(CELLS), repeat(",")))
-        cells = _CsvCells()
-        for index in quoted:
-            lines[index] = cells.row(rows[index].split(CELLS))
-        text = "\n".join(lines)
-    else:
-        text = text.replace(CELLS, ",")
+    pieces, at = [], 0
+    cells = _CsvCells()
+    for start, end in _rows_to_quote(text, rows):
+        pieces += [text[at:start].replace(CELLS, ","), cells.row(text[start:end].split(CELLS))]
+        at = end
+    pieces.append(text[at:].replace(CELLS, ","))
     head = ",".join(header)
-    return (f"{head}\n{text}\n" if rows else f"{head}\n").encode()
+    return "".join([head, "\n", *pieces, "\n" if rows else ""]).encode()
+
+
+def _rows_to_quote(text: str, rows: list[str]) -> list[tuple[int, int]]:
+    """Where each row of ``text`` (``rows`` joined by line breaks) with a character that
+    may be quoted begins and ends, in order."""
+    if text.count("\n") < len(rows):  # no row holds a line break: rows end at them
+        begun = {
+            text.rfind("\n", 0, at) + 1 for c in _QUOTABLE_IN_LINE for at in _positions(text, c)
+        }
+        return [(start, _line_end(text, start)) for start in sorted(begun)]
+    # some row holds a line break: each row found by the sizes of those before it
+    ends = list(map(add, accumulate(map(len, rows)), count(1)))  # with the line breaks
+    quoted = {bisect_right(ends, at) for c in _QUOTABLE_IN_LINE for at in _positions(text, c)}
+    quoted.update(index for index, row in enumerate(rows) if "\n" in row)
+    return [(ends[index] - len(rows[index]) - 1, ends[index] - 1) for index in sorted(quoted)]
+
+
+def _line_end(text: str, start: int) -> int:
+    end = text.find("\n", start)
+    return len(text) if end < 0 else end
 
 
 def _csv_documents(tables: TableSet) -> Iterator[tuple[str, bytes]]:
