@@ -87,31 +87,45 @@ class _Union:
     metadata graph, and ``added`` (the new metadata graph and the new statements, in
     their graphs; what has been derived since, in the default graph).
 
+    ``added`` also takes in statements of ``source`` that the rules are evaluated on
+    beside it (it serves as the part of the first closure and as the store the derivation
+    rules read, see :class:`_Part` and :meth:`_Readable.everything`): the union is the
+    same, a statement of ``source`` is only found twice. What the change adds is kept
+    apart, in ``new``.
+
     Statements are kept in their graphs (the rules read the union of the graphs, and the
     rule that asks which import holds a record reads the import graphs): a statement held
     in two graphs is matched twice, which changes no rule's result (their counts and
     lists are of distinct values), only its cost."""
 
-    def __init__(self, source: EmbeddedStore, meta: Iterable[Quad], extra: list[Quad]) -> None:
+    def __init__(self, source: EmbeddedStore, meta: list[Quad], extra: list[Quad]) -> None:
         self.source = source.oxigraph
         self.added = memory_store()
         engine = self.added.oxigraph
         engine.bulk_extend(meta)
         engine.bulk_extend(extra)
+        self.new: list[Quad] = [*meta, *extra]
         self._axioms: list[Quad] | None = None
 
     def holds(self, triple: Triple) -> bool:
         s, p, o = triple.subject, triple.predicate, triple.object
-        if next(self.added.oxigraph.quads_for_pattern(s, p, o, None), None) is not None:
+        added = self.added.oxigraph
+        if Quad(s, p, o, _DEFAULT) in added:  # (what has been derived: the common case)
+            return True
+        if next(added.quads_for_pattern(s, p, o, None), None) is not None:
             return True
         return any(q.graph_name != _META for q in self.source.quads_for_pattern(s, p, o, None))
 
     def about(self, node: _Node) -> Iterator[Quad]:
         """Every statement about ``node``."""
+        yield from self.about_in_source(node)
+        yield from self.added.oxigraph.quads_for_pattern(node, None, None, None)
+
+    def about_in_source(self, node: _Node) -> Iterator[Quad]:
+        """Every statement of ``source`` about ``node``."""
         for q in self.source.quads_for_pattern(node, None, None, None):
             if q.graph_name != _META:
                 yield q
-        yield from self.added.oxigraph.quads_for_pattern(node, None, None, None)
 
     def pointing(self, node: _Node) -> Iterator[_Node]:
         """The subjects of the statements that point at ``node``."""
@@ -137,6 +151,7 @@ class _Union:
 
     def add(self, quads: list[Quad]) -> None:
         self.added.oxigraph.extend(quads)
+        self.new += quads
 
     def check(self, triples: Iterable[Triple | Quad]) -> None:
         """Raises :class:`_NotExact` when ``triples`` state an axiom, or an end date of a
@@ -161,14 +176,26 @@ class _Part:
     that statement comes from. Each resource that is a subject in the part comes with all
     its statements, so a ``MINUS`` on it (an end date) and a count over it see what the
     union holds; what is derived is added to the union and to the part, with its own
-    neighbourhood."""
+    neighbourhood.
 
-    def __init__(self, union: _Union) -> None:
+    The part of every statement the union adds (:meth:`of_everything_added`) is the
+    union's ``added`` store itself, with the neighbourhood it has in ``source``: the
+    statements are not copied once more."""
+
+    def __init__(self, union: _Union, store: EmbeddedStore | None = None) -> None:
         self.union = union
-        self.store = memory_store()
+        self.inside = store is not None
+        self.store = store or memory_store()
         self.store.oxigraph.bulk_extend(union.axioms())
         self.described: set[_Node] = set()
         self.pointed: set[_Node] = set()
+
+    @classmethod
+    def of_everything_added(cls, union: _Union) -> _Part:
+        """The part of every statement ``union`` adds, made in its ``added`` store."""
+        part = cls(union, union.added)
+        part.cover(union.new)
+        return part
 
     def cover(self, triples: Iterable[Triple | Quad]) -> None:
         """Take in the neighbourhood of ``triples`` (already in the union)."""
@@ -184,15 +211,18 @@ class _Part:
         about |= subjects
         about -= self.described
         self.described |= about
-        self.store.oxigraph.bulk_extend(q for node in about for q in self.union.about(node))
+        statements = self.union.about_in_source if self.inside else self.union.about
+        self.store.oxigraph.bulk_extend(q for node in about for q in statements(node))
 
     def derive(self, rule: Rule) -> list[Quad]:
         """What ``rule`` derives from the part that the union does not hold yet."""
         return [_flat(t) for t in set(self.store.construct(rule.sparql)) if not self.union.holds(t)]
 
     def add(self, quads: list[Quad]) -> None:
+        """Take in ``quads`` (just added to the union) and their neighbourhood."""
         self.cover(quads)
-        self.store.oxigraph.extend(quads)
+        if not self.inside:
+            self.store.oxigraph.extend(quads)
 
 
 def _check_time(deadline: float | None, rule: Rule) -> None:
@@ -205,22 +235,26 @@ def _check_time(deadline: float | None, rule: Rule) -> None:
 def _close(
     union: _Union,
     rules: list[Rule],
-    new: list[Quad],
+    new: list[Quad] | None,
     found: dict[str, list[Quad]],
     *,
     max_rounds: int,
     deadline: float | None,
 ) -> int:
-    """The closure rules applied from ``new`` (already in the union) until a round adds
-    nothing; what each adds goes into ``found`` and the union. Returns the rounds.
+    """The closure rules applied from ``new`` (already in the union; ``None``: every
+    statement the union adds) until a round adds nothing; what each adds goes into
+    ``found`` and the union. Returns the rounds.
 
     One part serves every round: it holds the neighbourhood of ``new`` and grows with that
     of each derived statement (rebuilding it each round from what the round before added
     cost more, on large imports, than evaluating the rules on what it already holds)."""
-    part = _Part(union)
-    part.cover(new)
+    if new is None:
+        part = _Part.of_everything_added(union)
+    else:
+        part = _Part(union)
+        part.cover(new)
     for round_number in range(1, max_rounds + 1):
-        new = []
+        added = 0
         for rule in rules:
             _check_time(deadline, rule)
             fresh = part.derive(rule)
@@ -229,9 +263,9 @@ def _close(
                 union.add(fresh)
                 part.add(fresh)
                 found.setdefault(rule.graph, []).extend(fresh)
-                new += fresh
-        log.debug("inference round %d added %d triples", round_number, len(new))
-        if not new:
+                added += len(fresh)
+        log.debug("inference round %d added %d triples", round_number, added)
+        if not added:
             return round_number
     raise DataError(f"the inference rules reached no fixpoint in {max_rounds} rounds")
 
@@ -257,22 +291,53 @@ class _Readable:
         ) or q.graph_name in self.graphs
 
     def everything(self) -> EmbeddedStore:
-        """A store of all the rule reads, made once and kept up to date by :meth:`done`."""
+        """A store of all the rule reads, made once and kept up to date by :meth:`done`:
+        the union's ``added`` store with the statements of the source, when the new
+        statements name no earlier derivation (the common case), else a copy."""
         if self._everything is None:
-            self._everything = memory_store()
-            engine = self._everything.oxigraph
-            engine.bulk_extend(
-                q
-                for q in self.union.source.quads_for_pattern(None, None, None, None)
-                if q.graph_name != _META and self.keep(q)
+            added = self.union.added
+            if self._read_in_place(added):
+                log.debug("the derivation rules read the new statements where they are")
+                self._everything = added
+                self._everything.oxigraph.bulk_extend(self._readable_in_source())
+            else:
+                self._everything = memory_store()
+                engine = self._everything.oxigraph
+                engine.bulk_extend(self._readable_in_source())
+                engine.bulk_extend(
+                    q
+                    for q in added.oxigraph.quads_for_pattern(None, None, None, None)
+                    if self.keep(q)
+                )
+            self._everything.oxigraph.bulk_extend(
+                self.earlier.oxigraph.quads_for_pattern(None, None, None, None)
             )
-            engine.bulk_extend(
-                q
-                for q in self.union.added.oxigraph.quads_for_pattern(None, None, None, None)
-                if self.keep(q)
-            )
-            engine.bulk_extend(self.earlier.oxigraph.quads_for_pattern(None, None, None, None))
         return self._everything
+
+    def _readable_in_source(self) -> Iterator[Quad]:
+        for q in self.union.source.quads_for_pattern(None, None, None, None):
+            if q.graph_name != _META and self.keep(q):
+                yield q
+
+    def _read_in_place(self, store: EmbeddedStore) -> bool:
+        """Whether ``store`` (the union's ``added``) can be made a store of what the rule
+        reads by taking away the statements it does not read: those of the source only
+        (the union stays the same: the source holds them)."""
+        engine = store.oxigraph
+        unread = {
+            q
+            for node in self.derived
+            for q in itertools.chain(
+                engine.quads_for_pattern(node, None, None, None),
+                engine.quads_for_pattern(None, None, node, None),
+            )
+            if not self.keep(q)
+        }
+        if any(q not in self.union.source for q in unread):
+            return False
+        for q in unread:
+            engine.remove(q)
+        return True
 
     def about(self, node: _Node) -> Iterator[Quad]:
         """Every statement about ``node`` that the rule reads."""
@@ -319,7 +384,7 @@ class _Changes:
 
     def __init__(self, union: _Union) -> None:
         self.subjects: dict[NamedNode, set[_Node]] = {}
-        self.add(union.added.oxigraph.quads_for_pattern(None, None, None, None))
+        self.add(union.new)
         self.add(union.source.quads_for_pattern(None, None, None, _META))
 
     def add(self, quads: Iterable[Quad]) -> None:
@@ -426,15 +491,74 @@ def _write(
     for rule in rules:
         graph = NamedNode(rule.graph)
         earlier = source.oxigraph.quads_for_pattern(None, None, None, graph)
-        new = (Quad(q.subject, q.predicate, q.object, graph) for q in found.get(rule.graph, ()))
         quads = [
-            q
-            for q in itertools.chain(earlier, new)
-            if next(held(q.subject, q.predicate, q.object, None), None) is None
+            q for q in earlier if next(held(q.subject, q.predicate, q.object, None), None) is None
         ]
+        quads += _additions(store, graph, found.get(rule.graph, ()))
         if quads:
             engine.extend(quads)
             added[rule.name] = len(quads)
+    store.mark_changed([rule.graph for rule in rules])
+    return added
+
+
+def _additions(store: EmbeddedStore, graph: NamedNode, new: Iterable[Quad]) -> list[Quad]:
+    """``new`` in ``graph``, but what the metadata graph of ``store`` holds: the only graph
+    of ``store`` that may hold one (they are new to the union, which holds the other
+    inferred graphs and the metadata graph but for its descriptions of inferred graphs)."""
+    engine = store.oxigraph
+    return [
+        Quad(q.subject, q.predicate, q.object, graph)
+        for q in new
+        if Quad(q.subject, q.predicate, q.object, _META) not in engine
+    ]
+
+
+def _sizes(store: EmbeddedStore, source: EmbeddedStore, rules: list[Rule]) -> dict[str, int] | None:
+    """The size of each rule's graph of ``source``; ``None`` when one of them is empty, or
+    holds a statement that another of them or the metadata graph of ``store`` holds (that
+    graph would not be written whole again: see :func:`_write`)."""
+    graphs = [NamedNode(rule.graph) for rule in rules]
+    engine = source.oxigraph
+    if any(
+        Quad(q.subject, q.predicate, q.object, graph) in engine
+        for q in store.oxigraph.quads_for_pattern(None, None, None, _META)
+        for graph in graphs
+    ):
+        return None
+    listed = " ".join(map(str, graphs))
+    shared = f"""ASK {{
+      VALUES ?g {{ {listed} }}
+      VALUES ?h {{ {listed} }}
+      GRAPH ?g {{ ?s ?p ?o }}
+      GRAPH ?h {{ ?s ?p ?o }}
+      FILTER(?h != ?g)
+    }}"""
+    if source.ask(shared):
+        return None
+    counted = source.select(
+        f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {listed} }} GRAPH ?g {{ ?s ?p ?o }} }}"
+        " GROUP BY ?g"
+    )
+    sizes = {row[0].value: int(row[1].value) for row in counted.rows if row[0] and row[1]}
+    held = set(source.named_graphs())
+    if any(rule.graph in held and not sizes.get(rule.graph) for rule in rules):
+        return None
+    return {rule.name: sizes.get(rule.graph, 0) for rule in rules}
+
+
+def _write_additions(
+    store: EmbeddedStore, rules: list[Rule], found: dict[str, list[Quad]], sizes: dict[str, int]
+) -> dict[str, int]:
+    """What each rule adds to its graph of ``source`` (whose sizes are ``sizes``), into
+    ``store``; the size each graph will have, as :func:`_write` gives it."""
+    engine = store.oxigraph
+    added = dict(sizes)
+    for rule in rules:
+        quads = _additions(store, NamedNode(rule.graph), found.get(rule.graph, ()))
+        if quads:
+            engine.extend(quads)
+            added[rule.name] += len(quads)
     store.mark_changed([rule.graph for rule in rules])
     return added
 
@@ -459,11 +583,17 @@ def materialise_change(
     extra: Iterable[Quad],
     max_rounds: int = 50,
     deadline: float | None = None,
+    additions: bool = False,
 ) -> MaterialisationReport | None:
     """The inferred graphs of ``source`` with what follows from the statements ``extra``
     added, written to ``store`` (which holds the metadata graph the change gives
     ``source``), worked out from the inferences ``source`` holds; ``None`` (and ``store``
     unchanged) when that cannot be done exactly and a full materialisation must be.
+
+    With ``additions``, ``store`` receives only what the change adds to the inferred
+    graphs of ``source`` when that is all it does to them (none of their statements is
+    dropped: :func:`_sizes`), and the report says so (:attr:`MaterialisationReport.additions`);
+    its counts are those of the graphs whole.
 
     Raises:
         DataError: no fixpoint is reached within ``max_rounds``.
@@ -483,15 +613,19 @@ def materialise_change(
         # description), and a store's first load describes the rules only after its
         # inferences are worked out, so what follows from those descriptions is not
         # among them yet.
-        rounds = _close(
-            union, closure, [*extra, *meta], found, max_rounds=max_rounds, deadline=deadline
-        )
+        rounds = _close(union, closure, None, found, max_rounds=max_rounds, deadline=deadline)
         new = _derive(union, derivations, old, found, deadline=deadline)
         if new:
             rounds += _close(union, closure, new, found, max_rounds=max_rounds, deadline=deadline)
     except _NotExact as reason:
         log.info("%s; inferences worked out again", reason)
         return None
-    added = _write(store, source, rules, found)
+    sizes = _sizes(store, source, rules) if additions else None
+    if sizes is None:
+        added = _write(store, source, rules, found)
+    else:
+        added = _write_additions(store, rules, found, sizes)
     log.info("inferences worked out from those of the store: %d in all", sum(added.values()))
-    return MaterialisationReport(added, rounds, time.perf_counter() - started)
+    return MaterialisationReport(
+        added, rounds, time.perf_counter() - started, additions=sizes is not None
+    )

@@ -82,6 +82,10 @@ class MaterialisationReport:
     added: dict[str, int]
     rounds: int
     seconds: float
+    #: The store received only what a change adds to the inferred graphs of the store it
+    #: changes (:func:`cybergov.knowledge.increment.materialise_change`); ``added`` counts
+    #: the graphs whole.
+    additions: bool = False
 
     @property
     def total(self) -> int:
