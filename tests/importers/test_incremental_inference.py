@@ -230,10 +230,12 @@ def _worked_out(
     report = materialise_change(target, read_rules(), source=source, extra=extra, **options)
     assert report is not None
     graphs = _inferred(target)
-    if report.additions:
-        for graph, statements in _inferred(source).items():
-            graphs[graph] = graphs.get(graph, set()) | statements
-    return graphs, report.added, report.additions
+    if report.additions is not None:
+        assert not graphs
+        graphs = _inferred(source)
+        for graph, statements in report.additions.items():
+            graphs[graph] = graphs.get(graph, set()) | {_key(t) for t in statements}
+    return graphs, report.added, report.additions is not None
 
 
 @pytest.fixture(params=["fixture", "synthetic"])

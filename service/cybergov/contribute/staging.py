@@ -341,11 +341,9 @@ def stage_new_graph(
     )
     del quads
     worked = time.perf_counter()
-    if report is not None and report.additions:  # the inferred graphs' new statements only
+    if report is not None and report.additions is not None:  # what the change adds only
         changes = difference(store, scratch, only=lambda g: g == META_GRAPH)
-        for name in scratch.named_graphs():
-            if name.startswith(INFERRED_GRAPH_PREFIX):
-                changes.added[name] = set(scratch.graph_triples(name))
+        changes.added.update((g, set(triples)) for g, triples in report.additions.items())
     else:
         changes = difference(store, scratch, only=derived_or_meta)
     changes.loaded[graph] = list(dict.fromkeys(statements))

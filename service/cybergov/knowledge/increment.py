@@ -73,6 +73,7 @@ KEYS_SHARE = 4
 #: 34,000 statements).
 WALK_SHARE = 10
 _Node = NamedNode | BlankNode
+_AXIOMS = frozenset(AXIOMS)
 
 
 class _NotExact(Exception):
@@ -128,11 +129,14 @@ class _Union:
             if q.graph_name != _META:
                 yield q
 
-    def pointing(self, node: _Node) -> Iterator[_Node]:
-        """The subjects of the statements that point at ``node``."""
+    def pointing(self, node: _Node, *, in_source: bool = False) -> Iterator[_Node]:
+        """The subjects of the statements that point at ``node`` (of ``source`` only, with
+        ``in_source``)."""
         for q in self.source.quads_for_pattern(None, None, node, None):
             if q.graph_name != _META and isinstance(q.subject, (NamedNode, BlankNode)):
                 yield q.subject
+        if in_source:
+            return
         for q in self.added.oxigraph.quads_for_pattern(None, None, node, None):
             if isinstance(q.subject, (NamedNode, BlankNode)):
                 yield q.subject
@@ -158,7 +162,7 @@ class _Union:
         """Raises :class:`_NotExact` when ``triples`` state an axiom, or an end date of a
         resource the store holds."""
         for t in triples:
-            if t.predicate in AXIOMS or (t.predicate == TYPE and t.object == TRANSITIVE):
+            if t.predicate in _AXIOMS or (t.predicate == TYPE and t.object == TRANSITIVE):
                 raise _NotExact(f"a new statement is an axiom: {t}")
             if t.predicate == END_DATE and next(
                 self.source.quads_for_pattern(t.subject, None, None, None), None
@@ -207,7 +211,8 @@ class _Part:
             if isinstance(t.object, (NamedNode, BlankNode)):
                 about.add(t.object)
         for subject in subjects - self.pointed:
-            about.update(self.union.pointing(subject))
+            # (in the union's store, what points at a subject from it is there already)
+            about.update(self.union.pointing(subject, in_source=self.inside))
         self.pointed |= subjects
         about |= subjects
         about -= self.described
@@ -397,25 +402,26 @@ class _Readable:
 
 
 class _Changes:
-    """The subjects of the statements the change adds or takes away (the metadata graph
-    the store has is replaced), by predicate."""
+    """The statements the change adds or takes away (the metadata graph the store has is
+    replaced), whose subjects :meth:`of` gives."""
 
     def __init__(self, union: _Union) -> None:
-        self.subjects: dict[NamedNode, set[_Node]] = {}
-        self.add(union.new)
-        self.add(union.source.quads_for_pattern(None, None, None, _META))
+        self.quads: list[Quad] = [*union.new]
+        self.quads += union.source.quads_for_pattern(None, None, None, _META)
 
     def add(self, quads: Iterable[Quad]) -> None:
-        subjects = self.subjects
-        for q in quads:
-            found = subjects.get(q.predicate)
-            if found is None:
-                found = subjects[q.predicate] = set()
-            found.add(q.subject)  # type: ignore[arg-type]
+        self.quads += quads
 
-    def of(self, reads: frozenset[NamedNode]) -> set[_Node]:
-        """Those of the statements whose predicate ``reads`` holds."""
-        return set().union(*(nodes for p, nodes in self.subjects.items() if p in reads))
+    def of(self, reads: frozenset[NamedNode], limit: int) -> set[_Node] | None:
+        """The subjects of the statements whose predicate ``reads`` holds; ``None`` once
+        they are more than ``limit``."""
+        subjects: set[_Node] = set()
+        for q in self.quads:
+            if q.predicate in reads:
+                subjects.add(q.subject)  # type: ignore[arg-type]
+                if len(subjects) > limit:
+                    return None
+        return subjects
 
 
 def _touched(
@@ -424,7 +430,8 @@ def _touched(
     """The keys whose results the change may alter; ``None`` when it may alter them all
     (it touches what the rule reads of a fixed resource, or a key is a blank node), or
     when the paths followed back from it lead to more than ``limit`` resources."""
-    reaching = reach.reaching(changes.of(reach.reads), readable.lookup, limit)
+    starts = changes.of(reach.reads, limit)
+    reaching = None if starts is None else reach.reaching(starts, readable.lookup, limit)
     if reaching is None or reaching & reach.fixed:
         return None
     keys = {
@@ -525,10 +532,15 @@ def _additions(store: EmbeddedStore, graph: NamedNode, new: Iterable[Quad]) -> l
     of ``store`` that may hold one (they are new to the union, which holds the other
     inferred graphs and the metadata graph but for its descriptions of inferred graphs)."""
     engine = store.oxigraph
+    described = {
+        q.subject
+        for q in engine.quads_for_pattern(None, None, None, _META)
+        if isinstance(q.subject, NamedNode) and q.subject.value.startswith(INFERRED_GRAPH_PREFIX)
+    }
     return [
         Quad(q.subject, q.predicate, q.object, graph)
         for q in new
-        if Quad(q.subject, q.predicate, q.object, _META) not in engine
+        if q.subject not in described or Quad(q.subject, q.predicate, q.object, _META) not in engine
     ]
 
 
@@ -565,20 +577,19 @@ def _sizes(store: EmbeddedStore, source: EmbeddedStore, rules: list[Rule]) -> di
     return {rule.name: sizes.get(rule.graph, 0) for rule in rules}
 
 
-def _write_additions(
+def _added(
     store: EmbeddedStore, rules: list[Rule], found: dict[str, list[Quad]], sizes: dict[str, int]
-) -> dict[str, int]:
-    """What each rule adds to its graph of ``source`` (whose sizes are ``sizes``), into
-    ``store``; the size each graph will have, as :func:`_write` gives it."""
-    engine = store.oxigraph
+) -> tuple[dict[str, int], dict[str, list[Triple]]]:
+    """What each rule adds to its graph of ``source`` (whose sizes are ``sizes``), as
+    :func:`_write` would write it into ``store``; the size each graph will have."""
     added = dict(sizes)
+    additions: dict[str, list[Triple]] = {}
     for rule in rules:
         quads = _additions(store, NamedNode(rule.graph), found.get(rule.graph, ()))
         if quads:
-            engine.extend(quads)
+            additions[rule.graph] = [Triple(q.subject, q.predicate, q.object) for q in quads]
             added[rule.name] += len(quads)
-    store.mark_changed([rule.graph for rule in rules])
-    return added
+    return added, additions
 
 
 def metadata_but_inferred(store: EmbeddedStore) -> list[Quad]:
@@ -609,11 +620,12 @@ def materialise_change(
     ``source``), worked out from the inferences ``source`` holds; ``None`` (and ``store``
     unchanged) when that cannot be done exactly and a full materialisation must be.
 
-    With ``additions``, ``store`` receives only what the change adds to the inferred
-    graphs of ``source`` when that is all it does to them (none of their statements is
-    dropped: :func:`_sizes`), and the report says so (:attr:`MaterialisationReport.additions`);
-    its counts are those of the graphs whole. With ``python`` false, every closure rule is
-    evaluated by its query (:func:`_close`), as the reference the tests compare with.
+    With ``additions``, when all the change does to the inferred graphs of ``source`` is
+    to add to them (none of their statements is dropped: :func:`_sizes`), ``store``
+    receives none of them: the report holds what the change adds to each
+    (:attr:`MaterialisationReport.additions`), its counts are those of the graphs whole.
+    With ``python`` false, every closure rule is evaluated by its query (:func:`_close`),
+    as the reference the tests compare with.
 
     Raises:
         DataError: no fixpoint is reached within ``max_rounds``.
@@ -645,11 +657,10 @@ def materialise_change(
         log.info("%s; inferences worked out again", reason)
         return None
     sizes = _sizes(store, source, rules) if additions else None
+    added_to: dict[str, list[Triple]] | None = None
     if sizes is None:
         added = _write(store, source, rules, found)
     else:
-        added = _write_additions(store, rules, found, sizes)
+        added, added_to = _added(store, rules, found, sizes)
     log.info("inferences worked out from those of the store: %d in all", sum(added.values()))
-    return MaterialisationReport(
-        added, rounds, time.perf_counter() - started, additions=sizes is not None
-    )
+    return MaterialisationReport(added, rounds, time.perf_counter() - started, added_to)

@@ -266,8 +266,9 @@ def refresh_inferences(
     if result is None:
         result = _from_nothing(store, rules, deadline, source, extra)
     present = set(store.named_graphs())
-    if result.additions and source is not None:
+    if result.additions is not None and source is not None:
         present.update(source.named_graphs())
+        present.update(result.additions)
     for rule in rules:
         set_graph_metadata(
             store,
