@@ -519,7 +519,10 @@ def _write(
         quads = [
             q for q in earlier if next(held(q.subject, q.predicate, q.object, None), None) is None
         ]
-        quads += _additions(store, graph, found.get(rule.graph, ()))
+        quads += (
+            Quad(q.subject, q.predicate, q.object, graph)
+            for q in _additions(store, found.get(rule.graph, ()))
+        )
         if quads:
             engine.extend(quads)
             added[rule.name] = len(quads)
@@ -527,10 +530,10 @@ def _write(
     return added
 
 
-def _additions(store: EmbeddedStore, graph: NamedNode, new: Iterable[Quad]) -> list[Quad]:
-    """``new`` in ``graph``, but what the metadata graph of ``store`` holds: the only graph
-    of ``store`` that may hold one (they are new to the union, which holds the other
-    inferred graphs and the metadata graph but for its descriptions of inferred graphs)."""
+def _additions(store: EmbeddedStore, new: Iterable[Quad]) -> list[Quad]:
+    """``new`` but what the metadata graph of ``store`` holds: the only graph of ``store``
+    that may hold one (they are new to the union, which holds the other inferred graphs
+    and the metadata graph but for its descriptions of inferred graphs)."""
     engine = store.oxigraph
     described = {
         q.subject
@@ -538,7 +541,7 @@ def _additions(store: EmbeddedStore, graph: NamedNode, new: Iterable[Quad]) -> l
         if isinstance(q.subject, NamedNode) and q.subject.value.startswith(INFERRED_GRAPH_PREFIX)
     }
     return [
-        Quad(q.subject, q.predicate, q.object, graph)
+        q
         for q in new
         if q.subject not in described or Quad(q.subject, q.predicate, q.object, _META) not in engine
     ]
@@ -585,7 +588,7 @@ def _added(
     added = dict(sizes)
     additions: dict[str, list[Triple]] = {}
     for rule in rules:
-        quads = _additions(store, NamedNode(rule.graph), found.get(rule.graph, ()))
+        quads = _additions(store, found.get(rule.graph, ()))
         if quads:
             additions[rule.graph] = [Triple(q.subject, q.predicate, q.object) for q in quads]
             added[rule.name] += len(quads)

@@ -52,12 +52,14 @@ class Schema:
             elif q.predicate == INVERSE_OF:
                 self.inverses.setdefault(q.subject, set()).add(q.object)
                 self.inverses.setdefault(q.object, set()).add(q.subject)
-        self._above: dict[tuple[NamedNode, _Term], list[NamedNode]] = {}
+        self._above: dict[NamedNode, dict[_Term, list[NamedNode]]] = {
+            axiom: {} for axiom in self._edges
+        }
 
     def above(self, axiom: NamedNode, term: _Term) -> list[NamedNode]:
         """The IRIs one or more ``axiom`` statements lead to from ``term``."""
-        key = (axiom, term)
-        found = self._above.get(key)
+        known = self._above[axiom]
+        found = known.get(term)
         if found is None:
             edges = self._edges[axiom]
             seen: set[_Term] = set()
@@ -67,21 +69,28 @@ class Schema:
                 if node not in seen:
                     seen.add(node)
                     todo.extend(edges.get(node, ()))
-            found = self._above[key] = [n for n in seen if isinstance(n, NamedNode)]
+            found = known[term] = [n for n in seen if isinstance(n, NamedNode)]
         return found
+
+    def below(self, axiom: NamedNode) -> frozenset[_Term]:
+        """The terms from which ``axiom`` statements lead somewhere."""
+        return frozenset(self._edges[axiom])
 
 
 def _subclass(schema: Schema, statements: Iterable[Quad | Triple]) -> Iterator[Triple]:
+    classes = schema.below(SUBCLASS_OF)
     for q in statements:
-        if q.predicate == TYPE:
+        if q.predicate == TYPE and q.object in classes:
             for superclass in schema.above(SUBCLASS_OF, q.object):
                 yield Triple(q.subject, TYPE, superclass)
 
 
 def _subproperty(schema: Schema, statements: Iterable[Quad | Triple]) -> Iterator[Triple]:
+    properties = schema.below(SUBPROPERTY_OF)
     for q in statements:
-        for superproperty in schema.above(SUBPROPERTY_OF, q.predicate):
-            yield Triple(q.subject, superproperty, q.object)
+        if q.predicate in properties:
+            for superproperty in schema.above(SUBPROPERTY_OF, q.predicate):
+                yield Triple(q.subject, superproperty, q.object)
 
 
 def _inverse(schema: Schema, statements: Iterable[Quad | Triple]) -> Iterator[Triple]:
