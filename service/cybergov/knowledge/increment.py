@@ -345,7 +345,7 @@ class _Readable:
     def _read_in_place(self, store: EmbeddedStore) -> bool:
         """Whether ``store`` (the union's ``added``) can be made a store of what the rule
         reads by taking away the statements it does not read: those of the source only
-        (the union stays the same: the source holds them)."""
+        (the union stays the same: the source holds them, but for its metadata graph)."""
         engine = store.oxigraph
         unread = {
             q
@@ -356,7 +356,7 @@ class _Readable:
             )
             if not self.keep(q)
         }
-        if any(q not in self.union.source for q in unread):
+        if any(q.graph_name == _META or q not in self.union.source for q in unread):
             return False
         for q in unread:
             engine.remove(q)
