@@ -16,7 +16,7 @@ from cybergov.contribute.staging import scratch_copy, stage_new_graph
 from cybergov.importers.model import Importer
 from cybergov.importers.run import run_import
 from cybergov.importers.sources import importer_for
-from cybergov.knowledge.increment import materialise_change
+from cybergov.knowledge.increment import _Readable, materialise_change, metadata_but_inferred
 from cybergov.knowledge.load import refresh_inferences
 from cybergov.knowledge.rules import NEIGHBOURHOOD_LIMIT, materialise, read_rules
 from cybergov.namespaces import INFERRED_GRAPH_PREFIX, META_GRAPH
@@ -140,6 +140,7 @@ _RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 _CG = "https://w3id.org/cybergov/ontology#"
 _ID = "https://w3id.org/cybergov/id/"
 _TEST = NamedNode("https://w3id.org/cybergov/graph/import/test/reach")
+_META = NamedNode(META_GRAPH)
 
 
 def _link(kind: str, actor: str, to: str) -> list[Quad]:
@@ -203,3 +204,87 @@ def test_a_retraction_of_a_recorded_attribution_is_worked_out_from_nothing(
     target = memory_store()
     assert materialise_change(target, read_rules(), source=loaded_store, extra=change) is None
     assert not target.named_graphs()
+
+
+def _change_of(store: EmbeddedStore, path: Path) -> tuple[list[Quad], list[Quad]]:
+    """The statements an import of ``path`` into a copy of ``store`` writes, and the
+    metadata graph it leaves (but the descriptions of inferred graphs)."""
+    copy = scratch_copy(store)
+    report = run_import(copy, importer_for("cfr"), path, name="fast")
+    graph = NamedNode(report.graph)
+    extra = [
+        Quad(t.subject, t.predicate, t.object, graph) for t in copy.graph_triples(report.graph)
+    ]
+    return extra, metadata_but_inferred(copy)
+
+
+def _worked_out(
+    source: EmbeddedStore, change: tuple[list[Quad], list[Quad]], **options: bool
+) -> tuple[dict[str, set[tuple[str, str, str]]], dict[str, int], bool]:
+    """The inferred graphs :func:`materialise_change` gives (the graphs of ``source`` with
+    the additions, when it gives the additions only), their counts, and whether it gave the
+    additions only."""
+    extra, described = change
+    target = memory_store()
+    target.oxigraph.extend(described)
+    report = materialise_change(target, read_rules(), source=source, extra=extra, **options)
+    assert report is not None
+    graphs = _inferred(target)
+    if report.additions is not None:
+        assert not graphs
+        graphs = _inferred(source)
+        for graph, statements in report.additions.items():
+            graphs[graph] = graphs.get(graph, set()) | {_key(t) for t in statements}
+    return graphs, report.added, report.additions is not None
+
+
+@pytest.fixture(params=["fixture", "synthetic"])
+def change(
+    request: pytest.FixtureRequest, loaded_store: EmbeddedStore, tmp_path: Path
+) -> tuple[list[Quad], list[Quad]]:
+    if request.param == "fixture":
+        return _change_of(loaded_store, CFR_FIXTURE)
+    export = tmp_path / "cfr-300.csv"
+    write_synthetic_cfr(export, 300)
+    return _change_of(loaded_store, export)
+
+
+def test_the_closure_rules_in_python_derive_what_their_queries_derive(
+    loaded_store: EmbeddedStore, change: tuple[list[Quad], list[Quad]]
+) -> None:
+    assert _worked_out(loaded_store, change) == _worked_out(loaded_store, change, python=False)
+
+
+def test_the_additions_are_what_the_whole_graphs_add(
+    loaded_store: EmbeddedStore, change: tuple[list[Quad], list[Quad]]
+) -> None:
+    whole, counts, _ = _worked_out(loaded_store, change)
+    assert _worked_out(loaded_store, change, additions=True) == (whole, counts, True)
+
+
+@pytest.mark.parametrize("twice", ["metadata", "inferred"])
+def test_the_additions_are_not_given_when_an_inferred_statement_is_held_twice(
+    store: EmbeddedStore, change: tuple[list[Quad], list[Quad]], twice: str
+) -> None:
+    """A statement of an inferred graph that the metadata graph or another inferred graph
+    holds too is not written to the second graph again (as :meth:`Store.add_triples`):
+    the graphs are given whole."""
+    held = next(store.graph_triples(f"{INFERRED_GRAPH_PREFIX}subclass"))
+    extra, described = change
+    if twice == "metadata":
+        described = [*described, Quad(held.subject, held.predicate, held.object, _META)]
+    else:
+        graph = NamedNode(f"{INFERRED_GRAPH_PREFIX}actor-links")
+        store.oxigraph.add(Quad(held.subject, held.predicate, held.object, graph))
+    whole, counts, _ = _worked_out(store, (extra, described))
+    assert _worked_out(store, (extra, described), additions=True) == (whole, counts, False)
+
+
+def test_the_derivation_rules_read_the_same_in_place_as_on_a_copy(
+    loaded_store: EmbeddedStore,
+    change: tuple[list[Quad], list[Quad]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    in_place = _worked_out(loaded_store, change)
+    monkeypatch.setattr(_Readable, "_read_in_place", lambda self, store: False)
+    assert _worked_out(loaded_store, change) == in_place

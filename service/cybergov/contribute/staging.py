@@ -336,10 +336,16 @@ def stage_new_graph(
     set_graph_metadata(scratch, graph, description)
     target = NamedNode(graph)
     quads = [Quad(t.subject, t.predicate, t.object, target) for t in statements]
-    refresh_inferences(scratch, force=True, root=root, source=store, extra=quads)
+    report = refresh_inferences(
+        scratch, force=True, root=root, source=store, extra=quads, additions=True
+    )
     del quads
     worked = time.perf_counter()
-    changes = difference(store, scratch, only=derived_or_meta)
+    if report is not None and report.additions is not None:  # what the change adds only
+        changes = difference(store, scratch, only=lambda g: g == META_GRAPH)
+        changes.added.update((g, set(triples)) for g, triples in report.additions.items())
+    else:
+        changes = difference(store, scratch, only=derived_or_meta)
     changes.loaded[graph] = list(dict.fromkeys(statements))
     changes.apply(store)
     added, removed = changes.count()

@@ -51,6 +51,7 @@ from cybergov.knowledge.rules import (
     MaterialisationReport,
     Rule,
 )
+from cybergov.knowledge.schema import Schema, evaluation
 from cybergov.namespaces import INFERRED_GRAPH_PREFIX, META_GRAPH
 from cybergov.store.embedded import EmbeddedStore
 from cybergov.store.factory import memory_store
@@ -72,6 +73,7 @@ KEYS_SHARE = 4
 #: 34,000 statements).
 WALK_SHARE = 10
 _Node = NamedNode | BlankNode
+_AXIOMS = frozenset(AXIOMS)
 
 
 class _NotExact(Exception):
@@ -87,37 +89,54 @@ class _Union:
     metadata graph, and ``added`` (the new metadata graph and the new statements, in
     their graphs; what has been derived since, in the default graph).
 
+    ``added`` also takes in statements of ``source`` that the rules are evaluated on
+    beside it (it serves as the part of the first closure and as the store the derivation
+    rules read, see :class:`_Part` and :meth:`_Readable.everything`): the union is the
+    same, a statement of ``source`` is only found twice. What the change adds is kept
+    apart, in ``new``.
+
     Statements are kept in their graphs (the rules read the union of the graphs, and the
     rule that asks which import holds a record reads the import graphs): a statement held
     in two graphs is matched twice, which changes no rule's result (their counts and
     lists are of distinct values), only its cost."""
 
-    def __init__(self, source: EmbeddedStore, meta: Iterable[Quad], extra: list[Quad]) -> None:
+    def __init__(self, source: EmbeddedStore, meta: list[Quad], extra: list[Quad]) -> None:
         self.source = source.oxigraph
         self.added = memory_store()
         engine = self.added.oxigraph
         engine.bulk_extend(meta)
         engine.bulk_extend(extra)
+        self.new: list[Quad] = [*meta, *extra]
         self._axioms: list[Quad] | None = None
 
     def holds(self, triple: Triple) -> bool:
         s, p, o = triple.subject, triple.predicate, triple.object
-        if next(self.added.oxigraph.quads_for_pattern(s, p, o, None), None) is not None:
+        added = self.added.oxigraph
+        if Quad(s, p, o, _DEFAULT) in added:  # (what has been derived: the common case)
+            return True
+        if next(added.quads_for_pattern(s, p, o, None), None) is not None:
             return True
         return any(q.graph_name != _META for q in self.source.quads_for_pattern(s, p, o, None))
 
     def about(self, node: _Node) -> Iterator[Quad]:
         """Every statement about ``node``."""
+        yield from self.about_in_source(node)
+        yield from self.added.oxigraph.quads_for_pattern(node, None, None, None)
+
+    def about_in_source(self, node: _Node) -> Iterator[Quad]:
+        """Every statement of ``source`` about ``node``."""
         for q in self.source.quads_for_pattern(node, None, None, None):
             if q.graph_name != _META:
                 yield q
-        yield from self.added.oxigraph.quads_for_pattern(node, None, None, None)
 
-    def pointing(self, node: _Node) -> Iterator[_Node]:
-        """The subjects of the statements that point at ``node``."""
+    def pointing(self, node: _Node, *, in_source: bool = False) -> Iterator[_Node]:
+        """The subjects of the statements that point at ``node`` (of ``source`` only, with
+        ``in_source``)."""
         for q in self.source.quads_for_pattern(None, None, node, None):
             if q.graph_name != _META and isinstance(q.subject, (NamedNode, BlankNode)):
                 yield q.subject
+        if in_source:
+            return
         for q in self.added.oxigraph.quads_for_pattern(None, None, node, None):
             if isinstance(q.subject, (NamedNode, BlankNode)):
                 yield q.subject
@@ -137,12 +156,13 @@ class _Union:
 
     def add(self, quads: list[Quad]) -> None:
         self.added.oxigraph.extend(quads)
+        self.new += quads
 
     def check(self, triples: Iterable[Triple | Quad]) -> None:
         """Raises :class:`_NotExact` when ``triples`` state an axiom, or an end date of a
         resource the store holds."""
         for t in triples:
-            if t.predicate in AXIOMS or (t.predicate == TYPE and t.object == TRANSITIVE):
+            if t.predicate in _AXIOMS or (t.predicate == TYPE and t.object == TRANSITIVE):
                 raise _NotExact(f"a new statement is an axiom: {t}")
             if t.predicate == END_DATE and next(
                 self.source.quads_for_pattern(t.subject, None, None, None), None
@@ -161,14 +181,26 @@ class _Part:
     that statement comes from. Each resource that is a subject in the part comes with all
     its statements, so a ``MINUS`` on it (an end date) and a count over it see what the
     union holds; what is derived is added to the union and to the part, with its own
-    neighbourhood."""
+    neighbourhood.
 
-    def __init__(self, union: _Union) -> None:
+    The part of every statement the union adds (:meth:`of_everything_added`) is the
+    union's ``added`` store itself, with the neighbourhood it has in ``source``: the
+    statements are not copied once more."""
+
+    def __init__(self, union: _Union, store: EmbeddedStore | None = None) -> None:
         self.union = union
-        self.store = memory_store()
+        self.inside = store is not None
+        self.store = store or memory_store()
         self.store.oxigraph.bulk_extend(union.axioms())
         self.described: set[_Node] = set()
         self.pointed: set[_Node] = set()
+
+    @classmethod
+    def of_everything_added(cls, union: _Union) -> _Part:
+        """The part of every statement ``union`` adds, made in its ``added`` store."""
+        part = cls(union, union.added)
+        part.cover(union.new)
+        return part
 
     def cover(self, triples: Iterable[Triple | Quad]) -> None:
         """Take in the neighbourhood of ``triples`` (already in the union)."""
@@ -179,20 +211,24 @@ class _Part:
             if isinstance(t.object, (NamedNode, BlankNode)):
                 about.add(t.object)
         for subject in subjects - self.pointed:
-            about.update(self.union.pointing(subject))
+            # (in the union's store, what points at a subject from it is there already)
+            about.update(self.union.pointing(subject, in_source=self.inside))
         self.pointed |= subjects
         about |= subjects
         about -= self.described
         self.described |= about
-        self.store.oxigraph.bulk_extend(q for node in about for q in self.union.about(node))
+        statements = self.union.about_in_source if self.inside else self.union.about
+        self.store.oxigraph.bulk_extend(q for node in about for q in statements(node))
 
     def derive(self, rule: Rule) -> list[Quad]:
         """What ``rule`` derives from the part that the union does not hold yet."""
         return [_flat(t) for t in set(self.store.construct(rule.sparql)) if not self.union.holds(t)]
 
     def add(self, quads: list[Quad]) -> None:
+        """Take in ``quads`` (just added to the union) and their neighbourhood."""
         self.cover(quads)
-        self.store.oxigraph.extend(quads)
+        if not self.inside:
+            self.store.oxigraph.extend(quads)
 
 
 def _check_time(deadline: float | None, rule: Rule) -> None:
@@ -205,33 +241,54 @@ def _check_time(deadline: float | None, rule: Rule) -> None:
 def _close(
     union: _Union,
     rules: list[Rule],
-    new: list[Quad],
+    new: list[Quad] | None,
     found: dict[str, list[Quad]],
     *,
     max_rounds: int,
     deadline: float | None,
+    python: bool = True,
 ) -> int:
-    """The closure rules applied from ``new`` (already in the union) until a round adds
-    nothing; what each adds goes into ``found`` and the union. Returns the rounds.
+    """The closure rules applied from ``new`` (already in the union; ``None``: every
+    statement the union adds) until a round adds nothing; what each adds goes into
+    ``found`` and the union. Returns the rounds.
 
     One part serves every round: it holds the neighbourhood of ``new`` and grows with that
     of each derived statement (rebuilding it each round from what the round before added
-    cost more, on large imports, than evaluating the rules on what it already holds)."""
-    part = _Part(union)
-    part.cover(new)
+    cost more, on large imports, than evaluating the rules on what it already holds).
+    The rules that join one statement with the axioms only (:mod:`cybergov.knowledge.schema`)
+    are evaluated in Python on the statements new to them since they last ran (the rest
+    of the union is a fixpoint already), unless ``python`` is false."""
+    if new is None:
+        new = union.new
+        part = _Part.of_everything_added(union)
+    else:
+        part = _Part(union)
+        part.cover(new)
+    evaluations = {rule.name: evaluation(rule) for rule in rules} if python else {}
+    schema = Schema(union.axioms()) if any(evaluations.values()) else None
+    statements = list(new)  # every statement new in this closure, in the order it came
+    seen: dict[str, int] = {}  # how many of them each rule has been evaluated on
     for round_number in range(1, max_rounds + 1):
-        new = []
+        added = 0
         for rule in rules:
             _check_time(deadline, rule)
-            fresh = part.derive(rule)
+            evaluate = evaluations.get(rule.name)
+            if evaluate is not None and schema is not None:
+                since = seen.get(rule.name, 0)
+                seen[rule.name] = len(statements)
+                derived = set(evaluate(schema, itertools.islice(statements, since, None)))
+                fresh = [_flat(t) for t in derived if not union.holds(t)]
+            else:
+                fresh = part.derive(rule)
             if fresh:
                 union.check(fresh)
                 union.add(fresh)
                 part.add(fresh)
                 found.setdefault(rule.graph, []).extend(fresh)
-                new += fresh
-        log.debug("inference round %d added %d triples", round_number, len(new))
-        if not new:
+                statements += fresh
+                added += len(fresh)
+        log.debug("inference round %d added %d triples", round_number, added)
+        if not added:
             return round_number
     raise DataError(f"the inference rules reached no fixpoint in {max_rounds} rounds")
 
@@ -257,22 +314,53 @@ class _Readable:
         ) or q.graph_name in self.graphs
 
     def everything(self) -> EmbeddedStore:
-        """A store of all the rule reads, made once and kept up to date by :meth:`done`."""
+        """A store of all the rule reads, made once and kept up to date by :meth:`done`:
+        the union's ``added`` store with the statements of the source, when the new
+        statements name no earlier derivation (the common case), else a copy."""
         if self._everything is None:
-            self._everything = memory_store()
-            engine = self._everything.oxigraph
-            engine.bulk_extend(
-                q
-                for q in self.union.source.quads_for_pattern(None, None, None, None)
-                if q.graph_name != _META and self.keep(q)
+            added = self.union.added
+            if self._read_in_place(added):
+                log.debug("the derivation rules read the new statements where they are")
+                self._everything = added
+                self._everything.oxigraph.bulk_extend(self._readable_in_source())
+            else:
+                self._everything = memory_store()
+                engine = self._everything.oxigraph
+                engine.bulk_extend(self._readable_in_source())
+                engine.bulk_extend(
+                    q
+                    for q in added.oxigraph.quads_for_pattern(None, None, None, None)
+                    if self.keep(q)
+                )
+            self._everything.oxigraph.bulk_extend(
+                self.earlier.oxigraph.quads_for_pattern(None, None, None, None)
             )
-            engine.bulk_extend(
-                q
-                for q in self.union.added.oxigraph.quads_for_pattern(None, None, None, None)
-                if self.keep(q)
-            )
-            engine.bulk_extend(self.earlier.oxigraph.quads_for_pattern(None, None, None, None))
         return self._everything
+
+    def _readable_in_source(self) -> Iterator[Quad]:
+        for q in self.union.source.quads_for_pattern(None, None, None, None):
+            if q.graph_name != _META and self.keep(q):
+                yield q
+
+    def _read_in_place(self, store: EmbeddedStore) -> bool:
+        """Whether ``store`` (the union's ``added``) can be made a store of what the rule
+        reads by taking away the statements it does not read: those of the source only
+        (the union stays the same: the source holds them, but for its metadata graph)."""
+        engine = store.oxigraph
+        unread = {
+            q
+            for node in self.derived
+            for q in itertools.chain(
+                engine.quads_for_pattern(node, None, None, None),
+                engine.quads_for_pattern(None, None, node, None),
+            )
+            if not self.keep(q)
+        }
+        if any(q.graph_name == _META or q not in self.union.source for q in unread):
+            return False
+        for q in unread:
+            engine.remove(q)
+        return True
 
     def about(self, node: _Node) -> Iterator[Quad]:
         """Every statement about ``node`` that the rule reads."""
@@ -314,25 +402,26 @@ class _Readable:
 
 
 class _Changes:
-    """The subjects of the statements the change adds or takes away (the metadata graph
-    the store has is replaced), by predicate."""
+    """The statements the change adds or takes away (the metadata graph the store has is
+    replaced), whose subjects :meth:`of` gives."""
 
     def __init__(self, union: _Union) -> None:
-        self.subjects: dict[NamedNode, set[_Node]] = {}
-        self.add(union.added.oxigraph.quads_for_pattern(None, None, None, None))
-        self.add(union.source.quads_for_pattern(None, None, None, _META))
+        self.quads: list[Quad] = [*union.new]
+        self.quads += union.source.quads_for_pattern(None, None, None, _META)
 
     def add(self, quads: Iterable[Quad]) -> None:
-        subjects = self.subjects
-        for q in quads:
-            found = subjects.get(q.predicate)
-            if found is None:
-                found = subjects[q.predicate] = set()
-            found.add(q.subject)  # type: ignore[arg-type]
+        self.quads += quads
 
-    def of(self, reads: frozenset[NamedNode]) -> set[_Node]:
-        """Those of the statements whose predicate ``reads`` holds."""
-        return set().union(*(nodes for p, nodes in self.subjects.items() if p in reads))
+    def of(self, reads: frozenset[NamedNode], limit: int) -> set[_Node] | None:
+        """The subjects of the statements whose predicate ``reads`` holds; ``None`` once
+        they are more than ``limit``."""
+        subjects: set[_Node] = set()
+        for q in self.quads:
+            if q.predicate in reads:
+                subjects.add(q.subject)  # type: ignore[arg-type]
+                if len(subjects) > limit:
+                    return None
+        return subjects
 
 
 def _touched(
@@ -341,7 +430,8 @@ def _touched(
     """The keys whose results the change may alter; ``None`` when it may alter them all
     (it touches what the rule reads of a fixed resource, or a key is a blank node), or
     when the paths followed back from it lead to more than ``limit`` resources."""
-    reaching = reach.reaching(changes.of(reach.reads), readable.lookup, limit)
+    starts = changes.of(reach.reads, limit)
+    reaching = None if starts is None else reach.reaching(starts, readable.lookup, limit)
     if reaching is None or reaching & reach.fixed:
         return None
     keys = {
@@ -426,17 +516,83 @@ def _write(
     for rule in rules:
         graph = NamedNode(rule.graph)
         earlier = source.oxigraph.quads_for_pattern(None, None, None, graph)
-        new = (Quad(q.subject, q.predicate, q.object, graph) for q in found.get(rule.graph, ()))
         quads = [
-            q
-            for q in itertools.chain(earlier, new)
-            if next(held(q.subject, q.predicate, q.object, None), None) is None
+            q for q in earlier if next(held(q.subject, q.predicate, q.object, None), None) is None
         ]
+        quads += (
+            Quad(q.subject, q.predicate, q.object, graph)
+            for q in _additions(store, found.get(rule.graph, ()))
+        )
         if quads:
             engine.extend(quads)
             added[rule.name] = len(quads)
     store.mark_changed([rule.graph for rule in rules])
     return added
+
+
+def _additions(store: EmbeddedStore, new: Iterable[Quad]) -> list[Quad]:
+    """``new`` but what the metadata graph of ``store`` holds: the only graph of ``store``
+    that may hold one (they are new to the union, which holds the other inferred graphs
+    and the metadata graph but for its descriptions of inferred graphs)."""
+    engine = store.oxigraph
+    described = {
+        q.subject
+        for q in engine.quads_for_pattern(None, None, None, _META)
+        if isinstance(q.subject, NamedNode) and q.subject.value.startswith(INFERRED_GRAPH_PREFIX)
+    }
+    return [
+        q
+        for q in new
+        if q.subject not in described or Quad(q.subject, q.predicate, q.object, _META) not in engine
+    ]
+
+
+def _sizes(store: EmbeddedStore, source: EmbeddedStore, rules: list[Rule]) -> dict[str, int] | None:
+    """The size of each rule's graph of ``source``; ``None`` when one of them is empty, or
+    holds a statement that another of them or the metadata graph of ``store`` holds (that
+    graph would not be written whole again: see :func:`_write`)."""
+    graphs = [NamedNode(rule.graph) for rule in rules]
+    engine = source.oxigraph
+    if any(
+        Quad(q.subject, q.predicate, q.object, graph) in engine
+        for q in store.oxigraph.quads_for_pattern(None, None, None, _META)
+        for graph in graphs
+    ):
+        return None
+    listed = " ".join(map(str, graphs))
+    shared = f"""ASK {{
+      VALUES ?g {{ {listed} }}
+      VALUES ?h {{ {listed} }}
+      GRAPH ?g {{ ?s ?p ?o }}
+      GRAPH ?h {{ ?s ?p ?o }}
+      FILTER(?h != ?g)
+    }}"""
+    if source.ask(shared):
+        return None
+    counted = source.select(
+        f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {listed} }} GRAPH ?g {{ ?s ?p ?o }} }}"
+        " GROUP BY ?g"
+    )
+    sizes = {row[0].value: int(row[1].value) for row in counted.rows if row[0] and row[1]}
+    held = set(source.named_graphs())
+    if any(rule.graph in held and not sizes.get(rule.graph) for rule in rules):
+        return None
+    return {rule.name: sizes.get(rule.graph, 0) for rule in rules}
+
+
+def _added(
+    store: EmbeddedStore, rules: list[Rule], found: dict[str, list[Quad]], sizes: dict[str, int]
+) -> tuple[dict[str, int], dict[str, list[Triple]]]:
+    """What each rule adds to its graph of ``source`` (whose sizes are ``sizes``), as
+    :func:`_write` would write it into ``store``; the size each graph will have."""
+    added = dict(sizes)
+    additions: dict[str, list[Triple]] = {}
+    for rule in rules:
+        quads = _additions(store, found.get(rule.graph, ()))
+        if quads:
+            additions[rule.graph] = [Triple(q.subject, q.predicate, q.object) for q in quads]
+            added[rule.name] += len(quads)
+    return added, additions
 
 
 def metadata_but_inferred(store: EmbeddedStore) -> list[Quad]:
@@ -459,11 +615,20 @@ def materialise_change(
     extra: Iterable[Quad],
     max_rounds: int = 50,
     deadline: float | None = None,
+    additions: bool = False,
+    python: bool = True,
 ) -> MaterialisationReport | None:
     """The inferred graphs of ``source`` with what follows from the statements ``extra``
     added, written to ``store`` (which holds the metadata graph the change gives
     ``source``), worked out from the inferences ``source`` holds; ``None`` (and ``store``
     unchanged) when that cannot be done exactly and a full materialisation must be.
+
+    With ``additions``, when all the change does to the inferred graphs of ``source`` is
+    to add to them (none of their statements is dropped: :func:`_sizes`), ``store``
+    receives none of them: the report holds what the change adds to each
+    (:attr:`MaterialisationReport.additions`), its counts are those of the graphs whole.
+    With ``python`` false, every closure rule is evaluated by its query (:func:`_close`),
+    as the reference the tests compare with.
 
     Raises:
         DataError: no fixpoint is reached within ``max_rounds``.
@@ -484,14 +649,21 @@ def materialise_change(
         # inferences are worked out, so what follows from those descriptions is not
         # among them yet.
         rounds = _close(
-            union, closure, [*extra, *meta], found, max_rounds=max_rounds, deadline=deadline
+            union, closure, None, found, max_rounds=max_rounds, deadline=deadline, python=python
         )
         new = _derive(union, derivations, old, found, deadline=deadline)
         if new:
-            rounds += _close(union, closure, new, found, max_rounds=max_rounds, deadline=deadline)
+            rounds += _close(
+                union, closure, new, found, max_rounds=max_rounds, deadline=deadline, python=python
+            )
     except _NotExact as reason:
         log.info("%s; inferences worked out again", reason)
         return None
-    added = _write(store, source, rules, found)
+    sizes = _sizes(store, source, rules) if additions else None
+    added_to: dict[str, list[Triple]] | None = None
+    if sizes is None:
+        added = _write(store, source, rules, found)
+    else:
+        added, added_to = _added(store, rules, found, sizes)
     log.info("inferences worked out from those of the store: %d in all", sum(added.values()))
-    return MaterialisationReport(added, rounds, time.perf_counter() - started)
+    return MaterialisationReport(added, rounds, time.perf_counter() - started, added_to)

@@ -230,6 +230,7 @@ def refresh_inferences(
     deadline: float | None = None,
     source: Store | None = None,
     extra: Iterable[Quad] = (),
+    additions: bool = False,
 ) -> MaterialisationReport | None:
     """Recompute every inferred graph if what the rules read has changed.
 
@@ -257,12 +258,17 @@ def refresh_inferences(
     ) == inference_input_checksum(source, rules)
     # the store's inferences are those of its graphs: worked out from them
     if current and isinstance(source, EmbeddedStore) and isinstance(store, EmbeddedStore):
-        result = materialise_change(store, rules, source=source, extra=extra, deadline=deadline)
+        result = materialise_change(
+            store, rules, source=source, extra=extra, deadline=deadline, additions=additions
+        )
     elif current and source is not None:  # a remote store: on working copies of it
         result = materialise_increment(store, rules, source=source, extra=extra, deadline=deadline)
     if result is None:
         result = _from_nothing(store, rules, deadline, source, extra)
     present = set(store.named_graphs())
+    if result.additions is not None and source is not None:
+        present.update(source.named_graphs())
+        present.update(result.additions)
     for rule in rules:
         set_graph_metadata(
             store,

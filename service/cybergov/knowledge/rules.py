@@ -82,6 +82,11 @@ class MaterialisationReport:
     added: dict[str, int]
     rounds: int
     seconds: float
+    #: What a change adds to each inferred graph of the store it changes, when the store
+    #: materialised into received none of it
+    #: (:func:`cybergov.knowledge.increment.materialise_change`); ``added`` counts the
+    #: graphs whole.
+    additions: dict[str, list[Triple]] | None = None
 
     @property
     def total(self) -> int:
