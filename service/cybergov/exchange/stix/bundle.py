@@ -8,12 +8,12 @@ bytes. ``since`` keeps the objects modified at or after a time (a partner's upda
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
 from stix2.serialization import STIXJSONEncoder
 
@@ -23,7 +23,14 @@ from cybergov.exchange.stix import objects, relations
 from cybergov.exchange.stix.common import LICENCE, PRODUCER
 from cybergov.exchange.stix.ids import stix_id
 from cybergov.exchange.stix.objects import References
-from cybergov.exchange.stix.records import CURATED, Reading, Record, parse_time, selected_graphs
+from cybergov.exchange.stix.records import (
+    CURATED,
+    Reading,
+    Record,
+    Table,
+    parse_time,
+    selected_graphs,
+)
 from cybergov.exchange.stix.written import Writer, Written
 from cybergov.exchange.version import graph_version
 from cybergov.execution import QueryRunner
@@ -117,21 +124,21 @@ def _export(
         reading = Reading.start(runner, graphs, pool, first=first)
         records = reading.records(read=first)
         actors = References(*reading.actors())
-        ordered = sorted(records)
+        ordered = [records[iri] for iri in sorted(records)]
+        roles = _roles(ordered)
         # the attributions' objects, made while the workers answer the other properties
-        for iri in ordered:
-            record = records[iri]
-            if record.is_a("Attribution") and not record.is_a("DerivedAttribution"):
+        for record, role in zip(ordered, roles, strict=True):
+            if role.what == "attribution":
                 for made in relations.attribution(out, record, moment, actors):
                     found.setdefault(made.id, made)
         reading.read()
         aliases = reading.aliases()
-    authors = {a for r in records.values() for a in r.iris(_AUTHOR_PROPERTIES)}
-    for iri in ordered:
-        record = records[iri]
-        for made in _objects(out, record, moment, actors, records=records, aliases=aliases):
+    authors = _authors(reading.tables, records)
+    for record, role in zip(ordered, roles, strict=True):
+        made_of = _objects(out, record, role, moment, actors, records=records, aliases=aliases)
+        for made in made_of:
             found.setdefault(made.id, made)
-        if iri in authors and actors.kind(iri) != "identity":
+        if record.iri in authors and actors.kind(record.iri) != "identity":
             made = objects.identity(out, record, moment)
             found.setdefault(made.id, made)
     export = StixExport(graph, version, [PRODUCER, LICENCE, *(found[k] for k in sorted(found))])
@@ -152,9 +159,68 @@ def parse_since(text: str) -> datetime:
         ) from None
 
 
+class Role(NamedTuple):
+    """What a record is made into, from its classes: ``what`` (``attribution``, ``link``,
+    ``incident``, ``response``, ``listing``, ``malware``, ``group``, ``state``, ``person``,
+    ``identity``; ``derived`` for an attribution a rule derived, and ``""``: nothing), and
+    whether it is a state organ (a threat actor when one acts as such, see ``References``)."""
+
+    what: str
+    organ: bool
+
+
+def _role(record: Record) -> Role:
+    organ = record.is_a("StateOrgan")
+    if record.is_a("Attribution"):
+        return Role("derived" if record.is_a("DerivedAttribution") else "attribution", organ)
+    for what, classes in _ROLE_CLASSES:
+        if any(record.is_a(k) for k in classes):
+            return Role(what, organ)
+    return Role("", organ)
+
+
+_ROLE_CLASSES = (
+    ("link", _LINKS),
+    ("incident", ("Incident",)),
+    ("response", ("Response",)),
+    ("listing", ("Listing",)),
+    ("malware", ("Malware",)),
+    ("group", ("ThreatActorGroup",)),
+    ("state", ("State",)),
+    ("person", ("Person",)),
+    ("identity", ("Actor", "Organisation")),
+)
+
+
+def _roles(records: list[Record]) -> list[Role]:
+    """The role of each record, told once for each set of classes (records share them)."""
+    by_types: dict[frozenset[str], Role] = {}
+    roles = []
+    for record in records:
+        role = by_types.get(record.types)
+        if role is None:
+            role = by_types[record.types] = _role(record)
+        roles.append(role)
+    return roles
+
+
+def _authors(tables: Mapping[str, Table], records: Mapping[str, Record]) -> set[str]:
+    """The IRIs a record names as who attributed, responded or stated (``Record.iris`` of
+    ``_AUTHOR_PROPERTIES`` of every record), read from the tables whole."""
+    authors = set()
+    for prop in _AUTHOR_PROPERTIES:
+        for subject, found in tables[prop].items():
+            if subject[0] == "<" and subject[1:-1] in records:
+                for token in (found,) if type(found) is str else found:
+                    if token[0] == "<":
+                        authors.add(token[1:-1])
+    return authors
+
+
 def _objects(
     out: Writer,
     record: Record,
+    role: Role,
     now: datetime,
     actors: References,
     *,
@@ -163,35 +229,29 @@ def _objects(
 ) -> Iterator[Written]:
     """The STIX objects of one record (none for what STIX has no object for), but for
     an attribution's, made before (see ``_export``)."""
-    if record.is_a("Attribution"):
+    what = role.what
+    if what in ("attribution", "derived"):
         return
-    if any(record.is_a(k) for k in _LINKS):
+    if what == "link":
         yield from relations.link(out, record, now, actors)
-    elif record.is_a("Incident"):
+    elif what == "incident":
         yield objects.incident(out, record, now)
         yield from relations.incident_links(out, record, now, actors)
-    elif record.is_a("Response") or record.is_a("Listing"):
-        build = relations.response if record.is_a("Response") else relations.listing
+    elif what in ("response", "listing"):
+        build = relations.response if what == "response" else relations.listing
         report = build(out, record, now, actors, records)
         if report is not None:
             yield report
-    elif record.is_a("Malware"):
+    elif what == "malware":
         yield objects.malware(out, record, now)
-    else:
-        yield from _actor(out, record, now, actors, aliases)
-
-
-def _actor(
-    out: Writer, record: Record, now: datetime, actors: References, aliases: dict[str, list[str]]
-) -> Iterator[Written]:
-    if record.is_a("ThreatActorGroup"):
+    elif what == "group":
         yield objects.intrusion_set(out, record, now, aliases.get(record.iri, []))
-    elif record.is_a("StateOrgan") and actors.kind(record.iri) == "threat-actor":
+    elif role.organ and actors.kind(record.iri) == "threat-actor":
         yield objects.threat_actor(out, record, now)
-    elif record.is_a("State"):
+    elif what == "state":
         yield objects.identity(out, record, now)
         yield from objects.country(out, record, now)
-    elif record.is_a("Person"):
+    elif what == "person":
         yield objects.identity(out, record, now, individual=True)
-    elif record.is_a("Actor") or record.is_a("Organisation"):
+    elif what == "identity":
         yield objects.identity(out, record, now)

@@ -87,13 +87,40 @@ def local_names(iris: tuple[str, ...]) -> str:
     return joined([text(local_name(iri)) for iri in iris])
 
 
+def names_of(out: Writer, record: Record, prop: str) -> str | None:
+    """The local names of the record's values of ``prop`` (:func:`local_names`), or ``None``
+    when it has none; for a record with one value, looked up by that value's term (written
+    once per export: many records name the same concept)."""
+    value = record.raw(prop)
+    if value is None:
+        return None
+    if type(value) is not str:  # a list: of one term, where other records have several
+        if len(value) != 1:
+            return local_names(tuple(record.all(prop)))
+        value = value[0]
+    found = out.names.get(value)
+    if found is None:
+        found = out.names[value] = local_names(tuple(record.all(prop)))
+    return found
+
+
+def add_names(out: Writer, record: Record, given: dict[str, str], names: dict[str, str]) -> None:
+    """Add to ``given`` each property of ``names`` (the object's, by the record's) of which
+    the record has values, as their local names (:func:`names_of`)."""
+    for name, prop in names.items():
+        found = names_of(out, record, prop)
+        if found is not None:
+            given[name] = found
+
+
 def references(record: Record, *cited: str) -> str:
     """The record's IRI (the way back to the graph), each public source it names, and the
     references ``cited`` (JSON text), as JSON text."""
+    own = own_reference(record.iri, record.short)
     sources = record.all(DCT_SOURCE)
     if not sources and not cited:
-        return "[" + own_reference(record.iri) + "]"
-    return joined([own_reference(record.iri), *map(source_reference, sources), *cited])
+        return "[" + own + "]"
+    return joined([own, *map(source_reference, sources), *cited])
 
 
 def _reference(source_name: str, url: str, external_id: str | None = None) -> str:
@@ -102,9 +129,10 @@ def _reference(source_name: str, url: str, external_id: str | None = None) -> st
     return written + (', "external_id": ' + text(external_id) + "}" if external_id else "}")
 
 
-def own_reference(iri: str) -> str:
-    """The reference to the resource itself (a record's own: written once per record)."""
-    return _reference("cybergov", iri, shorten(iri))
+def own_reference(iri: str, short: str = "") -> str:
+    """The reference to the resource itself (a record's own: written once per record), its
+    IRI shortened unless given so (``short``)."""
+    return _reference("cybergov", iri, short or shorten(iri))
 
 
 @lru_cache(maxsize=65536)
@@ -129,16 +157,36 @@ def times(record: Record, now: datetime, *, made: str | None = None) -> tuple[da
     return created, modified
 
 
+def stamps(
+    out: Writer, record: Record, now: datetime, *, made: str | None = None
+) -> tuple[datetime, str, str]:
+    """The time of the record's last change, and ``created`` and ``modified`` (:func:`times`)
+    as JSON text: written once per export for the same date and time of change (many
+    records share both)."""
+    value = record.raw(made) if made else None
+    if isinstance(value, list):
+        if len(value) != 1:  # several dates: the least is the record's (``Record.first``)
+            created, modified = times(record, now, made=made)
+            return modified, out.times(created), out.times(modified)
+        value = value[0]
+    key = (value, record.modified)
+    found = out.stamps.get(key)
+    if found is None:
+        created, modified = times(record, now, made=made)
+        found = out.stamps[key] = (modified, out.times(created), out.times(modified))
+    return found
+
+
 def common(
     out: Writer, record: Record, now: datetime, *, made: str | None = None
 ) -> tuple[datetime, dict[str, str]]:
     """The time of the record's last change, and the properties (JSON text) every object
     made from it has."""
-    created, modified = times(record, now, made=made)
+    modified, created_text, modified_text = stamps(out, record, now, made=made)
     return modified, {
         "created_by_ref": BY_PRODUCER,
         "object_marking_refs": MARKINGS,
         "external_references": references(record),
-        "created": out.times(created),
-        "modified": out.times(modified),
+        "created": created_text,
+        "modified": modified_text,
     }

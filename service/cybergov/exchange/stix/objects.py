@@ -33,7 +33,7 @@ from stix2 import (
     ThreatActor,
 )
 
-from cybergov.exchange.stix.common import common, local_names
+from cybergov.exchange.stix.common import add_names, common
 from cybergov.exchange.stix.ids import relationship_id, stix_id
 from cybergov.exchange.stix.records import (
     DCT_DESCRIPTION,
@@ -60,6 +60,11 @@ _ORGANISATION_SECTORS = {
     "CivilSocietyOrganisation": texts(["non-profit"]),
 }
 _NATION_STATE = texts(["nation-state"])
+#: An incident's concepts, by the property of its object.
+_INCIDENT_NAMES = {
+    "x_cybergov_target_sectors": "targetSector",
+    "x_cybergov_incident_types": "incidentType",
+}
 _INDIVIDUAL, _ORGANISATION = text("individual"), text("organization")
 
 
@@ -186,12 +191,7 @@ def incident(out: Writer, record: Record, now: datetime) -> Written:
     given = _described(record, {"id": text(identifier), "name": text(name_of(record))})
     if start is not None:
         given["x_cybergov_start_date"] = out.any_time(start)
-    sectors = record.all("targetSector")
-    if sectors:
-        given["x_cybergov_target_sectors"] = local_names(tuple(sectors))
-    kinds = record.all("incidentType")
-    if kinds:
-        given["x_cybergov_incident_types"] = local_names(tuple(kinds))
+    add_names(out, record, given, _INCIDENT_NAMES)
     return out.write(INCIDENT, identifier, modified, {**given, **shared})
 
 

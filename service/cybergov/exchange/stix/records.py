@@ -11,7 +11,7 @@ file changes when the file does.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -22,7 +22,7 @@ from typing import TypeAlias
 from cybergov.errors import ResourceNotFound
 from cybergov.exchange.tsv import literal, read_tsv, tsv_columns, tsv_lines, tsv_rows
 from cybergov.execution import QueryRunner
-from cybergov.namespaces import CG, GRAPH, KG_GRAPH_PREFIX, META_GRAPH
+from cybergov.namespaces import CG, GRAPH, KG_GRAPH_PREFIX, META_GRAPH, shortened
 from cybergov.store.base import Store
 
 #: The selection of every curated graph (``kg/``).
@@ -90,23 +90,26 @@ class Record:
     #: The tables of the export, by property: its IRI, and its local name for ``cg:``.
     tables: dict[str, Table]
     token: str = ""
+    #: The IRI as a person reads it (``shorten``), when it was shortened with the others.
+    short: str = ""
     _types: frozenset[str] | None = None
 
     def __post_init__(self) -> None:
         if not self.token:
             self.token = f"<{self.iri}>"
 
-    def _found(self, prop: str) -> str | list[str] | None:
+    def raw(self, prop: str) -> str | list[str] | None:
         """The record's value or values of a property, one of ``PROPERTIES`` (by IRI, or by
-        local name for ``cg:``; ``KeyError`` for any other: it was not read). The readers
-        below look it up the same way, in place."""
+        local name for ``cg:``; ``KeyError`` for any other: it was not read), as the table
+        holds them: one term, a list of terms, or ``None``. The readers below look it up the
+        same way, in place."""
         return self.tables[prop].get(self.token)
 
     @property
     def types(self) -> frozenset[str]:
         """The IRIs of the record's classes (inferred ones included)."""
         if self._types is None:
-            found = self._found(RDF_TYPE)
+            found = self.raw(RDF_TYPE)
             if found is None:
                 self._types = frozenset()
             elif type(found) is str:
@@ -132,14 +135,16 @@ class Record:
         found = self.tables[prop].get(self.token)
         if found is None:
             return []
-        if type(found) is str:
-            return [found[1:-1] if found[0] == "<" else _plain(found)]
-        return sorted({_plain(t) for t in found})
+        if type(found) is not str:
+            if len(found) != 1:
+                return sorted({_plain(t) for t in found})
+            found = found[0]  # the one value of a record where others have several
+        return [found[1:-1] if found[0] == "<" else _plain(found)]
 
     def iris(self, props: Iterable[str]) -> Iterator[str]:
         """The IRIs that are values of any of ``props`` (each as often as it is said)."""
         for prop in props:
-            found = self._found(prop)
+            found = self.raw(prop)
             for token in (found,) if type(found) is str else found or ():
                 if token[0] == "<":
                     yield token[1:-1]
@@ -149,9 +154,11 @@ class Record:
         found = self.tables[prop].get(self.token)
         if found is None:
             return None
-        if type(found) is str:
-            return found[1:-1] if found[0] == "<" else _plain(found)
-        return min(map(_plain, found))
+        if type(found) is not str:
+            if len(found) != 1:
+                return min(map(_plain, found))
+            found = found[0]
+        return found[1:-1] if found[0] == "<" else _plain(found)
 
     def text(self, prop: str) -> str | None:
         """The English (or untagged) text of a property, or ``None``."""
@@ -309,7 +316,13 @@ class Reading:
                 modified[subject] = last
         self.read(read)
         tables = self.tables
-        return {s[1:-1]: Record(s[1:-1], when, tables, s) for s, when in modified.items()}
+        iris = [token[1:-1] for token in modified]
+        return {
+            iri: Record(iri, when, tables, token, short)
+            for iri, (token, when), short in zip(
+                iris, modified.items(), shortened(iris), strict=True
+            )
+        }
 
     def actors(self) -> tuple[set[str], set[str], set[str]]:
         """The threat-actor groups, the organs acting as threat actors, and the campaigns
@@ -340,13 +353,9 @@ def _table(body: bytes, what: str) -> Table:
     single: dict[str, str] = dict(zip(subjects, values, strict=True))
     if len(single) == len(subjects):
         return single
-    grouped: dict[str, list[str]] = {}
-    for subject, value in zip(subjects, values, strict=True):
-        found = grouped.get(subject)
-        if found is None:
-            grouped[subject] = [value]
-        else:
-            found.append(value)
+    grouped: dict[str, list[str]] = {subject: [] for subject in single}
+    # each value appended to its subject's list, the rows walked by ``map`` (no Python loop)
+    deque(map(list.append, map(grouped.__getitem__, subjects), values), maxlen=0)
     return grouped
 
 

@@ -12,10 +12,11 @@ from cybergov.exchange.stix.common import (
     BY_PRODUCER,
     CONFIDENCE_SCALE,
     MARKINGS,
+    add_names,
     common,
     legal_reference,
-    local_names,
     references,
+    stamps,
     times,
 )
 from cybergov.exchange.stix.ids import relationship_id, stix_id
@@ -45,6 +46,11 @@ ATTRIBUTION_PROPERTIES = (
     ),
 )  # fmt: skip
 _THREAT_REPORT = texts(["threat-report"])
+#: An attribution's concepts, by the property of its objects.
+_ATTRIBUTION_NAMES = {
+    "x_cybergov_attribution_basis": "attributionBasis",
+    "x_cybergov_attribution_status": "attributionStatus",
+}
 
 
 def attribution(
@@ -62,24 +68,19 @@ def attribution(
     if described is not None:
         shared["description"] = text(described)
     shared["source_ref"] = text(actors.incident_ref(incident))
-    created, modified = times(record, now, made="attributionDate")
+    modified, created_text, modified_text = stamps(out, record, now, made="attributionDate")
     shared["object_marking_refs"] = MARKINGS
     shared["external_references"] = references(record)
     shared["x_cybergov_attribution"] = text(record.iri)
-    basis = record.all("attributionBasis")
-    if basis:
-        shared["x_cybergov_attribution_basis"] = local_names(tuple(basis))
-    status = record.all("attributionStatus")
-    if status:
-        shared["x_cybergov_attribution_status"] = local_names(tuple(status))
+    add_names(out, record, shared, _ATTRIBUTION_NAMES)
     wording = record.text("confidenceWording")
     if wording is not None:
         shared["x_cybergov_confidence_wording"] = text(wording)
     confidence = CONFIDENCE_SCALE.get(record.first("confidence") or "")
     if confidence is not None:
         shared["confidence"] = str(confidence)
-    shared["created"] = out.times(created)
-    shared["modified"] = out.times(modified)
+    shared["created"] = created_text
+    shared["modified"] = modified_text
     culprits = [(culprit, text(actors.ref(culprit))) for culprit in record.all("attributedTo")]
     attributors: list[str | None] = [*record.all("attributedBy")] or [None]
     for attributor in attributors:

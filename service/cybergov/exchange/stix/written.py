@@ -107,10 +107,11 @@ def _seconds(value: datetime) -> str:
 MILLISECONDS = TimestampProperty(precision="millisecond", precision_constraint="min")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Kind:
     """A STIX class as the export writes it: the order of its properties (the declared
-    ones, then the custom ones the export gives it, sorted), and whether it has those."""
+    ones, then the custom ones the export gives it, sorted), and whether it has those.
+    Each kind is one object, told apart by identity (a key of every object written)."""
 
     cls: type[Any]
     custom: tuple[str, ...] = ()
@@ -170,6 +171,11 @@ class Writer:
         self._shapes: dict[tuple[Kind, tuple[str, ...]], _Shape] = {}
         self.times = TimeWriter(MILLISECONDS)
         self.any_time = TimeWriter(TimestampProperty())
+        #: Texts an export writes once for the many objects that share them, by what they
+        #: are written from: ``created``, ``modified`` and the time of change by a record's
+        #: date term and time of change; the local names of concepts by their term.
+        self.stamps: dict[tuple[str | None, datetime | None], tuple[datetime, str, str]] = {}
+        self.names: dict[str, str] = {}
 
     def write(
         self, kind: Kind, identifier: str, modified: datetime, given: dict[str, str]
