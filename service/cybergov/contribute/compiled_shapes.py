@@ -550,6 +550,22 @@ class _View:
             found |= self.subjects(predicate, focus) if inverse else self.objects(focus, predicate)
         return found
 
+    def each_values(
+        self, nodes: Iterable[Term], steps: tuple[tuple[OxNamedNode, bool], ...]
+    ) -> Iterator[tuple[Term, AbstractSet[Term]]]:
+        """Each node with the value nodes of a path (as :meth:`values`, looked up here for a
+        path of one property: the most common, and the shapes ask it of every focus node)."""
+        if len(steps) != 1 or steps[0][1]:
+            for node in nodes:
+                yield node, self.values(node, steps)
+            return
+        predicate = steps[0][0]
+        data, ontology = self.graphs[0].out, self.graphs[1].out
+        for node in nodes:
+            first = data.get(node, _NO_LINKS).get(predicate, _NOTHING)
+            second = ontology.get(node, _NO_LINKS).get(predicate, _NOTHING)
+            yield node, (first | second) if first and second else (first or second)
+
     def superclasses(self, cls: Term) -> frozenset[Term]:
         if cls not in self._supers:
             seen = {cls}
@@ -686,9 +702,11 @@ class CompiledShapes:
             return list(view.focus) if chosen else []
         return [node for node in view.focus if node in chosen]
 
-    def _check(self, shape: _Shape, view: _View, focus: Term, out: list[Result]) -> None:
-        """The results of one focus node against one shape's core constraints, added to ``out``."""
-        values = view.values(focus, shape.steps) if shape.path is not None else {focus}
+    def _check(
+        self, shape: _Shape, view: _View, focus: Term, values: AbstractSet[Term], out: list[Result]
+    ) -> None:
+        """The results of one focus node, with its value nodes, against one shape's core
+        constraints, added to ``out``."""
         if shape.min_count is not None and len(values) < shape.min_count:
             out.append(_result(shape, view, focus, "MinCount"))
         if shape.max_count is not None and len(values) > shape.max_count:
@@ -724,8 +742,12 @@ class CompiledShapes:
     ) -> None:
         if shape.core:
             check = self._check
-            for node in focus:
-                check(shape, view, node, out)
+            if shape.path is None:
+                for node in focus:
+                    check(shape, view, node, {node}, out)
+            else:
+                for node, values in view.each_values(focus, shape.steps):
+                    check(shape, view, node, values, out)
         if shape.sparql and focus:
             sparql.append((shape, focus))
         for prop in shape.properties:
