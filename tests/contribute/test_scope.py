@@ -5,8 +5,11 @@ at IRIs a resource can have: other subjects, and links of other schemes, are ref
 from __future__ import annotations
 
 import pytest
+from pyoxigraph import Literal, NamedNode
+from rdflib.namespace import RDFS
 
 from cybergov.contribute.intake import parse_contribution
+from cybergov.contribute.scope import check_scope
 from cybergov.contribute.validation import validate_contribution
 from cybergov.errors import OutsideNamespace
 from cybergov.rdf_formats import format_by_name
@@ -62,3 +65,45 @@ def test_other_iris_stay_allowed_as_values(loaded_store):
     # judged by the shapes (the unknown actor is a finding), never refused before them
     assert not report.conforms
     assert any("not known" in finding.message for finding in report.findings)
+
+
+def _statements(*rows: tuple[str, str, str]):
+    """Statements of IRIs (a value in quotes is a literal)."""
+    return [
+        (
+            NamedNode(s),
+            NamedNode(p),
+            Literal(o.strip('"')) if o.startswith('"') else NamedNode(o),
+        )
+        for s, p, o in rows
+    ]
+
+
+def test_each_statement_of_a_subject_counts_not_only_its_first():
+    # a curated graph's header is allowed, its other statements are not; each subject is
+    # named with the first property it is refused for
+    graph = "https://w3id.org/cybergov/graph/kg/example"
+    statements = _statements(
+        (graph, "http://purl.org/dc/terms/modified", '"2024-01-01"'),
+        (graph, f"{RDFS}label", '"x"'),
+        ("urn:b", "urn:p", '"1"'),
+        ("urn:b", "urn:q", '"2"'),
+    )
+    with pytest.raises(OutsideNamespace) as refused:
+        check_scope(statements, frozenset(), source="attack")
+    assert f"describes <{graph}> (with <{RDFS}label>) (and 1 other subject)" in str(refused.value)
+
+
+def test_a_link_is_refused_with_the_first_statement_that_makes_it():
+    link = "https://w3id.org/cybergov/ontology#targetedActor"
+    first, second = (f"https://w3id.org/cybergov/id/incident/scope-{n}" for n in (1, 2))
+    statements = _statements(
+        (first, link, "https://example.org/known"),
+        (second, link, "https://example.org/known"),
+        (second, link, "mailto:a@example.org"),
+        (first, link, "mailto:a@example.org"),
+    )
+    with pytest.raises(OutsideNamespace) as refused:
+        check_scope(statements, frozenset({link}), source="attack")
+    assert str(refused.value).startswith(f"attack: <{second}> points at <mailto:a@example.org>")
+    check_scope(statements[:2], frozenset({link}), source="fine")

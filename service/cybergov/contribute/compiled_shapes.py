@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterable, Iterator, KeysView
+from collections.abc import Callable, Iterable, Iterator, KeysView
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -42,7 +42,6 @@ from pyoxigraph import BlankNode, DefaultGraph, Quad, QuerySolution, QuerySoluti
 from pyoxigraph import Literal as OxLiteral
 from pyoxigraph import NamedNode as OxNamedNode
 from pyoxigraph import Store as OxigraphStore
-from pyoxigraph import Triple as OxTriple
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, XSD
 from rdflib.term import BNode, Literal, Node, URIRef
@@ -53,6 +52,8 @@ from cybergov.store.factory import memory_store
 
 #: A term of the data, as pyoxigraph reads it.
 Term = OxNamedNode | BlankNode | OxLiteral
+#: A statement of the data: subject, predicate, object.
+Statement = tuple[OxNamedNode | BlankNode, OxNamedNode, Term]
 
 #: What a shape may say that this module reads (anything else in the sh: namespace is refused).
 _KNOWN = frozenset(
@@ -140,6 +141,8 @@ class _Shape:
     sparql: tuple[_Sparql, ...] = ()
     #: :attr:`judges_values`, worked out once the shape is read.
     per_value: bool = False
+    #: Whether the shape has core constraints (anything :meth:`CompiledShapes._check` reads).
+    core: bool = False
     #: The datatype when it is ``xsd:string`` or ``rdf:langString``, as pyoxigraph names it.
     string_type: OxNamedNode | None = None
 
@@ -289,6 +292,13 @@ def _read(shapes: rdflib.Graph, node: Node, seen: dict[Node, _Shape]) -> _Shape:
         _read(shapes, p, seen) for p in sorted(shapes.objects(node, SH.property), key=str)
     ]
     shape.per_value = shape.judges_values
+    shape.core = (
+        shape.per_value
+        or shape.min_count is not None
+        or shape.max_count is not None
+        or shape.has_value is not None
+        or shape.closed is not None
+    )
     return shape
 
 
@@ -376,46 +386,53 @@ _NO_LINKS: dict[Term, set[Term]] = {}  # never added to
 
 class Index:
     """A data graph's statements (pyoxigraph terms) in dictionaries, by subject and by
-    object: read once, looked up for every focus node and value node."""
+    object: read once, looked up for every focus node and value node.
 
-    def __init__(self, triples: Iterable[OxTriple] = ()) -> None:
+    The statements are tuples (:data:`Statement`), not :class:`pyoxigraph.Triple`: a triple
+    makes new Python objects of its terms each time it is taken apart, which cost more than
+    indexing them."""
+
+    def __init__(self, statements: Iterable[Statement] = ()) -> None:
         self.out: dict[Term, dict[Term, set[Term]]] = {}
         self.into: dict[Term, dict[Term, set[Term]]] = {}
         self.by_predicate: dict[Term, tuple[set[Term], set[Term]]] = {}
-        self.triples: list[OxTriple] = []
-        self.extend(triples)
+        self.triples: list[Statement] = []
+        self.extend(statements)
 
-    def add(self, triple: OxTriple) -> None:
+    def add(self, statement: Statement) -> None:
         """Add a statement (once: a graph is a set)."""
-        s, p, o = triple
-        about = self.out.get(s)
-        if about is None:
-            about = self.out[s] = {}
-        objects = about.get(p)
-        if objects is None:
-            objects = about[p] = set()
-        elif o in objects:
-            return
-        objects.add(o)
-        self.triples.append(triple)
-        pointing = self.into.get(o)
-        if pointing is None:
-            pointing = self.into[o] = {}
-        subjects = pointing.get(p)
-        if subjects is None:
-            pointing[p] = {s}
-        else:
-            subjects.add(s)
-        ends = self.by_predicate.get(p)
-        if ends is None:
-            self.by_predicate[p] = ({s}, {o})
-        else:
-            ends[0].add(s)
-            ends[1].add(o)
+        self.extend((statement,))
 
-    def extend(self, triples: Iterable[OxTriple]) -> None:
-        for triple in triples:
-            self.add(triple)
+    def extend(self, statements: Iterable[Statement]) -> None:
+        """Add statements (each once), in their order."""
+        out, into, by_predicate, kept = self.out, self.into, self.by_predicate, self.triples
+        for statement in statements:
+            s, p, o = statement
+            about = out.get(s)
+            if about is None:
+                about = out[s] = {}
+            objects = about.get(p)
+            if objects is None:
+                objects = about[p] = set()
+            elif o in objects:
+                continue
+            objects.add(o)
+            kept.append(statement)
+            pointing = into.get(o)
+            if pointing is None:
+                into[o] = {p: {s}}
+            else:
+                subjects = pointing.get(p)
+                if subjects is None:
+                    pointing[p] = {s}
+                else:
+                    subjects.add(s)
+            ends = by_predicate.get(p)
+            if ends is None:
+                by_predicate[p] = ({s}, {o})
+            else:
+                ends[0].add(s)
+                ends[1].add(o)
 
     def __len__(self) -> int:
         return len(self.triples)
@@ -533,6 +550,22 @@ class _View:
             found |= self.subjects(predicate, focus) if inverse else self.objects(focus, predicate)
         return found
 
+    def each_values(
+        self, nodes: Iterable[Term], steps: tuple[tuple[OxNamedNode, bool], ...]
+    ) -> Iterator[tuple[Term, AbstractSet[Term]]]:
+        """Each node with the value nodes of a path (as :meth:`values`, looked up here for a
+        path of one property: the most common, and the shapes ask it of every focus node)."""
+        if len(steps) != 1 or steps[0][1]:
+            for node in nodes:
+                yield node, self.values(node, steps)
+            return
+        predicate = steps[0][0]
+        data, ontology = self.graphs[0].out, self.graphs[1].out
+        for node in nodes:
+            first = data.get(node, _NO_LINKS).get(predicate, _NOTHING)
+            second = ontology.get(node, _NO_LINKS).get(predicate, _NOTHING)
+            yield node, (first | second) if first and second else (first or second)
+
     def superclasses(self, cls: Term) -> frozenset[Term]:
         if cls not in self._supers:
             seen = {cls}
@@ -630,8 +663,8 @@ class CompiledShapes:
                 raise Unsupported(f"the shapes use {other}")
         self.shapes = [_read(shapes, node, seen) for node in sorted(roots, key=str)]
         self.ontology = ontology
-        statements = [
-            OxTriple(to_ox(s), to_ox(p), to_ox(o))  # type: ignore[arg-type]
+        statements: list[Statement] = [
+            (to_ox(s), to_ox(p), to_ox(o))  # type: ignore[misc]
             for s, p, o in ontology
         ]
         self._ontology_index = Index(statements)
@@ -669,9 +702,11 @@ class CompiledShapes:
             return list(view.focus) if chosen else []
         return [node for node in view.focus if node in chosen]
 
-    def _check(self, shape: _Shape, view: _View, focus: Term, out: list[Result]) -> None:
-        """The results of one focus node against one shape's core constraints, added to ``out``."""
-        values = view.values(focus, shape.steps) if shape.path is not None else {focus}
+    def _check(
+        self, shape: _Shape, view: _View, focus: Term, values: AbstractSet[Term], out: list[Result]
+    ) -> None:
+        """The results of one focus node, with its value nodes, against one shape's core
+        constraints, added to ``out``."""
         if shape.min_count is not None and len(values) < shape.min_count:
             out.append(_result(shape, view, focus, "MinCount"))
         if shape.max_count is not None and len(values) > shape.max_count:
@@ -705,8 +740,14 @@ class CompiledShapes:
         sparql: list[tuple[_Shape, list[Term]]],
         out: list[Result],
     ) -> None:
-        for node in focus:
-            self._check(shape, view, node, out)
+        if shape.core:
+            check = self._check
+            if shape.path is None:
+                for node in focus:
+                    check(shape, view, node, {node}, out)
+            else:
+                for node, values in view.each_values(focus, shape.steps):
+                    check(shape, view, node, values, out)
         if shape.sparql and focus:
             sparql.append((shape, focus))
         for prop in shape.properties:
@@ -869,18 +910,24 @@ class ResultGraph:
         result = self._nodes.get(subject)
         if result is None:
             return self._shapes.value(subject, predicate)
-        fields: dict[Node, Node | None] = {
-            RDF.type: SH.ValidationResult,
-            SH.focusNode: result.focus,
-            SH.sourceShape: result.shape,
-            SH.sourceConstraintComponent: result.component,
-            SH.resultSeverity: SH.Violation,
-            SH.resultPath: result.path,
-            SH.value: result.value,
-            SH.sourceConstraint: result.constraint,
-            SH.resultMessage: result.messages[0] if result.messages else None,
-        }
-        return fields.get(predicate)
+        read = _RESULT_FIELDS.get(predicate)
+        return None if read is None else read(result)
+
+
+_VALIDATION_RESULT = SH.ValidationResult
+_VIOLATION = SH.Violation
+#: How a result answers for each property of its node in the report graph.
+_RESULT_FIELDS: dict[Node, Callable[[Result], Node | None]] = {
+    RDF.type: lambda _: _VALIDATION_RESULT,
+    SH.focusNode: lambda result: result.focus,
+    SH.sourceShape: lambda result: result.shape,
+    SH.sourceConstraintComponent: lambda result: result.component,
+    SH.resultSeverity: lambda _: _VIOLATION,
+    SH.resultPath: lambda result: result.path,
+    SH.value: lambda result: result.value,
+    SH.sourceConstraint: lambda result: result.constraint,
+    SH.resultMessage: lambda result: result.messages[0] if result.messages else None,
+}
 
 
 def report_graph(results: list[Result], shapes: rdflib.Graph) -> rdflib.Graph:
@@ -927,6 +974,7 @@ __all__ = [
     "IndexedGraph",
     "Result",
     "ResultGraph",
+    "Statement",
     "Term",
     "Unsupported",
     "report_graph",

@@ -20,8 +20,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from pyoxigraph import NamedNode, Triple
+from pyoxigraph import NamedNode
 
+from cybergov.contribute.compiled_shapes import Statement, Term
 from cybergov.errors import OutsideNamespace
 from cybergov.namespaces import CG, CGR, graph_iri
 
@@ -38,7 +39,7 @@ def _file_header(subject: str, predicate: str) -> bool:
     return subject.startswith(CURATED_GRAPHS) and predicate in _HEADER
 
 
-def check_scope(statements: Iterable[Triple], links: frozenset[str], *, source: str) -> None:
+def check_scope(statements: Iterable[Statement], links: frozenset[str], *, source: str) -> None:
     """Refuse a contribution that describes a resource outside the graph's namespace, or
     links to an IRI that no resource of the graph can have (``links``: the IRIs of the
     ontology's object properties).
@@ -49,20 +50,22 @@ def check_scope(statements: Iterable[Triple], links: frozenset[str], *, source: 
     """
     outside: dict[str, str] = {}
     dangling: dict[str, tuple[str, str | None]] = {}
-    for subject, predicate, value in statements:
-        if (
-            isinstance(subject, NamedNode)
-            and not subject.value.startswith(CGR)
-            and not _file_header(subject.value, predicate.value)
-        ):
-            outside.setdefault(subject.value, predicate.value)
-        if (
-            predicate.value in links
-            and isinstance(value, NamedNode)
-            and not _LINK_SCHEME.match(value.value)
-        ):
-            named = subject.value if isinstance(subject, NamedNode) else None
-            dangling.setdefault(value.value, (predicate.value, named))
+    # Each subject and each link's value judged once: a resource has many statements.
+    inside: set[Term] = set()
+    reachable: set[Term] = set()
+    linking = {NamedNode(link) for link in links}
+    for about, predicate, value in statements:
+        if about not in inside:
+            if not isinstance(about, NamedNode) or about.value.startswith(CGR):
+                inside.add(about)
+            elif not _file_header(about.value, predicate.value):
+                outside.setdefault(about.value, predicate.value)
+        if predicate in linking and isinstance(value, NamedNode) and value not in reachable:
+            if _LINK_SCHEME.match(value.value):
+                reachable.add(value)
+            else:
+                named = about.value if isinstance(about, NamedNode) else None
+                dangling.setdefault(value.value, (predicate.value, named))
     if outside:
         first = min(outside)
         others = len(outside) - 1

@@ -32,7 +32,7 @@ from typing import Any
 
 import pyshacl
 import rdflib
-from pyoxigraph import BlankNode, NamedNode, RdfFormat, Triple, parse
+from pyoxigraph import BlankNode, NamedNode, RdfFormat, parse
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.plugins.sparql import prepareQuery
@@ -43,6 +43,7 @@ from cybergov.contribute.compiled_shapes import (
     Index,
     IndexedGraph,
     ResultGraph,
+    Statement,
     Term,
     Unsupported,
     to_ox,
@@ -232,14 +233,17 @@ def validate_shapes_graph(bundle: ShapesBundle | None = None) -> tuple[bool, str
     return bool(conforms), str(text)
 
 
-def _skolemised(statements: Iterable[Triple], skolem: Skolem) -> Iterator[Triple]:
+def _skolemised(statements: Iterable[Statement], skolem: Skolem) -> Iterator[Statement]:
     """The statements with each blank node replaced by the IRI that stands for it."""
-    for triple in statements:
-        subject, predicate, value = triple
+    for statement in statements:
+        subject, predicate, value = statement
         if isinstance(subject, BlankNode) or isinstance(value, BlankNode):
-            yield Triple(_named(subject, skolem), predicate, _named(value, skolem))  # type: ignore[arg-type]
+            named = (
+                NamedNode(skolem.iri(subject.value)) if isinstance(subject, BlankNode) else subject
+            )
+            yield named, predicate, _named(value, skolem)
         else:
-            yield triple
+            yield statement
 
 
 def _named(term: Term, skolem: Skolem) -> Term:
@@ -262,7 +266,7 @@ def _iri_values(iris: Iterable[str]) -> Iterator[str]:
         yield " ".join(batch)
 
 
-def _fetch(store: Store, query: str, iris: Iterable[str]) -> Iterator[Triple]:
+def _fetch(store: Store, query: str, iris: Iterable[str]) -> Iterator[Statement]:
     for values in _iri_values(sorted(iris)):
         answer = store.select(query.replace("{VALUES}", values))
         if answer.truncated:
@@ -274,7 +278,7 @@ def _fetch(store: Store, query: str, iris: Iterable[str]) -> Iterator[Triple]:
             s, p, o = row
             if s is None or p is None or o is None:
                 continue
-            yield Triple(s, p, o)  # type: ignore[arg-type]
+            yield s, p, o  # type: ignore[misc]
 
 
 def _descriptions_query(bundle: ShapesBundle) -> str:
@@ -328,7 +332,7 @@ def _links(bundle: ShapesBundle) -> frozenset[str]:
 
 
 def data_statements(
-    statements: Iterable[Triple], store: Store, bundle: ShapesBundle
+    statements: Iterable[Statement], store: Store, bundle: ShapesBundle
 ) -> DataStatements:
     """The contribution's statements joined with their context from the store (see the
     module's docstring).
@@ -351,9 +355,9 @@ def data_statements(
     pointing: set[str] = set()
     if bundle.inverse_links:
         links = ", ".join(f"<{p}>" for p in sorted(bundle.inverse_links))
-        for triple in _fetch(store, _INCOMING.replace("{LINKS}", links), own):
-            index.add(triple)
-            pointing.add(str(triple.subject.value))  # type: ignore[union-attr]
+        for statement in _fetch(store, _INCOMING.replace("{LINKS}", links), own):
+            index.add(statement)
+            pointing.add(statement[0].value)
     described = len(index) - before
     followed = _links(bundle)
     referenced = {
@@ -372,8 +376,8 @@ def data_statements(
     return DataStatements(index, focus, described, len(index) - before, skolem)
 
 
-def _ox_statements(contribution: rdflib.Graph) -> list[Triple]:
-    """The statements of an rdflib graph as pyoxigraph triples, in the graph's order."""
+def _ox_statements(contribution: rdflib.Graph) -> list[Statement]:
+    """The statements of an rdflib graph in pyoxigraph terms, in the graph's order."""
     terms: dict[rdflib.term.Node, Term] = {}
 
     def term(value: rdflib.term.Node) -> Term:
@@ -382,7 +386,7 @@ def _ox_statements(contribution: rdflib.Graph) -> list[Triple]:
             found = terms[value] = to_ox(value)
         return found
 
-    return [Triple(term(s), term(p), term(o)) for s, p, o in contribution]  # type: ignore[arg-type]
+    return [(term(s), term(p), term(o)) for s, p, o in contribution]  # type: ignore[misc]
 
 
 def data_graph(contribution: rdflib.Graph, store: Store, bundle: ShapesBundle) -> DataGraph:
@@ -434,15 +438,16 @@ def validate_contribution(
 
 
 def validate_statements(
-    statements: Sequence[Triple],
+    statements: Sequence[Statement],
     store: Store,
     *,
     source: str,
     bundle: ShapesBundle | None = None,
     reference: bool = False,
 ) -> ValidationReport:
-    """Validate statements (pyoxigraph terms) against the shapes, in the context of the
-    store: :func:`validate_contribution` without an rdflib graph (an import's records).
+    """Validate statements (pyoxigraph terms, each a tuple) against the shapes, in the
+    context of the store: :func:`validate_contribution` without an rdflib graph (an
+    import's records).
 
     Raises:
         as :func:`validate_contribution`.

@@ -30,6 +30,7 @@ from pathlib import Path
 
 from pyoxigraph import Literal, NamedNode, Quad, Triple
 
+from cybergov.contribute.compiled_shapes import Statement
 from cybergov.contribute.staging import scratch_copy, stage, stage_new_graph
 from cybergov.contribute.validation import ShapesBundle, shapes_bundle, validate_statements
 from cybergov.contribute.validation_report import Finding
@@ -97,14 +98,15 @@ def _file_digest(path: Path) -> tuple[str, date]:
     return digest.hexdigest(), datetime.fromtimestamp(stamp, UTC).date()
 
 
-def _statements(records: Iterable[Record]) -> list[Triple]:
-    """The statements of the records, each once, in the order they are met."""
+def _statements(records: Iterable[Record]) -> list[Statement]:
+    """The statements of the records, each once, in the order they are met, as the tuples
+    the validation reads (each triple taken apart once)."""
     return list(
         dict.fromkeys(
-            t
+            (s, p, o)
             for record in records
-            for t in record.triples
-            if not isinstance(t.subject, Triple) and not isinstance(t.object, Triple)
+            for s, p, o in record.triples
+            if not isinstance(s, Triple) and not isinstance(o, Triple)
         )
     )
 
@@ -123,7 +125,8 @@ def _referenced(judged: list[Record], owner: dict[str, Record]) -> list[Record]:
     found: dict[int, Record] = {}
     for record in judged:
         for t in record.triples:
-            other = owner.get(t.object.value) if isinstance(t.object, NamedNode) else None
+            value = t.object
+            other = owner.get(value.value) if isinstance(value, NamedNode) else None
             if other is not None and id(other) not in inside:
                 found[id(other)] = other
     return list(found.values())
@@ -186,13 +189,9 @@ def _validated(scratch: Store, batch: Batch, bundle: ShapesBundle, source: str) 
                 f"does not pass the shapes: {finding.message}",
                 REFUSED,
             )
-        gone = {s for record, _ in failing.values() for s in record.subjects()}
+        gone = {NamedNode(s) for record, _ in failing.values() for s in record.subjects()}
         kept = [r for r in kept if id(r) not in failing]
-        todo = [
-            r
-            for r in kept
-            if any(isinstance(t.object, NamedNode) and t.object.value in gone for t in r.triples)
-        ]
+        todo = [r for r in kept if any(t.object in gone for t in r.triples)] if gone else []
     return kept
 
 
