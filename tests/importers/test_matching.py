@@ -98,7 +98,7 @@ def reference_best(
             continue
         incident = context.incidents[iri]
         name, closest = reference_score(title, incident.names)
-        dated, date_reason = _date_part(start, incident.start)
+        dated, date_reason, _ = _date_part(start, incident.start)
         reasons = [f"name {name:.2f} against '{closest}'", date_reason]
         score = 0.6 * name + dated
         if countries and incident.countries:

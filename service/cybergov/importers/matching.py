@@ -189,17 +189,19 @@ def name_score(title: str, names: set[str]) -> tuple[float, str]:
     return NameScorer().score(title, names)
 
 
-def _date_part(start: date | None, curated: date | None) -> tuple[float, str]:
+def _date_part(start: date | None, curated: date | None) -> tuple[float, str, int]:
+    """The dates' part of the score, its reason, and the days between them (0 when either
+    is unknown)."""
     if start is None or curated is None:
-        return 0.0, "no date to compare"
+        return 0.0, "no date to compare", 0
     gap = abs((start - curated).days)
     if gap <= 31:
-        return 0.25, f"dates {gap} days apart"
+        return 0.25, f"dates {gap} days apart", gap
     if start.year == curated.year:
-        return 0.15, "same year"
+        return 0.15, "same year", gap
     if abs(start.year - curated.year) == 1:
-        return 0.0, "dates a year apart"
-    return -0.3, f"dates {abs(start.year - curated.year)} years apart"
+        return 0.0, "dates a year apart", gap
+    return -0.3, f"dates {abs(start.year - curated.year)} years apart", gap
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,8 +276,7 @@ class IncidentMatcher:
         self, iri: str, start: date | None, countries: set[str], groups: set[str]
     ) -> _Against:
         incident = self.context.incidents[iri]
-        dated, date_reason = _date_part(start, incident.start)
-        gap = abs((start - incident.start).days) if start and incident.start else 0
+        dated, date_reason, gap = _date_part(start, incident.start)
         return _Against(
             incident,
             dated,
