@@ -30,12 +30,13 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Callable, Iterable, Iterator, KeysView
+from collections.abc import Callable, Iterable, Iterator, KeysView, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from datetime import time as clock
 from decimal import Decimal
+from functools import lru_cache
 
 import rdflib
 from pyoxigraph import BlankNode, DefaultGraph, Quad, QuerySolution, QuerySolutions
@@ -47,6 +48,7 @@ from rdflib.namespace import RDF, RDFS, XSD
 from rdflib.term import BNode, Literal, Node, URIRef
 
 from cybergov.contribute.intake import to_rdflib_term
+from cybergov.contribute.sparql_evaluations import Evaluation, Solution, evaluation
 from cybergov.namespaces import SH
 from cybergov.store.factory import memory_store
 
@@ -112,6 +114,9 @@ class _Sparql:
     #: its ``WHERE`` group, :data:`_FOCUS` standing for the list), or ``None`` when the text
     #: has a ``MINUS`` or a subquery, where a join is not the substitution SHACL defines.
     batched: str | None = None
+    #: Its evaluation in Python (:mod:`cybergov.contribute.sparql_evaluations`), if the text
+    #: is the one that evaluation was written for.
+    evaluation: Evaluation | None = None
 
 
 @dataclass(slots=True)
@@ -221,7 +226,9 @@ def _sparql(shapes: rdflib.Graph, node: Node) -> tuple[_Sparql, ...]:
         messages = tuple(
             m for m in shapes.objects(constraint, SH.message) if isinstance(m, Literal)
         )
-        found.append(_Sparql(constraint, text, messages, _batched(text)))
+        found.append(
+            _Sparql(constraint, text, messages, _batched(text), evaluation(str(constraint), text))
+        )
     return tuple(found)
 
 
@@ -364,7 +371,23 @@ def _text_of_datatype(value: Term, shape: _Shape, view: _View) -> bool:
     ):
         return True
     assert shape.datatype is not None
+    if isinstance(value, OxLiteral):
+        return _literal_of_datatype(value, shape.datatype)
     return _of_datatype(view.rdflib(value), shape.datatype)
+
+
+@lru_cache(maxsize=65_536)
+def _literal_text(value: OxLiteral) -> str:
+    """The lexical form rdflib writes of a literal, worked out once for the literals met
+    again (the days of an import's dates)."""
+    return str(to_rdflib_term(value))
+
+
+@lru_cache(maxsize=65_536)
+def _literal_of_datatype(value: OxLiteral, datatype: URIRef) -> bool:
+    """:func:`_of_datatype` of a literal as rdflib reads it, worked out once for the literals
+    met again (the days of an import's dates)."""
+    return _of_datatype(to_rdflib_term(value), datatype)
 
 
 @dataclass(frozen=True, slots=True)
@@ -500,6 +523,10 @@ class IndexedGraph:
         return graph
 
 
+#: Nodes, each with what the data and the ontology say of it (``None``: nothing).
+_Described = list[tuple[Term, dict[Term, set[Term]], dict[Term, set[Term]] | None]]
+
+
 class _View:
     """The data graph and the ontology, read as one graph without being merged."""
 
@@ -512,6 +539,7 @@ class _View:
         self._supers: dict[Term, frozenset[Term]] = {}
         self._rdflib: dict[Term, Node] = {}
         self._instances: dict[Term, set[Term]] | None = None
+        self._descriptions: dict[int, tuple[Iterable[Term], _Described]] = {}
 
     def rdflib(self, term: Term) -> Node:
         """``term`` as rdflib reads it (a literal's Python value, its normalised form)."""
@@ -525,6 +553,8 @@ class _View:
         writes it, which is what pySHACL reads)."""
         if isinstance(term, OxNamedNode) or (isinstance(term, OxLiteral) and _as_written(term)):
             return term.value
+        if isinstance(term, OxLiteral):
+            return _literal_text(term)
         return str(self.rdflib(term))
 
     def objects(self, subject: Term, predicate: Term) -> AbstractSet[Term]:
@@ -533,6 +563,15 @@ class _View:
         data, ontology = self.graphs
         first, second = data.objects(subject, predicate), ontology.objects(subject, predicate)
         return (first | second) if first and second else (first or second)
+
+    def about(self, subject: Term) -> Mapping[Term, AbstractSet[Term]]:
+        """The statements of ``subject`` in either graph: for each predicate, the objects
+        (not to be changed)."""
+        first = self.graphs[0].out.get(subject, _NO_LINKS)
+        second = self.graphs[1].out.get(subject)
+        if not second:
+            return first
+        return {p: self.objects(subject, p) for p in first.keys() | second.keys()}
 
     def subjects(self, predicate: Term, obj: Term) -> AbstractSet[Term]:
         """The subjects in either graph (as :meth:`objects`, not to be changed)."""
@@ -560,11 +599,26 @@ class _View:
                 yield node, self.values(node, steps)
             return
         predicate = steps[0][0]
-        data, ontology = self.graphs[0].out, self.graphs[1].out
-        for node in nodes:
-            first = data.get(node, _NO_LINKS).get(predicate, _NOTHING)
-            second = ontology.get(node, _NO_LINKS).get(predicate, _NOTHING)
+        for node, in_data, in_ontology in self._described(nodes):
+            first = in_data.get(predicate, _NOTHING)
+            if in_ontology is None:
+                yield node, first
+                continue
+            second = in_ontology.get(predicate, _NOTHING)
             yield node, (first | second) if first and second else (first or second)
+
+    def _described(self, nodes: Iterable[Term]) -> _Described:
+        """Each node with what the data and the ontology say of it (``None``: nothing),
+        looked up once for a list of focus nodes that every property shape of a node shape
+        reads in turn."""
+        kept = self._descriptions.get(id(nodes))
+        if kept is not None and kept[0] is nodes:
+            return kept[1]
+        data, ontology = self.graphs[0].out, self.graphs[1].out
+        found = [(node, data.get(node, _NO_LINKS), ontology.get(node)) for node in nodes]
+        if isinstance(nodes, list):
+            self._descriptions[id(nodes)] = (nodes, found)
+        return found
 
     def superclasses(self, cls: Term) -> frozenset[Term]:
         if cls not in self._supers:
@@ -753,10 +807,14 @@ class CompiledShapes:
         for prop in shape.properties:
             self._validate(prop, view, focus, sparql, out)
 
-    def validate(self, data: Index, focus: Iterable[Term]) -> list[Result]:
+    def validate(
+        self, data: Index, focus: Iterable[Term], *, queries_only: bool = False
+    ) -> list[Result]:
         """The results of validating the ``focus`` nodes of ``data`` (with the ontology beside it).
 
-        As pySHACL with ``focus_nodes``: a shape validates the focus nodes it targets.
+        As pySHACL with ``focus_nodes``: a shape validates the focus nodes it targets. The
+        SPARQL constraints with an evaluation in Python are evaluated so, but with
+        ``queries_only`` (the reference the tests hold the evaluations to).
         """
         wanted: list[Term] = [node for node in focus if isinstance(node, OxNamedNode)]
         view = _View(data, self._ontology_index, wanted)
@@ -767,57 +825,118 @@ class CompiledShapes:
             if chosen:
                 self._validate(shape, view, chosen, sparql, results)
         if sparql:
-            results.extend(self._run_sparql(data, sparql, view))
+            results.extend(self._run_sparql(data, sparql, view, queries_only=queries_only))
         return results
 
     # --- SPARQL constraints ------------------------------------------------------------------
 
     def _run_sparql(
-        self, data: Index, work: list[tuple[_Shape, list[Term]]], view: _View
-    ) -> Iterator[Result]:
-        graph = OxNamedNode(f"urn:cybergov:validation:{uuid.uuid4().hex}")
-        store = self._store
-        store.extend(Quad(s, p, o, graph) for s, p, o in data.triples)
-        try:
-            yield from self._sparql_results(store, graph, work, view)
-        finally:
-            store.remove_graph(graph)
-            self._removed += len(data)
-            if self._removed > len(self._ontology_index) and store is self._store:
-                self._store, self._removed = self._ontology_store(), 0
-
-    def _sparql_results(
         self,
-        store: OxigraphStore,
-        graph: OxNamedNode,
+        data: Index,
         work: list[tuple[_Shape, list[Term]]],
         view: _View,
+        *,
+        queries_only: bool = False,
     ) -> Iterator[Result]:
-        seen: set[tuple[object, ...]] = set()
+        """The results of the SPARQL constraints. The data are copied into the store the
+        queries read only when a query is to be run (the evaluations in Python may leave
+        none)."""
+        graph = OxNamedNode(f"urn:cybergov:validation:{uuid.uuid4().hex}")
+        loaded: list[OxigraphStore] = []
+
+        def store() -> OxigraphStore:
+            if not loaded:
+                self._store.extend(Quad(s, p, o, graph) for s, p, o in data.triples)
+                loaded.append(self._store)
+            return loaded[0]
+
         dataset: list[OxNamedNode | BlankNode | DefaultGraph] = [DefaultGraph(), graph]
-        for shape, focus in work:
-            for constraint in shape.sparql:
-                for node, row, names in _answers(store, dataset, constraint, focus):
-                    bound: dict[str, Node] = {
-                        name: view.rdflib(row[name]) for name in names if row[name] is not None
-                    }
-                    bound["this"] = view.rdflib(node)
-                    key = (constraint.node, *sorted(bound.items(), key=str))
-                    if key in seen:  # a statement of both the ontology and the data
-                        continue
-                    seen.add(key)
-                    messages = tuple(
-                        _formatted(m, bound) for m in (*constraint.messages, *shape.messages)
-                    )
-                    yield Result(
-                        bound["this"],
-                        shape.node,
-                        _component("SPARQL"),
-                        bound.get("path", shape.path),
-                        bound.get("value"),
-                        constraint.node,
-                        messages,
-                    )
+        seen: set[tuple[object, ...]] = set()
+        try:
+            for shape, focus in work:
+                for constraint in shape.sparql:
+                    if constraint.evaluation is None or queries_only:
+                        solutions = _queried(store, dataset, constraint, focus)
+                    else:
+                        solutions = _evaluated(store, dataset, constraint, focus, view)
+                    for node, solution in solutions:
+                        result = _sparql_result(
+                            shape, constraint, node, solution, view=view, seen=seen
+                        )
+                        if result is not None:
+                            yield result
+        finally:
+            if loaded:
+                store_used = loaded[0]
+                store_used.remove_graph(graph)
+                self._removed += len(data)
+                if self._removed > len(self._ontology_index) and store_used is self._store:
+                    self._store, self._removed = self._ontology_store(), 0
+
+
+def _sparql_result(
+    shape: _Shape,
+    constraint: _Sparql,
+    node: Term,
+    solution: Solution,
+    *,
+    view: _View,
+    seen: set[tuple[object, ...]],
+) -> Result | None:
+    """The result of one solution of a SPARQL constraint, or ``None`` for one seen already."""
+    bound: dict[str, Node] = {name: view.rdflib(value) for name, value in solution.items()}
+    bound["this"] = view.rdflib(node)
+    key = (constraint.node, *sorted(bound.items(), key=str))
+    if key in seen:  # a statement of both the ontology and the data
+        return None
+    seen.add(key)
+    messages = tuple(_formatted(m, bound) for m in (*constraint.messages, *shape.messages))
+    return Result(
+        bound["this"],
+        shape.node,
+        _component("SPARQL"),
+        bound.get("path", shape.path),
+        bound.get("value"),
+        constraint.node,
+        messages,
+    )
+
+
+def _queried(
+    store: Callable[[], OxigraphStore],
+    dataset: list[OxNamedNode | BlankNode | DefaultGraph],
+    constraint: _Sparql,
+    focus: list[Term],
+) -> Iterator[tuple[Term, Solution]]:
+    """The solutions of ``constraint``'s query for the ``focus`` nodes, each with its node."""
+    for node, row, names in _answers(store(), dataset, constraint, focus):
+        yield node, {name: value for name in names if (value := row[name]) is not None}
+
+
+def _evaluated(
+    store: Callable[[], OxigraphStore],
+    dataset: list[OxNamedNode | BlankNode | DefaultGraph],
+    constraint: _Sparql,
+    focus: list[Term],
+    view: _View,
+) -> Iterator[tuple[Term, Solution]]:
+    """The solutions of ``constraint`` by its evaluation in Python, and by its query for the
+    nodes the evaluation leaves to it; node by node, in the order of ``focus``."""
+    assert constraint.evaluation is not None
+    found: dict[Term, list[Solution]] = {}
+    asked: list[Term] = []
+    for node, solutions in zip(focus, constraint.evaluation(view, focus), strict=True):
+        if solutions is None:
+            asked.append(node)
+        elif solutions:
+            found[node] = solutions
+    if asked:
+        for node, solution in _queried(store, dataset, constraint, asked):
+            found.setdefault(node, []).append(solution)
+    if found:
+        for node in focus:
+            for solution in found.get(node, ()):
+                yield node, solution
 
 
 def _answers(
