@@ -255,3 +255,18 @@ def test_strings_are_judged_without_rdflib_as_rdflib_judges_them(datatype):
         read = to_rdflib_term(value)
         assert _text_of_datatype(value, shape, view) == _of_datatype(read, datatype), value
         assert view.text(value) == str(read), value
+
+
+def test_the_index_finds_what_points_at_a_literal_as_at_an_iri():
+    """Statements are indexed by object only when the object is not a literal: what points
+    at a literal is found all the same."""
+    a, b, c = (NamedNode(f"urn:example:{name}") for name in "abc")
+    p, q, r = (NamedNode(f"urn:example:{name}") for name in "pqr")
+    text = Literal("x")
+    statements = [(a, p, text), (b, p, text), (a, q, text), (a, p, c), (b, r, Literal("y"))]
+    index = Index(statements)
+    for obj in (text, c, Literal("y"), Literal("z"), a):
+        pointing = [(s, pp) for s, pp, o in statements if o == obj]
+        assert sorted(index.subject_predicates(obj), key=str) == sorted(pointing, key=str)
+        for predicate in (p, q, r):
+            assert index.subjects(predicate, obj) == {s for s, pp in pointing if pp == predicate}

@@ -140,6 +140,8 @@ class _Shape:
     allowed: frozenset[Term] | None = None  # sh:in
     min_length: int | None = None
     node_kind: URIRef | None = None
+    #: The pyoxigraph types of :attr:`node_kind`.
+    kinds: tuple[type, ...] | None = None
     languages: tuple[str, ...] | None = None
     has_value: Term | None = None
     closed: frozenset[OxNamedNode] | None = None
@@ -279,6 +281,8 @@ def _read(shapes: rdflib.Graph, node: Node, seen: dict[Node, _Shape]) -> _Shape:
     shape.min_length = _count(shapes, node, SH.minLength)
     kind = _one(shapes, node, SH.nodeKind)
     shape.node_kind = kind if isinstance(kind, URIRef) else None
+    if shape.node_kind is not None:
+        shape.kinds = _NODE_KINDS.get(shape.node_kind, ())
     languages = _one(shapes, node, SH.languageIn)
     if languages is not None:
         shape.languages = tuple(str(tag).lower() for tag in Collection(shapes, languages))
@@ -413,10 +417,13 @@ class Index:
 
     The statements are tuples (:data:`Statement`), not :class:`pyoxigraph.Triple`: a triple
     makes new Python objects of its terms each time it is taken apart, which cost more than
-    indexing them."""
+    indexing them. By object, only the statements whose object is an IRI or a blank node are
+    indexed (:attr:`into`): the shapes follow links backwards, never literals, and a literal
+    object (a label, a date) is most often met once, where indexing it cost the most."""
 
     def __init__(self, statements: Iterable[Statement] = ()) -> None:
         self.out: dict[Term, dict[Term, set[Term]]] = {}
+        #: The statements by object and predicate, for objects that are not literals.
         self.into: dict[Term, dict[Term, set[Term]]] = {}
         self.by_predicate: dict[Term, tuple[set[Term], set[Term]]] = {}
         self.triples: list[Statement] = []
@@ -441,6 +448,14 @@ class Index:
                 continue
             objects.add(o)
             kept.append(statement)
+            ends = by_predicate.get(p)
+            if ends is None:
+                by_predicate[p] = ({s}, {o})
+            else:
+                ends[0].add(s)
+                ends[1].add(o)
+            if type(o) is OxLiteral:
+                continue
             pointing = into.get(o)
             if pointing is None:
                 into[o] = {p: {s}}
@@ -450,12 +465,6 @@ class Index:
                     pointing[p] = {s}
                 else:
                     subjects.add(s)
-            ends = by_predicate.get(p)
-            if ends is None:
-                by_predicate[p] = ({s}, {o})
-            else:
-                ends[0].add(s)
-                ends[1].add(o)
 
     def __len__(self) -> int:
         return len(self.triples)
@@ -466,7 +475,23 @@ class Index:
 
     def subjects(self, predicate: Term, obj: Term) -> AbstractSet[Term]:
         """The subjects (as :meth:`objects`, not to be changed)."""
+        if isinstance(obj, OxLiteral):  # not in :attr:`into`: found among the subjects
+            ends = self.by_predicate.get(predicate)
+            if ends is None:
+                return _NOTHING
+            return {s for s in ends[0] if obj in self.out[s][predicate]}
         return self.into.get(obj, _NO_LINKS).get(predicate, _NOTHING)
+
+    def subject_predicates(self, obj: Term) -> Iterator[tuple[Term, Term]]:
+        """The subjects and predicates of the statements whose object is ``obj``."""
+        if isinstance(obj, OxLiteral):
+            for predicate in self.by_predicate:
+                for subject in self.subjects(predicate, obj):
+                    yield subject, predicate
+            return
+        for predicate, subjects in self.into.get(obj, _NO_LINKS).items():
+            for subject in subjects:
+                yield subject, predicate
 
     def predicates(self, subject: Term) -> KeysView[Term]:
         return self.out.get(subject, _NO_LINKS).keys()
@@ -500,9 +525,8 @@ class IndexedGraph:
             yield to_rdflib_term(value)
 
     def subject_predicates(self, obj: Node) -> Iterator[tuple[Node, Node]]:
-        for predicate, subjects in self.index.into.get(to_ox(obj), {}).items():
-            for subject in subjects:
-                yield to_rdflib_term(subject), to_rdflib_term(predicate)
+        for subject, predicate in self.index.subject_predicates(to_ox(obj)):
+            yield to_rdflib_term(subject), to_rdflib_term(predicate)
 
     def describes(self, node: Node) -> bool:
         """Whether ``node`` is the subject of a statement."""
@@ -671,7 +695,7 @@ def _value_problems(shape: _Shape, view: _View, value: Term) -> Iterator[str]:
         isinstance(value, BlankNode) or len(view.text(value)) < shape.min_length
     ):
         yield "MinLength"
-    if shape.node_kind is not None and not isinstance(value, _NODE_KINDS.get(shape.node_kind, ())):
+    if shape.kinds is not None and not isinstance(value, shape.kinds):
         yield "NodeKind"
     if shape.languages is not None and not (
         isinstance(value, OxLiteral)

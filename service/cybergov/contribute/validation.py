@@ -250,15 +250,11 @@ def _named(term: Term, skolem: Skolem) -> Term:
     return NamedNode(skolem.iri(term.value)) if isinstance(term, BlankNode) else term
 
 
-def _iri_values(iris: Iterable[str]) -> Iterator[str]:
-    """``VALUES`` lists of IRIs written by pyoxigraph (which refuses malformed ones), in batches."""
+def _iri_values(iris: Iterable[NamedNode]) -> Iterator[str]:
+    """``VALUES`` lists of IRIs, in batches."""
     batch: list[str] = []
     for iri in iris:
-        try:
-            batch.append(str(NamedNode(iri)))
-        except ValueError:
-            log.debug("not an IRI pyoxigraph accepts, left out of the context: %s", iri)
-            continue
+        batch.append(str(iri))
         if len(batch) == _BATCH:
             yield " ".join(batch)
             batch = []
@@ -266,8 +262,8 @@ def _iri_values(iris: Iterable[str]) -> Iterator[str]:
         yield " ".join(batch)
 
 
-def _fetch(store: Store, query: str, iris: Iterable[str]) -> Iterator[Statement]:
-    for values in _iri_values(sorted(iris)):
+def _fetch(store: Store, query: str, iris: Iterable[NamedNode]) -> Iterator[Statement]:
+    for values in _iri_values(sorted(iris, key=lambda iri: iri.value)):
         answer = store.select(query.replace("{VALUES}", values))
         if answer.truncated:
             raise StoreError(
@@ -349,19 +345,20 @@ def data_statements(
     prefix = skolem.prefix
     index = Index(_skolemised(statements, skolem))
     subjects = {s for s in index.out if isinstance(s, NamedNode)}
-    own = {s.value for s in subjects if not s.value.startswith(prefix)}
+    own = {s for s in subjects if not s.value.startswith(prefix)}
     before = len(index)
     index.extend(_fetch(store, _descriptions_query(bundle), own))
-    pointing: set[str] = set()
+    pointing: set[NamedNode] = set()
     if bundle.inverse_links:
         links = ", ".join(f"<{p}>" for p in sorted(bundle.inverse_links))
         for statement in _fetch(store, _INCOMING.replace("{LINKS}", links), own):
             index.add(statement)
-            pointing.add(statement[0].value)
+            if isinstance(statement[0], NamedNode):
+                pointing.add(statement[0])
     described = len(index) - before
     followed = _links(bundle)
     referenced = {
-        o.value
+        o
         for p, (_, ends) in index.by_predicate.items()
         if p.value in followed
         for o in ends
@@ -369,9 +366,7 @@ def data_statements(
     } | (pointing - own)
     before = len(index)
     index.extend(_fetch(store, _CONTEXT, referenced))
-    unknown = {
-        node for node in (NamedNode(iri) for iri in referenced) if not index.objects(node, _TYPE)
-    }
+    unknown = {node for node in referenced if not index.objects(node, _TYPE)}
     focus = sorted(subjects | unknown, key=lambda node: node.value)
     return DataStatements(index, focus, described, len(index) - before, skolem)
 
