@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, partial
 from typing import Any, Protocol
 
 import rdflib
@@ -167,6 +167,7 @@ class _Terms:
         self.data = data
         self.ontology = ontology
         self.skolem = skolem
+        self._labels: dict[rdflib.term.Node, str | None] = {}
 
     def restore(self, term: rdflib.term.Node) -> rdflib.term.Node:
         label = self.skolem.label(str(term)) if isinstance(term, rdflib.URIRef) else None
@@ -205,8 +206,14 @@ class _Terms:
         return str(restored)
 
     def label(self, term: rdflib.term.Node | None) -> str | None:
+        """The English (or untagged) label of an IRI, looked up once per report."""
         if not isinstance(term, rdflib.URIRef):
             return None
+        if term not in self._labels:
+            self._labels[term] = self._label(term)
+        return self._labels[term]
+
+    def _label(self, term: rdflib.URIRef) -> str | None:
         if str(term) in _BUILTIN_LABELS:
             return _BUILTIN_LABELS[str(term)]
         for value in (
@@ -348,6 +355,8 @@ def build_report(
 ) -> ValidationReport:
     """The report of one validation, from pySHACL's report graph."""
     terms = _Terms(data, ontology, skolem)
+    # The same failure recurs over the records of an import: its words are found once.
+    expected = cache(partial(_expected, bundle_shapes, terms))
     findings = []
     for result in results.subjects(RDF.type, SH.ValidationResult):
         focus = results.value(result, SH.focusNode)
@@ -363,10 +372,8 @@ def build_report(
                 path_label=path_words,
                 value=terms.value(value) if value is not None else None,
                 value_label=terms.label(value) if value is not None else None,
-                expected=_expected(
-                    bundle_shapes,
-                    terms,
-                    shape,  # type: ignore[arg-type]
+                expected=expected(
+                    shape,
                     component,
                     results.value(result, SH.sourceConstraint),
                 ),
