@@ -10,7 +10,11 @@ context builds (the contribution and its context, with the ontology beside it,
 never copied): the core constraints are evaluated in Python on the value nodes
 of each focus node, and the SPARQL constraints are run by pyoxigraph, once per
 constraint for every focus node at once (a ``VALUES`` list for ``$this``), on a
-store that holds the ontology (loaded once) and the data graph.
+store that holds the ontology (loaded once) and the data graph. The SPARQL
+constraints that most focus nodes meet are evaluated in Python first
+(:mod:`cybergov.contribute.sparql_evaluations`): their queries run only for the
+nodes those evaluations leave to them, and the data are copied into the store
+only then.
 
 The subset of SHACL read is the one the shapes use: targets by class, subjects
 of and objects of; paths of one property, inverse or alternatives of those;
