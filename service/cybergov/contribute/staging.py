@@ -308,8 +308,9 @@ def stage_new_graph(
     *,
     root: Path | None = None,
 ) -> Changes:
-    """Add a graph the store does not hold yet, described in the metadata graph, with the
-    inferences it brings, in one update, without copying the store.
+    """Add a graph the store does not hold yet, its ``statements`` (each once), described
+    in the metadata graph, with the inferences it brings, in one update, without copying
+    the store.
 
     A scratch store holds only the metadata graph (with the new graph's ``description``);
     the rules read the store's recorded graphs and the new statements beside it
@@ -337,7 +338,7 @@ def stage_new_graph(
         Quad(t.subject, t.predicate, t.object, meta) for t in store.graph_triples(META_GRAPH)
     )
     set_graph_metadata(scratch, graph, description)
-    batch = GraphBatch(graph, list(dict.fromkeys(statements)))
+    batch = GraphBatch(graph, statements)
     report = refresh_inferences(
         scratch, force=True, root=root, source=store, extra=batch, additions=True
     )
