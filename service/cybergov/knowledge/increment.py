@@ -639,7 +639,9 @@ def materialise_change(
     receives none of them: the report holds what the change adds to each
     (:attr:`MaterialisationReport.additions`), its counts are those of the graphs whole.
     With ``python`` false, every closure rule is evaluated by its query (:func:`_close`),
-    as the reference the tests compare with.
+    as the reference the tests compare with. ``extra`` that is a
+    :class:`~cybergov.store.batch.GraphBatch` is loaded from its text, its statements kept
+    as triples (no quad is made of them).
 
     Raises:
         DataError: no fixpoint is reached within ``max_rounds``.
