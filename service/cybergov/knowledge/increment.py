@@ -287,7 +287,7 @@ def _close(
             if evaluate is not None and schema is not None:
                 since = seen.get(rule.name, 0)
                 seen[rule.name] = len(statements)
-                derived = set(evaluate(schema, itertools.islice(statements, since, None)))
+                derived = set(evaluate(schema, statements[since:]))
                 fresh = [t for t in derived if not union.holds(t)]
             else:
                 fresh = part.derive(rule)
