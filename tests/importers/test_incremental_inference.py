@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from cybergov.knowledge.increment import _Readable, materialise_change, metadata
 from cybergov.knowledge.load import refresh_inferences
 from cybergov.knowledge.rules import NEIGHBOURHOOD_LIMIT, materialise, read_rules
 from cybergov.namespaces import INFERRED_GRAPH_PREFIX, META_GRAPH
+from cybergov.store.batch import GraphBatch
 from cybergov.store.embedded import EmbeddedStore
 from cybergov.store.factory import memory_store
 from tests.conftest import FIXTURES
@@ -219,7 +221,7 @@ def _change_of(store: EmbeddedStore, path: Path) -> tuple[list[Quad], list[Quad]
 
 
 def _worked_out(
-    source: EmbeddedStore, change: tuple[list[Quad], list[Quad]], **options: bool
+    source: EmbeddedStore, change: tuple[Iterable[Quad], list[Quad]], **options: bool
 ) -> tuple[dict[str, set[tuple[str, str, str]]], dict[str, int], bool]:
     """The inferred graphs :func:`materialise_change` gives (the graphs of ``source`` with
     the additions, when it gives the additions only), their counts, and whether it gave the
@@ -288,3 +290,18 @@ def test_the_derivation_rules_read_the_same_in_place_as_on_a_copy(
     in_place = _worked_out(loaded_store, change)
     monkeypatch.setattr(_Readable, "_read_in_place", lambda self, store: False)
     assert _worked_out(loaded_store, change) == in_place
+
+
+def test_a_batch_of_the_new_graph_derives_what_its_quads_derive(
+    loaded_store: EmbeddedStore, change: tuple[list[Quad], list[Quad]]
+) -> None:
+    """The statements of the new graph given as one batch (loaded from their text, kept as
+    triples) give the inferences they give as quads."""
+    extra, described = change
+    graph = extra[0].graph_name
+    assert isinstance(graph, NamedNode)
+    batch = GraphBatch(graph.value, [Triple(q.subject, q.predicate, q.object) for q in extra])
+    assert batch.text() is not None
+    for additions in (False, True):
+        expected = _worked_out(loaded_store, change, additions=additions)
+        assert _worked_out(loaded_store, (batch, described), additions=additions) == expected

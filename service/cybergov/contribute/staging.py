@@ -31,6 +31,7 @@ from cybergov.errors import StoreError, WriteTimeout
 from cybergov.knowledge.load import refresh_inferences, set_graph_metadata
 from cybergov.namespaces import INFERRED_GRAPH_PREFIX, META_GRAPH
 from cybergov.store.base import Store
+from cybergov.store.batch import GraphBatch
 from cybergov.store.embedded import EmbeddedStore
 from cybergov.store.factory import memory_store
 
@@ -50,7 +51,7 @@ class Changes:
     #: Graphs the store does not hold, written whole: their statements (each once). An
     #: embedded store receives them by a bulk load into a graph of their own, moved in place
     #: by the update (:func:`staged`); a remote store in the update's ``INSERT DATA``.
-    loaded: dict[str, list[Triple]] = field(default_factory=dict)
+    loaded: dict[str, GraphBatch] = field(default_factory=dict)
 
     @property
     def empty(self) -> bool:
@@ -75,7 +76,7 @@ class Changes:
             operations.append(f"DELETE DATA {{\n{removed}}}")
         inserted: dict[str, Collection[Triple]] = {
             **self.added,
-            **{g: t for g, t in self.loaded.items() if g not in moving},
+            **{g: t.triples for g, t in self.loaded.items() if g not in moving},
         }
         added = _data_block(inserted)
         if added:
@@ -95,10 +96,10 @@ class Changes:
                 about blank nodes that a remote store cannot be told of.
         """
         embedded = isinstance(store, EmbeddedStore)
-        parts: tuple[tuple[str, dict[str, set[Triple]] | dict[str, list[Triple]]], ...] = (
+        parts: tuple[tuple[str, Mapping[str, Collection[Triple]]], ...] = (
             ("add", self.added),
             ("remove", self.removed),
-            *((("add", self.loaded),) if not embedded else ()),
+            *((("add", {g: t.triples for g, t in self.loaded.items()}),) if not embedded else ()),
         )
         blank = [
             (graph, triple, kind)
@@ -155,13 +156,13 @@ def staged(graph: str) -> str:
     return f"{graph}#staging"
 
 
-def _load_staged(store: EmbeddedStore, loaded: dict[str, list[Triple]]) -> None:
+def _load_staged(store: EmbeddedStore, loaded: dict[str, GraphBatch]) -> None:
     """Each graph's statements loaded in bulk into its :func:`staged` graph (emptied first)."""
     engine = store.oxigraph
-    for graph, triples in loaded.items():
+    for graph, batch in loaded.items():
         target = NamedNode(staged(graph))
         engine.remove_graph(target)
-        engine.bulk_extend(Quad(t.subject, t.predicate, t.object, target) for t in triples)
+        batch.load(engine, target)
         engine.add_graph(target)  # an empty graph is still created by the move
 
 
@@ -307,8 +308,9 @@ def stage_new_graph(
     *,
     root: Path | None = None,
 ) -> Changes:
-    """Add a graph the store does not hold yet, described in the metadata graph, with the
-    inferences it brings, in one update, without copying the store.
+    """Add a graph the store does not hold yet, its ``statements`` (each once), described
+    in the metadata graph, with the inferences it brings, in one update, without copying
+    the store.
 
     A scratch store holds only the metadata graph (with the new graph's ``description``);
     the rules read the store's recorded graphs and the new statements beside it
@@ -316,7 +318,9 @@ def stage_new_graph(
     which gives the scratch store the inferred graphs the store will have; the difference
     in the inferred graphs and the metadata graph, with the new graph written whole
     (:attr:`Changes.loaded`: on an embedded store a bulk load moved in place by the
-    update), is applied as :func:`stage` applies it.
+    update), is applied as :func:`stage` applies it. The statements are one
+    :class:`~cybergov.store.batch.GraphBatch`: the rules' working store and the staged
+    graph load the same text.
 
     The caller makes sure no other change of the store runs at the same time.
 
@@ -334,19 +338,17 @@ def stage_new_graph(
         Quad(t.subject, t.predicate, t.object, meta) for t in store.graph_triples(META_GRAPH)
     )
     set_graph_metadata(scratch, graph, description)
-    target = NamedNode(graph)
-    quads = [Quad(t.subject, t.predicate, t.object, target) for t in statements]
+    batch = GraphBatch(graph, statements)
     report = refresh_inferences(
-        scratch, force=True, root=root, source=store, extra=quads, additions=True
+        scratch, force=True, root=root, source=store, extra=batch, additions=True
     )
-    del quads
     worked = time.perf_counter()
     if report is not None and report.additions is not None:  # what the change adds only
         changes = difference(store, scratch, only=lambda g: g == META_GRAPH)
         changes.added.update((g, set(triples)) for g, triples in report.additions.items())
     else:
         changes = difference(store, scratch, only=derived_or_meta)
-    changes.loaded[graph] = list(dict.fromkeys(statements))
+    changes.loaded[graph] = batch
     changes.apply(store)
     added, removed = changes.count()
     log.info(

@@ -35,7 +35,7 @@ from __future__ import annotations
 import itertools
 import logging
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
 from pyoxigraph import BlankNode, DefaultGraph, NamedNode, Quad, Triple
 
@@ -53,6 +53,7 @@ from cybergov.knowledge.rules import (
 )
 from cybergov.knowledge.schema import Schema, evaluation
 from cybergov.namespaces import INFERRED_GRAPH_PREFIX, META_GRAPH
+from cybergov.store.batch import GraphBatch
 from cybergov.store.embedded import EmbeddedStore
 from cybergov.store.factory import memory_store
 
@@ -74,6 +75,8 @@ KEYS_SHARE = 4
 WALK_SHARE = 10
 _Node = NamedNode | BlankNode
 _AXIOMS = frozenset(AXIOMS)
+#: The predicates of the statements :meth:`_Union.check` looks at.
+_WATCHED = _AXIOMS | {TYPE, END_DATE}
 
 
 class _NotExact(Exception):
@@ -100,21 +103,24 @@ class _Union:
     in two graphs is matched twice, which changes no rule's result (their counts and
     lists are of distinct values), only its cost."""
 
-    def __init__(self, source: EmbeddedStore, meta: list[Quad], extra: list[Quad]) -> None:
+    def __init__(
+        self, source: EmbeddedStore, meta: list[Quad], extra: list[Quad] | GraphBatch
+    ) -> None:
         self.source = source.oxigraph
         self.added = memory_store()
         engine = self.added.oxigraph
         engine.bulk_extend(meta)
-        engine.bulk_extend(extra)
-        self.new: list[Quad] = [*meta, *extra]
+        if isinstance(extra, GraphBatch):  # (its statements stay triples: no quad is made)
+            extra.load(engine)
+            self.new: list[Quad | Triple] = [*meta, *extra.triples]
+        else:
+            engine.bulk_extend(extra)
+            self.new = [*meta, *extra]
         self._axioms: list[Quad] | None = None
 
     def holds(self, triple: Triple) -> bool:
         s, p, o = triple.subject, triple.predicate, triple.object
-        added = self.added.oxigraph
-        if Quad(s, p, o, _DEFAULT) in added:  # (what has been derived: the common case)
-            return True
-        if next(added.quads_for_pattern(s, p, o, None), None) is not None:
+        if next(self.added.oxigraph.quads_for_pattern(s, p, o, None), None) is not None:
             return True
         return any(q.graph_name != _META for q in self.source.quads_for_pattern(s, p, o, None))
 
@@ -154,17 +160,21 @@ class _Union:
             ]
         return self._axioms
 
-    def add(self, quads: list[Quad]) -> None:
-        self.added.oxigraph.extend(quads)
-        self.new += quads
+    def add(self, triples: list[Triple]) -> None:
+        """Take in derived statements (into the default graph)."""
+        self.added.oxigraph.extend(_flat(t) for t in triples)
+        self.new += triples
 
     def check(self, triples: Iterable[Triple | Quad]) -> None:
         """Raises :class:`_NotExact` when ``triples`` state an axiom, or an end date of a
         resource the store holds."""
         for t in triples:
-            if t.predicate in _AXIOMS or (t.predicate == TYPE and t.object == TRANSITIVE):
+            predicate = t.predicate  # (each read of a term makes an object)
+            if predicate not in _WATCHED:
+                continue
+            if predicate in _AXIOMS or (predicate == TYPE and t.object == TRANSITIVE):
                 raise _NotExact(f"a new statement is an axiom: {t}")
-            if t.predicate == END_DATE and next(
+            if predicate == END_DATE and next(
                 self.source.quads_for_pattern(t.subject, None, None, None), None
             ):
                 raise _NotExact(f"an end date is added to {t.subject}, which the store holds")
@@ -208,8 +218,9 @@ class _Part:
         about: set[_Node] = set()
         for t in triples:
             subjects.add(t.subject)  # type: ignore[arg-type]
-            if isinstance(t.object, (NamedNode, BlankNode)):
-                about.add(t.object)
+            node = t.object
+            if isinstance(node, (NamedNode, BlankNode)):
+                about.add(node)
         for subject in subjects - self.pointed:
             # (in the union's store, what points at a subject from it is there already)
             about.update(self.union.pointing(subject, in_source=self.inside))
@@ -220,15 +231,15 @@ class _Part:
         statements = self.union.about_in_source if self.inside else self.union.about
         self.store.oxigraph.bulk_extend(q for node in about for q in statements(node))
 
-    def derive(self, rule: Rule) -> list[Quad]:
+    def derive(self, rule: Rule) -> list[Triple]:
         """What ``rule`` derives from the part that the union does not hold yet."""
-        return [_flat(t) for t in set(self.store.construct(rule.sparql)) if not self.union.holds(t)]
+        return [t for t in set(self.store.construct(rule.sparql)) if not self.union.holds(t)]
 
-    def add(self, quads: list[Quad]) -> None:
-        """Take in ``quads`` (just added to the union) and their neighbourhood."""
-        self.cover(quads)
+    def add(self, triples: list[Triple]) -> None:
+        """Take in ``triples`` (just added to the union) and their neighbourhood."""
+        self.cover(triples)
         if not self.inside:
-            self.store.oxigraph.extend(quads)
+            self.store.oxigraph.extend(_flat(t) for t in triples)
 
 
 def _check_time(deadline: float | None, rule: Rule) -> None:
@@ -241,8 +252,8 @@ def _check_time(deadline: float | None, rule: Rule) -> None:
 def _close(
     union: _Union,
     rules: list[Rule],
-    new: list[Quad] | None,
-    found: dict[str, list[Quad]],
+    new: Sequence[Quad | Triple] | None,
+    found: dict[str, list[Triple]],
     *,
     max_rounds: int,
     deadline: float | None,
@@ -276,8 +287,8 @@ def _close(
             if evaluate is not None and schema is not None:
                 since = seen.get(rule.name, 0)
                 seen[rule.name] = len(statements)
-                derived = set(evaluate(schema, itertools.islice(statements, since, None)))
-                fresh = [_flat(t) for t in derived if not union.holds(t)]
+                derived = set(evaluate(schema, statements[since:]))
+                fresh = [t for t in derived if not union.holds(t)]
             else:
                 fresh = part.derive(rule)
             if fresh:
@@ -406,11 +417,11 @@ class _Changes:
     replaced), whose subjects :meth:`of` gives."""
 
     def __init__(self, union: _Union) -> None:
-        self.quads: list[Quad] = [*union.new]
+        self.quads: list[Quad | Triple] = [*union.new]
         self.quads += union.source.quads_for_pattern(None, None, None, _META)
 
-    def add(self, quads: Iterable[Quad]) -> None:
-        self.quads += quads
+    def add(self, triples: Iterable[Triple]) -> None:
+        self.quads += triples
 
     def of(self, reads: frozenset[NamedNode], limit: int) -> set[_Node] | None:
         """The subjects of the statements whose predicate ``reads`` holds; ``None`` once
@@ -467,10 +478,10 @@ def _derive(
     union: _Union,
     rules: list[Rule],
     old: dict[str, set[Triple]],
-    found: dict[str, list[Quad]],
+    found: dict[str, list[Triple]],
     *,
     deadline: float | None,
-) -> list[Quad]:
+) -> list[Triple]:
     """The derivation rules evaluated on what they read of the union (:class:`_Readable`):
     a rule with a reach for the keys the change touches, on what their paths reach, else on
     everything; what is new (added to the union and ``found``).
@@ -480,7 +491,7 @@ def _derive(
     readable = _Readable(union, {s for s in derived if isinstance(s, (NamedNode, BlankNode))})
     changes = _Changes(union)
     limit = len(union.source) // WALK_SHARE
-    new: list[Quad] = []
+    new: list[Triple] = []
     for rule in rules:
         _check_time(deadline, rule)
         before = old.get(rule.graph, set())
@@ -496,7 +507,7 @@ def _derive(
             log.debug("%s: evaluated for %d records the change touches", rule.name, len(keys))
         if before - result:
             raise _NotExact(f"{rule.name}: earlier derivations change")
-        fresh = [_flat(t) for t in result - before if not union.holds(t)]
+        fresh = [t for t in result - before if not union.holds(t)]
         union.add(fresh)
         readable.done(rule, result)
         changes.add(fresh)
@@ -506,7 +517,7 @@ def _derive(
 
 
 def _write(
-    store: EmbeddedStore, source: EmbeddedStore, rules: list[Rule], found: dict[str, list[Quad]]
+    store: EmbeddedStore, source: EmbeddedStore, rules: list[Rule], found: dict[str, list[Triple]]
 ) -> dict[str, int]:
     """Each rule's graph of ``source`` and what it adds, into ``store`` (but what ``store``
     holds already, as :meth:`Store.add_triples`); the size of each graph written."""
@@ -530,7 +541,7 @@ def _write(
     return added
 
 
-def _additions(store: EmbeddedStore, new: Iterable[Quad]) -> list[Quad]:
+def _additions(store: EmbeddedStore, new: Iterable[Triple]) -> list[Triple]:
     """``new`` but what the metadata graph of ``store`` holds: the only graph of ``store``
     that may hold one (they are new to the union, which holds the other inferred graphs
     and the metadata graph but for its descriptions of inferred graphs)."""
@@ -581,17 +592,17 @@ def _sizes(store: EmbeddedStore, source: EmbeddedStore, rules: list[Rule]) -> di
 
 
 def _added(
-    store: EmbeddedStore, rules: list[Rule], found: dict[str, list[Quad]], sizes: dict[str, int]
+    store: EmbeddedStore, rules: list[Rule], found: dict[str, list[Triple]], sizes: dict[str, int]
 ) -> tuple[dict[str, int], dict[str, list[Triple]]]:
     """What each rule adds to its graph of ``source`` (whose sizes are ``sizes``), as
     :func:`_write` would write it into ``store``; the size each graph will have."""
     added = dict(sizes)
     additions: dict[str, list[Triple]] = {}
     for rule in rules:
-        quads = _additions(store, found.get(rule.graph, ()))
-        if quads:
-            additions[rule.graph] = [Triple(q.subject, q.predicate, q.object) for q in quads]
-            added[rule.name] += len(quads)
+        triples = _additions(store, found.get(rule.graph, ()))
+        if triples:
+            additions[rule.graph] = triples
+            added[rule.name] += len(triples)
     return added, additions
 
 
@@ -628,22 +639,25 @@ def materialise_change(
     receives none of them: the report holds what the change adds to each
     (:attr:`MaterialisationReport.additions`), its counts are those of the graphs whole.
     With ``python`` false, every closure rule is evaluated by its query (:func:`_close`),
-    as the reference the tests compare with.
+    as the reference the tests compare with. ``extra`` that is a
+    :class:`~cybergov.store.batch.GraphBatch` is loaded from its text, its statements kept
+    as triples (no quad is made of them).
 
     Raises:
         DataError: no fixpoint is reached within ``max_rounds``.
         WriteTimeout: past ``deadline`` (a time of :func:`time.monotonic`).
     """
     started = time.perf_counter()
-    extra = list(extra)
+    if not isinstance(extra, GraphBatch):
+        extra = list(extra)
     meta = metadata_but_inferred(store)
     union = _Union(source, meta, extra)
     closure = [rule for rule in rules if rule.stage == CLOSURE]
     derivations = [rule for rule in rules if rule.stage == DERIVATION]
     old = {rule.graph: set(source.graph_triples(rule.graph)) for rule in derivations}
-    found: dict[str, list[Quad]] = {}
+    found: dict[str, list[Triple]] = {}
     try:
-        union.check(extra)
+        union.check(extra.triples if isinstance(extra, GraphBatch) else extra)
         # The metadata graph is taken as new as a whole: it changes (the change's
         # description), and a store's first load describes the rules only after its
         # inferences are worked out, so what follows from those descriptions is not

@@ -40,6 +40,7 @@ from cybergov.namespaces import (
 )
 from cybergov.settings import data_folder, data_root
 from cybergov.store.base import Store
+from cybergov.store.batch import GraphBatch
 from cybergov.store.embedded import EmbeddedStore
 
 log = logging.getLogger(__name__)
@@ -243,6 +244,8 @@ def refresh_inferences(
     of an embedded store near the new statements,
     :func:`cybergov.knowledge.increment.materialise_change`; on working copies of a remote
     one, :func:`cybergov.knowledge.rules.materialise_increment`), else from nothing.
+    ``extra`` that is a :class:`~cybergov.store.batch.GraphBatch` is loaded in bulk where
+    the statements of a new graph are.
 
     Raises:
         WriteTimeout: past ``deadline`` (see :func:`cybergov.knowledge.rules.materialise`).
@@ -252,7 +255,8 @@ def refresh_inferences(
     if not force and stored_checksums(store).get(INFERENCE_STATE) == checksum:
         return None
     result = None
-    extra = list(extra)
+    if not isinstance(extra, GraphBatch):  # (a batch is loaded as it is, or read once)
+        extra = list(extra)
     current = source is not None and stored_checksums(source).get(
         INFERENCE_STATE
     ) == inference_input_checksum(source, rules)
