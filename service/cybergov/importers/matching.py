@@ -60,6 +60,8 @@ _GENERIC = frozenset(
     )
 )
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
+#: No curated incident (what a word of no curated name finds).
+_NONE: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=65_536)
@@ -329,8 +331,8 @@ class IncidentMatcher:
         """The curated incidents that share a word (or all their letters) with ``title``."""
         found: set[str] = set()
         for word in normal(title).split():
-            found |= self._index.get(word, set())
-        found |= self._index.get(compact(title), set())
+            found |= self._index.get(word, _NONE)
+        found |= self._index.get(compact(title), _NONE)
         return found
 
     def _against(
@@ -359,11 +361,14 @@ class IncidentMatcher:
         decided = self.context.decisions.decided_same(self.source, title)
         if decided is not None:
             return Candidate(decided, 1.0, "a reviewer's decision", Verdict.MATCHED, True)
-        candidates = [
-            iri
-            for iri in sorted(self.candidates(title))
-            if not self.context.decisions.decided_different(self.source, title, iri)
-        ]
+        decisions = self.context.decisions
+        candidates = sorted(self.candidates(title))
+        if decisions.different:
+            candidates = [
+                iri
+                for iri in candidates
+                if not decisions.decided_different(self.source, title, iri)
+            ]
         if not candidates:
             return None
         groups = {compact(n) for n in group_names}
