@@ -1,12 +1,14 @@
 """The matcher's shortcuts give what the plain computation gives: a name's likeness worked
 out only when it could beat the best so far; a curated incident scored only when it could
 beat the best so far; the states of a text found once per text, with only the patterns of
-the names it may hold; a day read without ``strptime``."""
+the names it may hold; a day read without ``strptime``; the common subsequences of a title
+with several names found in one pass; a group's name told by two anchored patterns."""
 
 from __future__ import annotations
 
 import csv
 import dataclasses
+import random
 import re
 from datetime import date, timedelta
 from difflib import SequenceMatcher
@@ -14,7 +16,7 @@ from itertools import cycle, pairwise
 
 import pycountry
 
-from cybergov.importers.cfr import date_by_patterns, parse_date
+from cybergov.importers.cfr import _is_group, date_by_patterns, parse_date
 from cybergov.importers.context import ImportContext, read_context
 from cybergov.importers.decisions import Decisions
 from cybergov.importers.matching import (
@@ -24,13 +26,16 @@ from cybergov.importers.matching import (
     REVIEW_NAME,
     Candidate,
     IncidentMatcher,
+    _common_length,
     _date_part,
+    _prepared,
+    _SideBySide,
     compact,
     name_score,
     normal,
 )
 from cybergov.importers.model import Verdict
-from cybergov.importers.states import StateResolver, _state_names
+from cybergov.importers.states import ASCII_IN_ANY_CASE, StateResolver, _state_names
 from cybergov.store.embedded import EmbeddedStore
 from tests.importers.conftest import CFR_FIXTURE
 
@@ -199,8 +204,8 @@ def reference_mentions(known: frozenset[str], text: str) -> list[tuple[int, int,
 
 
 def test_the_states_of_a_text_are_those_every_pattern_finds() -> None:
-    """A name is looked for only in a text that may hold it (an ASCII text holding its
-    letters, or any text outside ASCII, where other letters match it in any case)."""
+    """A name is looked for only in a text that may hold it: a text holding its letters,
+    once the letters outside ASCII that match an ASCII letter in any case are written as it."""
     known = frozenset(c.alpha_2 for c in pycountry.countries)
     texts = [
         "Ukraine",
@@ -210,6 +215,9 @@ def test_the_states_of_a_text_are_those_every_pattern_finds() -> None:
         "Türkiye, Côte d'Ivoire and Curaçao",
         "\u212aenya and ru\u017f\u017fia",  # a Kelvin sign and a long s match K and s in any case
         "UKRA\u0130NE",  # a dotted capital I
+        "\u0131ran, \u0130NDIA and Malaw\u0131",  # dotless and dotted I
+        "Russia\u2019s GRU targeted Ukrainian and Georgian networks (Citation: \u00e9t\u00e9)",
+        "Chin\u00e0, \u00c9gypte, the Philippines\u00a0and Viet Nam",
         "North-Korea; Iran-based actors; Viet Nam",
         "",
     ]
@@ -252,3 +260,75 @@ def test_a_day_is_read_as_the_tracker_patterns_read_it() -> None:
     assert date_by_patterns("2017-06") == (date(2017, 6, 1), "month")
     assert date_by_patterns("2017") == (date(2017, 1, 1), "year")
     assert date_by_patterns("2019-02-29") is None
+
+
+def test_the_common_lengths_side_by_side_are_those_of_each_name() -> None:
+    """One pass over a text gives each name's longest common subsequence, whatever the
+    names' lengths (none, short, across machine words) and however many share it."""
+    chance = random.Random(7)
+    letters = "abcde 12"
+    for _ in range(400):
+        names = [
+            _prepared(
+                "".join(
+                    chance.choice(letters) for _ in range(chance.choice((0, 1, 5, 29, 31, 64, 90)))
+                )
+            )
+            for _ in range(chance.randrange(1, 7))
+        ]
+        text = "".join(chance.choice(letters) for _ in range(chance.randrange(0, 70)))
+        expected = [_common_length(text, name) for name in names]
+        assert _SideBySide(names).common_lengths(text) == expected, (text, names)
+
+
+GROUP_NAME = re.compile(
+    r"^(apt|ta|unc|fin|temp|tag|dev)[\s.\-]*\d+$"
+    r"|\b(group|team|panda|bear|kitten|chollima|spider|typhoon|blizzard|sandstorm|sleet|"
+    r"tempest|cyclone|hail|flood|dust)s?$",
+    re.IGNORECASE,
+)
+
+
+def test_a_group_name_is_told_as_one_pattern_tells_it() -> None:
+    """The name's identifier matched from its start and its last word searched for in its
+    last characters: the same as searching the whole title with one pattern."""
+    words = ["APT", "apt", "TA", "UNC", "Temp", "dev", "Group", "group", "Panda", "bear",
+             "Sandstorm", "sandstorms", "Typhoons", "\u212aitten", "Ru\u017f\u017fian",
+             "Hail", "dust", "Team", "teams", "x", "12", "28", "-", ".", " ", "\n", "_", "é"]  # fmt: skip
+    chance = random.Random(11)
+    titles = [
+        "APT 28",
+        "APT-28\n",
+        "Fancy Bear",
+        "Volt Typhoon",
+        "Sandstorm",
+        "sandstorms",
+        "Lazarus Group",
+        "The Group of x",
+        "Bearer",
+        "ubear",
+        "x_bear",
+        "é bear",
+        "",
+        "Operation against a dust storm",
+        "APT28 intrusion",
+        "TA505",
+        "temp.veles 2",
+    ]
+    titles += ["".join(chance.choice(words) for _ in range(chance.randrange(1, 6)))
+               for _ in range(3000)]  # fmt: skip
+    for title in titles:
+        expected = bool(GROUP_NAME.search(title.strip()))
+        assert _is_group(title, set()) == expected, repr(title)
+
+
+def test_the_letters_that_match_ascii_in_any_case_are_all_known() -> None:
+    """Every character outside ASCII that a case-insensitive pattern matches with an ASCII
+    letter is written as that letter before a name is looked for."""
+    letter = re.compile("[a-z]", re.IGNORECASE)
+    found = {
+        chr(c): [a for a in "abcdefghijklmnopqrstuvwxyz" if re.fullmatch(a, chr(c), re.IGNORECASE)]
+        for c in range(0x80, 0x110000)
+        if letter.fullmatch(chr(c))
+    }
+    assert found == {c: [a] for c, a in ASCII_IN_ANY_CASE.items()}

@@ -1,12 +1,14 @@
-"""The statements' helpers: a source URL told by one pattern as ``urlsplit`` tells it."""
+"""The statements' helpers: a source URL told by one pattern as ``urlsplit`` tells it; a text
+in ASCII as its decomposition gives it."""
 
 from __future__ import annotations
 
 import random
+import unicodedata
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from cybergov.importers.terms import is_url
+from cybergov.importers.terms import ascii_text, is_url
 
 
 def reference_is_url(value: str) -> bool:
@@ -70,3 +72,13 @@ def test_a_url_is_told_as_urlsplit_tells_it() -> None:
     for value in VALUES + generated:
         assert outcome(is_url, value) == outcome(reference_is_url, value), repr(value)
     assert is_url(VALUES[0]) and not is_url(VALUES[2])
+
+
+def test_a_text_in_ascii_is_its_decomposition_without_the_rest() -> None:
+    """An ASCII text is taken as it is: its decomposition is itself."""
+    chance = random.Random(16)
+    pieces = [chr(c) for c in range(128)] + ["\u00e9", "\u212a", "\uff21", "\u0130", "\u00df"]
+    texts = ["".join(chance.choices(pieces, k=chance.randrange(0, 12))) for _ in range(4000)]
+    for text in [*texts, "".join(chr(c) for c in range(128)), "Café Ürümqi"]:
+        expected = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+        assert ascii_text(text) == expected, repr(text)

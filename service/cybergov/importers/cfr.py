@@ -84,12 +84,17 @@ SECTORS = {
     "civil society": "civil-society",
     "private sector": None,
 }
-_GROUP_NAME = re.compile(
-    r"^(apt|ta|unc|fin|temp|tag|dev)[\s.\-]*\d+$"
-    r"|\b(group|team|panda|bear|kitten|chollima|spider|typhoon|blizzard|sandstorm|sleet|"
+#: A group's name: an identifier such as "APT 28" (the whole title), or a name ending in a
+#: word such as "Panda" or "Typhoon".
+_GROUP_CODE = re.compile(r"(apt|ta|unc|fin|temp|tag|dev)[\s.\-]*\d+$", re.IGNORECASE)
+_GROUP_WORD = re.compile(
+    r"\b(group|team|panda|bear|kitten|chollima|spider|typhoon|blizzard|sandstorm|sleet|"
     r"tempest|cyclone|hail|flood|dust)s?$",
     re.IGNORECASE,
 )
+#: The last characters of a title that can hold a match of :data:`_GROUP_WORD` (its longest
+#: word with an s, and a line break that ``$`` may stand before).
+_GROUP_WORD_TAIL = 11
 _DATE_FORMATS = (
     ("%Y-%m-%d", "day"),
     ("%m/%d/%Y", "day"),
@@ -138,17 +143,29 @@ def _rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
         ) from error
     except OSError as error:
         raise ImportInputError(f"{path}: cannot be read ({error.strerror or error})") from error
-    reader = csv.DictReader(io.StringIO(content, newline=""))
-    missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
+    reader = csv.reader(io.StringIO(content, newline=""))
+    header: list[str] = next(reader, [])
+    missing = [c for c in COLUMNS if c not in header]
     if missing:
         raise ImportInputError(
             f"{path}: not a CFR tracker export; missing columns: {', '.join(missing)}"
         )
+    # where each column is read (the last of two with one name, as ``csv.DictReader`` does)
+    places = {name: place for place, name in enumerate(header) if name in COLUMNS}
+    line = reader.line_num
     try:
-        for row in reader:
-            yield reader.line_num, {k: (v or "").strip() for k, v in row.items() if k in COLUMNS}
+        for first in reader:
+            line = reader.line_num  # blank lines are skipped (the number of an error)
+            values: list[str] | None = first
+            while values == []:
+                values = next(reader, None)
+            if values is None:
+                return
+            line = reader.line_num
+            width = len(values)
+            yield line, {c: values[i].strip() if i < width else "" for c, i in places.items()}
     except csv.Error as error:
-        raise ImportInputError(f"{path}, line {reader.line_num}: {error}") from error
+        raise ImportInputError(f"{path}, line {line}: {error}") from error
 
 
 def _note(batch: Batch, row: str, title: str, record: str, candidate: Candidate) -> None:
@@ -231,7 +248,10 @@ class _Reading:
 
 def _is_group(title: str, known: set[str]) -> bool:
     """A row whose title is a threat actor's name rather than an operation's."""
-    return bool(_GROUP_NAME.search(title.strip())) or compact(title) in known
+    text = title.strip()
+    if _GROUP_CODE.match(text) or _GROUP_WORD.search(text, max(0, len(text) - _GROUP_WORD_TAIL)):
+        return True
+    return compact(title) in known
 
 
 def _group(reading: _Reading, row_id: str, row: dict[str, str]) -> None:

@@ -14,7 +14,6 @@ identifier and their names.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -23,6 +22,7 @@ from functools import lru_cache
 
 from cybergov.importers.context import CuratedIncident, ImportContext
 from cybergov.importers.model import Verdict
+from cybergov.importers.terms import ascii_text
 
 #: A match at or above this score, with a name at least this close, is confident.
 CONFIDENT = 0.75
@@ -60,20 +60,21 @@ _GENERIC = frozenset(
     )
 )
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
+#: No curated incident (what a word of no curated name finds).
+_NONE: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=65_536)
 def normal(name: str) -> str:
     """Lower-case ASCII words, generic words left out."""
-    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
-    return " ".join(w for w in _NOT_WORD.split(folded) if w and w not in _GENERIC)
+    folded = ascii_text(name).lower()
+    return " ".join([w for w in _NOT_WORD.split(folded) if w and w not in _GENERIC])
 
 
 @lru_cache(maxsize=65_536)
 def compact(name: str) -> str:
     """The name's letters and digits only ("APT 28" and "apt28" are one)."""
-    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
-    return _NOT_WORD.sub("", folded)
+    return _NOT_WORD.sub("", ascii_text(name).lower())
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +131,49 @@ def _likeness_bound(plain: str, other: _Name) -> float:
     return 2.0 * _common_length(plain, other) / (len(plain) + len(other.plain))
 
 
+class _SideBySide:
+    """Names laid side by side in one bit vector, one zero bit after each, so that one pass
+    over a text gives its longest common subsequence with every name at once.
+
+    Each name's bits change as :func:`_common_length` changes them: the subtraction never
+    borrows (the bits taken away are set), and an addition's carry out of a name's bits
+    stops at the zero bit after them, which the mask of all names clears again."""
+
+    __slots__ = ("_full", "_masks", "_places", "names")
+
+    def __init__(self, names: list[_Name]) -> None:
+        self.names = names
+        self._masks: dict[str, int] = {}
+        self._places: list[tuple[int, int, int]] = []
+        self._full = 0
+        offset = 0
+        for name in names:
+            width = len(name.plain)
+            for character, mask in name.masks.items():
+                self._masks[character] = self._masks.get(character, 0) | (mask << offset)
+            self._full |= ((1 << width) - 1) << offset
+            self._places.append((offset, (1 << width) - 1, width))
+            offset += width + 1
+
+    def common_lengths(self, text: str) -> list[int]:
+        """The length of the longest common subsequence of ``text`` and each name."""
+        full = self._full
+        masks = self._masks
+        row = full
+        for character in text:
+            match = masks.get(character)
+            if match:
+                low = row & match
+                row = ((row + low) | (row - low)) & full
+        return [
+            width - ((row >> offset) & ones).bit_count() for offset, ones, width in self._places
+        ]
+
+
+#: How many layouts of names (:class:`_SideBySide`) a scorer keeps before it starts again.
+_LAYOUTS_KEPT = 4096
+
+
 def _containment(packed: str, other: _Name) -> float:
     """0.9 for one name's letters inside the other's (1.0 when equal), else 0."""
     if len(other.packed) >= 5 and (other.packed in packed or packed in other.packed):
@@ -148,6 +192,7 @@ class NameScorer:
 
     def __init__(self) -> None:
         self._names: dict[str, _Name] = {}
+        self._layouts: dict[tuple[tuple[str, ...], ...], _SideBySide] = {}
 
     def _name(self, name: str) -> _Name:
         found = self._names.get(name)
@@ -172,15 +217,31 @@ class NameScorer:
                 best, best_name = score, name
         return best, best_name
 
-    def bound(self, title: str, names: set[str]) -> float:
-        """An upper bound of :meth:`score`'s score, without working out any likeness."""
+    def bounds(self, title: str, groups: tuple[tuple[str, ...], ...]) -> list[float]:
+        """An upper bound of :meth:`score`'s score against each group of names, without
+        working out any likeness: one pass over the title for all of them
+        (:class:`_SideBySide`, kept for the next title with the same groups)."""
+        layout = self._layouts.get(groups)
+        if layout is None:
+            if len(self._layouts) >= _LAYOUTS_KEPT:
+                self._layouts.clear()
+            names = [self._name(name) for group in groups for name in group]
+            layout = self._layouts[groups] = _SideBySide(names)
         plain = normal(title)
         packed = compact(title)
-        best = 0.0
-        for name in names:
-            other = self._name(name)
-            best = max(best, _containment(packed, other), _likeness_bound(plain, other))
-        return best
+        common = layout.common_lengths(plain) if plain else [0] * len(layout.names)
+        found: list[float] = []
+        place = 0
+        for group in groups:
+            best = 0.0
+            for _ in group:
+                other = layout.names[place]
+                best = max(best, _containment(packed, other))
+                if plain and other.plain:
+                    best = max(best, 2.0 * common[place] / (len(plain) + len(other.plain)))
+                place += 1
+            found.append(best)
+        return found
 
 
 def name_score(title: str, names: set[str]) -> tuple[float, str]:
@@ -204,7 +265,7 @@ def _date_part(start: date | None, curated: date | None) -> tuple[float, str, in
     return -0.3, f"dates {abs(start.year - curated.year)} years apart", gap
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Against:
     """What a row is scored on against one curated incident, apart from the names."""
 
@@ -241,7 +302,7 @@ class IncidentMatcher:
 
     The best candidate is the one with the greatest (score, name's score, closeness of the
     dates), the first in IRI order among equals. A candidate whose upper bound
-    (:meth:`NameScorer.bound`) cannot beat the best so far is passed over, and a row none
+    (:meth:`NameScorer.bounds`) cannot beat the best so far is passed over, and a row none
     of whose candidates could reach a verdict gets none, without working out a likeness:
     the same answer as scoring every candidate."""
 
@@ -249,6 +310,8 @@ class IncidentMatcher:
         self.context = context
         self.source = source
         self._names = NameScorer()
+        #: The names of each curated incident, in one order for :meth:`NameScorer.bounds`.
+        self._named = {iri: tuple(incident.names) for iri, incident in context.incidents.items()}
         self._index: dict[str, set[str]] = defaultdict(set)
         for incident in context.incidents.values():
             for name in incident.names:
@@ -268,8 +331,8 @@ class IncidentMatcher:
         """The curated incidents that share a word (or all their letters) with ``title``."""
         found: set[str] = set()
         for word in normal(title).split():
-            found |= self._index.get(word, set())
-        found |= self._index.get(compact(title), set())
+            found |= self._index.get(word, _NONE)
+        found |= self._index.get(compact(title), _NONE)
         return found
 
     def _against(
@@ -298,13 +361,21 @@ class IncidentMatcher:
         decided = self.context.decisions.decided_same(self.source, title)
         if decided is not None:
             return Candidate(decided, 1.0, "a reviewer's decision", Verdict.MATCHED, True)
+        decisions = self.context.decisions
+        candidates = sorted(self.candidates(title))
+        if decisions.different:
+            candidates = [
+                iri
+                for iri in candidates
+                if not decisions.decided_different(self.source, title, iri)
+            ]
+        if not candidates:
+            return None
         groups = {compact(n) for n in group_names}
+        bounds = self._names.bounds(title, tuple(self._named[iri] for iri in candidates))
         bounded: list[tuple[_Against, float, float]] = []
-        for iri in sorted(self.candidates(title)):
-            if self.context.decisions.decided_different(self.source, title, iri):
-                continue
+        for iri, name in zip(candidates, bounds, strict=True):
             against = self._against(iri, start, countries, groups)
-            name = self._names.bound(title, against.incident.names)
             bounded.append((against, name, against.total(name)))
         if all(_verdict(score, name) is None for _, name, score in bounded):
             return None

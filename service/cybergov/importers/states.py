@@ -166,7 +166,7 @@ class StateResolver:
     def mentions(self, text: str, *, adjectives: bool = True) -> list[tuple[int, int, str]]:
         """(start, end, code) of every state of the graph named in free text."""
         found = []
-        lowered = _ascii_lowered(text)
+        lowered = _lowered(text)
         for name in _state_names(self.known):
             if (name.adjective and not adjectives) or not name.may_be_in(lowered):
                 continue
@@ -183,7 +183,7 @@ class StateResolver:
         if kept is not None:
             return kept
         found: list[str] = []
-        lowered = _ascii_lowered(text)
+        lowered = _lowered(text)
         for name in _state_names(self.known):
             if name.code not in found and name.may_be_in(lowered) and name.pattern().search(text):
                 found.append(name.code)
@@ -196,9 +196,8 @@ class _StateName:
     """A name of a state as free text writes it, matched as a whole word in any case.
 
     Its pattern is compiled when first needed: most names are in no text read, and a
-    name in ASCII is looked for in an ASCII text as a substring first (a text without the
-    name's letters in lower case cannot match it; outside ASCII, the case-insensitive
-    pattern also matches other letters, so it is always tried)."""
+    name in ASCII is looked for as a substring of the text in lower case first
+    (:func:`_lowered`): a text without it cannot match the name's pattern."""
 
     name: str
     code: str
@@ -212,14 +211,23 @@ class _StateName:
             self.compiled = re.compile(rf"(?<![\w-]){re.escape(self.name)}(?![\w-])", re.IGNORECASE)
         return self.compiled
 
-    def may_be_in(self, lowered_text: str | None) -> bool:
-        """Whether the name may be in a text (``lowered_text``: the text in lower case when
-        it is ASCII, else ``None``)."""
-        return lowered_text is None or self.lowered is None or self.lowered in lowered_text
+    def may_be_in(self, lowered_text: str) -> bool:
+        """Whether the name may be in a text (``lowered_text``: the text by :func:`_lowered`)."""
+        return self.lowered is None or self.lowered in lowered_text
 
 
-def _ascii_lowered(text: str) -> str | None:
-    return text.lower() if text.isascii() else None
+#: The characters outside ASCII that a case-insensitive pattern matches with an ASCII letter
+#: (a dotted and a dotless I, a long s, the Kelvin sign), to that letter.
+ASCII_IN_ANY_CASE = {"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"}
+_TO_ASCII = str.maketrans(ASCII_IN_ANY_CASE)
+
+
+def _lowered(text: str) -> str:
+    """The text in lower case, with each letter that matches an ASCII letter in any case
+    written as that letter: a name in ASCII that matches the text in any case is in it."""
+    if text.isascii():
+        return text.lower()
+    return text.translate(_TO_ASCII).lower()
 
 
 _NAMES: dict[frozenset[str], list[_StateName]] = {}
@@ -251,4 +259,4 @@ def _state_names(known: frozenset[str]) -> list[_StateName]:
     return found
 
 
-__all__ = ["ALIASES", "DEMONYMS", "Recognised", "StateResolver"]
+__all__ = ["ALIASES", "ASCII_IN_ANY_CASE", "DEMONYMS", "Recognised", "StateResolver"]

@@ -60,10 +60,17 @@ def resource(family: str, local: str) -> str:
     return f"{CGR}{family}/{local}"
 
 
+def ascii_text(text: str) -> str:
+    """The text in ASCII: letters without their accents, other characters left out (an
+    ASCII text as it is, which its decomposition leaves as it is)."""
+    if text.isascii():
+        return text
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+
+
 def slug(text: str, *, limit: int = 60) -> str:
     """Lower-case ASCII words joined by hyphens, at most ``limit`` characters."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    words = _NOT_WORD.sub("-", ascii_text.lower()).strip("-")
+    words = _NOT_WORD.sub("-", ascii_text(text).lower()).strip("-")
     if len(words) > limit:
         words = words[:limit].rsplit("-", 1)[0] or words[:limit]
     return words.strip("-")
@@ -130,6 +137,7 @@ __all__ = [
     "SOURCE",
     "STATUS_CLAIMED",
     "Statements",
+    "ascii_text",
     "cg",
     "day",
     "is_url",
