@@ -6,8 +6,14 @@ go into a template per *shape* (class and which properties the object has), in t
 the library writes them (its class's properties in their declared order, then the custom
 ones sorted, ``stix2.base._STIXBase``). The first object of each shape is built by the
 library from that text and written again by it: when the two differ, every object of the
-shape is written by the library (:class:`Shapes`). :meth:`Written.build` builds any object
+shape is written by the library (:class:`Writer`). :meth:`Written.build` builds any object
 with the library.
+
+A shape's verdict is kept for the life of the process, not of one export: whether the
+library writes a shape's text the same is a matter of its template (this code and the
+library's), not of the data, which is written by the library's own rules (its times, its
+JSON encoder). Each export would otherwise check the first object of each of some thirty
+shapes again (about a millisecond each).
 """
 
 from __future__ import annotations
@@ -116,12 +122,34 @@ class Kind:
     cls: type[Any]
     custom: tuple[str, ...] = ()
 
+    def __post_init__(self) -> None:
+        _KINDS.append(self)
+
     @property
     def type(self) -> str:
         return str(self.cls._type)
 
     def order(self) -> list[str]:
         return [*self.cls._properties, *sorted(self.custom)]
+
+
+#: Every kind made in this process, in the order made: a forked child and its parent number
+#: the kinds made before the fork alike (see ``stix/apart.py``).
+_KINDS: list[Kind] = []
+
+
+def kind_number(kind: Kind) -> int:
+    """The place of a kind among those made in this process."""
+    return next(number for number, made in enumerate(_KINDS) if made is kind)
+
+
+def kind_of(number: int) -> Kind:
+    """The kind made in this process at this place (:func:`kind_number`).
+
+    Raises:
+        IndexError: fewer kinds were made.
+    """
+    return _KINDS[number]
 
 
 class Written(NamedTuple):
@@ -162,13 +190,17 @@ class _Shape:
         self.same: bool | None = None
 
 
+#: The shapes of every export, with their verdicts (see the module's text): a few dozen.
+_SHAPES: dict[tuple[Kind, tuple[str, ...]], _Shape] = {}
+
+
 class Writer:
     """The objects of one export, written by shape (see the module's text), and its times:
     ``times`` for ``created`` and ``modified``, ``any_time`` for any other (``first_seen``,
     ``published``, a custom time: as precise as it is)."""
 
     def __init__(self) -> None:
-        self._shapes: dict[tuple[Kind, tuple[str, ...]], _Shape] = {}
+        self._shapes = _SHAPES
         self.times = TimeWriter(MILLISECONDS)
         self.any_time = TimeWriter(TimestampProperty())
         #: Texts an export writes once for the many objects that share them, by what they
