@@ -23,7 +23,7 @@ from stix2.serialization import STIXJSONEncoder
 from cybergov.errors import ExportError, QueryParameterError
 from cybergov.exchange.collection import paused_collection
 from cybergov.exchange.stix import apart, objects, relations
-from cybergov.exchange.stix.common import LICENCE, PRODUCER
+from cybergov.exchange.stix.common import LICENCE, PRODUCER, common
 from cybergov.exchange.stix.ids import stix_id
 from cybergov.exchange.stix.objects import References
 from cybergov.exchange.stix.records import (
@@ -149,6 +149,8 @@ APART_FROM = 15_000
 #: 2 for any role not named): an attribution's (``attributed``), and the others'.
 _ATTRIBUTED = 4
 _WEIGHTS = {"attribution": 0, "derived": 0, "": 0, "incident": 5}
+#: The share of the work made here: the child also writes its objects out for this process.
+_HERE = 0.55
 
 
 def _keep(found: dict[str, Written], made: Iterable[Written]) -> None:
@@ -184,14 +186,14 @@ def _listed(making: _Making, start: int, end: int) -> list[Written]:
 
 
 def _split(making: _Making, done: int) -> int:
-    """Where the steps from ``done`` on are cut for two processes to make about the same
-    work each (the number of steps when there is too little work for two)."""
+    """Where the steps from ``done`` on are cut for two processes to make their part in
+    about the same time (the number of steps when there is too little work for two)."""
     weights = [_ATTRIBUTED] * (len(making.attributions) - done)
     weights += [_WEIGHTS.get(role.what, 2) for role in making.roles]
     total = sum(weights)
     if total < APART_FROM:
         return making.steps()
-    return done + bisect_left(list(accumulate(weights)), total // 2) + 1
+    return done + bisect_left(list(accumulate(weights)), total * _HERE) + 1
 
 
 @dataclass
@@ -327,8 +329,9 @@ def _objects(
     if what == "link":
         yield from relations.link(out, record, now, actors)
     elif what == "incident":
-        yield objects.incident(out, record, now)
-        yield from relations.incident_links(out, record, now, actors)
+        stamped = common(out, record, now)  # both objects share it
+        yield objects.incident(out, record, stamped)
+        yield from relations.incident_links(out, record, actors, stamped)
     elif what in ("response", "listing"):
         build = relations.response if what == "response" else relations.listing
         report = build(out, record, now, actors, records)
