@@ -17,6 +17,7 @@ that would stay locked in the child.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -105,6 +106,8 @@ def start(make: Callable[[], Iterable[Written]]) -> Child | None:
 def _child(make: Callable[[], Iterable[Written]], fd: int) -> None:
     code = 1
     try:
+        with contextlib.suppress(ValueError):  # a signal here must not wake the parent's loop
+            signal.set_wakeup_fd(-1)
         _write(fd, _MADE + _written(list(make())))
         code = 0
     except BaseException:  # a forked child reports anything, and never returns

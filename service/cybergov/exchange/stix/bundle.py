@@ -3,6 +3,12 @@
 The bundle holds the producer's identity and the licence's marking definition, then every
 object in the order of its identifier, so that two exports of the same data are the same
 bytes. ``since`` keeps the objects modified at or after a time (a partner's update).
+
+The objects are made in steps (``_Making``): each attribution's first, while the query
+workers still answer, then each record's others. Once every answer is read, a process
+that may fork has a child make the last part of the steps (``stix/apart.py``), when there
+is work enough for two; the first object made of an identifier is kept, in the order of
+the steps, so the bundle is the same bytes either way.
 """
 
 from __future__ import annotations

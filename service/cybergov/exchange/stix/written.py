@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from json.encoder import encode_basestring
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from stix2.properties import TimestampProperty
@@ -171,23 +172,44 @@ class Written(NamedTuple):
 
 
 class _Shape:
-    """The template of one shape's text, and whether the library writes it the same."""
+    """The template of one shape's text, and whether the library writes it the same.
 
-    __slots__ = ("same", "template")
+    The template is its fixed pieces of text with a slot after each for the value of a
+    property (``_pieces``), filled by :meth:`fill` in one join: a third of the time of
+    ``%`` formatting by name."""
+
+    __slots__ = ("_pieces", "_values", "same")
 
     def __init__(self, kind: Kind, names: tuple[str, ...]) -> None:
         given = set(names)
-        fixed = {"type": text(kind.type), "spec_version": '"2.1"'}
-        pieces = []
-        for name in kind.order():
-            if name in fixed:
-                pieces.append(f"{text(name)}: {fixed[name]}")
-            elif name in given:
-                pieces.append(f"{text(name)}: %({name})s")
         if not given <= set(kind.order()):
             raise ValueError(f"{kind.type} has no properties {sorted(given - set(kind.order()))}")
-        self.template = "{" + ", ".join(pieces) + "}"
+        fixed = {"type": text(kind.type), "spec_version": '"2.1"'}
+        pieces: list[str] = []
+        slots: list[str] = []
+        piece = "{"
+        for name in kind.order():
+            if name not in fixed and name not in given:
+                continue
+            piece += (", " if piece != "{" or pieces else "") + f"{text(name)}: "
+            if name in fixed:
+                piece += fixed[name]
+            else:
+                pieces += [piece, ""]
+                slots.append(name)
+                piece = ""
+        self._pieces = [*pieces, piece + "}"]
+        # the values in the order of their slots, as a tuple (``itemgetter`` of one is not)
+        self._values: Callable[[dict[str, str]], tuple[str, ...]] = (
+            itemgetter(*slots) if len(slots) > 1 else lambda g: tuple(g[s] for s in slots)
+        )
         self.same: bool | None = None
+
+    def fill(self, given: dict[str, str]) -> str:
+        """The text of an object of the shape with the ``given`` properties."""
+        pieces = self._pieces.copy()
+        pieces[1::2] = self._values(given)
+        return "".join(pieces)
 
 
 #: The shapes of every export, with their verdicts (see the module's text): a few dozen.
@@ -218,7 +240,7 @@ class Writer:
         shape = self._shapes.get(key)
         if shape is None:
             shape = self._shapes[key] = _Shape(kind, key[1])
-        written = Written(identifier, kind, modified, shape.template % given)
+        written = Written(identifier, kind, modified, shape.fill(given))
         if shape.same is True:
             return written
         again = library_text(written.build())
