@@ -33,9 +33,9 @@ from typing import BinaryIO
 from cybergov.errors import ExportError
 from cybergov.exchange.stix.written import Kind, Written, kind_number, kind_of
 
-#: Between two objects' texts in the child's answer: never in a JSON text (RFC 8259,
-#: section 7: a control character in a string is written escaped).
-_SEPARATOR = "\x00"
+#: Between two objects' texts in the child's answer: never in a JSON text in UTF-8 (RFC
+#: 8259, section 7: a control character in a string is written escaped).
+_SEPARATOR = b"\x00"
 #: The first bytes of the child's answer: it made its objects, or it failed.
 _MADE, _FAILED = b"M", b"F"
 _LENGTH = 8
@@ -59,16 +59,18 @@ class Child:
             status = os.waitstatus_to_exitcode(os.waitpid(self.pid, 0)[1])
             self._waited = True
             self._answer.seek(0)
-            body = self._answer.read()
+            said = self._answer.read(len(_MADE))
+            if status != 0 or said != _MADE:
+                told = self._answer.read().decode("utf-8", "replace") if said == _FAILED else ""
+                raise ExportError(
+                    f"the process making part of the objects ended ({status}): {told}"
+                )
+            try:
+                return _read(self._answer)
+            except (ValueError, IndexError) as error:  # a kind made after the fork, say
+                raise ExportError(f"the objects made apart cannot be read: {error}") from None
         finally:
             self._answer.close()
-        if status != 0 or not body.startswith(_MADE):
-            said = body[1:].decode("utf-8", "replace") if body.startswith(_FAILED) else ""
-            raise ExportError(f"the process making part of the objects ended ({status}): {said}")
-        try:
-            return _read(memoryview(body)[1:])
-        except (ValueError, IndexError) as error:  # a kind made after the fork, say
-            raise ExportError(f"the objects of the process apart cannot be read: {error}") from None
 
     def cancel(self) -> None:
         """End the child, which this process no longer waits for (if it was not waited for:
@@ -135,7 +137,9 @@ def _written(items: list[Written]) -> bytes:
     moments: dict[datetime, int] = {}
     which_kind = array("B", [kinds.setdefault(item.kind, len(kinds)) for item in items])
     which_moment = array("I", [moments.setdefault(item.modified, len(moments)) for item in items])
-    texts = _SEPARATOR.join(item.text for item in items)
+    # each text encoded on its own: one string of them all would be as wide as its widest
+    # character (four bytes each for a single emoji)
+    texts = _SEPARATOR.join(map(str.encode, (item.text for item in items)))
     if texts.count(_SEPARATOR) != max(0, len(items) - 1):
         raise ValueError("an object's text holds the separator of texts")
     shared = json.dumps(
@@ -150,31 +154,27 @@ def _written(items: list[Written]) -> bytes:
         shared,
         which_kind.tobytes(),
         which_moment.tobytes(),
-        texts.encode("utf-8"),
+        texts,
     ))  # fmt: skip
 
 
-def _read(body: memoryview) -> list[Written]:
-    """The objects :func:`_written` wrote."""
-    at = _LENGTH + int.from_bytes(body[:_LENGTH], "little")
-    shared = json.loads(bytes(body[_LENGTH:at]))
+def _read(answer: BinaryIO) -> list[Written]:
+    """The objects :func:`_written` wrote, read from ``answer``."""
+    shared = json.loads(answer.read(int.from_bytes(answer.read(_LENGTH), "little")))
     ids = shared["ids"]
+    which_kind, which_moment = array("B"), array("I")
+    which_kind.frombytes(answer.read(len(ids) * which_kind.itemsize))
+    which_moment.frombytes(answer.read(len(ids) * which_moment.itemsize))
     if not ids:
         return []
-    which_kind, which_moment = array("B"), array("I")
-    which_kind.frombytes(body[at : at + len(ids)])
-    at += len(ids)
-    which_moment.frombytes(body[at : at + len(ids) * which_moment.itemsize])
-    at += len(ids) * which_moment.itemsize
     kinds = [kind_of(number) for number in shared["kinds"]]
     moments = [datetime.fromisoformat(moment) for moment in shared["moments"]]
-    texts = str(body[at:], "utf-8").split(_SEPARATOR)
     return list(
         map(
             Written,
             ids,
             map(kinds.__getitem__, which_kind),
             map(moments.__getitem__, which_moment),
-            texts,
+            map(bytes.decode, answer.read().split(_SEPARATOR)),
         )
     )

@@ -156,7 +156,7 @@ APART_FROM = 15_000
 _ATTRIBUTED = 4
 _WEIGHTS = {"attribution": 0, "derived": 0, "": 0, "incident": 5}
 #: The share of the work made here: the child also writes its objects out for this process.
-_HERE = 0.55
+_HERE = 0.53
 
 
 def _keep(found: dict[str, Written], made: Iterable[Written]) -> None:
