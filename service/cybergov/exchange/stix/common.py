@@ -131,11 +131,8 @@ def _reference(source_name: str, url: str, external_id: str | None = None) -> st
 
 def own_reference(iri: str, short: str = "") -> str:
     """The reference to the resource itself (a record's own: written once per record), its
-    IRI shortened unless given so (``short``): :func:`_reference` of ``cybergov``."""
-    return _OWN + text(iri) + ', "external_id": ' + text(short or shorten(iri)) + "}"
-
-
-_OWN = '{"source_name": "cybergov", "url": '
+    IRI shortened unless given so (``short``)."""
+    return _reference("cybergov", iri, short or shorten(iri))
 
 
 @lru_cache(maxsize=65536)

@@ -185,13 +185,12 @@ class _Shape:
         if not given <= set(kind.order()):
             raise ValueError(f"{kind.type} has no properties {sorted(given - set(kind.order()))}")
         fixed = {"type": text(kind.type), "spec_version": '"2.1"'}
-        pieces: list[str] = []
+        written = [name for name in kind.order() if name in fixed or name in given]
+        pieces: list[str] = []  # each fixed piece, then an empty slot for a value
         slots: list[str] = []
         piece = "{"
-        for name in kind.order():
-            if name not in fixed and name not in given:
-                continue
-            piece += (", " if piece != "{" or pieces else "") + f"{text(name)}: "
+        for place, name in enumerate(written):
+            piece += (", " if place else "") + f"{text(name)}: "
             if name in fixed:
                 piece += fixed[name]
             else:
