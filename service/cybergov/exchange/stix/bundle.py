@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -167,11 +168,14 @@ def _keep(found: dict[str, Written], made: Iterable[Written]) -> None:
 
 def _make_rest(making: _Making, done: int, found: dict[str, Written]) -> None:
     """Make the objects of the steps from ``done`` on into ``found``: the last part by a
-    forked child (``stix/apart.py``) when there is work enough for two, and this process
-    may fork. The child's objects are kept after this process's, as made in one process."""
+    forked child (``stix/apart.py``) when there is work enough for two, a second processor,
+    and this process may fork. The child's objects are kept after this process's, as one
+    process keeps them."""
     steps = making.steps()
     split = _split(making, done)
-    child = apart.start(partial(_listed, making, split, steps)) if split < steps else None
+    child = None
+    if split < steps and processors() > 1:
+        child = apart.start(partial(_listed, making, split, steps))
     if child is None:
         _keep(found, making.made(done, steps))
         return
@@ -185,6 +189,13 @@ def _make_rest(making: _Making, done: int, found: dict[str, Written]) -> None:
         _keep(found, theirs)
     finally:
         child.cancel()
+
+
+def processors() -> int:
+    """How many processors this process may run on (a child on the same one gains nothing)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def _listed(making: _Making, start: int, end: int) -> list[Written]:
