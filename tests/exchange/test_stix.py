@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import logging
+import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -16,10 +18,11 @@ from stix2.serialization import STIXJSONEncoder
 from stix2.utils import format_datetime
 
 from cybergov.contribute.staging import scratch_copy
-from cybergov.errors import ResourceNotFound
-from cybergov.exchange.stix import CURATED, export_stix, stix_id
+from cybergov.errors import ExportError, ResourceNotFound
+from cybergov.exchange.stix import CURATED, apart, bundle, export_stix, stix_id
 from cybergov.exchange.stix.common import external_reference, legal_reference, own_reference
 from cybergov.exchange.stix.ids import STIX_NAMESPACE, relationship_id, uuid5
+from cybergov.exchange.stix.objects import IDENTITY
 from cybergov.exchange.stix.records import (
     CLASSES,
     PROPERTIES,
@@ -30,8 +33,8 @@ from cybergov.exchange.stix.records import (
     _table,
     selected_graphs,
 )
-from cybergov.exchange.stix.relations import ATTRIBUTION_PROPERTIES
-from cybergov.exchange.stix.written import Kind, TimeWriter, Writer, plain
+from cybergov.exchange.stix.relations import ATTRIBUTED, ATTRIBUTION_PROPERTIES
+from cybergov.exchange.stix.written import Kind, TimeWriter, Writer, Written, plain
 from cybergov.execution import QueryRunner
 from cybergov.knowledge.load import refresh_inferences, set_graph_metadata
 from cybergov.namespaces import shorten
@@ -406,3 +409,90 @@ def test_a_table_holds_each_subjects_values_without_blank_nodes():
     assert _table(b"?s\t?o\n", "values") == {}
     blank_subject = _table(b"?s\t?o\n_:b\t<x>\n_:b\t<y>\n<a>\t<z>\n", "values")
     assert blank_subject["<a>"] == ["<z>"]
+
+
+def _one_process(runner: QueryRunner, graph: str, monkeypatch: pytest.MonkeyPatch) -> bytes:
+    with monkeypatch.context() as patched:
+        patched.setattr(bundle, "APART_FROM", float("inf"))
+        patched.setattr(apart, "start", _never)
+        return export_stix(runner, graph=graph, now=NOW).body()
+
+
+def _fork_allowed() -> None:
+    """Skip where an export does not fork: a thread another test left runs beside this one,
+    or there is one processor."""
+    if threading.active_count() != 1:
+        pytest.skip(f"{threading.active_count()} threads run: an export makes every object here")
+    if bundle.processors() < 2:
+        pytest.skip("one processor: an export makes every object here")
+
+
+def _never(make):
+    raise AssertionError("an export forked where it had too little work for two")
+
+
+@pytest.mark.parametrize("graph", [CURATED, IMPORT_GRAPH])
+@pytest.mark.parametrize("cut", ["first", "middle", "last"])
+def test_objects_made_by_two_processes_are_the_bundle_made_by_one(
+    imported_runner, graph, cut, monkeypatch, caplog
+):
+    """A forked child making the last part of the objects (from the first step not made,
+    half the work, or the last step) gives the bytes one process gives, and succeeds."""
+    _fork_allowed()
+    alone = _one_process(imported_runner, graph, monkeypatch)
+    forks = []
+    fork = apart.start
+
+    def counted(make):
+        forks.append(fork(make))
+        return forks[-1]
+
+    def split(making, done):
+        middle = original(making, done)
+        return {"first": done, "middle": middle, "last": making.steps() - 1}[cut]
+
+    original = bundle._split
+    monkeypatch.setattr(bundle, "APART_FROM", 0)
+    monkeypatch.setattr(bundle, "_split", split)
+    monkeypatch.setattr(apart, "start", counted)
+    with caplog.at_level(logging.WARNING):
+        together = export_stix(imported_runner, graph=graph, now=NOW).body()
+    assert forks and None not in forks
+    assert not caplog.records
+    assert together == alone
+
+
+def test_a_child_that_fails_is_reported_and_its_part_made_here(
+    imported_runner, monkeypatch, caplog
+):
+    _fork_allowed()
+    alone = _one_process(imported_runner, CURATED, monkeypatch)
+
+    def failing(making, start, end):
+        raise RuntimeError("no objects today")
+
+    monkeypatch.setattr(bundle, "APART_FROM", 0)
+    monkeypatch.setattr(bundle, "_listed", failing)
+    with caplog.at_level(logging.WARNING):
+        together = export_stix(imported_runner, now=NOW).body()
+    assert together == alone
+    assert "no objects today" in caplog.text
+
+
+def test_a_child_reports_its_failure_and_its_objects():
+    _fork_allowed()
+
+    def failing():
+        raise RuntimeError("no objects today")
+
+    child = apart.start(failing)
+    assert child is not None
+    with pytest.raises(ExportError, match="no objects today"):
+        child.collect()
+    made = [
+        Written("identity--x", IDENTITY, NOW, '{"name": "\u00e9t\u00e9"}'),
+        Written("identity--y", ATTRIBUTED, NOW + timedelta(days=1), "{}"),
+    ]
+    child = apart.start(lambda: made)
+    assert child is not None
+    assert child.collect() == made

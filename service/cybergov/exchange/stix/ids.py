@@ -37,5 +37,9 @@ def uuid5(name: str) -> str:
     """``str(uuid.uuid5(STIX_NAMESPACE, name))``, written from the SHA-1 digest directly
     (RFC 4122, section 4.3: the version in the 13th digit, the variant in the 17th)."""
     digest = hashlib.sha1(_NAMESPACE_BYTES + name.encode(), usedforsecurity=False).hexdigest()
-    variant = "89ab"[int(digest[16], 16) & 3]
+    variant = _VARIANT[digest[16]]
     return f"{digest[:8]}-{digest[8:12]}-5{digest[13:16]}-{variant}{digest[17:20]}-{digest[20:32]}"
+
+
+#: The 17th digit of a UUID with the variant's bits (``10``) set, by the digest's digit.
+_VARIANT = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}

@@ -78,6 +78,15 @@ class References:
         self.groups = groups
         self.threat_organs = threat_organs
         self.campaigns = campaigns
+        self._written: dict[str, str] = {}
+
+    def written(self, identifier: str) -> str:
+        """An identifier as JSON text, written once per export (the same actors and
+        incidents are referred to again and again)."""
+        found = self._written.get(identifier)
+        if found is None:
+            found = self._written[identifier] = text(identifier)
+        return found
 
     def kind(self, iri: str) -> str:
         if iri in self.groups:
@@ -174,12 +183,12 @@ def intrusion_set(out: Writer, record: Record, now: datetime, aliases: list[str]
     return out.write(INTRUSION_SET, identifier, modified, {**given, **shared})
 
 
-def incident(out: Writer, record: Record, now: datetime) -> Written:
+def incident(out: Writer, record: Record, stamped: tuple[datetime, dict[str, str]]) -> Written:
     """A campaign as ``campaign`` (first seen at its start); any other incident as STIX 2.1's
     ``incident``, whose start, sectors and types (STIX has no property for them) are
-    ``x_cybergov_`` properties."""
+    ``x_cybergov_`` properties; ``stamped`` is the record's ``common``."""
     start = record.date("startDate")
-    modified, shared = common(out, record, now)
+    modified, shared = stamped
     if record.is_a("Campaign"):
         identifier = stix_id("campaign", record.iri)
         given = _described(record, {"id": text(identifier), "name": text(name_of(record))})

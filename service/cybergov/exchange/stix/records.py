@@ -267,6 +267,22 @@ class Reading:
         names = ask(_ALIASES, "aliases")
         return cls(subjects, times, properties, few, groups, organs, campaigns, names, {})
 
+    def read_answered(self) -> bool:
+        """Make the tables of the answers come so far (without waiting for any); whether
+        every query has been answered.
+
+        Raises:
+            ExportError: an answer was cut or is not what was asked.
+            StoreError: the store failed.
+        """
+        self.read([p for p, future in self.properties.items() if future.done()])
+        if self.few.done():
+            self.read(_FEW)
+        futures = (self.subjects, self.times, self.few, self.groups, self.organs)
+        return all(f.done() for f in (*futures, self.campaigns, self.names)) and all(
+            f.done() for f in self.properties.values()
+        )
+
     def read(self, props: Iterable[str] = PROPERTIES) -> None:
         """Make the tables of ``props`` (IRIs, of ``PROPERTIES``) that are not made yet, each
         as soon as its answer comes.

@@ -60,44 +60,40 @@ def attribution(
     (``created_by_ref``, ``created`` the date of the attribution), with the confidence on
     STIX's scale, the sources, and the basis and status as ``x_cybergov_`` properties."""
     incident = record.first("attributedIncident")
-    if incident is None:
+    culprits = record.all("attributedTo")
+    if incident is None or not culprits:
         return
     # what every relationship of the attribution shares, written once
-    shared = {"relationship_type": '"attributed-to"'}
+    given = {"relationship_type": '"attributed-to"'}
     described = record.text(DCT_DESCRIPTION)
     if described is not None:
-        shared["description"] = text(described)
-    shared["source_ref"] = text(actors.incident_ref(incident))
+        given["description"] = text(described)
+    given["source_ref"] = actors.written(actors.incident_ref(incident))
     modified, created_text, modified_text = stamps(out, record, now, made="attributionDate")
-    shared["object_marking_refs"] = MARKINGS
-    shared["external_references"] = references(record)
-    shared["x_cybergov_attribution"] = text(record.iri)
-    add_names(out, record, shared, _ATTRIBUTION_NAMES)
+    given["object_marking_refs"] = MARKINGS
+    given["external_references"] = references(record)
+    given["x_cybergov_attribution"] = text(record.iri)
+    add_names(out, record, given, _ATTRIBUTION_NAMES)
     wording = record.text("confidenceWording")
     if wording is not None:
-        shared["x_cybergov_confidence_wording"] = text(wording)
+        given["x_cybergov_confidence_wording"] = text(wording)
     confidence = CONFIDENCE_SCALE.get(record.first("confidence") or "")
     if confidence is not None:
-        shared["confidence"] = str(confidence)
-    shared["created"] = created_text
-    shared["modified"] = modified_text
-    culprits = [(culprit, text(actors.ref(culprit))) for culprit in record.all("attributedTo")]
-    attributors: list[str | None] = [*record.all("attributedBy")] or [None]
-    for attributor in attributors:
-        author = text(actors.identity_ref(attributor)) if attributor else BY_PRODUCER
-        for culprit, target_ref in culprits:
-            identifier = relationship_id(record.iri, attributor or "", culprit)
-            yield out.write(
-                ATTRIBUTED,
-                identifier,
-                modified,
-                {
-                    "id": text(identifier),
-                    "target_ref": target_ref,
-                    "created_by_ref": author,
-                    **shared,
-                },
-            )
+        given["confidence"] = str(confidence)
+    given["created"] = created_text
+    given["modified"] = modified_text
+    targets = [(culprit, actors.written(actors.ref(culprit))) for culprit in culprits]
+    # each relationship's own properties, set in turn (``write`` keeps nothing of ``given``)
+    for attributor in record.all("attributedBy") or ("",):
+        if attributor:
+            given["created_by_ref"] = actors.written(actors.identity_ref(attributor))
+        else:
+            given["created_by_ref"] = BY_PRODUCER
+        for culprit, target_ref in targets:
+            identifier = relationship_id(record.iri, attributor, culprit)
+            given["id"] = text(identifier)
+            given["target_ref"] = target_ref
+            yield out.write(ATTRIBUTED, identifier, modified, given)
 
 
 def link(out: Writer, record: Record, now: datetime, actors: References) -> Iterator[Written]:
@@ -127,15 +123,16 @@ def link(out: Writer, record: Record, now: datetime, actors: References) -> Iter
 
 
 def incident_links(
-    out: Writer, record: Record, now: datetime, actors: References
+    out: Writer, record: Record, actors: References, stamped: tuple[datetime, dict[str, str]]
 ) -> Iterator[Written]:
-    """What an incident targets (states and actors, as ``targets``) and the malware it uses."""
+    """What an incident targets (states and actors, as ``targets``) and the malware it uses
+    (``stamped``: the record's ``common``)."""
     targets = sorted({*record.all("targetCountry"), *record.all("targetedActor")})
     pairs = [("targets", actors.identity_ref(t), t) for t in targets]
     pairs += [("uses", stix_id("malware", m), m) for m in record.all("usedMalware")]
     if not pairs:
         return
-    modified, shared = common(out, record, now)
+    modified, shared = stamped
     source = text(actors.incident_ref(record.iri))
     for kind, target_ref, target in pairs:
         identifier = relationship_id(record.iri, kind, target)
